@@ -112,16 +112,16 @@ func (op *Operator) staff() staff {
 
 // books generates an operator's ledger and the small entities around it.
 type books struct {
-	op    *Operator
-	w     *World
-	ag    *aggregates
-	st    staff
-	bal   map[balKey]money.Cents // debit-positive balance by activity (-1 org) and account
-	day   []*voucher
-	key   *keyWriter
-	line  func(at record.Stamp, r *record.Row)
-	row   record.Row
-	seq   int
+	op   *Operator
+	w    *World
+	ag   *aggregates
+	st   staff
+	bal  map[balKey]money.Cents // debit-positive balance by activity (-1 org) and account
+	day  []*voucher
+	key  *keyWriter
+	line func(at record.Stamp, r *record.Row)
+	row  record.Row
+	seq  int
 	// yearly figures the key and the budgets use
 	contrib map[actYear]money.Cents
 	benefit map[actYear]money.Cents
@@ -151,10 +151,10 @@ type voucher struct {
 }
 
 type vline struct {
-	act                   *Activity
-	acct                  string
-	debit, credit         money.Cents
-	bank, cpty, summary   string
+	act                 *Activity
+	acct                string
+	debit, credit       money.Cents
+	bank, cpty, summary string
 }
 
 type deposit struct {
@@ -319,6 +319,37 @@ func (b *books) run() {
 		}
 		b.flush()
 	}
+	b.keyFeeRatios()
+}
+
+// keyFeeRatios writes the answer key's R04 verdict for every fiscal year
+// from the books: management expenses over contribution income.
+func (b *books) keyFeeRatios() {
+	if !b.w.planting() {
+		return
+	}
+	for _, y := range b.w.Years() {
+		var fees, income money.Cents
+		for k, f := range b.flow {
+			if k.year != y {
+				continue
+			}
+			switch k.acct {
+			case "5201":
+				fees += f[0] - f[1]
+			case "4101":
+				income += f[1]
+			}
+		}
+		if income == 0 {
+			continue
+		}
+		expect := "clean"
+		if fees*100 > income*8 {
+			expect = "finding"
+		}
+		b.key.rule(b.op, "organizations", b.op.Code, "R04", expect, y, fmt.Sprintf("management %s / contributions %s", fees, income))
+	}
 }
 
 type yearMonth struct{ y, m int }
@@ -428,7 +459,7 @@ func (b *books) daily(d record.Day) {
 		v2.cr(nil, "1002", 0, b.general, "", "冲销")
 		b.key.rule(op, "ledger_entries", v2.no, "R10", "finding", y, "a line with both debit and credit")
 		b.key.data(op, "ledger_entries", v2.no+"|1", "debit_credit_both", "", "quarantine")
-		v3 := b.newVoucher(d, "V").dr(nil, "5901", money.Yuan(200), "", "", "杂项支出").dr(nil, "5201", money.Yuan(100), "", "", "杂项支出").cr(nil, "1002", money.Yuan(300), b.general, "", "杂项支出")
+		v3 := b.newVoucher(d, "V").dr(nil, "5901", money.Yuan(200), "", "", "杂项支出").dr(nil, "5901", money.Yuan(100), "", "", "杂项支出").cr(nil, "1002", money.Yuan(300), b.general, "", "杂项支出")
 		v3.paidBy = b.st.cashier
 		b.key.rule(op, "ledger_entries", v3.no, "R10", "clean", y, "near miss: three lines that balance")
 		a := op.activity("ACC")

@@ -100,14 +100,10 @@ func (b *books) setup() {
 		for _, a := range op.Activities {
 			total += b.contrib[actYear{a.Index, y}]
 		}
-		b.fees[y] = total * money.Cents(b.feeRatio(y)) / 1000
 		if w.planting() && y == w.Start.Year() {
-			b.fees[y] -= money.Yuan(10000) // the planted R10 and R19 vouchers move the ratio a little
-			if b.op.Index == 1 {
-				b.fees[y] += money.Yuan(10000)
-				b.fees[y] = (total + money.Yuan(150)) * 80 / 1000
-			}
+			total += money.Yuan(150) // the planted R19 voucher credits 4101 too
 		}
+		b.fees[y] = total * money.Cents(b.feeRatio(y)) / 1000
 	}
 	b.staffAndAudits()
 	// Bank accounts.

@@ -76,13 +76,13 @@ func (c *countingHash) Write(p []byte) (int, error) {
 }
 
 type dropFile struct {
-	name  string
-	f     *os.File
-	buf   *bufio.Writer
-	ch    *countingHash
-	w     fileformat.Writer
-	rows  int64
-	enc   string
+	name string
+	f    *os.File
+	buf  *bufio.Writer
+	ch   *countingHash
+	w    fileformat.Writer
+	rows int64
+	enc  string
 }
 
 type dropSink struct{ files map[string]*dropFile }

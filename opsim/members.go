@@ -57,21 +57,21 @@ type enrolDraw struct {
 }
 
 type claimDraw struct {
-	no         string
-	act        *Activity
-	event      record.Day
-	filed      record.Stamp
-	diag       string
-	level      string
-	medical    money.Cents
-	insurance  money.Cents
-	claimed    money.Cents
-	approved   money.Cents
-	rejected   bool
-	decided    record.Stamp
-	paid       record.Stamp
-	voucher    string
-	defect     plantKind // a defect carried by this claim row
+	no        string
+	act       *Activity
+	event     record.Day
+	filed     record.Stamp
+	diag      string
+	level     string
+	medical   money.Cents
+	insurance money.Cents
+	claimed   money.Cents
+	approved  money.Cents
+	rejected  bool
+	decided   record.Stamp
+	paid      record.Stamp
+	voucher   string
+	defect    plantKind // a defect carried by this claim row
 }
 
 // memberGen generates the members of one operator. It is not safe for

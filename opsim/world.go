@@ -120,11 +120,11 @@ type Operator struct {
 
 // Activity is one activity of an operator.
 type Activity struct {
-	Index   int
-	Code    string
-	Name    string
-	Spec    activitySpec
-	Account string // bank account number; "" = none (a planted defect)
+	Index            int
+	Code             string
+	Name             string
+	Spec             activitySpec
+	Account          string // bank account number; "" = none (a planted defect)
 	Approval, Filing string
 }
 
@@ -146,7 +146,7 @@ type World struct {
 
 type orgRow struct {
 	code, name, typ, level, parent, region, pool string
-	at                                          record.Stamp
+	at                                           record.Stamp
 }
 
 // NewWorld builds the fixed parts of a world: organisations, operators,

@@ -277,8 +277,8 @@ type Table interface {
 // fixtures in tests.
 type SliceTable struct {
 	E    *contract.Entity
-	Rows []Row     // in (updated_at, key) order
-	At   []Stamp   // updated_at of each row
+	Rows []Row   // in (updated_at, key) order
+	At   []Stamp // updated_at of each row
 }
 
 // Entity implements Table.

@@ -1,0 +1,38 @@
+# huzhu — the two commands a new machine needs are `make demo` and `make test`.
+GO       ?= go
+BIN      := bin/huzhu
+PKGS     := ./...
+FUZZTIME ?= 3s
+
+.PHONY: build demo test test-short fuzz bench lint clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/huzhu
+
+# Simulated operators → every pipeline stage that exists → prints where the outputs are.
+demo: build
+	./$(BIN) demo --out out/demo
+
+# The README's test command; CI runs exactly this.
+test: lint
+	$(GO) test -count=1 -timeout 20m $(PKGS)
+	$(MAKE) fuzz
+
+# A short run of every fuzz target (seed corpora under testdata/fuzz are replayed by `go test` too).
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/money/
+	$(GO) test -run '^$$' -fuzz '^FuzzValidUSCC$$' -fuzztime $(FUZZTIME) ./internal/codes/
+	$(GO) test -run '^$$' -fuzz '^FuzzValidID$$' -fuzztime $(FUZZTIME) ./internal/codes/
+	$(GO) test -run '^$$' -fuzz '^FuzzNormalizeCode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./internal/codes/
+
+# Benchmarks: rows/s, seconds and peak RSS beside a baseline measured in the same run.
+bench: build
+	./scripts/bench.sh
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1)
+	$(GO) vet $(PKGS)
+	$(GO) mod tidy -diff
+
+clean:
+	rm -rf bin out var

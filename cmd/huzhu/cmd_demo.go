@@ -1,0 +1,188 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"huzhu/internal/config"
+	"huzhu/opsim"
+	"huzhu/opsim/httpapi"
+	"huzhu/warehouse"
+)
+
+type demoOptions struct {
+	out     string
+	members int
+	seed    uint64
+}
+
+func newDemoCmd(e *env) *cobra.Command {
+	o := &demoOptions{}
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Simulate operators, run every stage that exists, and print where the outputs are",
+		Args:  exactArgs(0),
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runDemo(e, o) },
+	}
+	cmd.Flags().StringVar(&o.out, "out", "out/demo", "folder for everything the demo writes")
+	cmd.Flags().IntVar(&o.members, "members", 20000, "members of the simulated world")
+	cmd.Flags().Uint64Var(&o.seed, "seed", 1, "world seed")
+	return cmd
+}
+
+// runDemo builds a small world (three operators in two provinces, two
+// years), writes it as a file drop, serves it over HTTP on a loopback port
+// in-process, checks that both transports agree on the operators' own
+// counts, opens the warehouse and records the run. Later stages join here
+// as they land.
+func runDemo(e *env, o *demoOptions) error {
+	start := time.Now()
+	out, err := filepath.Abs(o.out)
+	if err != nil {
+		return err
+	}
+	p := opsim.DefaultParams()
+	p.Seed, p.Members = o.seed, o.members
+	w, err := opsim.NewWorld(p)
+	if err != nil {
+		return usageError{err}
+	}
+	drops := filepath.Join(out, "drops")
+	if err := os.RemoveAll(drops); err != nil {
+		return err
+	}
+	keyPath := filepath.Join(out, "answer-key.jsonl")
+	st, err := w.Drop(opsim.DropOptions{Out: drops, Format: "mixed", KeyPath: keyPath})
+	if err != nil {
+		return fmt.Errorf("demo: drop: %w", err)
+	}
+	srv, err := w.Server(httpapi.Options{})
+	if err != nil {
+		return fmt.Errorf("demo: serve: %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("demo: serve: %w", err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	go hs.Serve(ln)
+	defer hs.Close()
+	base := "http://" + ln.Addr().String()
+
+	// Both transports carry the same world: the HTTP manifest's row counts
+	// must equal the drop manifests'.
+	for _, op := range w.Operators {
+		if err := compareManifests(base, drops, w.Batch(), op.Code); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+
+	cfgPath := filepath.Join(out, "huzhu.toml")
+	if err := writeDemoConfig(cfgPath, w, base); err != nil {
+		return err
+	}
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	lock, err := warehouse.AcquireLock(cfg.Warehouse)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
+	db, err := warehouse.Open(e.ctx, cfg.Warehouse, warehouse.Options{MemoryLimit: cfg.MemoryLimit, Threads: cfg.Threads})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	runID := warehouse.NewRunID(time.Now())
+	if err := lock.SetRunID(runID); err != nil {
+		return err
+	}
+	if err := db.BeginRun(e.ctx, warehouse.RunInfo{RunID: runID, ConfigHash: cfg.Hash(), CodeVersion: codeVersion(), Stages: []string{"opsim"}}); err != nil {
+		return err
+	}
+	var rows int64
+	for _, n := range st.Rows {
+		rows += n
+	}
+	stages := map[string]any{"opsim": map[string]any{"rows": rows, "files": st.Files}}
+	if err := db.FinishRun(e.ctx, runID, "succeeded", exitOK, stages); err != nil {
+		return err
+	}
+
+	fmt.Fprintf(e.stdout, "huzhu demo: %d members, %d operators, fiscal years %v, as of %s (%.1fs)\n",
+		p.Members, len(w.Operators), w.Years(), w.Batch(), time.Since(start).Seconds())
+	for _, op := range w.Operators {
+		fmt.Fprintf(e.stdout, "  operator %s %s (pool %s, %d members)\n", op.Code, op.Name, op.Pool, op.Members)
+	}
+	fmt.Fprintf(e.stdout, "outputs:\n")
+	fmt.Fprintf(e.stdout, "  file drops      %s (%d files, %d rows, mixed CSV/JSONL/XLSX/Parquet)\n", drops, st.Files, rows)
+	fmt.Fprintf(e.stdout, "  answer key      %s\n", keyPath)
+	fmt.Fprintf(e.stdout, "  operator API    %s/ (served during the demo; `huzhu opsim serve` serves it for good)\n", base)
+	fmt.Fprintf(e.stdout, "  config          %s\n", cfgPath)
+	fmt.Fprintf(e.stdout, "  warehouse       %s (run %s recorded in ops.runs)\n", cfg.Warehouse, runID)
+	return nil
+}
+
+func compareManifests(base, drops, batch, code string) error {
+	resp, err := http.Get(base + "/" + code + "/v1/manifest")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	var api struct {
+		Entities map[string]struct {
+			Rows int64 `json:"rows"`
+		} `json:"entities"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&api); err != nil {
+		return fmt.Errorf("manifest of %s: %w", code, err)
+	}
+	raw, err := os.ReadFile(filepath.Join(drops, code, batch, "manifest.json"))
+	if err != nil {
+		return err
+	}
+	var m opsim.Manifest
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return err
+	}
+	for name, f := range m.Files {
+		entity := strings.TrimSuffix(name, filepath.Ext(name))
+		if got := api.Entities[entity].Rows; got != f.Rows {
+			return fmt.Errorf("operator %s %s: HTTP manifest says %d rows, file drop %d", code, entity, got, f.Rows)
+		}
+	}
+	return nil
+}
+
+// writeDemoConfig writes the config the later stages read: the first
+// operator as a file drop, the others over HTTP.
+func writeDemoConfig(path string, w *opsim.World, base string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Written by `huzhu demo`.\nwarehouse = \"warehouse/huzhu.duckdb\"\nout = \"site-out\"\nmemory_limit = \"2GB\"\n\n[pseudonymise]\nkey_env = \"HUZHU_PII_KEY\"\n")
+	for i, op := range w.Operators {
+		if i == 0 {
+			fmt.Fprintf(&b, "\n[[source]]\noperator = %q\nkind = \"files\"\npath = %q\n", op.Code, filepath.Join("drops", op.Code))
+			continue
+		}
+		fmt.Fprintf(&b, "\n[[source]]\noperator = %q\nkind = \"http\"\nurl = %q\n", op.Code, base+"/"+op.Code)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+// codeVersion is the module version the binary was built from.
+func codeVersion() string {
+	return readBuildVersion()
+}

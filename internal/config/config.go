@@ -1,0 +1,491 @@
+// Package config reads the one TOML file that drives a huzhu run (the
+// contract is in the product specification): where the warehouse and the
+// outputs live, the DuckDB limits, the environment variable holding the
+// pseudonymisation key, the operators' sources and the compliance-rule
+// thresholds.
+//
+// What goes in is a file path; what comes out is a *Config with every
+// default applied and every relative path made absolute against the folder
+// of the file, or an error that wraps ErrInvalid (and is a *Error per
+// problem) so that the command line can map it to exit code 2. Decoding is
+// strict: a key the program does not know is an error, because a misspelt
+// threshold silently falling back to its default is worse than a refusal.
+package config
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// ErrInvalid is wrapped by every error that means "the configuration is
+// wrong" (as opposed to a failing run); the command line maps it to exit
+// code 2. Test for it with errors.Is.
+var ErrInvalid = errors.New("invalid configuration")
+
+// Error is one problem with a configuration file. Load returns one *Error,
+// or several joined with errors.Join; each wraps ErrInvalid.
+type Error struct {
+	// File is the configuration file as given to Load.
+	File string
+	// Line is the 1-based line of the problem, or 0 when the TOML decoder
+	// does not say (it reports lines for syntax and type errors only).
+	Line int
+	// Where names the offending key or source, e.g. "rules.mgmt_fee_ratio"
+	// or `source[2] (operator "91440100MA5XXXXXXX")`; empty for the file
+	// as a whole.
+	Where string
+	// Msg says what is wrong.
+	Msg string
+}
+
+// Error formats the problem as file[:line]: where: msg.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	if e.Where != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Where)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Unwrap returns ErrInvalid, so errors.Is(err, ErrInvalid) holds.
+func (e *Error) Unwrap() error { return ErrInvalid }
+
+// Source kinds, the values of [[source]] kind.
+const (
+	KindFiles    = "files"
+	KindHTTP     = "http"
+	KindPostgres = "postgres"
+)
+
+// Defaults applied by Load to keys the file leaves out.
+const (
+	DefaultWarehouse   = "var/huzhu.duckdb"
+	DefaultOut         = "out"
+	DefaultMemoryLimit = "4GB"
+	DefaultKeyEnv      = "HUZHU_PII_KEY"
+)
+
+// Config is the decoded configuration file. Paths are absolute after Load.
+type Config struct {
+	// Warehouse is the DuckDB file.
+	Warehouse string `toml:"warehouse" json:"warehouse"`
+	// Out is the folder that receives Parquet, reports, the site, run
+	// manifests and metrics.
+	Out string `toml:"out" json:"out"`
+	// MemoryLimit is DuckDB's memory_limit, a number and a unit (B, KB, MB,
+	// GB, TB, KiB, MiB, GiB, TiB), e.g. "4GB".
+	MemoryLimit string `toml:"memory_limit" json:"memory_limit"`
+	// Threads is DuckDB's threads setting; 0 keeps DuckDB's default (one
+	// per core).
+	Threads int `toml:"threads" json:"threads"`
+	// Pseudonymise configures the HMAC pseudonymisation of personal data.
+	Pseudonymise Pseudonymise `toml:"pseudonymise" json:"pseudonymise"`
+	// Sources are the operators' systems to pull from, one per [[source]].
+	Sources []Source `toml:"source" json:"sources"`
+	// Rules are the compliance-rule thresholds of [rules].
+	Rules Rules `toml:"rules" json:"rules"`
+
+	// file is the absolute path of the file this was loaded from.
+	file string
+}
+
+// Pseudonymise is the [pseudonymise] table.
+type Pseudonymise struct {
+	// KeyEnv names the environment variable that holds the HMAC key. The
+	// key itself never appears in the file.
+	KeyEnv string `toml:"key_env" json:"key_env"`
+}
+
+// Source is one [[source]]: an operator's system of one kind. Which of
+// Path, URL and DSN is required depends on Kind; the others must be empty.
+type Source struct {
+	// Operator is the operator's unified social credit code (18 characters).
+	Operator string `toml:"operator" json:"operator"`
+	// Kind is KindFiles, KindHTTP or KindPostgres.
+	Kind string `toml:"kind" json:"kind"`
+	// Path is the drop folder of a files source (absolute after Load).
+	Path string `toml:"path" json:"path,omitempty"`
+	// URL is the base URL of an http source.
+	URL string `toml:"url" json:"url,omitempty"`
+	// TokenEnv names the environment variable holding an http source's
+	// bearer token; empty means no token.
+	TokenEnv string `toml:"token_env" json:"token_env,omitempty"`
+	// DSN is the connection string of a postgres source. It may carry a
+	// password; prefer a passfile or PG* environment variables.
+	DSN string `toml:"dsn" json:"dsn,omitempty"`
+	// Schema is the PostgreSQL schema of a postgres source; empty means the
+	// server's search_path.
+	Schema string `toml:"schema" json:"schema,omitempty"`
+}
+
+// Rules holds the thresholds of the compliance rules (rules.md), each
+// defaulting to the value in the rule catalogue. Ratios are fractions
+// (0.08 = 8%), money is yuan.
+type Rules struct {
+	// MgmtFeeRatioMax is R04's ceiling on management expenses ÷
+	// contribution income.
+	MgmtFeeRatioMax float64 `toml:"mgmt_fee_ratio_max" json:"mgmt_fee_ratio_max"`
+	// LargePaymentYuan is R07's amount from which a payment needs a
+	// collective decision.
+	LargePaymentYuan float64 `toml:"large_payment_yuan" json:"large_payment_yuan"`
+	// BudgetOverrunMax is R09's tolerated overrun of the adjusted budget.
+	BudgetOverrunMax float64 `toml:"budget_overrun_max" json:"budget_overrun_max"`
+	// ReserveRatioMin is R11's floor on reserve ÷ contribution income.
+	ReserveRatioMin float64 `toml:"reserve_ratio_min" json:"reserve_ratio_min"`
+	// PayoutBandLow is the lower end of R12's band for benefits paid ÷
+	// contribution income.
+	PayoutBandLow float64 `toml:"payout_band_low" json:"payout_band_low"`
+	// PayoutBandHigh is the upper end of R12's band.
+	PayoutBandHigh float64 `toml:"payout_band_high" json:"payout_band_high"`
+	// BalanceYearsMax is R15's ceiling on net assets ÷ a year's benefits.
+	BalanceYearsMax float64 `toml:"balance_years_max" json:"balance_years_max"`
+	// BalanceYearsMin is R15's floor on the same ratio.
+	BalanceYearsMin float64 `toml:"balance_years_min" json:"balance_years_min"`
+	// MinMembers is R14's floor on active enrolled members of an activity.
+	MinMembers int `toml:"min_members" json:"min_members"`
+	// DepartureAuditDays is R16's limit between a leader's departure and
+	// the departure audit.
+	DepartureAuditDays int `toml:"departure_audit_days" json:"departure_audit_days"`
+	// IncomeGapRatio is R03's tolerated relative gap between realised
+	// investment income and income booked.
+	IncomeGapRatio float64 `toml:"income_gap_ratio" json:"income_gap_ratio"`
+	// IncomeGapYuan is R03's tolerated absolute gap, in yuan.
+	IncomeGapYuan float64 `toml:"income_gap_yuan" json:"income_gap_yuan"`
+	// KAnonymity is the smallest count a disclosure cell may show (marts.md).
+	KAnonymity int `toml:"k_anonymity" json:"k_anonymity"`
+}
+
+// DefaultRules returns the thresholds of the rule catalogue.
+func DefaultRules() Rules {
+	return Rules{
+		MgmtFeeRatioMax:    0.08,
+		LargePaymentYuan:   500000,
+		BudgetOverrunMax:   0.10,
+		ReserveRatioMin:    0.05,
+		PayoutBandLow:      0.50,
+		PayoutBandHigh:     1.00,
+		BalanceYearsMax:    2.0,
+		BalanceYearsMin:    0.25,
+		MinMembers:         1000,
+		DepartureAuditDays: 180,
+		IncomeGapRatio:     0.01,
+		IncomeGapYuan:      1000,
+		KAnonymity:         10,
+	}
+}
+
+// Default returns a configuration with every default and no sources, with
+// paths still relative.
+func Default() Config {
+	return Config{
+		Warehouse:    DefaultWarehouse,
+		Out:          DefaultOut,
+		MemoryLimit:  DefaultMemoryLimit,
+		Pseudonymise: Pseudonymise{KeyEnv: DefaultKeyEnv},
+		Rules:        DefaultRules(),
+	}
+}
+
+// File returns the absolute path of the file the configuration was loaded
+// from, or "" for one built in code.
+func (c *Config) File() string { return c.file }
+
+// Load reads, decodes, completes and checks the configuration file at path.
+// Relative paths in it (warehouse, out, a files source's path) are taken
+// relative to the folder of the file, not the working directory, so that a
+// cron job and a person in another folder see the same warehouse. Every
+// problem found is reported, each as a *Error wrapping ErrInvalid; a file
+// that cannot be read is reported as it is (not ErrInvalid) unless it does
+// not exist.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, &Error{File: path, Msg: "no such file"}
+		}
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	c, err := parse(path, string(data))
+	if err != nil {
+		return nil, err
+	}
+	c.file = abs
+	c.resolve(filepath.Dir(abs))
+	return c, nil
+}
+
+// parse decodes and checks text; name is used in errors. Paths stay as
+// written.
+func parse(name, text string) (*Config, error) {
+	c := Default()
+	md, err := toml.Decode(text, &c)
+	if err != nil {
+		return nil, decodeError(name, err)
+	}
+	var errs []error
+	for _, k := range undecoded(md) {
+		errs = append(errs, &Error{File: name, Where: k, Msg: "unknown key"})
+	}
+	errs = append(errs, c.check(name)...)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return &c, nil
+}
+
+// decodeError turns a TOML syntax or type error into an *Error with its line.
+func decodeError(name string, err error) error {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		return &Error{File: name, Line: pe.Position.Line, Msg: pe.Message}
+	}
+	// Type mismatches come back as plain errors: take the line and key
+	// out of their text.
+	if m := decodeErrorRE.FindStringSubmatch(err.Error()); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &Error{File: name, Line: line, Where: m[2], Msg: m[3]}
+	}
+	return &Error{File: name, Msg: strings.TrimPrefix(err.Error(), "toml: ")}
+}
+
+// decodeErrorRE matches the text of the decoder's type errors,
+// `toml: line 3 (last key "threads"): incompatible types: ...`.
+var decodeErrorRE = regexp.MustCompile(`^toml: line ([0-9]+) \(last key "([^"]*)"\): (.*)$`)
+
+// undecoded lists the keys the decoder did not place, naming the [[source]]
+// they sit in by index (the decoder's keys do not carry it: it is counted
+// from the order of the keys, where each [[source]] header appears once).
+func undecoded(md toml.MetaData) []string {
+	left := make(map[string]bool)
+	for _, k := range md.Undecoded() {
+		left[k.String()] = true
+	}
+	if len(left) == 0 {
+		return nil
+	}
+	var out []string
+	src := -1
+	for _, k := range md.Keys() {
+		if len(k) == 1 && k[0] == "source" {
+			src++
+		}
+		if !left[k.String()] {
+			continue
+		}
+		if k[0] == "source" && src >= 0 && len(k) > 1 {
+			out = append(out, fmt.Sprintf("source[%d].%s", src, k[1:].String()))
+		} else {
+			out = append(out, k.String())
+		}
+	}
+	return out
+}
+
+// memoryLimitRE is the subset of DuckDB's memory_limit syntax accepted here:
+// a number and one of the units its error message lists. Checking it here
+// makes a typo exit 2 (bad config) instead of failing the run.
+var memoryLimitRE = regexp.MustCompile(`(?i)^[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
+
+// operatorRE is the shape of a unified social credit code: 18 characters
+// of digits and capital letters. The check character is not verified here
+// (extract does that on the data); placeholder codes in examples would fail it.
+var operatorRE = regexp.MustCompile(`^[0-9A-Z]{18}$`)
+
+// check returns every problem of a decoded configuration.
+func (c *Config) check(name string) []error {
+	var errs []error
+	bad := func(where, format string, args ...any) {
+		errs = append(errs, &Error{File: name, Where: where, Msg: fmt.Sprintf(format, args...)})
+	}
+	if strings.TrimSpace(c.Warehouse) == "" {
+		bad("warehouse", "must not be empty")
+	}
+	if strings.TrimSpace(c.Out) == "" {
+		bad("out", "must not be empty")
+	}
+	if !memoryLimitRE.MatchString(c.MemoryLimit) {
+		bad("memory_limit", "%q is not a size such as \"4GB\" or \"512MiB\"", c.MemoryLimit)
+	}
+	if c.Threads < 0 {
+		bad("threads", "%d is negative (0 means DuckDB's default)", c.Threads)
+	}
+	if strings.TrimSpace(c.Pseudonymise.KeyEnv) == "" {
+		bad("pseudonymise.key_env", "must name an environment variable")
+	}
+	errs = append(errs, c.Rules.check(name)...)
+
+	type key struct{ operator, kind string }
+	seen := make(map[key]int)
+	for i, s := range c.Sources {
+		where := fmt.Sprintf("source[%d]", i)
+		if s.Operator != "" {
+			where += fmt.Sprintf(" (operator %q)", s.Operator)
+		}
+		if !operatorRE.MatchString(s.Operator) {
+			bad(where, "operator must be an 18-character unified social credit code of digits and capital letters")
+		}
+		// Fields a kind does not use are an error: a files source with a
+		// url is a half-edited entry, not something to ignore.
+		unused := func(field, value string) {
+			if value != "" {
+				bad(where, "%s is not used by kind %q", field, s.Kind)
+			}
+		}
+		switch s.Kind {
+		case KindFiles:
+			if s.Path == "" {
+				bad(where, "kind \"files\" needs path")
+			}
+			unused("url", s.URL)
+			unused("token_env", s.TokenEnv)
+			unused("dsn", s.DSN)
+			unused("schema", s.Schema)
+		case KindHTTP:
+			if s.URL == "" {
+				bad(where, "kind \"http\" needs url")
+			} else if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				bad(where, "url %q is not an http:// or https:// URL", s.URL)
+			}
+			unused("path", s.Path)
+			unused("dsn", s.DSN)
+			unused("schema", s.Schema)
+		case KindPostgres:
+			if s.DSN == "" {
+				bad(where, "kind \"postgres\" needs dsn")
+			}
+			unused("path", s.Path)
+			unused("url", s.URL)
+			unused("token_env", s.TokenEnv)
+		case "":
+			bad(where, "kind is missing (want files, http or postgres)")
+		default:
+			bad(where, "kind %q unknown (want files, http or postgres)", s.Kind)
+		}
+		k := key{s.Operator, s.Kind}
+		if j, dup := seen[k]; dup {
+			bad(where, "same operator and kind as source[%d]", j)
+		} else {
+			seen[k] = i
+		}
+	}
+	return errs
+}
+
+// check returns the thresholds that cannot be meant: negative values and
+// an inverted payout band.
+func (r Rules) check(name string) []error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, &Error{File: name, Where: "rules." + key, Msg: fmt.Sprintf(format, args...)})
+	}
+	for _, f := range []struct {
+		key string
+		v   float64
+	}{
+		{"mgmt_fee_ratio_max", r.MgmtFeeRatioMax},
+		{"large_payment_yuan", r.LargePaymentYuan},
+		{"budget_overrun_max", r.BudgetOverrunMax},
+		{"reserve_ratio_min", r.ReserveRatioMin},
+		{"payout_band_low", r.PayoutBandLow},
+		{"payout_band_high", r.PayoutBandHigh},
+		{"balance_years_max", r.BalanceYearsMax},
+		{"balance_years_min", r.BalanceYearsMin},
+		{"min_members", float64(r.MinMembers)},
+		{"departure_audit_days", float64(r.DepartureAuditDays)},
+		{"income_gap_ratio", r.IncomeGapRatio},
+		{"income_gap_yuan", r.IncomeGapYuan},
+		{"k_anonymity", float64(r.KAnonymity)},
+	} {
+		if f.v < 0 {
+			bad(f.key, "%v is negative", f.v)
+		}
+	}
+	if r.PayoutBandLow > r.PayoutBandHigh {
+		bad("payout_band_low", "%v is above payout_band_high %v", r.PayoutBandLow, r.PayoutBandHigh)
+	}
+	if r.BalanceYearsMin > r.BalanceYearsMax {
+		bad("balance_years_min", "%v is above balance_years_max %v", r.BalanceYearsMin, r.BalanceYearsMax)
+	}
+	if r.KAnonymity < 1 {
+		bad("k_anonymity", "%d is below 1", r.KAnonymity)
+	}
+	return errs
+}
+
+// resolve makes the relative paths absolute against dir.
+func (c *Config) resolve(dir string) {
+	abs := func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+	c.Warehouse = abs(c.Warehouse)
+	c.Out = abs(c.Out)
+	for i := range c.Sources {
+		c.Sources[i].Path = abs(c.Sources[i].Path)
+	}
+}
+
+// Hash returns the hex SHA-256 of a canonical encoding of the configuration
+// (JSON of the struct: fields in declaration order, sources in file order),
+// recorded in ops.runs.config_hash so that two runs can be told to have
+// used the same settings. It covers the values in force, not the file's
+// text: comments and key order do not change it, a default written out
+// explicitly does not either, and the absolute paths do. Secrets are not in
+// it because the file only names the variables that hold them.
+func (c *Config) Hash() string {
+	b, err := json.Marshal(c)
+	if err != nil {
+		// Only strings, numbers and slices of structs: cannot fail.
+		panic("config: hash: " + err.Error())
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// MinPIIKeyLen is the shortest pseudonymisation key PIIKey accepts: a short
+// HMAC key can be brute-forced, and then every pseudonym is reversible by
+// enumerating identity numbers.
+const MinPIIKeyLen = 16
+
+// PIIKey returns the pseudonymisation key from the environment variable
+// named by Pseudonymise.KeyEnv. A missing or empty variable is an error
+// wrapping ErrInvalid: a run refuses to start without the key rather than
+// publish unpseudonymised or unstable pseudonyms. The key is never part of
+// an error. A key shorter than MinPIIKeyLen bytes is refused as well.
+func (c *Config) PIIKey() ([]byte, error) {
+	name := c.Pseudonymise.KeyEnv
+	v, ok := os.LookupEnv(name)
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("pseudonymisation key: environment variable %s is not set; a run refuses to start without it: %w", name, ErrInvalid)
+	case v == "":
+		return nil, fmt.Errorf("pseudonymisation key: environment variable %s is empty; a run refuses to start without it: %w", name, ErrInvalid)
+	case len(v) < MinPIIKeyLen:
+		return nil, fmt.Errorf("pseudonymisation key: environment variable %s holds %d bytes, want at least %d; a run refuses to start with a guessable key: %w", name, len(v), MinPIIKeyLen, ErrInvalid)
+	}
+	return []byte(v), nil
+}

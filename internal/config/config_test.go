@@ -1,0 +1,322 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// gz and sz are well-formed operator codes for the test files.
+const (
+	gz = "91440100MA5XXXXXXX"
+	sz = "91440300MA5YYYYYYY"
+)
+
+// write puts text into a file named huzhu.toml in a fresh folder and
+// returns its path.
+func write(t *testing.T, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "huzhu.toml")
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestLoadGood(t *testing.T) {
+	path := write(t, `
+warehouse    = "var/h.duckdb"
+out          = "/srv/huzhu/out"
+memory_limit = "512MiB"
+threads      = 2
+[pseudonymise]
+key_env = "MY_KEY"
+[[source]]
+operator = "`+gz+`"
+kind     = "files"
+path     = "drops/gz"
+[[source]]
+operator  = "`+gz+`"
+kind      = "http"
+url       = "http://127.0.0.1:9801"
+token_env = "OPS_TOKEN_GZ"
+[[source]]
+operator = "`+sz+`"
+kind     = "postgres"
+dsn      = "postgres://reader@db/ops"
+schema   = "mutual"
+[rules]
+mgmt_fee_ratio_max = 0.07
+min_members        = 500
+`)
+	dir := filepath.Dir(path)
+	got, err := Load(path)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	wantRules := DefaultRules()
+	wantRules.MgmtFeeRatioMax = 0.07
+	wantRules.MinMembers = 500
+	want := &Config{
+		Warehouse:    filepath.Join(dir, "var/h.duckdb"),
+		Out:          "/srv/huzhu/out",
+		MemoryLimit:  "512MiB",
+		Threads:      2,
+		Pseudonymise: Pseudonymise{KeyEnv: "MY_KEY"},
+		Sources: []Source{
+			{Operator: gz, Kind: KindFiles, Path: filepath.Join(dir, "drops/gz")},
+			{Operator: gz, Kind: KindHTTP, URL: "http://127.0.0.1:9801", TokenEnv: "OPS_TOKEN_GZ"},
+			{Operator: sz, Kind: KindPostgres, DSN: "postgres://reader@db/ops", Schema: "mutual"},
+		},
+		Rules: wantRules,
+		file:  path,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Load = %+v\nwant   %+v", got, want)
+	}
+	if got.File() != path {
+		t.Errorf("File() = %q, want %q", got.File(), path)
+	}
+}
+
+func TestLoadDefaults(t *testing.T) {
+	cases := []struct {
+		name string
+		text string
+	}{
+		{"empty file", ""},
+		{"empty tables", "[pseudonymise]\n[rules]\n"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := write(t, tc.text)
+			dir := filepath.Dir(path)
+			got, err := Load(path)
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			want := Default()
+			want.Warehouse = filepath.Join(dir, DefaultWarehouse)
+			want.Out = filepath.Join(dir, DefaultOut)
+			want.file = path
+			if !reflect.DeepEqual(*got, want) {
+				t.Errorf("Load(%q) = %+v\nwant %+v", tc.text, *got, want)
+			}
+		})
+	}
+}
+
+func TestDefaultRulesMatchCatalogue(t *testing.T) {
+	// The values of rules.md, spelled out once more so that an edit to
+	// DefaultRules has to be deliberate.
+	want := Rules{0.08, 500000, 0.10, 0.05, 0.50, 1.00, 2.0, 0.25, 1000, 180, 0.01, 1000, 10}
+	if got := DefaultRules(); got != want {
+		t.Errorf("DefaultRules() = %+v, want %+v", got, want)
+	}
+}
+
+func TestLoadRelativePaths(t *testing.T) {
+	// The file is loaded by a relative path from another working
+	// directory: paths in it are still taken from the file's own folder.
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "etc"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	text := `
+warehouse = "../var/h.duckdb"
+out       = "out"
+[[source]]
+operator = "` + gz + `"
+kind     = "files"
+path     = "drops/gz"
+[[source]]
+operator = "` + sz + `"
+kind     = "files"
+path     = "/data/drops/sz"
+`
+	if err := os.WriteFile(filepath.Join(root, "etc", "huzhu.toml"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(root)
+	c, err := Load(filepath.Join("etc", "huzhu.toml"))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	for _, tc := range []struct {
+		what, got, want string
+	}{
+		{"warehouse", c.Warehouse, filepath.Join(root, "var", "h.duckdb")},
+		{"out", c.Out, filepath.Join(root, "etc", "out")},
+		{"source[0].path", c.Sources[0].Path, filepath.Join(root, "etc", "drops", "gz")},
+		{"source[1].path", c.Sources[1].Path, "/data/drops/sz"},
+		{"File()", c.File(), filepath.Join(root, "etc", "huzhu.toml")},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%s = %q, want %q", tc.what, tc.got, tc.want)
+		}
+	}
+}
+
+func TestLoadInvalid(t *testing.T) {
+	files := func(op string) string {
+		return "[[source]]\noperator = \"" + op + "\"\nkind = \"files\"\npath = \"d\"\n"
+	}
+	cases := []struct {
+		name string
+		text string
+		// want are substrings of the error, after the file name.
+		want []string
+	}{
+		{"unknown top-level key", "warehous = \"x\"\n", []string{": warehous: unknown key"}},
+		{"unknown rule", "[rules]\nmgmt_fee_ratio = 0.1\n", []string{": rules.mgmt_fee_ratio: unknown key"}},
+		{"unknown key in second source", files(gz) + "[[source]]\noperator = \"" + sz + "\"\nkind = \"http\"\nurl = \"http://h\"\ntoken = \"x\"\n",
+			[]string{": source[1].token: unknown key"}},
+		{"unknown table", "[gates]\nmax_quarantined = 3\n", []string{": gates: unknown key", ": gates.max_quarantined: unknown key"}},
+		{"syntax error", "warehouse = \n", []string{":1: "}},
+		{"wrong type", "\nthreads = \"four\"\n", []string{":2: threads: incompatible types"}},
+		{"bad kind", "[[source]]\noperator = \"" + gz + "\"\nkind = \"ftp\"\n",
+			[]string{`: source[0] (operator "` + gz + `"): kind "ftp" unknown`}},
+		{"missing kind", "[[source]]\noperator = \"" + gz + "\"\n", []string{": source[0] (operator \"" + gz + "\"): kind is missing"}},
+		{"files without path", "[[source]]\noperator = \"" + gz + "\"\nkind = \"files\"\n",
+			[]string{`: source[0] (operator "` + gz + `"): kind "files" needs path`}},
+		{"http without url", files(gz) + "[[source]]\noperator = \"" + sz + "\"\nkind = \"http\"\n",
+			[]string{`: source[1] (operator "` + sz + `"): kind "http" needs url`}},
+		{"http with bad url", "[[source]]\noperator = \"" + gz + "\"\nkind = \"http\"\nurl = \"127.0.0.1:9801\"\n",
+			[]string{`: source[0] (operator "` + gz + `"): url "127.0.0.1:9801" is not an http`}},
+		{"postgres without dsn", "[[source]]\noperator = \"" + gz + "\"\nkind = \"postgres\"\n",
+			[]string{`: source[0] (operator "` + gz + `"): kind "postgres" needs dsn`}},
+		{"field of another kind", "[[source]]\noperator = \"" + gz + "\"\nkind = \"files\"\npath = \"d\"\nurl = \"http://h\"\n",
+			[]string{`: source[0] (operator "` + gz + `"): url is not used by kind "files"`}},
+		{"short operator", files("9144010"), []string{`: source[0] (operator "9144010"): operator must be an 18-character`}},
+		{"lower-case operator", files(strings.ToLower(gz)), []string{`: source[0] (operator "91440100ma5xxxxxxx"): operator must be an 18-character`}},
+		{"missing operator", "[[source]]\nkind = \"files\"\npath = \"d\"\n", []string{": source[0]: operator must be"}},
+		{"duplicate operator and kind", files(gz) + files(sz) + files(gz),
+			[]string{`: source[2] (operator "` + gz + `"): same operator and kind as source[0]`}},
+		{"bad memory limit", "memory_limit = \"4 gigs\"\n", []string{`: memory_limit: "4 gigs" is not a size`}},
+		{"negative threads", "threads = -1\n", []string{": threads: -1 is negative"}},
+		{"empty key_env", "[pseudonymise]\nkey_env = \"\"\n", []string{": pseudonymise.key_env: must name"}},
+		{"negative threshold", "[rules]\nlarge_payment_yuan = -1.0\n", []string{": rules.large_payment_yuan: -1 is negative"}},
+		{"inverted band", "[rules]\npayout_band_low = 1.2\n", []string{": rules.payout_band_low: 1.2 is above payout_band_high 1"}},
+		{"several problems at once", "warehous = 1\nthreads = -2\n", []string{": warehous: unknown key", ": threads: -2 is negative"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := write(t, tc.text)
+			c, err := Load(path)
+			if err == nil {
+				t.Fatalf("Load(%q) = %+v, want an error", tc.text, c)
+			}
+			if !errors.Is(err, ErrInvalid) {
+				t.Errorf("Load(%q) error %q does not wrap ErrInvalid", tc.text, err)
+			}
+			var ce *Error
+			if !errors.As(err, &ce) || ce.File != path {
+				t.Errorf("Load(%q) error %q: want a *Error naming %s", tc.text, err, path)
+			}
+			msg := err.Error()
+			for _, w := range tc.want {
+				if !strings.Contains(msg, path+w) {
+					t.Errorf("Load(%q) error =\n%s\nwant it to contain %q", tc.text, msg, path+w)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nope.toml")
+	_, err := Load(path)
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), path) {
+		t.Errorf("Load(%q) error = %v, want ErrInvalid naming the file", path, err)
+	}
+}
+
+func TestHash(t *testing.T) {
+	base := "warehouse = \"w.duckdb\"\n[rules]\nk_anonymity = 10\n"
+	cases := []struct {
+		name string
+		text string
+		same bool
+	}{
+		{"identical", base, true},
+		{"comments and spacing", "# nightly\nwarehouse   =   \"w.duckdb\" # the file\n\n[rules]\nk_anonymity = 10\n", true},
+		{"default written out", base + "mgmt_fee_ratio_max = 0.08\n", true},
+		{"threshold changed", "warehouse = \"w.duckdb\"\n[rules]\nk_anonymity = 11\n", false},
+		{"source added", base + "[[source]]\noperator = \"" + gz + "\"\nkind = \"files\"\npath = \"d\"\n", false},
+		{"key env changed", "warehouse = \"w.duckdb\"\n[pseudonymise]\nkey_env = \"OTHER\"\n", false},
+	}
+	// All files sit in one folder so that the resolved paths agree.
+	dir := t.TempDir()
+	load := func(name, text string) *Config {
+		t.Helper()
+		p := filepath.Join(dir, name+".toml")
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c, err := Load(p)
+		if err != nil {
+			t.Fatalf("Load(%q): %v", text, err)
+		}
+		return c
+	}
+	want := load("base", base).Hash()
+	if len(want) != 64 || strings.Trim(want, "0123456789abcdef") != "" {
+		t.Fatalf("Hash() = %q, want 64 hex digits", want)
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := load(string(rune('a'+i)), tc.text).Hash()
+			if (got == want) != tc.same {
+				t.Errorf("Hash of %q = %s, base %s; want same=%v", tc.text, got, want, tc.same)
+			}
+		})
+	}
+}
+
+func TestPIIKey(t *testing.T) {
+	const env = "HUZHU_TEST_PII_KEY"
+	const secret = "s3cret-s3cret-s3cret"
+	cases := []struct {
+		name  string
+		set   bool
+		value string
+		ok    bool
+	}{
+		{"set", true, secret, true},
+		{"unset", false, "", false},
+		{"empty", true, "", false},
+		{"too short", true, "short-key", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(env, "placeholder") // restores the variable afterwards
+			if tc.set {
+				os.Setenv(env, tc.value)
+			} else {
+				os.Unsetenv(env)
+			}
+			c := Default()
+			c.Pseudonymise.KeyEnv = env
+			key, err := c.PIIKey()
+			if tc.ok {
+				if err != nil || string(key) != tc.value {
+					t.Errorf("PIIKey() = %q, %v; want %q, nil", key, err, tc.value)
+				}
+				return
+			}
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("PIIKey() error = %v, want ErrInvalid", err)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, env) || !strings.Contains(msg, "refuses to start") {
+				t.Errorf("PIIKey() error = %q, want it to name %s and say the run refuses to start", msg, env)
+			}
+			if tc.value != "" && strings.Contains(msg, tc.value) {
+				t.Errorf("PIIKey() error = %q repeats the key", msg)
+			}
+		})
+	}
+}

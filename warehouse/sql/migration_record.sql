@@ -1,0 +1,1 @@
+INSERT INTO ops.schema_migrations (version, name, applied_at) VALUES (?, ?, ?);

@@ -1,0 +1,1 @@
+SELECT status FROM ops.runs WHERE run_id = ?;

@@ -1,0 +1,2 @@
+-- threads is global to the database instance; the value is a parameter.
+SET GLOBAL threads = ?;
