@@ -41,7 +41,7 @@ func ym(d record.Day) int { y, m, _ := d.Date(); return y*100 + int(m) }
 func (a *aggregates) add(d *memberDraw) {
 	for i := range d.enrols {
 		e := &d.enrols[i]
-		if e.refundOf != "" {
+		if e.refund {
 			a.refunds[actMonth{e.act.Index, ym(e.paid.Day())}] += -e.amount
 			continue
 		}
@@ -50,7 +50,7 @@ func (a *aggregates) add(d *memberDraw) {
 			amt = 0 // the negative row is quarantined; the union paid nothing for it
 		}
 		a.receipts[recvKey{e.act.Index, d.union, e.startYear}] += amt
-		for y := e.start.Year(); y <= e.end.Year(); y++ {
+		for y := e.startYear; y < e.startYear+e.act.Spec.months/12; y++ {
 			a.enrolled[actYear{e.act.Index, y}]++
 		}
 	}

@@ -5,11 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"huzhu/contract"
 	"huzhu/opsim/fileformat"
@@ -79,21 +81,94 @@ type dropFile struct {
 	name string
 	f    *os.File
 	buf  *bufio.Writer
-	ch   *countingHash
+	hash *countingHash
 	w    fileformat.Writer
 	rows int64
 	enc  string
+	ch   chan *rowBatch // batches for the file's writer goroutine
+	err  error
 }
 
-type dropSink struct{ files map[string]*dropFile }
+// dropSink hands rows over to the files' writer goroutines in batches, so
+// that generating the world and encoding the files use both cores. Batches
+// of an entity reach its file in the order they were made: the output is the
+// same as a sequential write.
+type dropSink struct {
+	files map[string]*dropFile
+	cur   map[string]*rowBatch
+	free  chan *rowBatch
+	wg    sync.WaitGroup
+}
+
+type rowBatch struct {
+	rows []record.Row
+	n    int
+}
+
+const batchRows = 2048
+
+// newDropSink starts one writer goroutine per file: a file's encoder runs
+// beside the generator and beside the other files' encoders.
+func newDropSink(files map[string]*dropFile) *dropSink {
+	s := &dropSink{files: files, cur: map[string]*rowBatch{}, free: make(chan *rowBatch, 256)}
+	for _, f := range files {
+		f.ch = make(chan *rowBatch, 32)
+		s.wg.Add(1)
+		go func(f *dropFile) {
+			defer s.wg.Done()
+			for b := range f.ch {
+				for i := 0; i < b.n && f.err == nil; i++ {
+					f.rows++
+					if err := f.w.Write(&b.rows[i]); err != nil {
+						f.err = fmt.Errorf("opsim drop %s row %d: %w", f.name, f.rows, err)
+					}
+				}
+				b.n = 0
+				select {
+				case s.free <- b:
+				default:
+				}
+			}
+		}(f)
+	}
+	return s
+}
 
 func (s *dropSink) Row(entity string, _ record.Stamp, r *record.Row) error {
-	f := s.files[entity]
-	f.rows++
-	if err := f.w.Write(r); err != nil {
-		return fmt.Errorf("opsim drop %s row %d: %w", f.name, f.rows, err)
+	b := s.cur[entity]
+	if b == nil {
+		select {
+		case b = <-s.free:
+		default:
+			b = &rowBatch{rows: make([]record.Row, batchRows)}
+		}
+		s.cur[entity] = b
+	}
+	b.rows[b.n].CopyFrom(r)
+	b.n++
+	if b.n == len(b.rows) {
+		s.files[entity].ch <- b
+		s.cur[entity] = nil
 	}
 	return nil
+}
+
+// close sends the partial batches and waits for the writer goroutines.
+func (s *dropSink) close() error {
+	for name, f := range s.files {
+		if b := s.cur[name]; b != nil && b.n > 0 {
+			f.ch <- b
+		}
+		close(f.ch)
+	}
+	s.wg.Wait()
+	var errs []error
+	for _, e := range contract.Entities() {
+		if f := s.files[e.Name]; f != nil && f.err != nil {
+			errs = append(errs, f.err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Drop writes the world as of its day as file drops, one folder per
@@ -132,7 +207,7 @@ func (w *World) dropOperator(opt DropOptions, op *Operator, key *keyWriter, stat
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("opsim drop: %w", err)
 	}
-	sink := &dropSink{files: map[string]*dropFile{}}
+	byEntity := map[string]*dropFile{}
 	var files []*dropFile
 	for i, e := range contract.Entities() {
 		format, err := w.formatFor(opt, op, i)
@@ -153,14 +228,15 @@ func (w *World) dropOperator(opt DropOptions, op *Operator, key *keyWriter, stat
 		}
 		df := &dropFile{name: name, f: fh, enc: enc}
 		df.buf = bufio.NewWriterSize(fh, 1<<20)
-		df.ch = &countingHash{w: df.buf, h: sha256.New()}
-		if df.w, err = fileformat.NewWriter(format, e, df.ch, fo); err != nil {
+		df.hash = &countingHash{w: df.buf, h: sha256.New()}
+		if df.w, err = fileformat.NewWriter(format, e, df.hash, fo); err != nil {
 			fh.Close()
 			return err
 		}
-		sink.files[e.Name] = df
+		byEntity[e.Name] = df
 		files = append(files, df)
 	}
+	sink := newDropSink(byEntity)
 	defer func() {
 		for _, f := range files {
 			f.f.Close()
@@ -168,14 +244,21 @@ func (w *World) dropOperator(opt DropOptions, op *Operator, key *keyWriter, stat
 	}()
 	b, err := op.generate(sink, key)
 	if err != nil {
+		sink.close()
 		return err
 	}
-	for name, t := range op.smallTables(b) {
-		for i := range t.Rows {
-			if err := sink.Row(name, t.At[i], &t.Rows[i]); err != nil {
-				return err
-			}
+	small := op.smallTables(b)
+	for _, e := range contract.Entities() {
+		t := small[e.Name]
+		if t == nil {
+			continue
 		}
+		for i := range t.Rows {
+			sink.Row(e.Name, t.At[i], &t.Rows[i])
+		}
+	}
+	if err := sink.close(); err != nil {
+		return err
 	}
 	m := Manifest{Operator: op.Code, Batch: w.Batch(), Files: map[string]ManifestFile{}}
 	for _, f := range files {
@@ -188,10 +271,10 @@ func (w *World) dropOperator(opt DropOptions, op *Operator, key *keyWriter, stat
 		if err := f.f.Close(); err != nil {
 			return fmt.Errorf("opsim drop %s: %w", f.name, err)
 		}
-		m.Files[f.name] = ManifestFile{Rows: f.rows, SHA256: hex.EncodeToString(f.ch.h.Sum(nil)), Encoding: f.enc}
+		m.Files[f.name] = ManifestFile{Rows: f.rows, SHA256: hex.EncodeToString(f.hash.h.Sum(nil)), Encoding: f.enc}
 		stats.Rows[f.name[:len(f.name)-len(filepath.Ext(f.name))]] += f.rows
 		stats.Files++
-		stats.Bytes += f.ch.n
+		stats.Bytes += f.hash.n
 	}
 	return writeFile(filepath.Join(dir, "manifest.json"), func(out io.Writer) error {
 		enc := json.NewEncoder(out)

@@ -1,7 +1,6 @@
 package opsim
 
 import (
-	"sort"
 	"strconv"
 	"time"
 
@@ -30,20 +29,22 @@ var (
 
 // memberDraw is everything one member ever does, whatever the as-of day.
 type memberDraw struct {
-	idx      int
-	ref      []byte
-	union    int
-	male     bool
-	birth    record.Day
-	joined   record.Day
-	left     record.Day // 0: never
-	idNo     string
-	name     string
-	phone    string
-	enrols   []enrolDraw
-	claims   []claimDraw
-	plant    plantKind
-	plantAux int
+	idx       int
+	ref       []byte
+	union     int
+	male      bool
+	birth     record.Day
+	birthYear int
+	birthJan1 bool // the age changes on 1 January itself
+	joined    record.Day
+	left      record.Day // 0: never
+	idNo      string
+	name      string
+	phone     string
+	enrols    []enrolDraw
+	claims    []claimDraw
+	plant     plantKind
+	plantAux  int
 }
 
 type enrolDraw struct {
@@ -52,8 +53,7 @@ type enrolDraw struct {
 	start, end record.Day
 	amount     money.Cents
 	paid       record.Stamp
-	receipt    string
-	refundOf   string // set on a refund row
+	refund     bool // a refund of the enrolment before it
 }
 
 type claimDraw struct {
@@ -80,9 +80,14 @@ type memberGen struct {
 	op  *Operator
 	d   memberDraw
 	buf []byte
+
+	cacheUnion int
+	periods    map[periodKey]periodVal
 }
 
-func newMemberGen(op *Operator) *memberGen { return &memberGen{op: op} }
+func newMemberGen(op *Operator) *memberGen {
+	return &memberGen{op: op, cacheUnion: -1, periods: map[periodKey]periodVal{}}
+}
 
 // ageOn returns the age in whole years on day d.
 func ageOn(birth, d record.Day) int {
@@ -127,7 +132,9 @@ func (g *memberGen) draw(idx int) *memberDraw {
 	}
 	ref := w.P.AsOf
 	by, _, _ := w.Start.Date()
-	d.birth = record.DayOf(by-age, time.January, 1) + record.Day(r.intn(365))
+	off := r.intn(365)
+	d.birth = record.DayOf(by-age, time.January, 1) + record.Day(off)
+	d.birthYear, d.birthJan1 = d.birth.Year(), off == 0
 	_ = ref
 	// Members joined mostly long before the window; some join during it.
 	if r.chance(0.1) {
@@ -194,53 +201,42 @@ func (op *Operator) unionPeriod(union int, a *Activity, y int) (bool, record.Sta
 	return true, pay.At(9+r.intn(8), r.intn(60), r.intn(60))
 }
 
-// periodStarts lists the start years of an activity's periods for a union:
-// annual products every year, multi-year products staggered by union.
-func (op *Operator) periodStarts(union int, a *Activity, dst []int) []int {
-	w := op.w
-	step := a.Spec.months / 12
-	first := w.Start.Year() - step + 1
-	last := w.horizon.Year() + 1
-	for y := first; y <= last; y++ {
-		if (y+union)%step == 0 {
-			dst = append(dst, y)
-		}
-	}
-	return dst
-}
-
+// enrolments draws the member's enrolments in receipt-number order: by
+// period start year, then activity code, each refund after its original.
 func (g *memberGen) enrolments(d *memberDraw) {
-	op := g.op
-	var starts [16]int
-	for _, a := range op.Activities {
-		s := a.Spec
-		if s.women && d.male {
-			continue
-		}
-		for _, y := range op.periodStarts(d.union, a, starts[:0]) {
-			start := record.DayOf(y, time.January, 1)
-			ok, paid := op.unionPeriod(d.union, a, y)
+	op, w := g.op, g.op.w
+	first, last := w.Start.Year()-2, w.horizon.Year()+1
+	for y := first; y <= last; y++ {
+		start := record.DayOf(y, time.January, 1)
+		for _, a := range op.byCode {
+			s := a.Spec
+			if s.women && d.male {
+				continue
+			}
+			step := s.months / 12
+			if (y+d.union)%step != 0 || y < w.Start.Year()-step+1 {
+				continue
+			}
+			ok, paid := g.unionPeriod(d.union, a, y)
 			if !ok {
 				continue
 			}
-			age := ageOn(d.birth, start)
+			age := y - d.birthYear - 1
+			if d.birthJan1 {
+				age++
+			}
 			if age < s.minAge || age > s.maxAge {
 				continue
 			}
 			if d.joined > paid.Day() || (d.left != 0 && d.left < start) {
 				continue
 			}
-			r := newRng(op.w.P.Seed, 300, uint64(op.Index), uint64(d.idx), uint64(a.Index), uint64(y))
+			r := newRng(w.P.Seed, 300, uint64(op.Index), uint64(d.idx), uint64(a.Index), uint64(y))
 			if !r.chance(s.join) {
 				continue
 			}
 			e := enrolDraw{act: a, startYear: y, start: start, amount: s.contrib, paid: paid}
-			e.end = record.DayOf(y+s.months/12, time.January, 1) - 1
-			b := appendRef(g.buf[:0], op.Short, 'R', d.idx)
-			b = append(b, '-')
-			b = strconv.AppendInt(b, int64(y), 10)
-			b = append(b, s.code...)
-			e.receipt = string(b)
+			e.end = record.DayOf(y+step, time.January, 1) - 1
 			d.enrols = append(d.enrols, e)
 			// A member who leaves during an annual period gets part of it back.
 			if d.left != 0 && d.left > start && d.left < e.end && s.months == 12 && r.chance(0.4) {
@@ -249,15 +245,48 @@ func (g *memberGen) enrolments(d *memberDraw) {
 				if back > 0 {
 					rf := e
 					rf.amount = -back
-					rf.refundOf = e.receipt
-					rf.receipt = e.receipt + "-RF"
+					rf.refund = true
 					rf.paid = (d.left + record.Day(5+r.intn(20))).At(14, r.intn(60), 0)
 					d.enrols = append(d.enrols, rf)
 				}
 			}
 		}
 	}
-	sort.Slice(d.enrols, func(i, j int) bool { return d.enrols[i].receipt < d.enrols[j].receipt })
+}
+
+// appendReceipt appends an enrolment's receipt number: member, period
+// start year and activity, and "-RF" for its refund.
+func (g *memberGen) appendReceipt(b []byte, d *memberDraw, e *enrolDraw, refund bool) []byte {
+	b = appendRef(b, g.op.Short, 'R', d.idx)
+	b = append(b, '-')
+	b = strconv.AppendInt(b, int64(e.startYear), 10)
+	b = append(b, e.act.Spec.code...)
+	if refund {
+		b = append(b, "-RF"...)
+	}
+	return b
+}
+
+// unionPeriod is Operator.unionPeriod, remembered for the current union:
+// members of a union are generated one after another.
+func (g *memberGen) unionPeriod(union int, a *Activity, y int) (bool, record.Stamp) {
+	if g.cacheUnion != union {
+		g.cacheUnion = union
+		clear(g.periods)
+	}
+	k := periodKey{a.Index, y}
+	if p, ok := g.periods[k]; ok {
+		return p.ok, p.paid
+	}
+	ok, paid := g.op.unionPeriod(union, a, y)
+	g.periods[k] = periodVal{ok, paid}
+	return ok, paid
+}
+
+type periodKey struct{ act, year int }
+type periodVal struct {
+	ok   bool
+	paid record.Stamp
 }
 
 var diagGroups = map[string][]string{
@@ -279,7 +308,7 @@ func (g *memberGen) claimsOf(d *memberDraw) {
 	n := 0
 	for ei := range d.enrols {
 		e := &d.enrols[ei]
-		if e.refundOf != "" {
+		if e.refund {
 			continue
 		}
 		s := e.act.Spec
@@ -504,7 +533,8 @@ func otherCheck(c byte) byte {
 func (g *memberGen) enrolRow(d *memberDraw, e *enrolDraw, row *record.Row, u *Union, i int) {
 	row.Reset()
 	row.Str(g.op.Code)
-	row.Str(e.receipt)
+	g.buf = g.appendReceipt(g.buf[:0], d, e, e.refund)
+	row.Bytes(g.buf)
 	row.Str(e.act.Code)
 	if d.plant == plantFullWidth && i == 0 {
 		row.Str(fullWidth(string(d.ref)))
@@ -513,12 +543,17 @@ func (g *memberGen) enrolRow(d *memberDraw, e *enrolDraw, row *record.Row, u *Un
 	}
 	row.Day(e.start)
 	row.Day(e.end)
-	if d.plant == plantNegative && i == 0 && e.refundOf == "" {
+	if d.plant == plantNegative && i == 0 && !e.refund {
 		row.Cents(-e.amount)
 	} else {
 		row.Cents(e.amount)
 	}
-	row.StrOrNull(e.refundOf)
+	if e.refund {
+		g.buf = g.appendReceipt(g.buf[:0], d, e, false)
+		row.Bytes(g.buf)
+	} else {
+		row.Null()
+	}
 	row.TS(e.paid)
 	if d.plant == plantBadUSCC && i == 0 {
 		bad := []byte(u.Code)

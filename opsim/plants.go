@@ -56,7 +56,7 @@ func (g *memberGen) plantClaim(d *memberDraw, n *int) {
 	w := g.op.w
 	var e *enrolDraw
 	for i := range d.enrols {
-		if d.enrols[i].refundOf == "" && d.enrols[i].start >= w.Start {
+		if !d.enrols[i].refund && d.enrols[i].start >= w.Start {
 			e = &d.enrols[i]
 			break
 		}
@@ -141,7 +141,7 @@ func (g *memberGen) plantClaim(d *memberDraw, n *int) {
 
 func enrolledOn(d *memberDraw, a *Activity, day record.Day) bool {
 	for _, e := range d.enrols {
-		if e.act == a && e.refundOf == "" && e.start <= day && day <= e.end {
+		if e.act == a && !e.refund && e.start <= day && day <= e.end {
 			return true
 		}
 	}
@@ -214,14 +214,15 @@ func (g *memberGen) keyMember(d *memberDraw, key *keyWriter) {
 		if i != 0 || e.paid > end {
 			continue
 		}
+		receipt := string(g.appendReceipt(nil, d, e, e.refund))
 		switch d.plant {
 		case plantBadUSCC:
-			key.data(op, "enrollments", e.receipt, "bad_uscc", "", "quarantine")
+			key.data(op, "enrollments", receipt, "bad_uscc", "", "quarantine")
 		case plantFullWidth:
-			key.data(op, "enrollments", e.receipt, "fullwidth_code", "", "keep")
+			key.data(op, "enrollments", receipt, "fullwidth_code", "", "keep")
 		case plantNegative:
-			if e.refundOf == "" {
-				key.data(op, "enrollments", e.receipt, "negative_amount", "", "quarantine")
+			if !e.refund {
+				key.data(op, "enrollments", receipt, "negative_amount", "", "quarantine")
 			}
 		}
 	}

@@ -111,6 +111,7 @@ type Operator struct {
 	Members    int // member count
 	Activities []*Activity
 	Unions     []Union
+	byCode     []*Activity // Activities in code order
 
 	spec      operatorSpec
 	districts []string
@@ -204,6 +205,8 @@ func NewWorld(p Params) (*World, error) {
 			return nil, fmt.Errorf("opsim: no districts under region %s", s.region)
 		}
 		op.buildActivities()
+		op.byCode = append([]*Activity(nil), op.Activities...)
+		sort.Slice(op.byCode, func(i, j int) bool { return op.byCode[i].Code < op.byCode[j].Code })
 		op.buildUnions()
 		w.Operators = append(w.Operators, op)
 	}

@@ -72,7 +72,7 @@ func newCSVWriter(e *contract.Entity, w io.Writer, opt Options) (*csvWriter, err
 // Write implements Writer.
 func (w *csvWriter) Write(r *record.Row) error {
 	if w.closed {
-		return errClosed
+		return fmt.Errorf("fileformat: csv %s: %w", w.e.Name, ErrClosed)
 	}
 	if w.err != nil {
 		return w.err
@@ -82,8 +82,7 @@ func (w *csvWriter) Write(r *record.Row) error {
 	}
 	n := len(w.e.Fields)
 	ins := -1 // where MangleBadUTF8 goes, as an offset into the line
-	switch r.Mangle {
-	case record.MangleTruncate:
+	if r.Mangle == record.MangleTruncate {
 		n /= 2
 	}
 	dst := w.out

@@ -14,6 +14,7 @@
 package fileformat
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -30,10 +31,22 @@ type Format string
 // The formats of contract-v1's file drop.
 const (
 	// CSV writes a header row of field names in contract order, then one
-	// line per row. It expresses every record.Mangle.
+	// line per row, each ended by "\n" (not "\r\n"). A value is quoted
+	// only when it must be (comma, quote, CR, LF, a leading or trailing
+	// space or tab, or empty); a null is an empty cell, a non-null empty
+	// value `""`. Options.Encoding and Options.BOM apply. It expresses
+	// every record.Mangle: MangleTruncate writes only the first half of
+	// the fields (len/2, rounded down) and ends the line;
+	// MangleExtraColumn appends a field EXTRA; MangleBadUTF8 puts 0xFF
+	// (0x80 0xFF in a gb18030 file, bytes no GB18030 decoder accepts)
+	// after the first character of a field (see JSONL for which).
 	CSV Format = "csv"
-	// JSONL writes one JSON object per line. It expresses only
-	// record.MangleBadUTF8; the other mangles are written intact.
+	// JSONL writes one JSON object per line, as AppendJSON encodes it. It
+	// expresses only record.MangleBadUTF8, as a raw 0xFF byte just after
+	// the first character of the first non-null Text field — or, in an
+	// entity without one (enrollments, budgets, audits), of the first
+	// non-null field written as a string. A truncated line or an extra
+	// column is a CSV defect: such rows are written intact.
 	JSONL Format = "jsonl"
 	// XLSX writes the first sheet of a workbook, header in row 1, every
 	// value a string cell. It expresses no mangle.
@@ -43,7 +56,7 @@ const (
 	Parquet Format = "parquet"
 )
 
-// Formats lists every Format, in the order the simulator rotates them.
+// Formats lists every Format.
 var Formats = []Format{CSV, JSONL, XLSX, Parquet}
 
 // ParseFormat returns the Format named s ("csv", "jsonl", "xlsx",
@@ -119,8 +132,8 @@ func NewWriter(format Format, e *contract.Entity, w io.Writer, opt Options) (Wri
 	return wr, nil
 }
 
-// errClosed is returned by Write after Close.
-var errClosed = fmt.Errorf("writer closed")
+// ErrClosed is what Write returns, wrapped, after Close.
+var ErrClosed = errors.New("write after close")
 
 // checkRow reports a row whose field count does not match the entity.
 func checkRow(e *contract.Entity, r *record.Row) error {

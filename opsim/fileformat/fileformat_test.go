@@ -2,6 +2,7 @@ package fileformat
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 
 	"huzhu/contract"
@@ -68,8 +69,8 @@ func writeAll(t testing.TB, format Format, e *contract.Entity, opt Options, rows
 	if err := w.Close(); err != nil {
 		t.Fatalf("%s Close: %v", format, err)
 	}
-	if err := w.Write(&r); err == nil {
-		t.Errorf("%s Write after Close = nil, want an error", format)
+	if err := w.Write(&r); !errors.Is(err, ErrClosed) {
+		t.Errorf("%s Write after Close = %v, want ErrClosed", format, err)
 	}
 	return buf.Bytes()
 }

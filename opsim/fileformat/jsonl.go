@@ -26,7 +26,7 @@ func newJSONLWriter(e *contract.Entity, w io.Writer) *jsonlWriter {
 // column is a CSV defect, and the row is written intact.
 func (w *jsonlWriter) Write(r *record.Row) error {
 	if w.closed {
-		return errClosed
+		return fmt.Errorf("fileformat: jsonl %s: %w", w.e.Name, ErrClosed)
 	}
 	if w.err != nil {
 		return w.err

@@ -103,7 +103,7 @@ func dictionaryKind(k contract.Kind) bool {
 // intact.
 func (w *parquetWriter) Write(r *record.Row) error {
 	if w.closed {
-		return errClosed
+		return fmt.Errorf("fileformat: parquet %s: %w", w.e.Name, ErrClosed)
 	}
 	if w.err != nil {
 		return w.err

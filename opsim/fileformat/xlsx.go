@@ -67,7 +67,7 @@ func (w *xlsxWriter) setRow() error {
 // intact.
 func (w *xlsxWriter) Write(r *record.Row) error {
 	if w.closed {
-		return errClosed
+		return fmt.Errorf("fileformat: xlsx %s: %w", w.e.Name, ErrClosed)
 	}
 	if w.err != nil {
 		return w.err

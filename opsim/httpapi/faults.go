@@ -14,14 +14,15 @@ type Fault uint8
 // The fault kinds, in the order their probabilities are laid end to end
 // on [0, 1) when a request's draw is placed.
 const (
-	FaultNone     Fault = iota
-	Fault5xx            // 500, 502 or 503 with a JSON error body
-	Fault429            // 429 Too Many Requests with Retry-After: 1
-	FaultTimeout        // no answer until the client gives up or Options.TimeoutStall passes
-	FaultReset          // the connection is reset (TCP RST), nothing written
-	FaultTruncate       // the full headers, a correct Content-Length, part of the body, then close
-	numFaults
+	FaultNone     Fault = iota // the real answer
+	Fault5xx                   // 500, 502 or 503 with a JSON error body
+	Fault429                   // 429 Too Many Requests with Retry-After: 1
+	FaultTimeout               // no answer until the client gives up or Options.TimeoutStall passes
+	FaultReset                 // the connection is reset (TCP RST), nothing written
+	FaultTruncate              // the full headers, a correct Content-Length, part of the body, then close
 )
+
+const numFaults = FaultTruncate + 1
 
 var faultNames = [numFaults]string{"none", "5xx", "429", "timeout", "reset", "truncate"}
 

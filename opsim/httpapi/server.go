@@ -56,7 +56,9 @@ type Options struct {
 	// without an Authorization header the answer is 401, with another
 	// token 403.
 	Token string
-	// Faults are the probabilities of injected faults per request.
+	// Faults are the probabilities of injected faults per request. With
+	// faults (or a Trace), the server remembers how often each distinct
+	// URL was asked for: one map entry per URL, for the server's life.
 	Faults Faults
 	// Seed makes the fault draws; the same seed and the same sequence of
 	// requests give the same faults.
@@ -164,13 +166,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests.Add(1)
 	if s.opt.Token != "" {
 		auth := r.Header.Get("Authorization")
-		tok, ok := strings.CutPrefix(auth, "Bearer ")
-		if !ok {
+		const scheme = "Bearer " // the scheme is case-insensitive (RFC 9110 §11.1)
+		if len(auth) <= len(scheme) || !strings.EqualFold(auth[:len(scheme)], scheme) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="opsim"`)
 			s.writeError(w, http.StatusUnauthorized, "missing bearer token")
 			return
 		}
-		if subtle.ConstantTimeCompare([]byte(tok), []byte(s.opt.Token)) != 1 {
+		if subtle.ConstantTimeCompare([]byte(auth[len(scheme):]), []byte(s.opt.Token)) != 1 {
 			s.writeError(w, http.StatusForbidden, "token refused")
 			return
 		}
@@ -425,9 +427,12 @@ func cursorSum(code, entity string, idx []byte) uint32 {
 	return uint32(mix(h))
 }
 
-// SumField names each entity's main money field, the one the manifest
-// sums. Entities not listed have only a row count.
-var SumField = map[string]string{
+// SumField returns the name of the entity's main money field, the one the
+// manifest sums, or "" for an entity whose manifest entry has only a row
+// count.
+func SumField(entity string) string { return sumField[entity] }
+
+var sumField = map[string]string{
 	"enrollments":    "amount",
 	"claims":         "claimed_amount",
 	"ledger_entries": "debit",
@@ -458,7 +463,7 @@ func (op *operator) manifestJSON() []byte {
 				rows = t.Len()
 			}
 			b = fmt.Appendf(b, `"%s":{"rows":%d`, e.Name, rows)
-			if f, ok := SumField[e.Name]; ok {
+			if f := sumField[e.Name]; f != "" {
 				var sum money.Cents
 				col := e.Index(f)
 				for i := range rows {

@@ -6,6 +6,7 @@ package record
 
 import (
 	"strconv"
+	"sync"
 	"time"
 
 	"huzhu/contract"
@@ -167,7 +168,27 @@ type Day int32
 
 // DayOf returns the Day of a calendar date.
 func DayOf(y int, m time.Month, d int) Day {
-	return Day(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+	// Howard Hinnant's days_from_civil; time.Date normalises out-of-range
+	// months and days, so do the same for months before calling it.
+	if m < 1 || m > 12 || d < 1 || d > 28 {
+		return Day(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+	}
+	yy := int64(y)
+	if m <= 2 {
+		yy--
+	}
+	era := yy / 400
+	if yy < 0 && yy%400 != 0 {
+		era--
+	}
+	yoe := yy - era*400
+	mp := int64(m) + 9
+	if m > 2 {
+		mp = int64(m) - 3
+	}
+	doy := (153*mp+2)/5 + int64(d) - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return Day(era*146097 + doe - 719468)
 }
 
 // ParseDay parses YYYY-MM-DD.
@@ -183,7 +204,10 @@ func ParseDay(s string) (Day, error) {
 func (d Day) Time() time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
 
 // Date returns the calendar date.
-func (d Day) Date() (int, time.Month, int) { return d.Time().Date() }
+func (d Day) Date() (int, time.Month, int) {
+	y, m, dd := civil(int64(d))
+	return y, time.Month(m), dd
+}
 
 // Year returns the calendar year.
 func (d Day) Year() int { y, _, _ := d.Date(); return y }
@@ -193,11 +217,29 @@ func (d Day) String() string { return string(d.AppendText(nil)) }
 
 // AppendText appends YYYY-MM-DD without allocating.
 func (d Day) AppendText(b []byte) []byte {
+	if i := int(d) - dayTableStart; i >= 0 && i < len(dayTable()) {
+		return append(b, dayTable()[i][:]...)
+	}
 	y, m, dd := civil(int64(d))
 	b = append4(b, y)
 	b = append(b, '-', byte('0'+m/10), byte('0'+m%10), '-', byte('0'+dd/10), byte('0'+dd%10))
 	return b
 }
+
+// dayTable holds the text of every day from 1900 to 2099: writing dates is
+// the hot path of every simulated file.
+var dayTable = sync.OnceValue(func() [][10]byte {
+	n := int(DayOf(2100, time.January, 1)) - dayTableStart
+	t := make([][10]byte, n)
+	for i := range t {
+		y, m, dd := civil(int64(i + dayTableStart))
+		b := append4(t[i][:0], y)
+		_ = append(b, '-', byte('0'+m/10), byte('0'+m%10), '-', byte('0'+dd/10), byte('0'+dd%10))
+	}
+	return t
+})
+
+var dayTableStart = int(DayOf(1900, time.January, 1))
 
 // At returns the Stamp of hh:mm:ss Beijing time on the day.
 func (d Day) At(hh, mm, ss int) Stamp {
