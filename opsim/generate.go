@@ -1,7 +1,6 @@
 package opsim
 
 import (
-	"huzhu/contract"
 	"huzhu/opsim/record"
 )
 
@@ -126,5 +125,3 @@ func isMemberEntity(name string) bool {
 	}
 	return false
 }
-
-var _ = contract.Lookup

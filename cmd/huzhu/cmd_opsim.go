@@ -92,8 +92,8 @@ func newOpsimDropCmd(e *env) *cobra.Command {
 				rows += n
 			}
 			secs := time.Since(start).Seconds()
-			fmt.Fprintf(e.stdout, "opsim drop: %d operators, %d files, %d rows, %d bytes in %.2fs (%.0f rows/s) to %s\n",
-				len(w.Operators), st.Files, rows, st.Bytes, secs, float64(rows)/secs, o.out)
+			fmt.Fprintf(e.stdout, "opsim drop: %d operators, %d files, %d rows, %d bytes in %.2fs (%.0f rows/s, peak RSS %d MiB) to %s\n",
+				len(w.Operators), st.Files, rows, st.Bytes, secs, float64(rows)/secs, peakRSSMiB(), o.out)
 			return nil
 		},
 	}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# make bench: the pipeline's speed, measured, beside a baseline measured in
+# the same run. Figures go to stdout and to out/bench/summary.txt.
+# BENCH_MEMBERS (default 1000000) and BENCH_YEARS (3) size the world;
+# BENCH_LARGE=1 adds the 10,000,000-member memory check.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+members=${BENCH_MEMBERS:-1000000}
+years=${BENCH_YEARS:-3}
+work=$(mktemp -d /tmp/huzhu-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+mkdir -p out/bench
+summary=out/bench/summary.txt
+: >"$summary"
+say() { echo "$*" | tee -a "$summary"; }
+
+say "# huzhu bench $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, members=$members years=$years"
+
+say "## opsim: generation alone (baseline: rows made and discarded, one core)"
+go test ./opsim/ -run '^$' -bench '^BenchmarkGenerate$' -benchtime 3x | grep -E 'Benchmark' | tee -a "$summary"
+
+for format in parquet csv; do
+  say "## opsim drop --members $members --years $years --format $format"
+  ./bin/huzhu opsim drop --members "$members" --years "$years" --operators 5 --format "$format" \
+    --out "$work/$format" --answer-key "$work/key-$format.jsonl" | tee -a "$summary"
+  rm -rf "$work/$format"
+done
+
+say "## opsim memory as members grow (CSV)"
+sizes="100 100000 1000000"
+[ "${BENCH_LARGE:-0}" = 1 ] && sizes="$sizes 10000000"
+for n in $sizes; do
+  ./bin/huzhu opsim drop --members "$n" --years "$years" --operators 5 --format csv \
+    --out "$work/mem" --answer-key - | sed "s/^/members=$n: /" | tee -a "$summary"
+  rm -rf "$work/mem"
+done
+say "summary written to $summary"
