@@ -1,6 +1,7 @@
 package opsim
 
 import (
+	"huzhu/contract"
 	"huzhu/opsim/record"
 )
 
@@ -125,3 +126,30 @@ func isMemberEntity(name string) bool {
 	}
 	return false
 }
+
+// Generate runs the operator's world as of its day into sink: every row of
+// every entity, members first, then the ledger, then the small entities in
+// contract order. Rows of an entity arrive in no promised order; updated_at
+// comes with each. It holds no more than one member and the small entities
+// in memory.
+func (op *Operator) Generate(sink Sink) error {
+	b, err := op.generate(sink, nil)
+	if err != nil {
+		return err
+	}
+	small := op.smallTables(b)
+	for _, e := range contractEntities() {
+		t := small[e.Name]
+		if t == nil {
+			continue
+		}
+		for i := range t.Rows {
+			if err := sink.Row(e.Name, t.At[i], &t.Rows[i]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func contractEntities() []*contract.Entity { return contract.Entities() }
