@@ -1,0 +1,86 @@
+package extract
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"huzhu/internal/config"
+)
+
+// SourceResult is what one source did in a run.
+type SourceResult struct {
+	Name     string
+	Rows     int64 // rows appended to raw
+	Duration time.Duration
+	Err      error
+}
+
+// Result is what the extract stage did.
+type Result struct {
+	Sources []SourceResult
+	Rows    int64
+}
+
+// Run pulls every source of the config into the warehouse: up to parallel
+// sources at once (default 4), one connection writing. A source that fails
+// does not stop the others; the error returned joins every failure, and
+// what the failed sources committed stays for the next run to resume from.
+func Run(ctx context.Context, db *sql.DB, cfg *config.Config, runID string, opt Options, parallel int) (*Result, error) {
+	if parallel <= 0 {
+		parallel = 4
+	}
+	sources := make([]Source, len(cfg.Sources))
+	for i, src := range cfg.Sources {
+		s, err := Open(src, opt)
+		if err != nil {
+			return nil, err
+		}
+		sources[i] = s
+	}
+	w, err := NewWriter(ctx, db, runID)
+	if err != nil {
+		return nil, err
+	}
+	defer w.Close()
+	res := &Result{Sources: make([]SourceResult, len(sources))}
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for i, s := range sources {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			var rows atomic.Int64
+			l := w.Loader(cfg.Sources[i].Operator, cfg.Sources[i].Kind)
+			l.progress = func(src, entity string, n int64) {
+				rows.Add(n)
+				if opt.Progress != nil {
+					opt.Progress(src, entity, n)
+				}
+			}
+			start := time.Now()
+			err := s.Pull(ctx, l)
+			res.Sources[i] = SourceResult{Name: s.Name(), Rows: rows.Load(), Duration: time.Since(start), Err: err}
+			if err != nil {
+				opt.logger().Error("source failed", "source", s.Name(), "err", err)
+			} else {
+				opt.logger().Info("source pulled", "source", s.Name(), "rows", rows.Load(), "seconds", time.Since(start).Seconds())
+			}
+		}()
+	}
+	wg.Wait()
+	var errs []error
+	for _, r := range res.Sources {
+		res.Rows += r.Rows
+		if r.Err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", r.Name, r.Err))
+		}
+	}
+	return res, errors.Join(errs...)
+}

@@ -1,0 +1,42 @@
+//go:build duckdb_arrow
+
+package extract
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	duckdb "github.com/duckdb/duckdb-go/v2"
+)
+
+// IngestPath names how rows reach DuckDB in this build.
+const IngestPath = "arrow"
+
+// ingest hands the record to DuckDB's Arrow scan as a view and appends it
+// to raw.<entity> with the load's metadata.
+func ingest(ctx context.Context, conn *sql.Conn, entity, view string, rec arrow.RecordBatch, loadID, operator, kind string, at time.Time) error {
+	rdr, err := array.NewRecordReader(rec.Schema(), []arrow.RecordBatch{rec})
+	if err != nil {
+		return err
+	}
+	defer rdr.Release()
+	var release func()
+	err = conn.Raw(func(dc any) error {
+		a, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
+		if err != nil {
+			return err
+		}
+		release, err = a.RegisterView(rdr, view)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	defer release()
+	_, err = conn.ExecContext(ctx, rawInsertSQL(entity, view), loadID, operator, kind, at)
+	return err
+}

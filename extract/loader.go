@@ -1,0 +1,327 @@
+package extract
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"text/template"
+	"time"
+
+	"huzhu/contract"
+)
+
+//go:embed sql/*.sql
+var sqlFiles embed.FS
+
+func mustSQL(name string) string {
+	b, err := sqlFiles.ReadFile("sql/" + name)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+var (
+	sqlLoadInsert       = mustSQL("load_insert.sql")
+	sqlWatermarkGet     = mustSQL("watermark_get.sql")
+	sqlWatermarkSet     = mustSQL("watermark_set.sql")
+	sqlBatchSeen        = mustSQL("batch_seen.sql")
+	sqlQuarantineInsert = mustSQL("quarantine_insert.sql")
+	sqlReconInsert      = mustSQL("reconciliation_insert.sql")
+	rawInsert           = template.Must(template.New("raw_insert.sql").Parse(mustSQL("raw_insert.sql")))
+)
+
+// rawInsertSQL renders the raw insert for an entity and a registered view.
+func rawInsertSQL(entity, view string) string {
+	var b strings.Builder
+	if err := rawInsert.Execute(&b, struct{ Entity, View string }{entity, view}); err != nil {
+		panic(err)
+	}
+	return b.String()
+}
+
+// Writer is the one connection that writes the raw schema and the load
+// bookkeeping. Sources share it through their Loaders; a transaction holds
+// it from Begin to Commit or Rollback.
+type Writer struct {
+	mu    sync.Mutex
+	conn  *sql.Conn
+	runID string
+	now   func() time.Time
+	views int
+}
+
+// NewWriter takes a connection of db for writing.
+func NewWriter(ctx context.Context, db *sql.DB, runID string) (*Writer, error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("extract: writer connection: %w", err)
+	}
+	return &Writer{conn: conn, runID: runID, now: time.Now}, nil
+}
+
+// Close returns the connection.
+func (w *Writer) Close() error { return w.conn.Close() }
+
+// Loader is a Source's view of the Writer: bound to one operator and
+// transport.
+type Loader struct {
+	w        *Writer
+	Operator string
+	Kind     string
+	progress func(source, entity string, rows int64)
+	name     string
+}
+
+// Loader returns the loader of one source.
+func (w *Writer) Loader(operator, kind string) *Loader {
+	return &Loader{w: w, Operator: operator, Kind: kind, name: operator + "/" + kind}
+}
+
+// Watermark is a position in an incremental pull: the updated_at and
+// natural key (fields joined by "|") of the last row committed.
+type Watermark struct {
+	UpdatedAt string
+	Key       string
+}
+
+func (m Watermark) String() string {
+	if m.UpdatedAt == "" {
+		return ""
+	}
+	return m.UpdatedAt + " " + m.Key
+}
+
+// Watermark returns where the last committed pull of the entity ended; the
+// zero Watermark when there was none.
+func (l *Loader) Watermark(ctx context.Context, entity string) (Watermark, error) {
+	l.w.mu.Lock()
+	defer l.w.mu.Unlock()
+	var wm, cur sql.NullString
+	err := l.w.conn.QueryRowContext(ctx, sqlWatermarkGet, l.Operator, l.Kind, entity).Scan(&wm, &cur)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Watermark{}, nil
+	}
+	if err != nil {
+		return Watermark{}, fmt.Errorf("extract %s/%s: watermark: %w", l.name, entity, err)
+	}
+	return Watermark{UpdatedAt: wm.String, Key: cur.String}, nil
+}
+
+// Seen reports whether a file batch with this checksum was loaded before.
+func (l *Loader) Seen(ctx context.Context, batch, checksum string) (bool, error) {
+	l.w.mu.Lock()
+	defer l.w.mu.Unlock()
+	var n int
+	if err := l.w.conn.QueryRowContext(ctx, sqlBatchSeen, l.Operator, l.Kind, batch, checksum).Scan(&n); err != nil {
+		return false, fmt.Errorf("extract %s batch %s: %w", l.name, batch, err)
+	}
+	return n > 0, nil
+}
+
+// Unit is what one ops.loads row describes: rows of one entity from one
+// file, page run or query chunk.
+type Unit struct {
+	Entity      *contract.Entity
+	Batch       string // the file batch (YYYY-MM-DD); "" for incremental pulls
+	Checksum    string // sha256 of the file; of the batch manifest for files
+	From, To    Watermark
+	Received    int64 // records read
+	Loaded      int64 // rows appended to raw
+	Quarantined int64 // records refused
+	Reported    int64 // the operator's own count; -1 when it gave none
+	File        string
+
+	id string
+}
+
+// NewUnit starts a unit of the entity. Its load_id is a hash of what the
+// unit is, so the same unit can never be committed twice.
+func (l *Loader) NewUnit(e *contract.Entity, batch, checksum, file string, from Watermark) *Unit {
+	h := sha256.New()
+	for _, s := range []string{l.Operator, l.Kind, e.Name, batch, checksum, file, from.UpdatedAt, from.Key} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return &Unit{Entity: e, Batch: batch, Checksum: checksum, File: file, From: from, Reported: -1, id: hex.EncodeToString(h.Sum(nil))[:20]}
+}
+
+// LoadID returns the unit's load_id.
+func (u *Unit) LoadID() string { return u.id }
+
+// Tx is an open transaction of the Writer. Everything a Tx writes becomes
+// visible at Commit, or never.
+type Tx struct {
+	l    *Loader
+	ctx  context.Context
+	done bool
+	at   time.Time
+}
+
+// Begin takes the Writer and opens a transaction.
+func (l *Loader) Begin(ctx context.Context) (*Tx, error) {
+	l.w.mu.Lock()
+	if _, err := l.w.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		l.w.mu.Unlock()
+		return nil, fmt.Errorf("extract %s: begin: %w", l.name, err)
+	}
+	return &Tx{l: l, ctx: ctx, at: l.w.now().UTC()}, nil
+}
+
+// Append ingests the batch's rows into raw.<entity> under the unit.
+func (t *Tx) Append(u *Unit, b *Batch) error {
+	if b.Len() == 0 {
+		return nil
+	}
+	n := int64(b.Len())
+	rec := b.Record()
+	defer rec.Release()
+	t.l.w.views++
+	view := fmt.Sprintf("huzhu_chunk_%d", t.l.w.views)
+	if err := ingest(t.ctx, t.l.w.conn, u.Entity.Name, view, rec, u.id, t.l.Operator, t.l.Kind, t.at); err != nil {
+		return fmt.Errorf("extract %s/%s %s: load: %w", t.l.name, u.Entity.Name, u.File, err)
+	}
+	u.Loaded += n
+	if t.l.progress != nil {
+		t.l.progress(t.l.name, u.Entity.Name, n)
+	}
+	return nil
+}
+
+// Quarantined is a record that could not be read as a row.
+type Quarantined struct {
+	Pos    string   // file:line, or page and index
+	Code   string   // reason code (README, "Quarantine reason codes")
+	Reason string   // what was wrong, without the record's personal data
+	Fields []string // the record's fields as far as they could be split
+	Header []string // their names, when known
+}
+
+// Quarantine records a refused record under the unit, its personal data
+// masked.
+func (t *Tx) Quarantine(u *Unit, q Quarantined) error {
+	rec := maskRecord(u.Entity, q.Header, q.Fields)
+	if _, err := t.l.w.conn.ExecContext(t.ctx, sqlQuarantineInsert, u.id, u.Entity.Name, q.Pos, q.Code, q.Reason, rec); err != nil {
+		return fmt.Errorf("extract %s/%s %s: quarantine: %w", t.l.name, u.Entity.Name, q.Pos, err)
+	}
+	u.Quarantined++
+	return nil
+}
+
+// maskRecord renders a refused record as a JSON object with personal data
+// masked and invalid UTF-8 replaced.
+func maskRecord(e *contract.Entity, header, fields []string) string {
+	m := make(map[string]string, len(fields))
+	for i, v := range fields {
+		name := fmt.Sprintf("_%d", i+1)
+		if i < len(header) {
+			name = header[i]
+		}
+		if j := e.Index(name); j >= 0 && e.Fields[j].PII {
+			v = "***"
+		}
+		m[strings.ToValidUTF8(name, "\uFFFD")] = strings.ToValidUTF8(v, "\uFFFD")
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+// Finish writes the unit's ops.loads row and, for incremental units, its
+// watermark.
+func (t *Tx) Finish(u *Unit) error {
+	l := t.l
+	_, err := l.w.conn.ExecContext(t.ctx, sqlLoadInsert, u.id, l.w.runID, l.Operator, l.Kind, u.Entity.Name,
+		nullIf(u.Batch), u.Received, u.Loaded, u.Quarantined, nullIf(u.From.String()), nullIf(u.To.String()),
+		nullIf(u.Checksum), "loaded", nil, t.at)
+	if err != nil {
+		return fmt.Errorf("extract %s/%s: record load %s: %w", l.name, u.Entity.Name, u.id, err)
+	}
+	if u.To.UpdatedAt != "" {
+		if _, err := l.w.conn.ExecContext(t.ctx, sqlWatermarkSet, l.Operator, l.Kind, u.Entity.Name, u.To.UpdatedAt, u.To.Key, t.at); err != nil {
+			return fmt.Errorf("extract %s/%s: watermark: %w", l.name, u.Entity.Name, err)
+		}
+	}
+	return nil
+}
+
+// Reconcile records the operator's own count beside what was received.
+func (t *Tx) Reconcile(u *Unit) error {
+	if u.Reported < 0 {
+		return nil
+	}
+	diff := u.Reported - u.Received
+	_, err := t.l.w.conn.ExecContext(t.ctx, sqlReconInsert, t.l.w.runID, t.l.Operator, u.Entity.Name, u.Reported,
+		u.Received, u.Loaded, u.Quarantined, 0, diff)
+	if err != nil {
+		return fmt.Errorf("extract %s/%s: reconciliation: %w", t.l.name, u.Entity.Name, err)
+	}
+	return nil
+}
+
+// Commit makes the transaction's writes visible and frees the Writer.
+func (t *Tx) Commit() error {
+	if t.done {
+		return errors.New("extract: transaction already ended")
+	}
+	t.done = true
+	defer t.l.w.mu.Unlock()
+	if _, err := t.l.w.conn.ExecContext(t.ctx, "COMMIT"); err != nil {
+		return fmt.Errorf("extract %s: commit: %w", t.l.name, err)
+	}
+	return nil
+}
+
+// Rollback discards the transaction and frees the Writer. It is a no-op
+// after Commit, so it can be deferred.
+func (t *Tx) Rollback() {
+	if t.done {
+		return
+	}
+	t.done = true
+	defer t.l.w.mu.Unlock()
+	// A context already cancelled must not keep the rollback from running.
+	t.l.w.conn.ExecContext(context.WithoutCancel(t.ctx), "ROLLBACK")
+}
+
+// Reject records a file batch refused whole, loading nothing of it. The
+// load_id includes the run, so each run that meets the batch says so.
+func (l *Loader) Reject(ctx context.Context, e *contract.Entity, batch, checksum, reason string) error {
+	l.w.mu.Lock()
+	defer l.w.mu.Unlock()
+	h := sha256.Sum256([]byte(l.w.runID + "\x00" + l.Operator + "\x00" + l.Kind + "\x00" + batch + "\x00" + e.Name))
+	_, err := l.w.conn.ExecContext(ctx, sqlLoadInsert, "rej-"+hex.EncodeToString(h[:])[:16], l.w.runID, l.Operator, l.Kind, e.Name,
+		nullIf(batch), 0, 0, 0, nil, nil, nullIf(checksum), "rejected", reason, l.w.now().UTC())
+	if err != nil {
+		return fmt.Errorf("extract %s batch %s: record rejection: %w", l.name, batch, err)
+	}
+	return nil
+}
+
+func nullIf(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+var rawCurrentCount = template.Must(template.New("raw_current_count.sql").Parse(mustSQL("raw_current_count.sql")))
+
+// currentRows counts the rows the source's operator has now in raw.<entity>.
+func (t *Tx) currentRows(e *contract.Entity) (int64, error) {
+	var b strings.Builder
+	if err := rawCurrentCount.Execute(&b, struct{ Entity, Key string }{e.Name, strings.Join(e.Key, ", ")}); err != nil {
+		return 0, err
+	}
+	var n int64
+	if err := t.l.w.conn.QueryRowContext(t.ctx, b.String(), t.l.Operator, t.l.Kind).Scan(&n); err != nil {
+		return 0, fmt.Errorf("extract %s/%s: count: %w", t.l.name, e.Name, err)
+	}
+	return n, nil
+}

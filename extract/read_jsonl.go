@@ -1,0 +1,135 @@
+package extract
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"sort"
+	"strconv"
+	"unicode/utf8"
+)
+
+// readJSONL reads one JSON object per line. Keys are field names (unknown
+// keys go to extra); a string value is taken as is, a number as its literal
+// text (50.00 stays 50.00), true/false as text, null as null. A line that is
+// not valid UTF-8 or not one JSON object is refused with its line number.
+func readJSONL(r io.Reader, s *recordSink) error {
+	br := bufio.NewReaderSize(r, 1<<20)
+	header := make([]string, 0, len(s.e.Fields))
+	for _, f := range s.e.Fields {
+		header = append(header, f.Name)
+	}
+	// Every line maps onto the contract fields, then the extra keys.
+	if err := s.setHeader(header); err != nil {
+		return err
+	}
+	fields := make([][]byte, len(header))
+	var line int64
+	var scratch []byte
+	for {
+		raw, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			scratch = append(scratch[:0], raw...)
+			for err == bufio.ErrBufferFull {
+				raw, err = br.ReadSlice('\n')
+				scratch = append(scratch, raw...)
+			}
+			raw = scratch
+		}
+		if len(raw) == 0 && err == io.EOF {
+			break
+		}
+		if err != nil && err != io.EOF {
+			return err
+		}
+		line++
+		text := bytes.TrimRight(raw, "\r\n")
+		if len(bytes.TrimSpace(text)) == 0 {
+			if err == io.EOF {
+				break
+			}
+			continue
+		}
+		where := pos(s.file, line)
+		if !utf8.Valid(text) {
+			s.received++
+			s.q = append(s.q, Quarantined{Pos: where, Code: ReasonBadUTF8, Reason: "the line is not valid UTF-8", Fields: []string{string(text)}, Header: []string{"line"}})
+		} else if extra, ok := s.decodeJSON(text, fields); !ok {
+			s.received++
+			s.q = append(s.q, Quarantined{Pos: where, Code: ReasonBadJSON, Reason: "the line is not one JSON object", Fields: []string{string(text)}, Header: []string{"line"}})
+		} else {
+			// decodeJSON mapped the line onto the fields; extra goes through
+			// the sink's own map.
+			s.extra = extra
+			if !s.record(fields, where, true) {
+				return nil
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+	}
+	s.flush()
+	return nil
+}
+
+// decodeJSON maps one JSON object onto the contract fields, returning the
+// unknown keys as strings.
+func (s *recordSink) decodeJSON(text []byte, fields [][]byte) (map[string]string, bool) {
+	for i := range fields {
+		fields[i] = nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(text, &m); err != nil || m == nil {
+		return nil, false
+	}
+	var extra map[string]string
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v, ok := jsonText(m[k])
+		if !ok {
+			return nil, false
+		}
+		if j := s.e.Index(k); j >= 0 {
+			fields[j] = v
+		} else if v != nil {
+			if extra == nil {
+				extra = map[string]string{}
+			}
+			extra[k] = string(v)
+		}
+	}
+	return extra, true
+}
+
+// jsonText renders a JSON value as the text a CSV cell would hold: nil for
+// null. Objects and arrays are kept as their JSON text.
+func jsonText(v json.RawMessage) ([]byte, bool) {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 {
+		return nil, false
+	}
+	switch v[0] {
+	case 'n':
+		return nil, string(v) == "null"
+	case '"':
+		s, err := strconv.Unquote(string(v))
+		if err != nil {
+			var str string
+			if json.Unmarshal(v, &str) != nil {
+				return nil, false
+			}
+			s = str
+		}
+		return []byte(s), true
+	case 't', 'f':
+		return v, true
+	default:
+		return v, true
+	}
+}

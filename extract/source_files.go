@@ -1,0 +1,263 @@
+package extract
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"huzhu/contract"
+	"huzhu/internal/config"
+)
+
+// ErrManifestMismatch marks a file batch whose manifest disagrees with its
+// files (rows, checksum, operator, batch); the batch is rejected whole.
+var ErrManifestMismatch = errors.New("manifest does not match the batch")
+
+// filesSource reads file drops: {path}/{YYYY-MM-DD}/ folders, each with a
+// manifest.json and one file per entity.
+type filesSource struct {
+	operator string
+	path     string
+	log      *slog.Logger
+}
+
+func openFiles(src config.Source, opt Options) (Source, error) {
+	if src.Path == "" {
+		return nil, fmt.Errorf("extract: files source %s: no path", src.Operator)
+	}
+	return &filesSource{operator: src.Operator, path: src.Path, log: opt.logger()}, nil
+}
+
+func (s *filesSource) Name() string { return s.operator + "/files" }
+
+var batchDir = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+
+// dropManifest is a batch's manifest.json.
+type dropManifest struct {
+	Operator string `json:"operator"`
+	Batch    string `json:"batch"`
+	Files    map[string]struct {
+		Rows     int64  `json:"rows"`
+		SHA256   string `json:"sha256"`
+		Encoding string `json:"encoding"`
+	} `json:"files"`
+}
+
+// Pull loads every batch folder not loaded before, oldest first. A batch
+// that is refused (no manifest, a mismatch, a file that cannot be read) is
+// recorded in ops.loads with its reason and loads nothing; the others go on.
+// Pull fails only when the warehouse does.
+func (s *filesSource) Pull(ctx context.Context, l *Loader) error {
+	entries, err := os.ReadDir(s.path)
+	if err != nil {
+		return fmt.Errorf("extract %s: %w", s.Name(), err)
+	}
+	var batches []string
+	for _, e := range entries {
+		if e.IsDir() && batchDir.MatchString(e.Name()) {
+			batches = append(batches, e.Name())
+		}
+	}
+	sort.Strings(batches)
+	for _, b := range batches {
+		if err := s.pullBatch(ctx, l, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refusal is a batch-level problem: recorded, not fatal.
+type refusal struct{ reason string }
+
+func (r *refusal) Error() string { return r.reason }
+
+func refuse(format string, args ...any) error { return &refusal{fmt.Sprintf(format, args...)} }
+
+func (s *filesSource) pullBatch(ctx context.Context, l *Loader, batch string) error {
+	dir := filepath.Join(s.path, batch)
+	raw, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	sum := sha256.Sum256(raw)
+	checksum := hex.EncodeToString(sum[:])
+	if err != nil {
+		checksum = ""
+		return s.record(ctx, l, batch, checksum, refuse("no manifest.json: %v", errors.Unwrap(err)))
+	}
+	if seen, err := l.Seen(ctx, batch, checksum); err != nil || seen {
+		return err
+	}
+	var m dropManifest
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return s.record(ctx, l, batch, checksum, refuse("manifest.json is not valid: %v", err))
+	}
+	if m.Operator != s.operator || m.Batch != batch {
+		return s.record(ctx, l, batch, checksum, refuse("%v: it names operator %s batch %s", ErrManifestMismatch, m.Operator, m.Batch))
+	}
+	// Checksums first: nothing is loaded from a batch whose files changed.
+	names := make([]string, 0, len(m.Files))
+	for name, f := range m.Files {
+		got, err := fileSHA256(filepath.Join(dir, name))
+		if err != nil {
+			return s.record(ctx, l, batch, checksum, refuse("%v: %s: %v", ErrManifestMismatch, name, err))
+		}
+		if got != f.SHA256 {
+			return s.record(ctx, l, batch, checksum, refuse("%v: %s has sha256 %s, the manifest says %s", ErrManifestMismatch, name, got, f.SHA256))
+		}
+		names = append(names, name)
+	}
+	sort.Slice(names, func(i, j int) bool { return entityOrder(names[i]) < entityOrder(names[j]) })
+	tx, err := l.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, name := range names {
+		f := m.Files[name]
+		ent := contract.Lookup(strings.TrimSuffix(name, filepath.Ext(name)))
+		if ent == nil {
+			s.log.Warn("file of no contract entity skipped", "source", s.Name(), "batch", batch, "file", name)
+			continue
+		}
+		u := l.NewUnit(ent, batch, checksum, name, Watermark{})
+		u.Reported = f.Rows
+		if err := s.loadFile(ctx, tx, u, filepath.Join(dir, name), f.Encoding); err != nil {
+			var r *refusal
+			if errors.As(err, &r) {
+				tx.Rollback()
+				return s.record(ctx, l, batch, checksum, err)
+			}
+			return err
+		}
+		if u.Received != f.Rows {
+			tx.Rollback()
+			return s.record(ctx, l, batch, checksum, refuse("%v: %s has %d records, the manifest says %d", ErrManifestMismatch, name, u.Received, f.Rows))
+		}
+		if err := tx.Finish(u); err != nil {
+			return err
+		}
+		if err := tx.Reconcile(u); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.log.Info("batch loaded", "source", s.Name(), "batch", batch, "files", len(names))
+	return nil
+}
+
+// record writes a refused batch to ops.loads and logs it.
+func (s *filesSource) record(ctx context.Context, l *Loader, batch, checksum string, err error) error {
+	var r *refusal
+	if !errors.As(err, &r) {
+		return err
+	}
+	s.log.Warn("batch refused", "source", s.Name(), "batch", batch, "reason", r.reason)
+	return l.Reject(ctx, batchEntity, batch, checksum, r.reason)
+}
+
+// batchEntity names a whole batch in ops.loads rows that refuse it.
+var batchEntity = &contract.Entity{Name: "*"}
+
+func entityOrder(file string) int {
+	name := strings.TrimSuffix(file, filepath.Ext(file))
+	for i, e := range contract.Entities() {
+		if e.Name == name {
+			return i
+		}
+	}
+	return len(contract.Entities())
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// loadFile reads one file in a goroutine and appends its rows under u as
+// the reader hands them over, so reading and loading overlap.
+func (s *filesSource) loadFile(ctx context.Context, tx *Tx, u *Unit, path, encoding string) error {
+	name := filepath.Base(path)
+	ch := make(chan chunk, 4)
+	done := make(chan struct{})
+	sink := newRecordSink(u.Entity, name, ch, done)
+	errc := make(chan error, 1)
+	go func() {
+		defer close(ch)
+		errc <- readFile(ctx, path, encoding, sink)
+	}()
+	var loadErr error
+	for c := range ch {
+		if loadErr == nil {
+			for _, q := range c.q {
+				if loadErr = tx.Quarantine(u, q); loadErr != nil {
+					break
+				}
+			}
+		}
+		if loadErr == nil {
+			loadErr = tx.Append(u, c.b)
+		}
+		c.b.Release()
+		if loadErr != nil {
+			close(done)
+			for c := range ch {
+				c.b.Release()
+			}
+			break
+		}
+	}
+	readErr := <-errc
+	u.Received = sink.received
+	if readErr != nil {
+		if errors.Is(readErr, errFileRefused) {
+			return refuse("%s: %v", name, readErr)
+		}
+		return fmt.Errorf("extract %s/%s %s: %w", s.Name(), u.Entity.Name, name, readErr)
+	}
+	return loadErr
+}
+
+func readFile(ctx context.Context, path, encoding string, s *recordSink) error {
+	ext := strings.ToLower(filepath.Ext(path))
+	if ext == ".parquet" {
+		return readParquet(ctx, path, s)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	// An empty JSONL file is an entity with no rows; the other formats
+	// owe at least a header.
+	if st, err := f.Stat(); err == nil && st.Size() == 0 && ext != ".jsonl" {
+		return fmt.Errorf("%w: the file is empty (no header row)", errFileRefused)
+	}
+	switch ext {
+	case ".csv":
+		return readCSV(f, encoding, s)
+	case ".jsonl":
+		return readJSONL(f, s)
+	case ".xlsx":
+		return readXLSX(f, s)
+	}
+	return fmt.Errorf("%w: unknown file type %q", errFileRefused, ext)
+}

@@ -1,0 +1,451 @@
+package extract
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+
+	"huzhu/contract"
+	"huzhu/internal/config"
+)
+
+// HTTPOptions tune the HTTP source.
+type HTTPOptions struct {
+	Timeout     time.Duration // per request; default 30s
+	PageLimit   int           // rows asked per page; default 5000
+	UnitRows    int           // rows per committed unit; default 50000
+	RetryBudget int           // retries a source may spend in one pull; default 1000
+	WaitMin     time.Duration // first backoff; default 200ms
+	WaitMax     time.Duration // longest backoff (and cap on Retry-After); default 30s
+}
+
+func (o HTTPOptions) withDefaults() HTTPOptions {
+	if o.Timeout <= 0 {
+		o.Timeout = 30 * time.Second
+	}
+	if o.PageLimit <= 0 {
+		o.PageLimit = 5000
+	}
+	if o.UnitRows <= 0 {
+		o.UnitRows = 50000
+	}
+	if o.RetryBudget <= 0 {
+		o.RetryBudget = 1000
+	}
+	if o.WaitMin <= 0 {
+		o.WaitMin = 200 * time.Millisecond
+	}
+	if o.WaitMax <= 0 {
+		o.WaitMax = 30 * time.Second
+	}
+	return o
+}
+
+func (o Options) logger() *slog.Logger {
+	if o.Logger != nil {
+		return o.Logger
+	}
+	return slog.Default()
+}
+
+func (o Options) getenv(k string) string {
+	if o.Getenv != nil {
+		return o.Getenv(k)
+	}
+	return os.Getenv(k)
+}
+
+// ErrAuth marks a source that refused our credentials (401 or 403): fatal
+// for that source only.
+var ErrAuth = errors.New("the operator refused the credentials")
+
+// ErrRetryBudget marks a source that used up its retries.
+var ErrRetryBudget = errors.New("retry budget used up")
+
+type httpSource struct {
+	operator string
+	base     string
+	token    string
+	opt      HTTPOptions
+	client   *retryablehttp.Client
+	retries  atomic.Int64
+	log      *slog.Logger
+	progress func(string, string, int64)
+}
+
+func openHTTP(src config.Source, opt Options) (Source, error) {
+	s := &httpSource{operator: src.Operator, base: strings.TrimRight(src.URL, "/"), opt: opt.HTTP.withDefaults(), log: opt.logger(), progress: opt.Progress}
+	if src.TokenEnv != "" {
+		s.token = opt.getenv(src.TokenEnv)
+		if s.token == "" {
+			return nil, fmt.Errorf("extract: http source %s: environment variable %s (token_env) is empty", src.Operator, src.TokenEnv)
+		}
+	}
+	c := retryablehttp.NewClient()
+	c.Logger = nil
+	c.HTTPClient.Timeout = s.opt.Timeout
+	c.RetryWaitMin, c.RetryWaitMax = s.opt.WaitMin, s.opt.WaitMax
+	c.RetryMax = s.opt.RetryBudget
+	c.Backoff = s.backoff
+	c.CheckRetry = s.checkRetry
+	c.ErrorHandler = retryablehttp.PassthroughErrorHandler
+	s.client = c
+	return s, nil
+}
+
+func (s *httpSource) Name() string { return s.operator + "/http" }
+
+// checkRetry retries what a flaky server does — connection errors, time-outs,
+// 429 and 5xx — while the source's budget lasts; never 401/403 or other 4xx.
+func (s *httpSource) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	retry := err != nil
+	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500) {
+		retry = true
+	}
+	if !retry {
+		return false, nil
+	}
+	if s.retries.Add(1) > int64(s.opt.RetryBudget) {
+		return false, ErrRetryBudget
+	}
+	return true, nil
+}
+
+// backoff is exponential with full jitter, honouring Retry-After (capped).
+func (s *httpSource) backoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+		if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs >= 0 {
+			return min2(time.Duration(secs)*time.Second, max)
+		}
+	}
+	d := float64(min) * math.Pow(2, float64(attempt))
+	if d > float64(max) {
+		d = float64(max)
+	}
+	// Full jitter: a deterministic hash of the attempt count keeps tests
+	// reproducible while spreading clients apart.
+	j := (uint64(attempt+1)*0x9e3779b97f4a7c15 ^ uint64(s.retries.Load())*0xbf58476d1ce4e5b9) >> 11
+	return time.Duration(d * (0.5 + 0.5*float64(j)/float64(1<<53)))
+}
+
+func min2(a, b time.Duration) time.Duration {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+// get fetches a URL and decodes its JSON body into v. A body cut short or
+// that does not decode is fetched again, against the same budget.
+func (s *httpSource) get(ctx context.Context, u string, v any) error {
+	for {
+		req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return err
+		}
+		if s.token != "" {
+			req.Header.Set("Authorization", "Bearer "+s.token)
+		}
+		resp, err := s.client.Do(req)
+		if err != nil {
+			return err
+		}
+		body, rerr := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		switch {
+		case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+			return fmt.Errorf("%w (HTTP %d)", ErrAuth, resp.StatusCode)
+		case resp.StatusCode != http.StatusOK:
+			return fmt.Errorf("HTTP %d: %s", resp.StatusCode, firstLine(body))
+		}
+		if rerr == nil {
+			if err := json.Unmarshal(body, v); err == nil {
+				return nil
+			} else {
+				rerr = err
+			}
+		}
+		if s.retries.Add(1) > int64(s.opt.RetryBudget) {
+			return fmt.Errorf("%w: last body error: %v", ErrRetryBudget, rerr)
+		}
+		if err := sleepCtx(ctx, s.backoff(s.opt.WaitMin, s.opt.WaitMax, 0, nil)); err != nil {
+			return err
+		}
+	}
+}
+
+func firstLine(b []byte) string {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		b = b[:i]
+	}
+	if len(b) > 200 {
+		b = b[:200]
+	}
+	return string(b)
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+type apiPage struct {
+	Data       []json.RawMessage `json:"data"`
+	NextCursor *string           `json:"next_cursor"`
+}
+
+type apiManifest struct {
+	Entities map[string]struct {
+		Rows int64 `json:"rows"`
+	} `json:"entities"`
+}
+
+// Pull pages through every entity from its watermark. Rows at or before
+// the watermark (updated_since is inclusive) are skipped; every UnitRows
+// rows, at a page boundary, the rows so far are committed with the
+// watermark of the last of them.
+func (s *httpSource) Pull(ctx context.Context, l *Loader) error {
+	var man apiManifest
+	if err := s.get(ctx, s.base+"/v1/manifest", &man); err != nil {
+		return fmt.Errorf("extract %s: manifest: %w", s.Name(), err)
+	}
+	for _, e := range contract.Entities() {
+		reported := int64(-1)
+		if m, ok := man.Entities[e.Name]; ok {
+			reported = m.Rows
+		}
+		if err := s.pullEntity(ctx, l, e, reported); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *httpSource) pullEntity(ctx context.Context, l *Loader, e *contract.Entity, reported int64) error {
+	from, err := l.Watermark(ctx, e.Name)
+	if err != nil {
+		return err
+	}
+	sink := newRecordSink(e, e.Name, nil, nil)
+	names := e.FieldNames()
+	if err := sink.setHeader(names); err != nil {
+		return err
+	}
+	fields := make([][]byte, len(names))
+	keyIdx := make([]int, len(e.Key))
+	for i, k := range e.Key {
+		keyIdx[i] = e.Index(k)
+	}
+	updIdx := e.Index("updated_at")
+	wmTime, _ := parseTS(from.UpdatedAt)
+	wmKey, wmSeen := splitKey(from.Key)
+	atWM := 0 // rows met at exactly the watermark's position
+	// The position of the last row loaded, and how many rows share it.
+	lastUpd, lastK, lastN := from.UpdatedAt, strings.Join(wmKey, "|"), wmSeen
+
+	unit := l.NewUnit(e, "", "", "", from)
+	var last Watermark
+	q := url.Values{"limit": {strconv.Itoa(s.opt.PageLimit)}}
+	if from.UpdatedAt != "" {
+		q.Set("updated_since", from.UpdatedAt)
+	}
+	cursor := ""
+	page := 0
+	commit := func() error {
+		if unit.Received == 0 {
+			return nil
+		}
+		tx, err := l.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		if err := tx.Append(unit, sink.batch); err != nil {
+			return err
+		}
+		unit.To = last
+		if err := tx.Finish(unit); err != nil {
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+		unit = l.NewUnit(e, "", "", "", last)
+		return nil
+	}
+	for {
+		page++
+		u := s.base + "/v1/" + e.Name + "?" + q.Encode()
+		var p apiPage
+		if err := s.get(ctx, u, &p); err != nil {
+			return fmt.Errorf("extract %s/%s page %d cursor %q: %w", s.Name(), e.Name, page, cursor, err)
+		}
+		for i, raw := range p.Data {
+			extra, ok := sink.decodeJSON(raw, fields)
+			if !ok {
+				return fmt.Errorf("extract %s/%s page %d row %d: not a JSON object", s.Name(), e.Name, page, i)
+			}
+			key := make([]string, len(keyIdx))
+			for k, j := range keyIdx {
+				key[k] = string(fields[j])
+			}
+			upd := string(fields[updIdx])
+			ts, _ := parseTS(upd)
+			if from.UpdatedAt != "" {
+				if c := comparePos(ts, key, wmTime, wmKey); c < 0 || c == 0 && atWM < wmSeen {
+					if c == 0 {
+						atWM++
+					}
+					continue // loaded by the pull that set the watermark
+				}
+			}
+			sink.extra = extra
+			unit.Received++
+			sink.received++
+			sink.record(fields, fmt.Sprintf("%s?%s#%d", e.Name, pageRef(cursor, from.UpdatedAt), i), true)
+			sink.received--
+			k := strings.Join(key, "|")
+			if upd == lastUpd && k == lastK {
+				lastN++
+			} else {
+				lastUpd, lastK, lastN = upd, k, 1
+			}
+			last = Watermark{UpdatedAt: upd, Key: k + "\t" + strconv.Itoa(lastN)}
+		}
+		if p.NextCursor == nil {
+			break
+		}
+		cursor = *p.NextCursor
+		q = url.Values{"limit": {strconv.Itoa(s.opt.PageLimit)}, "cursor": {cursor}}
+		if unit.Received >= int64(s.opt.UnitRows) {
+			if err := commit(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := commit(); err != nil {
+		return err
+	}
+	if reported >= 0 {
+		return s.reconcile(ctx, l, e, reported)
+	}
+	return nil
+}
+
+func pageRef(cursor, since string) string {
+	if cursor != "" {
+		return "cursor=" + cursor
+	}
+	if since != "" {
+		return "updated_since=" + since
+	}
+	return "start"
+}
+
+// reconcile records the operator's count beside the rows it has now in raw.
+func (s *httpSource) reconcile(ctx context.Context, l *Loader, e *contract.Entity, reported int64) error {
+	tx, err := l.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	current, err := tx.currentRows(e)
+	if err != nil {
+		return err
+	}
+	u := l.NewUnit(e, "", "", "", Watermark{})
+	u.Reported, u.Received, u.Loaded = reported, current, current
+	if err := tx.Reconcile(u); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// parseTS parses a contract timestamp; the zero time when it does not parse.
+func parseTS(s string) (time.Time, bool) {
+	if s == "" {
+		return time.Time{}, false
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, true
+	}
+	if t, err := time.ParseInLocation(time.DateTime, s, shanghai); err == nil {
+		return t, true
+	}
+	return time.Time{}, false
+}
+
+// splitKey splits a watermark key "k1|k2<TAB>n" into its fields and n, the
+// number of rows at exactly that position already loaded (an operator may
+// send the same record twice; both copies count).
+func splitKey(k string) ([]string, int) {
+	if k == "" {
+		return nil, 0
+	}
+	n := 1
+	if i := strings.LastIndexByte(k, '\t'); i >= 0 {
+		if v, err := strconv.Atoi(k[i+1:]); err == nil {
+			n = v
+		}
+		k = k[:i]
+	}
+	return strings.Split(k, "|"), n
+}
+
+// comparePos orders (ts, key) against a watermark in the API's order:
+// updated_at, then the key fields, numerically where both are integers.
+func comparePos(ts time.Time, key []string, wts time.Time, wkey []string) int {
+	if !ts.Equal(wts) {
+		if ts.After(wts) {
+			return 1
+		}
+		return -1
+	}
+	for i := range key {
+		if i >= len(wkey) {
+			return 1
+		}
+		if c := compareField(key[i], wkey[i]); c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+func compareField(a, b string) int {
+	ai, aerr := strconv.ParseInt(a, 10, 64)
+	bi, berr := strconv.ParseInt(b, 10, 64)
+	if aerr == nil && berr == nil {
+		switch {
+		case ai < bi:
+			return -1
+		case ai > bi:
+			return 1
+		}
+		return 0
+	}
+	return strings.Compare(a, b)
+}
