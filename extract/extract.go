@@ -14,16 +14,17 @@ import (
 
 // SourceResult is what one source did in a run.
 type SourceResult struct {
-	Name     string
-	Rows     int64 // rows appended to raw
-	Duration time.Duration
-	Err      error
+	Name     string        `json:"source"`
+	Rows     int64         `json:"rows"` // rows appended to raw
+	Duration time.Duration `json:"duration_ns"`
+	Err      error         `json:"-"`
+	Error    string        `json:"error,omitempty"`
 }
 
 // Result is what the extract stage did.
 type Result struct {
-	Sources []SourceResult
-	Rows    int64
+	Sources []SourceResult `json:"sources"`
+	Rows    int64          `json:"rows"`
 }
 
 // Run pulls every source of the config into the warehouse: up to parallel
@@ -68,6 +69,7 @@ func Run(ctx context.Context, db *sql.DB, cfg *config.Config, runID string, opt 
 			err := s.Pull(ctx, l)
 			res.Sources[i] = SourceResult{Name: s.Name(), Rows: rows.Load(), Duration: time.Since(start), Err: err}
 			if err != nil {
+				res.Sources[i].Error = err.Error()
 				opt.logger().Error("source failed", "source", s.Name(), "err", err)
 			} else {
 				opt.logger().Info("source pulled", "source", s.Name(), "rows", rows.Load(), "seconds", time.Since(start).Seconds())

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -12,10 +13,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"huzhu/internal/config"
+	"huzhu/extract"
 	"huzhu/opsim"
 	"huzhu/opsim/httpapi"
-	"huzhu/warehouse"
 )
 
 type demoOptions struct {
@@ -89,34 +89,20 @@ func runDemo(e *env, o *demoOptions) error {
 	if err := writeDemoConfig(cfgPath, w, base); err != nil {
 		return err
 	}
-	cfg, err := config.Load(cfgPath)
-	if err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
-	lock, err := warehouse.AcquireLock(cfg.Warehouse)
-	if err != nil {
-		return err
-	}
-	defer lock.Release()
-	db, err := warehouse.Open(e.ctx, cfg.Warehouse, warehouse.Options{MemoryLimit: cfg.MemoryLimit, Threads: cfg.Threads})
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	runID := warehouse.NewRunID(time.Now())
-	if err := lock.SetRunID(runID); err != nil {
-		return err
-	}
-	if err := db.BeginRun(e.ctx, warehouse.RunInfo{RunID: runID, ConfigHash: cfg.Hash(), CodeVersion: codeVersion(), Stages: []string{"opsim"}}); err != nil {
-		return err
-	}
 	var rows int64
 	for _, n := range st.Rows {
 		rows += n
 	}
-	stages := map[string]any{"opsim": map[string]any{"rows": rows, "files": st.Files}}
-	if err := db.FinishRun(e.ctx, runID, "succeeded", exitOK, stages); err != nil {
-		return err
+	var res *extract.Result
+	var warehousePath, runID string
+	err = withRun(e, cfgPath, []string{"extract"}, func(ctx context.Context, r *stageRun) (any, error) {
+		warehousePath, runID = r.cfg.Warehouse, r.runID
+		var err error
+		res, err = runExtract(ctx, e, r, 4)
+		return map[string]any{"extract": res}, err
+	})
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
 	}
 
 	fmt.Fprintf(e.stdout, "huzhu demo: %d members, %d operators, fiscal years %v, as of %s (%.1fs)\n",
@@ -129,7 +115,7 @@ func runDemo(e *env, o *demoOptions) error {
 	fmt.Fprintf(e.stdout, "  answer key      %s\n", keyPath)
 	fmt.Fprintf(e.stdout, "  operator API    %s/ (served during the demo; `huzhu opsim serve` serves it for good)\n", base)
 	fmt.Fprintf(e.stdout, "  config          %s\n", cfgPath)
-	fmt.Fprintf(e.stdout, "  warehouse       %s (run %s recorded in ops.runs)\n", cfg.Warehouse, runID)
+	fmt.Fprintf(e.stdout, "  warehouse       %s (run %s in ops.runs; %d rows extracted into raw.* by %d sources)\n", warehousePath, runID, res.Rows, len(res.Sources))
 	return nil
 }
 

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"huzhu/internal/config"
+	"huzhu/warehouse"
+)
+
+// stageRun is what a stage command gets: the loaded config, the open
+// warehouse, the run id and a logger.
+type stageRun struct {
+	cfg   *config.Config
+	db    *warehouse.DB
+	runID string
+	log   *slog.Logger
+}
+
+// isTerminal reports whether w is a terminal (progress bars) rather than a
+// file or pipe (JSON log lines).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// newLogger writes JSON lines to stderr when it is not a terminal, and
+// short text lines when it is.
+func newLogger(stderr io.Writer) *slog.Logger {
+	if isTerminal(stderr) {
+		return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	return slog.New(slog.NewJSONHandler(stderr, nil))
+}
+
+// withRun loads the config, takes the warehouse lock, opens the warehouse,
+// records the run in ops.runs around fn, and releases everything. fn's
+// result is stored as the run's stage summary.
+func withRun(e *env, cfgPath string, stages []string, fn func(ctx context.Context, r *stageRun) (any, error)) error {
+	if cfgPath == "" {
+		return usageError{fmt.Errorf("--config is required")}
+	}
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		return err
+	}
+	lock, err := warehouse.AcquireLock(cfg.Warehouse)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
+	db, err := warehouse.Open(e.ctx, cfg.Warehouse, warehouse.Options{MemoryLimit: cfg.MemoryLimit, Threads: cfg.Threads})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	runID := warehouse.NewRunID(time.Now())
+	if err := lock.SetRunID(runID); err != nil {
+		return err
+	}
+	if err := db.BeginRun(e.ctx, warehouse.RunInfo{RunID: runID, ConfigHash: cfg.Hash(), CodeVersion: codeVersion(), Stages: stages}); err != nil {
+		return err
+	}
+	r := &stageRun{cfg: cfg, db: db, runID: runID, log: newLogger(e.stderr)}
+	summary, runErr := fn(e.ctx, r)
+	status, code := warehouse.RunSucceeded, exitOK
+	if runErr != nil {
+		status, code = warehouse.RunFailed, exitFailed
+	}
+	// The run's record is written even when the context was cancelled.
+	if err := db.FinishRun(context.WithoutCancel(e.ctx), runID, status, code, summary); err != nil && runErr == nil {
+		return err
+	}
+	return runErr
+}

@@ -1,0 +1,196 @@
+package extract
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"huzhu/internal/config"
+	"huzhu/opsim"
+)
+
+// dropOne writes a small world's drop and returns the folder of its first
+// operator's batch, the source, and the answer key path.
+func dropOne(t *testing.T, format, enc string, defects float64) (string, config.Source, string) {
+	t.Helper()
+	w := testWorld(t, 1500, defects)
+	dir := t.TempDir()
+	key := filepath.Join(dir, "key.jsonl")
+	if _, err := w.Drop(opsim.DropOptions{Out: dir, Format: format, Encoding: enc, KeyPath: key}); err != nil {
+		t.Fatal(err)
+	}
+	op := w.Operators[0]
+	return filepath.Join(dir, op.Code, w.Batch()), config.Source{Operator: op.Code, Kind: config.KindFiles, Path: filepath.Join(dir, op.Code)}, key
+}
+
+// rewrite changes a file of a batch and, with fixManifest, its manifest
+// entry (rows and sha256) so that only the content is at fault.
+func rewrite(t *testing.T, batch, name string, change func([]byte) []byte, fixManifest bool, rows int64) {
+	t.Helper()
+	path := filepath.Join(batch, name)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = change(b)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if !fixManifest {
+		return
+	}
+	mpath := filepath.Join(batch, "manifest.json")
+	var m map[string]any
+	raw, _ := os.ReadFile(mpath)
+	json.Unmarshal(raw, &m)
+	sum := sha256.Sum256(b)
+	f := m["files"].(map[string]any)[name].(map[string]any)
+	f["sha256"] = hex.EncodeToString(sum[:])
+	if rows >= 0 {
+		f["rows"] = rows
+	}
+	raw, _ = json.Marshal(m)
+	os.WriteFile(mpath, raw, 0o644)
+}
+
+func loadStatus(t *testing.T, db *sql.DB) (loaded int, rejected []string) {
+	t.Helper()
+	db.QueryRow("SELECT count(*) FROM ops.loads WHERE status = 'loaded'").Scan(&loaded)
+	rows, err := db.Query("SELECT reason FROM ops.loads WHERE status = 'rejected' ORDER BY reason")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r string
+		rows.Scan(&r)
+		rejected = append(rejected, r)
+	}
+	return
+}
+
+// TestBadBatches: each way a batch can be wrong is refused whole with a
+// clear reason, loads nothing, and never panics.
+func TestBadBatches(t *testing.T) {
+	cases := []struct {
+		name   string
+		spoil  func(t *testing.T, batch string)
+		reason string
+	}{
+		{"rows mismatch", func(t *testing.T, b string) {
+			rewrite(t, b, "claims.csv", func(x []byte) []byte { return x }, true, 3)
+		}, "manifest says 3"},
+		{"checksum mismatch", func(t *testing.T, b string) {
+			rewrite(t, b, "members.csv", func(x []byte) []byte { return append(x, "x"...) }, false, -1)
+		}, "has sha256"},
+		{"missing manifest", func(t *testing.T, b string) { os.Remove(filepath.Join(b, "manifest.json")) }, "no manifest.json"},
+		{"missing file", func(t *testing.T, b string) { os.Remove(filepath.Join(b, "budgets.csv")) }, "budgets.csv"},
+		{"empty file", func(t *testing.T, b string) {
+			rewrite(t, b, "audits.csv", func([]byte) []byte { return nil }, true, 0)
+		}, "empty"},
+		{"undeclared encoding", func(t *testing.T, b string) {
+			rewrite(t, b, "activities.csv", func(x []byte) []byte {
+				return append([]byte("operator_code,\xb1\xea\xcc\xe2\n"), x[strings.IndexByte(string(x), '\n')+1:]...)
+			}, true, -1)
+		}, "undeclared encoding"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			batch, src, _ := dropOne(t, "csv", "utf-8", 0)
+			c.spoil(t, batch)
+			db := openWarehouse(t, "")
+			pull(t, db.SQL(), src, Options{})
+			loaded, rejected := loadStatus(t, db.SQL())
+			if loaded != 0 || len(rejected) != 1 || !strings.Contains(rejected[0], c.reason) {
+				t.Errorf("loaded %d, rejected %q; want 0 loaded and one rejection naming %q", loaded, rejected, c.reason)
+			}
+			var n int
+			db.SQL().QueryRow("SELECT count(*) FROM raw.members").Scan(&n)
+			if n != 0 {
+				t.Errorf("%d members loaded from a refused batch", n)
+			}
+		})
+	}
+}
+
+// TestQuarantinedRecords: the CSV defects the simulator plants (truncated
+// lines, an extra column, invalid UTF-8) land in ops.quarantine with their
+// reason code and line, personal data masked; counts reconcile.
+func TestQuarantinedRecords(t *testing.T) {
+	batch, src, keyPath := dropOne(t, "csv", "utf-8", 0.3)
+	// And a last line cut short without its line end.
+	rewrite(t, batch, "decisions.csv", func(x []byte) []byte {
+		return append(x, "CUT,SHORT"...)
+	}, true, countLines(t, filepath.Join(batch, "decisions.csv")))
+	db := openWarehouse(t, "")
+	pull(t, db.SQL(), src, Options{})
+	want := map[string]int{}
+	f, _ := os.Open(keyPath)
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var e opsim.KeyEntry
+		json.Unmarshal(sc.Bytes(), &e)
+		if e.Operator == src.Operator && len(e.Formats) > 0 {
+			want[e.Code]++
+		}
+	}
+	want[ReasonTruncatedLine]++ // the cut decisions line
+	got := map[string]int{}
+	rows, _ := db.SQL().Query("SELECT reason_code, count(*) FROM ops.quarantine GROUP BY 1")
+	for rows.Next() {
+		var c string
+		var n int
+		rows.Scan(&c, &n)
+		got[c] = n
+	}
+	rows.Close()
+	for c, n := range want {
+		if got[c] != n {
+			t.Errorf("quarantine %s: %d rows, the answer key plants %d", c, got[c], n)
+		}
+	}
+	if len(want) < 3 {
+		t.Errorf("answer key plants only %v", want)
+	}
+	var leaks int
+	db.SQL().QueryRow(`SELECT count(*) FROM ops.quarantine q JOIN raw.members m ON strpos(q.raw_record, m.id_number) > 0 OR strpos(q.raw_record, m.name) > 0`).Scan(&leaks)
+	if leaks != 0 {
+		t.Errorf("%d quarantined records show a member's id number or name", leaks)
+	}
+	var bad int
+	db.SQL().QueryRow("SELECT count(*) FROM ops.reconciliation WHERE difference <> 0 OR received <> kept + quarantined").Scan(&bad)
+	if bad != 0 {
+		t.Errorf("%d files do not reconcile", bad)
+	}
+	var pos string
+	db.SQL().QueryRow("SELECT source_row FROM ops.quarantine WHERE reason_code = 'truncated_line' AND source_row LIKE 'decisions%'").Scan(&pos)
+	if !strings.HasPrefix(pos, "decisions.csv:") {
+		t.Errorf("truncated last line at %q, want decisions.csv:<line>", pos)
+	}
+}
+
+func countLines(t *testing.T, path string) int64 {
+	b, _ := os.ReadFile(path)
+	return int64(strings.Count(string(b), "\n")) // header + rows, and the cut line makes it rows+1
+}
+
+// TestBatchOnce: a batch already loaded is skipped; a new batch folder is
+// loaded.
+func TestBatchOnce(t *testing.T) {
+	_, src, _ := dropOne(t, "jsonl", "", 0)
+	db := openWarehouse(t, "")
+	pull(t, db.SQL(), src, Options{})
+	before, _ := loadStatus(t, db.SQL())
+	pull(t, db.SQL(), src, Options{})
+	after, _ := loadStatus(t, db.SQL())
+	if before == 0 || after != before {
+		t.Errorf("loads after one pull %d, after two %d; want equal and non-zero", before, after)
+	}
+}
