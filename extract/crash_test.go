@@ -144,4 +144,3 @@ func warehouseDigests(t *testing.T, path string) map[string]string {
 	defer db.Close()
 	return digests(t, db.SQL())
 }
-
