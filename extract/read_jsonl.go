@@ -3,10 +3,7 @@ package extract
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"io"
-	"sort"
-	"strconv"
 	"unicode/utf8"
 )
 
@@ -25,6 +22,7 @@ func readJSONL(r io.Reader, s *recordSink) error {
 		return err
 	}
 	fields := make([][]byte, len(header))
+	var js jsonScanner
 	var line int64
 	var scratch []byte
 	for {
@@ -55,7 +53,7 @@ func readJSONL(r io.Reader, s *recordSink) error {
 		if !utf8.Valid(text) {
 			s.received++
 			s.q = append(s.q, Quarantined{Pos: where, Code: ReasonBadUTF8, Reason: "the line is not valid UTF-8", Fields: []string{string(text)}, Header: []string{"line"}})
-		} else if extra, ok := s.decodeJSON(text, fields); !ok {
+		} else if extra, ok := s.decodeJSON(&js, text, fields); !ok {
 			s.received++
 			s.q = append(s.q, Quarantined{Pos: where, Code: ReasonBadJSON, Reason: "the line is not one JSON object", Fields: []string{string(text)}, Header: []string{"line"}})
 		} else {
@@ -75,61 +73,13 @@ func readJSONL(r io.Reader, s *recordSink) error {
 }
 
 // decodeJSON maps one JSON object onto the contract fields, returning the
-// unknown keys as strings.
-func (s *recordSink) decodeJSON(text []byte, fields [][]byte) (map[string]string, bool) {
-	for i := range fields {
-		fields[i] = nil
-	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(text, &m); err != nil || m == nil {
+// unknown keys as strings. The fields point into the scanner's buffer.
+func (s *recordSink) decodeJSON(js *jsonScanner, text []byte, fields [][]byte) (map[string]string, bool) {
+	js.b, js.i = text, 0
+	extra, err := js.objectFields(s, fields)
+	if err != nil {
 		return nil, false
 	}
-	var extra map[string]string
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		v, ok := jsonText(m[k])
-		if !ok {
-			return nil, false
-		}
-		if j := s.e.Index(k); j >= 0 {
-			fields[j] = v
-		} else if v != nil {
-			if extra == nil {
-				extra = map[string]string{}
-			}
-			extra[k] = string(v)
-		}
-	}
-	return extra, true
-}
-
-// jsonText renders a JSON value as the text a CSV cell would hold: nil for
-// null. Objects and arrays are kept as their JSON text.
-func jsonText(v json.RawMessage) ([]byte, bool) {
-	v = bytes.TrimSpace(v)
-	if len(v) == 0 {
-		return nil, false
-	}
-	switch v[0] {
-	case 'n':
-		return nil, string(v) == "null"
-	case '"':
-		s, err := strconv.Unquote(string(v))
-		if err != nil {
-			var str string
-			if json.Unmarshal(v, &str) != nil {
-				return nil, false
-			}
-			s = str
-		}
-		return []byte(s), true
-	case 't', 'f':
-		return v, true
-	default:
-		return v, true
-	}
+	js.ws()
+	return extra, js.i == len(text)
 }

@@ -83,6 +83,10 @@ type httpSource struct {
 	opt      HTTPOptions
 	client   *retryablehttp.Client
 	retries  atomic.Int64
+	body     []byte // the last response body, reused
+	js       jsonScanner
+	spans    []int32 // field spans of a page's rows, row after row
+	extras   []map[string]string
 	log      *slog.Logger
 	progress func(string, string, int64)
 }
@@ -152,9 +156,10 @@ func min2(a, b time.Duration) time.Duration {
 	return b
 }
 
-// get fetches a URL and decodes its JSON body into v. A body cut short or
-// that does not decode is fetched again, against the same budget.
-func (s *httpSource) get(ctx context.Context, u string, v any) error {
+// get fetches a URL and hands its body to parse. A body cut short, or one
+// that parse refuses, is fetched again, against the same budget; parse must
+// leave no trace when it fails.
+func (s *httpSource) get(ctx context.Context, u string, parse func([]byte) error) error {
 	for {
 		req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 		if err != nil {
@@ -167,26 +172,42 @@ func (s *httpSource) get(ctx context.Context, u string, v any) error {
 		if err != nil {
 			return err
 		}
-		body, rerr := io.ReadAll(resp.Body)
+		s.body = s.body[:0]
+		s.body, err = readAllInto(s.body, resp.Body)
 		resp.Body.Close()
 		switch {
 		case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
 			return fmt.Errorf("%w (HTTP %d)", ErrAuth, resp.StatusCode)
 		case resp.StatusCode != http.StatusOK:
-			return fmt.Errorf("HTTP %d: %s", resp.StatusCode, firstLine(body))
+			return fmt.Errorf("HTTP %d: %s", resp.StatusCode, firstLine(s.body))
 		}
-		if rerr == nil {
-			if err := json.Unmarshal(body, v); err == nil {
+		if err == nil {
+			if err = parse(s.body); err == nil {
 				return nil
-			} else {
-				rerr = err
 			}
 		}
 		if s.retries.Add(1) > int64(s.opt.RetryBudget) {
-			return fmt.Errorf("%w: last body error: %v", ErrRetryBudget, rerr)
+			return fmt.Errorf("%w: last body error: %v", ErrRetryBudget, err)
 		}
 		if err := sleepCtx(ctx, s.backoff(s.opt.WaitMin, s.opt.WaitMax, 0, nil)); err != nil {
 			return err
+		}
+	}
+}
+
+// readAllInto reads r to its end into dst's storage.
+func readAllInto(dst []byte, r io.Reader) ([]byte, error) {
+	for {
+		if len(dst) == cap(dst) {
+			dst = append(dst, 0)[:len(dst)]
+		}
+		n, err := r.Read(dst[len(dst):cap(dst)])
+		dst = dst[:len(dst)+n]
+		if err == io.EOF {
+			return dst, nil
+		}
+		if err != nil {
+			return dst, err
 		}
 	}
 }
@@ -212,11 +233,6 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-type apiPage struct {
-	Data       []json.RawMessage `json:"data"`
-	NextCursor *string           `json:"next_cursor"`
-}
-
 type apiManifest struct {
 	Entities map[string]struct {
 		Rows int64 `json:"rows"`
@@ -229,7 +245,7 @@ type apiManifest struct {
 // watermark of the last of them.
 func (s *httpSource) Pull(ctx context.Context, l *Loader) error {
 	var man apiManifest
-	if err := s.get(ctx, s.base+"/v1/manifest", &man); err != nil {
+	if err := s.get(ctx, s.base+"/v1/manifest", func(b []byte) error { return json.Unmarshal(b, &man) }); err != nil {
 		return fmt.Errorf("extract %s: manifest: %w", s.Name(), err)
 	}
 	for _, e := range contract.Entities() {
@@ -299,15 +315,28 @@ func (s *httpSource) pullEntity(ctx context.Context, l *Loader, e *contract.Enti
 	for {
 		page++
 		u := s.base + "/v1/" + e.Name + "?" + q.Encode()
-		var p apiPage
-		if err := s.get(ctx, u, &p); err != nil {
+		nf := len(names)
+		var next *string
+		err := s.get(ctx, u, func(body []byte) error {
+			// Scan the whole page before taking any row, so that a page that
+			// fails to scan leaves nothing behind.
+			s.spans, s.extras = s.spans[:0], s.extras[:0]
+			s.js.b, s.js.i = body, 0
+			var err error
+			next, err = s.js.page(func() error {
+				s.spans = append(s.spans, make([]int32, 2*nf)...)
+				extra, err := s.js.objectSpans(sink, s.spans[len(s.spans)-2*nf:])
+				s.extras = append(s.extras, extra)
+				return err
+			})
+			return err
+		})
+		if err != nil {
 			return fmt.Errorf("extract %s/%s page %d cursor %q: %w", s.Name(), e.Name, page, cursor, err)
 		}
-		for i, raw := range p.Data {
-			extra, ok := sink.decodeJSON(raw, fields)
-			if !ok {
-				return fmt.Errorf("extract %s/%s page %d row %d: not a JSON object", s.Name(), e.Name, page, i)
-			}
+		for i := range s.extras {
+			s.js.fieldsOf(s.spans[2*nf*i:2*nf*(i+1)], fields)
+			extra := s.extras[i]
 			key := make([]string, len(keyIdx))
 			for k, j := range keyIdx {
 				key[k] = string(fields[j])
@@ -325,7 +354,7 @@ func (s *httpSource) pullEntity(ctx context.Context, l *Loader, e *contract.Enti
 			sink.extra = extra
 			unit.Received++
 			sink.received++
-			sink.record(fields, fmt.Sprintf("%s?%s#%d", e.Name, pageRef(cursor, from.UpdatedAt), i), true)
+			sink.record(fields, fmt.Sprintf("%s?%s#%d", e.Name, pageRef(cursor, from.UpdatedAt), i), false)
 			sink.received--
 			k := strings.Join(key, "|")
 			if upd == lastUpd && k == lastK {
@@ -335,10 +364,10 @@ func (s *httpSource) pullEntity(ctx context.Context, l *Loader, e *contract.Enti
 			}
 			last = Watermark{UpdatedAt: upd, Key: k + "\t" + strconv.Itoa(lastN)}
 		}
-		if p.NextCursor == nil {
+		if next == nil {
 			break
 		}
-		cursor = *p.NextCursor
+		cursor = *next
 		q = url.Values{"limit": {strconv.Itoa(s.opt.PageLimit)}, "cursor": {cursor}}
 		if unit.Received >= int64(s.opt.UnitRows) {
 			if err := commit(); err != nil {

@@ -1,0 +1,370 @@
+package extract
+
+import (
+	"errors"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// A hand-written scanner for the JSON the operators send: objects whose
+// values are strings, numbers, booleans or null (anything nested is kept as
+// its JSON text). encoding/json decodes such a row into a map at several
+// times the cost; this one writes each value's text once, into a reused
+// buffer.
+
+var errJSON = errors.New("malformed JSON")
+
+type jsonScanner struct {
+	b   []byte
+	i   int
+	out []byte // unescaped values of the current object, end to end
+}
+
+func (s *jsonScanner) ws() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+func (s *jsonScanner) peek() byte {
+	s.ws()
+	if s.i < len(s.b) {
+		return s.b[s.i]
+	}
+	return 0
+}
+
+func (s *jsonScanner) expect(c byte) error {
+	if s.peek() != c {
+		return errJSON
+	}
+	s.i++
+	return nil
+}
+
+// str reads a string and appends its unescaped text to s.out, returning
+// the span of it.
+func (s *jsonScanner) str() (int, int, error) {
+	if err := s.expect('"'); err != nil {
+		return 0, 0, err
+	}
+	start := len(s.out)
+	for {
+		j := s.i
+		for j < len(s.b) && s.b[j] != '"' && s.b[j] != '\\' && s.b[j] >= 0x20 {
+			j++
+		}
+		s.out = append(s.out, s.b[s.i:j]...)
+		s.i = j
+		if j >= len(s.b) {
+			return 0, 0, errJSON
+		}
+		switch c := s.b[j]; {
+		case c == '"':
+			s.i++
+			return start, len(s.out), nil
+		case c < 0x20:
+			return 0, 0, errJSON
+		}
+		// An escape.
+		if s.i+1 >= len(s.b) {
+			return 0, 0, errJSON
+		}
+		e := s.b[s.i+1]
+		s.i += 2
+		switch e {
+		case '"', '\\', '/':
+			s.out = append(s.out, e)
+		case 'b':
+			s.out = append(s.out, '\b')
+		case 'f':
+			s.out = append(s.out, '\f')
+		case 'n':
+			s.out = append(s.out, '\n')
+		case 'r':
+			s.out = append(s.out, '\r')
+		case 't':
+			s.out = append(s.out, '\t')
+		case 'u':
+			r, ok := s.hex4()
+			if !ok {
+				return 0, 0, errJSON
+			}
+			if utf16.IsSurrogate(r) {
+				r2 := utf8.RuneError
+				if s.i+1 < len(s.b) && s.b[s.i] == '\\' && s.b[s.i+1] == 'u' {
+					s.i += 2
+					if x, ok := s.hex4(); ok {
+						r2 = x
+					}
+				}
+				r = utf16.DecodeRune(r, r2)
+			}
+			s.out = utf8.AppendRune(s.out, r)
+		default:
+			return 0, 0, errJSON
+		}
+	}
+}
+
+func (s *jsonScanner) hex4() (rune, bool) {
+	if s.i+4 > len(s.b) {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(string(s.b[s.i:s.i+4]), 16, 32)
+	if err != nil {
+		return 0, false
+	}
+	s.i += 4
+	return rune(v), true
+}
+
+// value reads any value. It appends the text of a scalar to s.out (the
+// literal of a number or boolean; a string unescaped) or of a nested value
+// (its JSON), and reports null.
+func (s *jsonScanner) value() (start, end int, null bool, err error) {
+	switch c := s.peek(); {
+	case c == '"':
+		start, end, err = s.str()
+		return
+	case c == 'n':
+		if s.i+4 <= len(s.b) && string(s.b[s.i:s.i+4]) == "null" {
+			s.i += 4
+			return 0, 0, true, nil
+		}
+		return 0, 0, false, errJSON
+	case c == 't' || c == 'f':
+		lit := "true"
+		if c == 'f' {
+			lit = "false"
+		}
+		if s.i+len(lit) <= len(s.b) && string(s.b[s.i:s.i+len(lit)]) == lit {
+			start = len(s.out)
+			s.out = append(s.out, lit...)
+			s.i += len(lit)
+			return start, len(s.out), false, nil
+		}
+		return 0, 0, false, errJSON
+	case c == '-' || c >= '0' && c <= '9':
+		j := s.i
+		for j < len(s.b) && (s.b[j] >= '0' && s.b[j] <= '9' || s.b[j] == '-' || s.b[j] == '+' || s.b[j] == '.' || s.b[j] == 'e' || s.b[j] == 'E') {
+			j++
+		}
+		start = len(s.out)
+		s.out = append(s.out, s.b[s.i:j]...)
+		s.i = j
+		return start, len(s.out), false, nil
+	case c == '{' || c == '[':
+		j, err := s.skip()
+		if err != nil {
+			return 0, 0, false, err
+		}
+		start = len(s.out)
+		s.out = append(s.out, s.b[j:s.i]...)
+		return start, len(s.out), false, nil
+	}
+	return 0, 0, false, errJSON
+}
+
+// skip passes over a nested value, returning where it began.
+func (s *jsonScanner) skip() (int, error) {
+	s.ws()
+	begin := s.i
+	depth := 0
+	for s.i < len(s.b) {
+		switch c := s.b[s.i]; c {
+		case '"':
+			save := len(s.out)
+			if _, _, err := s.str(); err != nil {
+				return 0, err
+			}
+			s.out = s.out[:save]
+			continue
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				s.i++
+				return begin, nil
+			}
+		}
+		s.i++
+	}
+	return 0, errJSON
+}
+
+// flatObject scans one object. For each key, set(key, start, end, null)
+// is called with the value's span in s.out.
+func (s *jsonScanner) flatObject(set func(key []byte, start, end int, null bool)) error {
+	if err := s.expect('{'); err != nil {
+		return err
+	}
+	if s.peek() == '}' {
+		s.i++
+		return nil
+	}
+	for {
+		ks, ke, err := s.str()
+		if err != nil {
+			return err
+		}
+		if err := s.expect(':'); err != nil {
+			return err
+		}
+		vs, ve, null, err := s.value()
+		if err != nil {
+			return err
+		}
+		set(s.out[ks:ke], vs, ve, null)
+		switch s.peek() {
+		case ',':
+			s.i++
+		case '}':
+			s.i++
+			return nil
+		default:
+			return errJSON
+		}
+	}
+}
+
+// objectSpans scans one flat object onto the entity's fields: spans gets,
+// for each field, the start and end of its value in s.out, or -1, -1 for
+// null or absent. Unknown keys are returned as extra (nil when none).
+// s.out keeps growing, so the spans of several objects stay valid together.
+func (s *jsonScanner) objectSpans(r *recordSink, spans []int32) (map[string]string, error) {
+	for i := range spans {
+		spans[i] = -1
+	}
+	var extra map[string]string
+	err := s.flatObject(func(key []byte, start, end int, null bool) {
+		j := r.index(key)
+		if j < 0 {
+			if !null {
+				if extra == nil {
+					extra = map[string]string{}
+				}
+				extra[string(key)] = string(s.out[start:end])
+			}
+			return
+		}
+		if !null {
+			spans[2*j], spans[2*j+1] = int32(start), int32(end)
+		} else {
+			spans[2*j], spans[2*j+1] = -1, -1
+		}
+	})
+	return extra, err
+}
+
+// fieldsOf turns spans into field values pointing into s.out.
+func (s *jsonScanner) fieldsOf(spans []int32, fields [][]byte) {
+	for i := range fields {
+		if a := spans[2*i]; a >= 0 {
+			b := spans[2*i+1]
+			fields[i] = s.out[a:b:b]
+		} else {
+			fields[i] = nil
+		}
+	}
+}
+
+// objectFields scans one flat object onto fields (see objectSpans).
+func (s *jsonScanner) objectFields(r *recordSink, fields [][]byte) (map[string]string, error) {
+	s.out = s.out[:0]
+	var buf [128]int32
+	spans := buf[:2*len(fields)]
+	extra, err := s.objectSpans(r, spans)
+	if err != nil {
+		return nil, err
+	}
+	s.fieldsOf(spans, fields)
+	return extra, nil
+}
+
+// index finds a field by name without allocating.
+func (r *recordSink) index(key []byte) int {
+	for i, f := range r.e.Fields {
+		if f.Name == string(key) {
+			return i
+		}
+	}
+	return -1
+}
+
+// page scans an API page {"data": [objects], "next_cursor": …, …}, calling
+// row with the scanner positioned at each object of data. It returns the
+// next cursor, nil at the end.
+func (s *jsonScanner) page(row func() error) (*string, error) {
+	var next *string
+	if err := s.expect('{'); err != nil {
+		return nil, err
+	}
+	if s.peek() == '}' {
+		s.i++
+		return nil, nil
+	}
+	s.out = s.out[:0]
+	for {
+		ks, ke, err := s.str()
+		if err != nil {
+			return nil, err
+		}
+		key := string(s.out[ks:ke])
+		if err := s.expect(':'); err != nil {
+			return nil, err
+		}
+		switch key {
+		case "data":
+			if err := s.expect('['); err != nil {
+				return nil, err
+			}
+			if s.peek() == ']' {
+				s.i++
+				break
+			}
+			for {
+				if err := row(); err != nil {
+					return nil, err
+				}
+				c := s.peek()
+				s.i++
+				if c == ']' {
+					break
+				}
+				if c != ',' {
+					return nil, errJSON
+				}
+			}
+		default:
+			vs, ve, null, err := s.value()
+			if err != nil {
+				return nil, err
+			}
+			if key == "next_cursor" && !null {
+				c := string(s.out[vs:ve])
+				next = &c
+			}
+		}
+		switch s.peek() {
+		case ',':
+			s.i++
+		case '}':
+			s.i++
+			s.ws()
+			if s.i != len(s.b) {
+				return nil, errJSON
+			}
+			return next, nil
+		default:
+			return nil, errJSON
+		}
+	}
+}
