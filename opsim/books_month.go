@@ -164,7 +164,7 @@ func (b *books) holding(d record.Day, dep *deposit, mv, realized, accrued money.
 		act = dep.act.Code
 	}
 	at := d.At(20, 0, 0)
-	b.holdings.add(at, dep.id+"|"+d.String(), func(r *record.Row) {
+	b.holdings.add(at, sortKey(dep.id, d.String()), func(r *record.Row) {
 		r.Str(op.Code)
 		r.Str(dep.id)
 		r.Day(d)

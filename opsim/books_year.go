@@ -3,6 +3,7 @@ package opsim
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"huzhu/contract"
@@ -55,6 +56,11 @@ func (t *tableBuilder) table() *record.SliceTable {
 	}
 	return st
 }
+
+// sortKey joins the fields of a natural key for sorting: the separator
+// sorts below every character, so the order is the fields' order one by one,
+// an absent (empty) field first — as a client comparing field by field sees it.
+func sortKey(fields ...string) string { return strings.Join(fields, "\x1f") }
 
 type flowKey struct {
 	act  int
@@ -173,7 +179,7 @@ func (b *books) budgetYear(y int) {
 		if a != nil {
 			act = a.Code
 		}
-		b.budgets.add(day.At(16, 0, 0), act+"|"+fmt.Sprint(y)+"|"+code+"|"+version, func(row *record.Row) {
+		b.budgets.add(day.At(16, 0, 0), sortKey(act, fmt.Sprint(y), code, version), func(row *record.Row) {
 			row.Str(op.Code)
 			row.StrOrNull(act)
 			row.Int(int64(y))
@@ -248,7 +254,7 @@ func (b *books) staffAndAudits() {
 			end = 0
 		}
 		ro := ro
-		b.staffRows.add(ro.start.At(9, 0, 0), ro.id+"|"+ro.role+"|"+ro.start.String(), func(r *record.Row) {
+		b.staffRows.add(ro.start.At(9, 0, 0), sortKey(ro.id, ro.role, ro.start.String()), func(r *record.Row) {
 			r.Str(op.Code)
 			r.Str(ro.id)
 			r.Str(name)
