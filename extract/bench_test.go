@@ -1,26 +1,157 @@
 package extract
 
 import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
+	"huzhu/contract"
 	"huzhu/internal/config"
+	"huzhu/opsim"
 	"huzhu/opsim/httpapi"
 )
 
-// BenchmarkHTTP pulls a 20,000-member operator's world over loopback HTTP
-// and reports rows/s.
-func BenchmarkHTTP(b *testing.B) {
-	w := testWorld(b, 40000, 0)
-	op := w.Operators[0]
-	_, base := serve(b, w, httpapi.Options{})
-	var rows int64
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		db := openWarehouse(b, "")
-		pull(b, db.SQL(), config.Source{Operator: op.Code, Kind: config.KindHTTP, URL: base + "/" + op.Code}, Options{})
-		var n int64
-		db.SQL().QueryRow("SELECT sum(rows_loaded) FROM ops.loads").Scan(&n)
-		rows += n
+// Benchmarks of the extract stage. BENCH_MEMBERS and BENCH_YEARS size the
+// world (default 20,000 and 3, so that `go test -bench .` stays quick;
+// `make bench` runs 1,000,000). Each reports rows/s and the peak RSS of the
+// measured part (the kernel's high-water mark is reset before it).
+
+func benchSize() (int, int) {
+	m, y := 20000, 3
+	if v, err := strconv.Atoi(os.Getenv("BENCH_MEMBERS")); err == nil && v > 0 {
+		m = v
 	}
-	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+	if v, err := strconv.Atoi(os.Getenv("BENCH_YEARS")); err == nil && v > 0 {
+		y = v
+	}
+	return m, y
+}
+
+func benchWorld(b *testing.B) *opsim.World {
+	m, y := benchSize()
+	p := opsim.DefaultParams()
+	p.Members, p.Years, p.Operators, p.DefectRate = m, y, 5, 0
+	w, err := opsim.NewWorld(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return w
+}
+
+// resetPeakRSS makes the kernel start a new high-water mark of resident
+// memory for this process (Linux: clear_refs 5).
+func resetPeakRSS() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// peakRSS is the high-water mark of resident memory in MiB, or -1.
+func peakRSS() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmHWM:") {
+			f := strings.Fields(l)
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return -1
+}
+
+func benchRawRows(b *testing.B, path string) int64 {
+	db := openWarehouse(b, path)
+	var n, total int64
+	for _, e := range contract.Entities() {
+		db.SQL().QueryRow("SELECT count(*) FROM raw." + e.Name).Scan(&n)
+		total += n
+	}
+	return total
+}
+
+// BenchmarkFiles extracts a whole drop (every operator, in parallel) and,
+// in the same run, has DuckDB read the same files with its own reader
+// (read_csv / read_parquet, all columns as text) as the baseline.
+func BenchmarkFiles(b *testing.B) {
+	for _, format := range []string{"csv", "parquet"} {
+		b.Run(format, func(b *testing.B) {
+			w := benchWorld(b)
+			dir := b.TempDir()
+			if _, err := w.Drop(opsim.DropOptions{Out: dir, Format: format, KeyPath: "-"}); err != nil {
+				b.Fatal(err)
+			}
+			cfg := &config.Config{}
+			for _, op := range w.Operators {
+				cfg.Sources = append(cfg.Sources, config.Source{Operator: op.Code, Kind: config.KindFiles, Path: filepath.Join(dir, op.Code)})
+			}
+			var ours, theirs time.Duration
+			var rows int64
+			var rss float64
+			for i := 0; i < b.N; i++ {
+				path := filepath.Join(b.TempDir(), "w.duckdb")
+				db := openWarehouse(b, path)
+				resetPeakRSS()
+				start := time.Now()
+				if _, err := Run(context.Background(), db.SQL(), cfg, "bench", Options{Logger: quiet}, 4); err != nil {
+					b.Fatal(err)
+				}
+				ours += time.Since(start)
+				rss = max(rss, peakRSS())
+				db.Close()
+				rows += benchRawRows(b, path)
+
+				base := openWarehouse(b, filepath.Join(b.TempDir(), "base.duckdb"))
+				start = time.Now()
+				for _, e := range contract.Entities() {
+					glob := filepath.Join(dir, "*", "*", e.Name+"."+format)
+					q := fmt.Sprintf("CREATE TABLE %s AS SELECT * FROM read_csv('%s', all_varchar = true, header = true)", e.Name, glob)
+					if format == "parquet" {
+						q = fmt.Sprintf("CREATE TABLE %s AS SELECT * FROM read_parquet('%s')", e.Name, glob)
+					}
+					if _, err := base.SQL().Exec(q); err != nil {
+						b.Fatal(err)
+					}
+				}
+				theirs += time.Since(start)
+				base.Close()
+			}
+			b.ReportMetric(float64(rows)/ours.Seconds(), "rows/s")
+			b.ReportMetric(float64(rows)/theirs.Seconds(), "duckdb-rows/s")
+			b.ReportMetric(ours.Seconds()/theirs.Seconds(), "x-duckdb")
+			b.ReportMetric(rss, "peak-MiB")
+		})
+	}
+}
+
+// BenchmarkHTTP pulls every operator over loopback HTTP from an opsim
+// server in the same process (which takes its share of the two cores).
+func BenchmarkHTTP(b *testing.B) {
+	w := benchWorld(b)
+	_, base := serve(b, w, httpapi.Options{})
+	cfg := &config.Config{}
+	for _, op := range w.Operators {
+		cfg.Sources = append(cfg.Sources, config.Source{Operator: op.Code, Kind: config.KindHTTP, URL: base + "/" + op.Code})
+	}
+	var rows int64
+	var took time.Duration
+	var rss float64
+	for i := 0; i < b.N; i++ {
+		path := filepath.Join(b.TempDir(), "w.duckdb")
+		db := openWarehouse(b, path)
+		resetPeakRSS()
+		start := time.Now()
+		if _, err := Run(context.Background(), db.SQL(), cfg, "bench", Options{Logger: quiet}, 4); err != nil {
+			b.Fatal(err)
+		}
+		took += time.Since(start)
+		rss = max(rss, peakRSS())
+		db.Close()
+		rows += benchRawRows(b, path)
+	}
+	b.ReportMetric(float64(rows)/took.Seconds(), "rows/s")
+	b.ReportMetric(rss, "peak-MiB")
 }

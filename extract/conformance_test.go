@@ -2,10 +2,12 @@ package extract
 
 import (
 	"context"
+
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"github.com/jackc/pgx/v5"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -16,8 +18,10 @@ import (
 
 	"huzhu/contract"
 	"huzhu/internal/config"
+	"huzhu/internal/pgtest"
 	"huzhu/opsim"
 	"huzhu/opsim/httpapi"
+	"huzhu/opsim/pgworld"
 	"huzhu/warehouse"
 )
 
@@ -145,6 +149,18 @@ func TestConformance(t *testing.T) {
 		{"parquet", drop("parquet", "")},
 		{"xlsx", drop("xlsx", "")},
 		{"mixed", drop("mixed", "")},
+		{"postgres", func(t *testing.T) config.Source {
+			dsn := pgtest.Start(t)
+			conn, err := pgx.Connect(context.Background(), dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close(context.Background())
+			if _, err := pgworld.Load(context.Background(), conn, "conformance", op); err != nil {
+				t.Fatal(err)
+			}
+			return config.Source{Operator: op.Code, Kind: config.KindPostgres, DSN: dsn, Schema: "conformance"}
+		}},
 		{"http", func(t *testing.T) config.Source {
 			srv, err := w.Server(httpapi.Options{})
 			if err != nil {

@@ -46,7 +46,7 @@ func openers() map[string]Opener {
 	}
 	register(config.KindFiles, openFiles)
 	register(config.KindHTTP, openHTTP)
-	// register(config.KindPostgres, openPostgres) // PGTEMP
+	register(config.KindPostgres, openPostgres)
 	return m
 }
 

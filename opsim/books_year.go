@@ -254,7 +254,7 @@ func (b *books) staffAndAudits() {
 			end = 0
 		}
 		ro := ro
-		b.staffRows.add(ro.start.At(9, 0, 0), sortKey(ro.id, ro.role, ro.start.String()), func(r *record.Row) {
+		b.staffRows.add(at, sortKey(ro.id, ro.role, ro.start.String()), func(r *record.Row) {
 			r.Str(op.Code)
 			r.Str(ro.id)
 			r.Str(name)
@@ -381,7 +381,7 @@ func (b *books) assistanceRow(id, kind, desc string, amt money.Cents, approved s
 	} else {
 		shown = 0
 	}
-	b.assistance.add(d.At(11, 0, 0), id, func(r *record.Row) {
+	b.assistance.add(at, id, func(r *record.Row) {
 		r.Str(op.Code)
 		r.Str(id)
 		r.Null()
@@ -393,5 +393,4 @@ func (b *books) assistanceRow(id, kind, desc string, amt money.Cents, approved s
 		r.Str(voucherNo)
 		r.TS(at)
 	})
-	b.assistance.at[len(b.assistance.at)-1] = at
 }

@@ -52,7 +52,7 @@ func newOpsimCmd(e *env) *cobra.Command {
 		Use:   "opsim",
 		Short: "The operator simulator: file drops and the HTTP API of HZ-OPS/1",
 	}
-	cmd.AddCommand(newOpsimDropCmd(e), newOpsimServeCmd(e))
+	cmd.AddCommand(newOpsimDropCmd(e), newOpsimServeCmd(e), newOpsimPGCmd(e))
 	return cmd
 }
 
