@@ -19,29 +19,42 @@ const IngestPath = "appender"
 // ingest appends the record's rows to raw.<entity> through DuckDB's
 // appender: the path of builds without the duckdb_arrow tag (the Makefile
 // sets it; plain `go build` and `go vet` do not).
-func ingest(ctx context.Context, conn *sql.Conn, entity, _ string, rec arrow.RecordBatch, loadID, operator, kind string, at time.Time) error {
+func ingest(ctx context.Context, conn *sql.Conn, entity, view string, rec arrow.RecordBatch, loadID, operator, kind string, at time.Time) error {
+	rdr, err := array.NewRecordReader(rec.Schema(), []arrow.RecordBatch{rec})
+	if err != nil {
+		return err
+	}
+	defer rdr.Release()
+	return ingestStream(ctx, conn, entity, view, rdr, loadID, operator, kind, at)
+}
+
+// ingestStream appends every record of rdr through one appender.
+func ingestStream(ctx context.Context, conn *sql.Conn, entity, _ string, rdr array.RecordReader, loadID, operator, kind string, at time.Time) error {
 	return conn.Raw(func(dc any) error {
 		ap, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "raw", entity)
 		if err != nil {
 			return err
 		}
-		cols := make([]*array.String, rec.NumCols())
-		for i := range cols {
-			cols[i] = rec.Column(i).(*array.String)
-		}
-		row := make([]driver.Value, len(cols)+4)
-		for r := 0; r < int(rec.NumRows()); r++ {
-			for i, c := range cols {
-				if c.IsNull(r) {
-					row[i] = nil
-				} else {
-					row[i] = c.Value(r)
-				}
+		for rdr.Next() {
+			rec := rdr.RecordBatch()
+			cols := make([]*array.String, rec.NumCols())
+			for i := range cols {
+				cols[i] = rec.Column(i).(*array.String)
 			}
-			row[len(cols)], row[len(cols)+1], row[len(cols)+2], row[len(cols)+3] = loadID, operator, kind, at
-			if err := ap.AppendRow(row...); err != nil {
-				ap.Close()
-				return err
+			row := make([]driver.Value, len(cols)+4)
+			for r := 0; r < int(rec.NumRows()); r++ {
+				for i, c := range cols {
+					if c.IsNull(r) {
+						row[i] = nil
+					} else {
+						row[i] = c.Value(r)
+					}
+				}
+				row[len(cols)], row[len(cols)+1], row[len(cols)+2], row[len(cols)+3] = loadID, operator, kind, at
+				if err := ap.AppendRow(row...); err != nil {
+					ap.Close()
+					return err
+				}
 			}
 		}
 		return ap.Close()

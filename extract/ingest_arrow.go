@@ -24,8 +24,14 @@ func ingest(ctx context.Context, conn *sql.Conn, entity, view string, rec arrow.
 		return err
 	}
 	defer rdr.Release()
+	return ingestStream(ctx, conn, entity, view, rdr, loadID, operator, kind, at)
+}
+
+// ingestStream appends every record of rdr to raw.<entity> in one
+// statement: DuckDB pulls the records as it scans.
+func ingestStream(ctx context.Context, conn *sql.Conn, entity, view string, rdr array.RecordReader, loadID, operator, kind string, at time.Time) error {
 	var release func()
-	err = conn.Raw(func(dc any) error {
+	err := conn.Raw(func(dc any) error {
 		a, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
 		if err != nil {
 			return err

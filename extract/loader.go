@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"text/template"
 	"time"
 
@@ -47,42 +48,63 @@ func rawInsertSQL(entity, view string) string {
 	return b.String()
 }
 
-// Writer is the one connection that writes the raw schema and the load
-// bookkeeping. Sources share it through their Loaders; a transaction holds
-// it from Begin to Commit or Rollback.
+// Writer is the process's one DuckDB database as the extract stage writes
+// it. Each source writes through its own Loader and connection, so that
+// DuckDB appends for several sources at once (appends to one table from
+// concurrent transactions do not conflict); each source's transactions
+// run one at a time.
 type Writer struct {
-	mu    sync.Mutex
-	conn  *sql.Conn
+	db    *sql.DB
 	runID string
 	now   func() time.Time
-	views int
+	views atomic.Int64
+
+	mu      sync.Mutex
+	loaders []*Loader
 }
 
-// NewWriter takes a connection of db for writing.
+// NewWriter prepares to write db for the run.
 func NewWriter(ctx context.Context, db *sql.DB, runID string) (*Writer, error) {
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("extract: writer connection: %w", err)
-	}
-	return &Writer{conn: conn, runID: runID, now: time.Now}, nil
+	return &Writer{db: db, runID: runID, now: time.Now}, nil
 }
 
-// Close returns the connection.
-func (w *Writer) Close() error { return w.conn.Close() }
+// Close returns the loaders' connections.
+func (w *Writer) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var errs []error
+	for _, l := range w.loaders {
+		if l.conn != nil {
+			errs = append(errs, l.conn.Close())
+		}
+	}
+	w.loaders = nil
+	return errors.Join(errs...)
+}
 
 // Loader is a Source's view of the Writer: bound to one operator and
-// transport.
+// transport, with its own connection.
 type Loader struct {
 	w        *Writer
 	Operator string
 	Kind     string
 	progress func(source, entity string, rows int64)
 	name     string
+
+	mu   sync.Mutex // held from Begin to Commit or Rollback, and by each query
+	conn *sql.Conn
+	err  error
 }
 
-// Loader returns the loader of one source.
+// Loader returns the loader of one source. Its connection is taken on
+// first use; the Writer closes it.
 func (w *Writer) Loader(operator, kind string) *Loader {
-	return &Loader{w: w, Operator: operator, Kind: kind, name: operator + "/" + kind}
+	l := &Loader{w: w, Operator: operator, Kind: kind, name: operator + "/" + kind}
+	l.conn, l.err = w.db.Conn(context.Background())
+	w.mu.Lock()
+	w.loaders = append(w.loaders, l)
+	w.mu.Unlock()
+	return l
 }
 
 // Watermark is a position in an incremental pull: the updated_at and
@@ -102,10 +124,13 @@ func (m Watermark) String() string {
 // Watermark returns where the last committed pull of the entity ended; the
 // zero Watermark when there was none.
 func (l *Loader) Watermark(ctx context.Context, entity string) (Watermark, error) {
-	l.w.mu.Lock()
-	defer l.w.mu.Unlock()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.err != nil {
+		return Watermark{}, fmt.Errorf("extract %s: connection: %w", l.name, l.err)
+	}
 	var wm, cur sql.NullString
-	err := l.w.conn.QueryRowContext(ctx, sqlWatermarkGet, l.Operator, l.Kind, entity).Scan(&wm, &cur)
+	err := l.conn.QueryRowContext(ctx, sqlWatermarkGet, l.Operator, l.Kind, entity).Scan(&wm, &cur)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Watermark{}, nil
 	}
@@ -117,10 +142,13 @@ func (l *Loader) Watermark(ctx context.Context, entity string) (Watermark, error
 
 // Seen reports whether a file batch with this checksum was loaded before.
 func (l *Loader) Seen(ctx context.Context, batch, checksum string) (bool, error) {
-	l.w.mu.Lock()
-	defer l.w.mu.Unlock()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.err != nil {
+		return false, fmt.Errorf("extract %s: connection: %w", l.name, l.err)
+	}
 	var n int
-	if err := l.w.conn.QueryRowContext(ctx, sqlBatchSeen, l.Operator, l.Kind, batch, checksum).Scan(&n); err != nil {
+	if err := l.conn.QueryRowContext(ctx, sqlBatchSeen, l.Operator, l.Kind, batch, checksum).Scan(&n); err != nil {
 		return false, fmt.Errorf("extract %s batch %s: %w", l.name, batch, err)
 	}
 	return n > 0, nil
@@ -167,9 +195,13 @@ type Tx struct {
 
 // Begin takes the Writer and opens a transaction.
 func (l *Loader) Begin(ctx context.Context) (*Tx, error) {
-	l.w.mu.Lock()
-	if _, err := l.w.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		l.w.mu.Unlock()
+	l.mu.Lock()
+	if l.err != nil {
+		l.mu.Unlock()
+		return nil, fmt.Errorf("extract %s: connection: %w", l.name, l.err)
+	}
+	if _, err := l.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		l.mu.Unlock()
 		return nil, fmt.Errorf("extract %s: begin: %w", l.name, err)
 	}
 	return &Tx{l: l, ctx: ctx, at: l.w.now().UTC()}, nil
@@ -183,14 +215,34 @@ func (t *Tx) Append(u *Unit, b *Batch) error {
 	n := int64(b.Len())
 	rec := b.Record()
 	defer rec.Release()
-	t.l.w.views++
-	view := fmt.Sprintf("huzhu_chunk_%d", t.l.w.views)
-	if err := ingest(t.ctx, t.l.w.conn, u.Entity.Name, view, rec, u.id, t.l.Operator, t.l.Kind, t.at); err != nil {
+	view := fmt.Sprintf("huzhu_chunk_%d", t.l.w.views.Add(1))
+	if err := ingest(t.ctx, t.l.conn, u.Entity.Name, view, rec, u.id, t.l.Operator, t.l.Kind, t.at); err != nil {
 		return fmt.Errorf("extract %s/%s %s: load: %w", t.l.name, u.Entity.Name, u.File, err)
 	}
 	u.Loaded += n
 	if t.l.progress != nil {
 		t.l.progress(t.l.name, u.Entity.Name, n)
+	}
+	return nil
+}
+
+// appendStream ingests a whole file's chunks under the unit in one
+// statement, then writes the records they refused.
+func (t *Tx) appendStream(u *Unit, s *chunkStream) error {
+	view := fmt.Sprintf("huzhu_chunk_%d", t.l.w.views.Add(1))
+	if err := ingestStream(t.ctx, t.l.conn, u.Entity.Name, view, s, u.id, t.l.Operator, t.l.Kind, t.at); err != nil {
+		s.drain()
+		return fmt.Errorf("extract %s/%s %s: load: %w", t.l.name, u.Entity.Name, u.File, err)
+	}
+	s.drain()
+	u.Loaded += s.rows
+	if t.l.progress != nil {
+		t.l.progress(t.l.name, u.Entity.Name, s.rows)
+	}
+	for _, q := range s.q {
+		if err := t.Quarantine(u, q); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -208,7 +260,7 @@ type Quarantined struct {
 // masked.
 func (t *Tx) Quarantine(u *Unit, q Quarantined) error {
 	rec := maskRecord(u.Entity, q.Header, q.Fields)
-	if _, err := t.l.w.conn.ExecContext(t.ctx, sqlQuarantineInsert, u.id, u.Entity.Name, q.Pos, q.Code, q.Reason, rec); err != nil {
+	if _, err := t.l.conn.ExecContext(t.ctx, sqlQuarantineInsert, u.id, u.Entity.Name, q.Pos, q.Code, q.Reason, rec); err != nil {
 		return fmt.Errorf("extract %s/%s %s: quarantine: %w", t.l.name, u.Entity.Name, q.Pos, err)
 	}
 	u.Quarantined++
@@ -237,14 +289,14 @@ func maskRecord(e *contract.Entity, header, fields []string) string {
 // watermark.
 func (t *Tx) Finish(u *Unit) error {
 	l := t.l
-	_, err := l.w.conn.ExecContext(t.ctx, sqlLoadInsert, u.id, l.w.runID, l.Operator, l.Kind, u.Entity.Name,
+	_, err := l.conn.ExecContext(t.ctx, sqlLoadInsert, u.id, l.w.runID, l.Operator, l.Kind, u.Entity.Name,
 		nullIf(u.Batch), u.Received, u.Loaded, u.Quarantined, nullIf(u.From.String()), nullIf(u.To.String()),
 		nullIf(u.Checksum), "loaded", nil, t.at)
 	if err != nil {
 		return fmt.Errorf("extract %s/%s: record load %s: %w", l.name, u.Entity.Name, u.id, err)
 	}
 	if u.To.UpdatedAt != "" {
-		if _, err := l.w.conn.ExecContext(t.ctx, sqlWatermarkSet, l.Operator, l.Kind, u.Entity.Name, u.To.UpdatedAt, u.To.Key, t.at); err != nil {
+		if _, err := l.conn.ExecContext(t.ctx, sqlWatermarkSet, l.Operator, l.Kind, u.Entity.Name, u.To.UpdatedAt, u.To.Key, t.at); err != nil {
 			return fmt.Errorf("extract %s/%s: watermark: %w", l.name, u.Entity.Name, err)
 		}
 	}
@@ -257,7 +309,7 @@ func (t *Tx) Reconcile(u *Unit) error {
 		return nil
 	}
 	diff := u.Reported - u.Received
-	_, err := t.l.w.conn.ExecContext(t.ctx, sqlReconInsert, t.l.w.runID, t.l.Operator, u.Entity.Name, u.Reported,
+	_, err := t.l.conn.ExecContext(t.ctx, sqlReconInsert, t.l.w.runID, t.l.Operator, u.Entity.Name, u.Reported,
 		u.Received, u.Loaded, u.Quarantined, 0, diff)
 	if err != nil {
 		return fmt.Errorf("extract %s/%s: reconciliation: %w", t.l.name, u.Entity.Name, err)
@@ -271,8 +323,8 @@ func (t *Tx) Commit() error {
 		return errors.New("extract: transaction already ended")
 	}
 	t.done = true
-	defer t.l.w.mu.Unlock()
-	if _, err := t.l.w.conn.ExecContext(t.ctx, "COMMIT"); err != nil {
+	defer t.l.mu.Unlock()
+	if _, err := t.l.conn.ExecContext(t.ctx, "COMMIT"); err != nil {
 		return fmt.Errorf("extract %s: commit: %w", t.l.name, err)
 	}
 	return nil
@@ -285,18 +337,21 @@ func (t *Tx) Rollback() {
 		return
 	}
 	t.done = true
-	defer t.l.w.mu.Unlock()
+	defer t.l.mu.Unlock()
 	// A context already cancelled must not keep the rollback from running.
-	t.l.w.conn.ExecContext(context.WithoutCancel(t.ctx), "ROLLBACK")
+	t.l.conn.ExecContext(context.WithoutCancel(t.ctx), "ROLLBACK")
 }
 
 // Reject records a file batch refused whole, loading nothing of it. The
 // load_id includes the run, so each run that meets the batch says so.
 func (l *Loader) Reject(ctx context.Context, e *contract.Entity, batch, checksum, reason string) error {
-	l.w.mu.Lock()
-	defer l.w.mu.Unlock()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.err != nil {
+		return fmt.Errorf("extract %s: connection: %w", l.name, l.err)
+	}
 	h := sha256.Sum256([]byte(l.w.runID + "\x00" + l.Operator + "\x00" + l.Kind + "\x00" + batch + "\x00" + e.Name))
-	_, err := l.w.conn.ExecContext(ctx, sqlLoadInsert, "rej-"+hex.EncodeToString(h[:])[:16], l.w.runID, l.Operator, l.Kind, e.Name,
+	_, err := l.conn.ExecContext(ctx, sqlLoadInsert, "rej-"+hex.EncodeToString(h[:])[:16], l.w.runID, l.Operator, l.Kind, e.Name,
 		nullIf(batch), 0, 0, 0, nil, nil, nullIf(checksum), "rejected", reason, l.w.now().UTC())
 	if err != nil {
 		return fmt.Errorf("extract %s batch %s: record rejection: %w", l.name, batch, err)
@@ -320,7 +375,7 @@ func (t *Tx) currentRows(e *contract.Entity) (int64, error) {
 		return 0, err
 	}
 	var n int64
-	if err := t.l.w.conn.QueryRowContext(t.ctx, b.String(), t.l.Operator, t.l.Kind).Scan(&n); err != nil {
+	if err := t.l.conn.QueryRowContext(t.ctx, b.String(), t.l.Operator, t.l.Kind).Scan(&n); err != nil {
 		return 0, fmt.Errorf("extract %s/%s: count: %w", t.l.name, e.Name, err)
 	}
 	return n, nil

@@ -204,26 +204,10 @@ func (s *filesSource) loadFile(ctx context.Context, tx *Tx, u *Unit, path, encod
 		defer close(ch)
 		errc <- readFile(ctx, path, encoding, sink)
 	}()
-	var loadErr error
-	for c := range ch {
-		if loadErr == nil {
-			for _, q := range c.q {
-				if loadErr = tx.Quarantine(u, q); loadErr != nil {
-					break
-				}
-			}
-		}
-		if loadErr == nil {
-			loadErr = tx.Append(u, c.b)
-		}
-		c.b.Release()
-		if loadErr != nil {
-			close(done)
-			for c := range ch {
-				c.b.Release()
-			}
-			break
-		}
+	stream := newChunkStream(rawSchema(u.Entity), ch)
+	loadErr := tx.appendStream(u, stream)
+	if loadErr != nil {
+		close(done)
 	}
 	readErr := <-errc
 	u.Received = sink.received
