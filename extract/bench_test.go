@@ -1,9 +1,14 @@
 package extract
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -127,11 +132,65 @@ func BenchmarkFiles(b *testing.B) {
 	}
 }
 
+// serverChildEnv makes the test binary an opsim server (BenchmarkHTTP's
+// other process): the value is "members,years".
+const serverChildEnv = "HUZHU_EXTRACT_BENCH_SERVER"
+
+// TestBenchServerChild is not a test: it serves a world over HTTP for
+// BenchmarkHTTP from its own process, printing its address, until stdin
+// closes.
+func TestBenchServerChild(t *testing.T) {
+	spec := os.Getenv(serverChildEnv)
+	if spec == "" {
+		t.Skip("helper process of BenchmarkHTTP")
+	}
+	var m, y int
+	fmt.Sscanf(spec, "%d,%d", &m, &y)
+	p := opsim.DefaultParams()
+	p.Members, p.Years, p.Operators, p.DefectRate = m, y, 5, 0
+	w, err := opsim.NewWorld(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := w.Server(httpapi.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go http.Serve(ln, srv)
+	fmt.Printf("listening http://%s\n", ln.Addr())
+	io.Copy(io.Discard, os.Stdin)
+}
+
 // BenchmarkHTTP pulls every operator over loopback HTTP from an opsim
-// server in the same process (which takes its share of the two cores).
+// server in another process (which takes its share of the two cores; its
+// memory is not counted).
 func BenchmarkHTTP(b *testing.B) {
 	w := benchWorld(b)
-	_, base := serve(b, w, httpapi.Options{})
+	m, y := benchSize()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchServerChild$")
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d,%d", serverChildEnv, m, y))
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { stdin.Close(); cmd.Wait() }()
+	var base string
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "listening "); ok {
+			base = rest
+			break
+		}
+	}
+	if base == "" {
+		b.Fatal("the server process did not start")
+	}
 	cfg := &config.Config{}
 	for _, op := range w.Operators {
 		cfg.Sources = append(cfg.Sources, config.Source{Operator: op.Code, Kind: config.KindHTTP, URL: base + "/" + op.Code})
@@ -139,6 +198,7 @@ func BenchmarkHTTP(b *testing.B) {
 	var rows int64
 	var took time.Duration
 	var rss float64
+	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		path := filepath.Join(b.TempDir(), "w.duckdb")
 		db := openWarehouse(b, path)

@@ -371,7 +371,10 @@ var rawCurrentCount = template.Must(template.New("raw_current_count.sql").Parse(
 // currentRows counts the rows the source's operator has now in raw.<entity>.
 func (t *Tx) currentRows(e *contract.Entity) (int64, error) {
 	var b strings.Builder
-	if err := rawCurrentCount.Execute(&b, struct{ Entity, Key string }{e.Name, strings.Join(e.Key, ", ")}); err != nil {
+	if err := rawCurrentCount.Execute(&b, struct {
+		Entity, Key string
+		Keys        []string
+	}{e.Name, strings.Join(e.Key, ", "), e.Key}); err != nil {
 		return 0, err
 	}
 	var n int64

@@ -27,8 +27,9 @@ import (
 type HTTPOptions struct {
 	Timeout     time.Duration // per request; default 30s
 	PageLimit   int           // rows asked per page; default 5000
-	UnitRows    int           // rows per committed unit; default 50000
+	UnitRows    int           // rows per committed unit; default 200000
 	RetryBudget int           // retries a source may spend in one pull; default 1000
+	RetryMax    int           // retries of one request; default 10
 	WaitMin     time.Duration // first backoff; default 200ms
 	WaitMax     time.Duration // longest backoff (and cap on Retry-After); default 30s
 }
@@ -41,10 +42,13 @@ func (o HTTPOptions) withDefaults() HTTPOptions {
 		o.PageLimit = 5000
 	}
 	if o.UnitRows <= 0 {
-		o.UnitRows = 50000
+		o.UnitRows = 200000
 	}
 	if o.RetryBudget <= 0 {
 		o.RetryBudget = 1000
+	}
+	if o.RetryMax <= 0 {
+		o.RetryMax = 10
 	}
 	if o.WaitMin <= 0 {
 		o.WaitMin = 200 * time.Millisecond
@@ -103,7 +107,7 @@ func openHTTP(src config.Source, opt Options) (Source, error) {
 	c.Logger = nil
 	c.HTTPClient.Timeout = s.opt.Timeout
 	c.RetryWaitMin, c.RetryWaitMax = s.opt.WaitMin, s.opt.WaitMax
-	c.RetryMax = s.opt.RetryBudget
+	c.RetryMax = s.opt.RetryMax
 	c.Backoff = s.backoff
 	c.CheckRetry = s.checkRetry
 	c.ErrorHandler = retryablehttp.PassthroughErrorHandler

@@ -28,7 +28,7 @@ func serveHandler(t testing.TB, srv *httpapi.Server) (*httpapi.Server, string) {
 	return srv, hs.URL
 }
 
-var fastRetries = HTTPOptions{Timeout: 300 * time.Millisecond, PageLimit: 400, UnitRows: 2000, WaitMin: time.Millisecond, WaitMax: 20 * time.Millisecond, RetryBudget: 100000}
+var fastRetries = HTTPOptions{Timeout: 300 * time.Millisecond, PageLimit: 400, UnitRows: 2000, WaitMin: time.Millisecond, WaitMax: 20 * time.Millisecond, RetryBudget: 100000, RetryMax: 60}
 
 // TestHTTPUnderFaults: with every fault mode injected, every row of the
 // world is in raw exactly once — the same content as a pull without faults.

@@ -26,6 +26,10 @@ for format in parquet csv; do
   rm -rf "$work/$format"
 done
 
+say "## extract at --members $members --years $years (5 operators, 4 sources at a time), beside DuckDB's own readers"
+BENCH_MEMBERS=$members BENCH_YEARS=$years go test -tags duckdb_arrow ./extract/ -run '^$' -bench '^Benchmark(Files|HTTP)$' \
+  -benchtime 1x -timeout 60m | grep -E '^Benchmark' | tee -a "$summary"
+
 say "## opsim memory as members grow (CSV)"
 sizes="100 100000 1000000"
 [ "${BENCH_LARGE:-0}" = 1 ] && sizes="$sizes 10000000"

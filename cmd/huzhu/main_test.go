@@ -73,3 +73,36 @@ func TestDemo(t *testing.T) {
 		t.Errorf("demo under a held lock = %d, stderr %q; want 1 naming the holder", code, stderr)
 	}
 }
+
+// TestExtractExitCodes: a config error exits 2; a source that fails exits
+// 1 while the other sources still load; a clean run exits 0.
+func TestExtractExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, stderr := run(t, "opsim", "drop", "--out", filepath.Join(dir, "drops"), "--members", "400", "--operators", "1"); code != 0 {
+		t.Fatalf("drop: %s", stderr)
+	}
+	ops, _ := filepath.Glob(filepath.Join(dir, "drops", "5*"))
+	if len(ops) != 1 {
+		t.Fatalf("drop folders %v", ops)
+	}
+	op := filepath.Base(ops[0])
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(body), 0o644)
+		return p
+	}
+	good := write("good.toml", "warehouse = \"w/good.duckdb\"\n[[source]]\noperator = \""+op+"\"\nkind = \"files\"\npath = \"drops/"+op+"\"\n")
+	bad := write("bad.toml", "warehouse = \"w/bad.duckdb\"\n[[source]]\noperator = \""+op+"\"\nkind = \"files\"\npath = \"drops/"+op+"\"\n"+
+		"[[source]]\noperator = \"514401006623851810\"\nkind = \"files\"\npath = \"no/such/folder\"\n")
+	invalid := write("invalid.toml", "warehouse = \"w/x.duckdb\"\nno_such_key = 1\n")
+	if code, _, stderr := run(t, "extract", "--config", invalid); code != exitUsage {
+		t.Errorf("extract with an unknown key = %d, want 2 (%s)", code, stderr)
+	}
+	if code, out, stderr := run(t, "extract", "--config", bad); code != exitFailed || !strings.Contains(out, "FAILED") {
+		t.Errorf("extract with a missing folder = %d, want 1 (%s %s)", code, out, stderr)
+	}
+	code, out, stderr := run(t, "extract", "--config", good)
+	if code != exitOK || !strings.Contains(out, op+"/files") {
+		t.Errorf("extract = %d (%s %s), want 0", code, out, stderr)
+	}
+}
