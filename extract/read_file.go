@@ -2,7 +2,9 @@ package extract
 
 import (
 	"encoding/json"
+
 	"fmt"
+	"github.com/apache/arrow-go/v18/arrow"
 	"strconv"
 	"unicode/utf8"
 
@@ -22,8 +24,9 @@ const (
 // chunk is what a file reader hands to the loader: a full batch of rows,
 // or the records it refused, in file order.
 type chunk struct {
-	b *Batch
-	q []Quarantined
+	b   *Batch
+	rec arrow.RecordBatch // instead of b: a record built whole (Parquet's fast path)
+	q   []Quarantined
 }
 
 // recordSink turns a file's records into raw rows: it maps the file's
@@ -113,6 +116,21 @@ func (s *recordSink) refuse(fields [][]byte, pos, code, why string) bool {
 	}
 	s.q = append(s.q, Quarantined{Pos: pos, Code: code, Reason: why, Fields: strs, Header: s.header})
 	return true
+}
+
+// sendRecord hands over a record built whole, after what the batch holds.
+func (s *recordSink) sendRecord(rec arrow.RecordBatch) bool {
+	if !s.flush() {
+		rec.Release()
+		return false
+	}
+	select {
+	case s.out <- chunk{rec: rec}:
+		return true
+	case <-s.done:
+		rec.Release()
+		return false
+	}
 }
 
 // flush hands the batch and refusals over; false when the loader is gone.

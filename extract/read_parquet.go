@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -57,6 +58,14 @@ func readParquet(ctx context.Context, path string, s *recordSink) error {
 	var n int64
 	for rr.Next() {
 		rec := rr.RecordBatch()
+		if out := s.passThrough(rec, n); out != nil {
+			n += rec.NumRows()
+			s.received += rec.NumRows()
+			if !s.sendRecord(out) {
+				return nil
+			}
+			continue
+		}
 		cols := make([]columnText, rec.NumCols())
 		for i := range cols {
 			cols[i] = textOf(rec.Column(i))
@@ -170,4 +179,67 @@ func textOf(col arrow.Array) columnText {
 		}
 		return append(dst, col.ValueStr(r)...)
 	}
+}
+
+// passThrough builds the raw record of a Parquet record batch without
+// copying a value, when every column is a string column of a contract field
+// and every value is valid UTF-8 (the common case, and what huzhu's own
+// simulator writes). It returns nil when the batch needs the row-by-row
+// path. first is the number of rows before this batch.
+func (s *recordSink) passThrough(rec arrow.RecordBatch, first int64) arrow.RecordBatch {
+	n := int(rec.NumRows())
+	byField := make([]arrow.Array, len(s.e.Fields))
+	for i, j := range s.colField {
+		col, ok := rec.Column(i).(*array.String)
+		if j < 0 || !ok || !validStrings(col) {
+			return nil
+		}
+		byField[j] = col
+	}
+	schema := rawSchema(s.e)
+	cols := make([]arrow.Array, 0, len(s.e.Fields)+2)
+	defer func() {
+		for _, c := range cols {
+			c.Release()
+		}
+	}()
+	for _, c := range byField {
+		if c == nil {
+			c = array.MakeArrayOfNull(memory.DefaultAllocator, arrow.BinaryTypes.String, n)
+		} else {
+			c.Retain()
+		}
+		cols = append(cols, c)
+	}
+	cols = append(cols, array.MakeArrayOfNull(memory.DefaultAllocator, arrow.BinaryTypes.String, n))
+	pb := array.NewStringBuilder(memory.DefaultAllocator)
+	defer pb.Release()
+	pb.Reserve(n)
+	buf := make([]byte, 0, len(s.file)+12)
+	for r := 0; r < n; r++ {
+		buf = strconv.AppendInt(append(append(buf[:0], s.file...), ':'), first+int64(r)+1, 10)
+		pb.BinaryBuilder.Append(buf)
+	}
+	cols = append(cols, pb.NewArray())
+	return array.NewRecordBatch(schema, cols, int64(n))
+}
+
+// validStrings reports whether every value of the column is valid UTF-8:
+// the whole buffer is, and no value starts inside a character.
+func validStrings(a *array.String) bool {
+	if a.Len() == 0 {
+		return true
+	}
+	offs := a.ValueOffsets()
+	data := a.ValueBytes()
+	base := offs[0]
+	if !utf8.Valid(data) {
+		return false
+	}
+	for _, o := range offs {
+		if i := int(o - base); i < len(data) && !utf8.RuneStart(data[i]) {
+			return false
+		}
+	}
+	return true
 }

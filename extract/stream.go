@@ -44,9 +44,12 @@ func (s *chunkStream) Next() bool {
 	}
 	for c := range s.ch {
 		s.q = append(s.q, c.q...)
-		n := c.b.Len()
-		rec := c.b.Record()
-		c.b.Release()
+		rec := c.rec
+		if rec == nil {
+			rec = c.b.Record()
+			c.b.Release()
+		}
+		n := int(rec.NumRows())
 		if n == 0 {
 			rec.Release()
 			continue
