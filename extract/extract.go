@@ -48,6 +48,7 @@ func Run(ctx context.Context, db *sql.DB, cfg *config.Config, runID string, opt 
 		return nil, err
 	}
 	defer w.Close()
+	w.slots = make(chan struct{}, parallel)
 	res := &Result{Sources: make([]SourceResult, len(sources))}
 	sem := make(chan struct{}, parallel)
 	var wg sync.WaitGroup

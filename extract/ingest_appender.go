@@ -8,25 +8,12 @@ import (
 	"database/sql/driver"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	duckdb "github.com/duckdb/duckdb-go/v2"
 )
 
 // IngestPath names how rows reach DuckDB in this build.
 const IngestPath = "appender"
-
-// ingest appends the record's rows to raw.<entity> through DuckDB's
-// appender: the path of builds without the duckdb_arrow tag (the Makefile
-// sets it; plain `go build` and `go vet` do not).
-func ingest(ctx context.Context, conn *sql.Conn, entity, view string, rec arrow.RecordBatch, loadID, operator, kind string, at time.Time) error {
-	rdr, err := array.NewRecordReader(rec.Schema(), []arrow.RecordBatch{rec})
-	if err != nil {
-		return err
-	}
-	defer rdr.Release()
-	return ingestStream(ctx, conn, entity, view, rdr, loadID, operator, kind, at)
-}
 
 // ingestStream appends every record of rdr through one appender.
 func ingestStream(ctx context.Context, conn *sql.Conn, entity, _ string, rdr array.RecordReader, loadID, operator, kind string, at time.Time) error {

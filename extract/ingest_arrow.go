@@ -8,24 +8,12 @@ import (
 	"database/sql/driver"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	duckdb "github.com/duckdb/duckdb-go/v2"
 )
 
 // IngestPath names how rows reach DuckDB in this build.
 const IngestPath = "arrow"
-
-// ingest hands the record to DuckDB's Arrow scan as a view and appends it
-// to raw.<entity> with the load's metadata.
-func ingest(ctx context.Context, conn *sql.Conn, entity, view string, rec arrow.RecordBatch, loadID, operator, kind string, at time.Time) error {
-	rdr, err := array.NewRecordReader(rec.Schema(), []arrow.RecordBatch{rec})
-	if err != nil {
-		return err
-	}
-	defer rdr.Release()
-	return ingestStream(ctx, conn, entity, view, rdr, loadID, operator, kind, at)
-}
 
 // ingestStream appends every record of rdr to raw.<entity> in one
 // statement: DuckDB pulls the records as it scans.

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"context"
+
 	"crypto/sha256"
 	"database/sql"
 	"embed"
@@ -9,6 +10,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -36,6 +39,9 @@ var (
 	sqlBatchSeen        = mustSQL("batch_seen.sql")
 	sqlQuarantineInsert = mustSQL("quarantine_insert.sql")
 	sqlReconInsert      = mustSQL("reconciliation_insert.sql")
+	sqlUnitCommitted    = mustSQL("unit_committed.sql")
+	sqlTakeBackOps      = strings.Split(mustSQL("batch_take_back_ops.sql"), ";\n")
+	takeBackRaw         = template.Must(template.New("batch_take_back.sql").Parse(mustSQL("batch_take_back.sql")))
 	rawInsert           = template.Must(template.New("raw_insert.sql").Parse(mustSQL("raw_insert.sql")))
 )
 
@@ -59,13 +65,25 @@ type Writer struct {
 	now   func() time.Time
 	views atomic.Int64
 
+	slots chan struct{} // bounds the files loading at once
+
 	mu      sync.Mutex
 	loaders []*Loader
 }
 
 // NewWriter prepares to write db for the run.
 func NewWriter(ctx context.Context, db *sql.DB, runID string) (*Writer, error) {
-	return &Writer{db: db, runID: runID, now: time.Now}, nil
+	return &Writer{db: db, runID: runID, now: time.Now, slots: make(chan struct{}, 4)}, nil
+}
+
+// slot waits for one of the Writer's load slots and returns its release.
+func (w *Writer) slot(ctx context.Context) (func(), error) {
+	select {
+	case w.slots <- struct{}{}:
+		return func() { <-w.slots }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // Close returns the loaders' connections.
@@ -74,9 +92,7 @@ func (w *Writer) Close() error {
 	defer w.mu.Unlock()
 	var errs []error
 	for _, l := range w.loaders {
-		if l.conn != nil {
-			errs = append(errs, l.conn.Close())
-		}
+		errs = append(errs, l.Close())
 	}
 	w.loaders = nil
 	return errors.Join(errs...)
@@ -140,18 +156,76 @@ func (l *Loader) Watermark(ctx context.Context, entity string) (Watermark, error
 	return Watermark{UpdatedAt: wm.String, Key: cur.String}, nil
 }
 
-// Seen reports whether a file batch with this checksum was loaded before.
-func (l *Loader) Seen(ctx context.Context, batch, checksum string) (bool, error) {
+// Seen returns how many files of a batch with this checksum were loaded.
+func (l *Loader) Seen(ctx context.Context, batch, checksum string) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.err != nil {
+		return 0, fmt.Errorf("extract %s: connection: %w", l.name, l.err)
+	}
+	var n int
+	if err := l.conn.QueryRowContext(ctx, sqlBatchSeen, l.Operator, l.Kind, batch, checksum).Scan(&n); err != nil {
+		return 0, fmt.Errorf("extract %s batch %s: %w", l.name, batch, err)
+	}
+	return n, nil
+}
+
+// Committed reports whether the unit was committed before (by a run that
+// then stopped halfway through its batch).
+func (l *Loader) Committed(ctx context.Context, u *Unit) (bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.err != nil {
 		return false, fmt.Errorf("extract %s: connection: %w", l.name, l.err)
 	}
 	var n int
-	if err := l.conn.QueryRowContext(ctx, sqlBatchSeen, l.Operator, l.Kind, batch, checksum).Scan(&n); err != nil {
-		return false, fmt.Errorf("extract %s batch %s: %w", l.name, batch, err)
+	if err := l.conn.QueryRowContext(ctx, sqlUnitCommitted, u.id).Scan(&n); err != nil {
+		return false, fmt.Errorf("extract %s/%s: %w", l.name, u.Entity.Name, err)
 	}
 	return n > 0, nil
+}
+
+// TakeBack removes, in one transaction, everything the files of a batch
+// committed: a batch found bad after some of its files loaded is taken
+// back whole.
+func (l *Loader) TakeBack(ctx context.Context, batch, checksum string) error {
+	tx, err := l.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	args := []any{l.Operator, l.Kind, batch, checksum}
+	for _, e := range contract.Entities() {
+		var b strings.Builder
+		if err := takeBackRaw.Execute(&b, struct{ Entity string }{e.Name}); err != nil {
+			return err
+		}
+		if _, err := l.conn.ExecContext(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("extract %s batch %s: take back %s: %w", l.name, batch, e.Name, err)
+		}
+	}
+	for _, q := range sqlTakeBackOps {
+		if strings.TrimSpace(q) == "" {
+			continue
+		}
+		if _, err := l.conn.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("extract %s batch %s: take back: %w", l.name, batch, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// Close returns the loader's connection early (the Writer closes what is
+// left).
+func (l *Loader) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.conn == nil {
+		return nil
+	}
+	err := l.conn.Close()
+	l.conn, l.err = nil, errors.New("loader closed")
+	return err
 }
 
 // Unit is what one ops.loads row describes: rows of one entity from one
@@ -224,6 +298,17 @@ func (t *Tx) Append(u *Unit, b *Batch) error {
 		t.l.progress(t.l.name, u.Entity.Name, n)
 	}
 	return nil
+}
+
+// ingest appends one record to raw.<entity> (through ingestStream: DuckDB's
+// Arrow scan, or its appender in builds without the duckdb_arrow tag).
+func ingest(ctx context.Context, conn *sql.Conn, entity, view string, rec arrow.RecordBatch, loadID, operator, kind string, at time.Time) error {
+	rdr, err := array.NewRecordReader(rec.Schema(), []arrow.RecordBatch{rec})
+	if err != nil {
+		return err
+	}
+	defer rdr.Release()
+	return ingestStream(ctx, conn, entity, view, rdr, loadID, operator, kind, at)
 }
 
 // appendStream ingests a whole file's chunks under the unit in one
@@ -310,7 +395,7 @@ func (t *Tx) Reconcile(u *Unit) error {
 	}
 	diff := u.Reported - u.Received
 	_, err := t.l.conn.ExecContext(t.ctx, sqlReconInsert, t.l.w.runID, t.l.Operator, u.Entity.Name, u.Reported,
-		u.Received, u.Loaded, u.Quarantined, 0, diff)
+		u.Received, u.Loaded, u.Quarantined, 0, diff, u.id)
 	if err != nil {
 		return fmt.Errorf("extract %s/%s: reconciliation: %w", t.l.name, u.Entity.Name, err)
 	}
@@ -364,6 +449,27 @@ func nullIf(s string) any {
 		return nil
 	}
 	return s
+}
+
+// ReconcileCurrent records an incremental source's own count of an entity
+// (an API manifest, a table's count) beside the rows raw holds for it now:
+// each key's latest version.
+func (l *Loader) ReconcileCurrent(ctx context.Context, e *contract.Entity, reported int64) error {
+	tx, err := l.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	current, err := tx.currentRows(e)
+	if err != nil {
+		return err
+	}
+	u := l.NewUnit(e, "", "", "", Watermark{})
+	u.Reported, u.Received, u.Loaded = reported, current, current
+	if err := tx.Reconcile(u); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 var rawCurrentCount = template.Must(template.New("raw_current_count.sql").Parse(mustSQL("raw_current_count.sql")))

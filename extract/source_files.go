@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"huzhu/contract"
 	"huzhu/internal/config"
@@ -93,7 +94,8 @@ func (s *filesSource) pullBatch(ctx context.Context, l *Loader, batch string) er
 		checksum = ""
 		return s.record(ctx, l, batch, checksum, refuse("no manifest.json: %v", errors.Unwrap(err)))
 	}
-	if seen, err := l.Seen(ctx, batch, checksum); err != nil || seen {
+	seen, err := l.Seen(ctx, batch, checksum)
+	if err != nil {
 		return err
 	}
 	var m dropManifest
@@ -103,57 +105,97 @@ func (s *filesSource) pullBatch(ctx context.Context, l *Loader, batch string) er
 	if m.Operator != s.operator || m.Batch != batch {
 		return s.record(ctx, l, batch, checksum, refuse("%v: it names operator %s batch %s", ErrManifestMismatch, m.Operator, m.Batch))
 	}
+	var files []string
+	for name := range m.Files {
+		if contract.Lookup(strings.TrimSuffix(name, filepath.Ext(name))) == nil {
+			s.log.Warn("file of no contract entity skipped", "source", s.Name(), "batch", batch, "file", name)
+			continue
+		}
+		files = append(files, name)
+	}
+	if seen == len(files) {
+		return nil // loaded before
+	}
 	// Checksums first: nothing is loaded from a batch whose files changed.
-	names := make([]string, 0, len(m.Files))
-	for name, f := range m.Files {
+	for _, name := range files {
 		got, err := fileSHA256(filepath.Join(dir, name))
 		if err != nil {
 			return s.record(ctx, l, batch, checksum, refuse("%v: %s: %v", ErrManifestMismatch, name, err))
 		}
-		if got != f.SHA256 {
-			return s.record(ctx, l, batch, checksum, refuse("%v: %s has sha256 %s, the manifest says %s", ErrManifestMismatch, name, got, f.SHA256))
+		if got != m.Files[name].SHA256 {
+			return s.record(ctx, l, batch, checksum, refuse("%v: %s has sha256 %s, the manifest says %s", ErrManifestMismatch, name, got, m.Files[name].SHA256))
 		}
-		names = append(names, name)
 	}
-	sort.Slice(names, func(i, j int) bool { return entityOrder(names[i]) < entityOrder(names[j]) })
-	tx, err := l.Begin(ctx)
+	sort.Slice(files, func(i, j int) bool { return entityOrder(files[i]) < entityOrder(files[j]) })
+
+	// Each file loads in its own transaction on its own connection, as many
+	// at once as the Writer has slots: DuckDB appends them in parallel. A
+	// file committed by a run that stopped halfway is not loaded again; a
+	// batch found bad is taken back whole.
+	errs := make([]error, len(files))
+	var wg sync.WaitGroup
+	for i, name := range files {
+		u := l.NewUnit(contract.Lookup(strings.TrimSuffix(name, filepath.Ext(name))), batch, checksum, name, Watermark{})
+		u.Reported = m.Files[name].Rows
+		if done, err := l.Committed(ctx, u); err != nil || done {
+			errs[i] = err
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.loadOne(ctx, l, u, filepath.Join(dir, name), m.Files[name].Encoding)
+		}()
+	}
+	wg.Wait()
+	var failed []error
+	for _, err := range errs {
+		var r *refusal
+		if errors.As(err, &r) {
+			if err := l.TakeBack(ctx, batch, checksum); err != nil {
+				return err
+			}
+			return s.record(ctx, l, batch, checksum, err)
+		}
+		if err != nil {
+			failed = append(failed, err)
+		}
+	}
+	if len(failed) > 0 {
+		return errors.Join(failed...)
+	}
+	s.log.Info("batch loaded", "source", s.Name(), "batch", batch, "files", len(files))
+	return nil
+}
+
+// loadOne loads one file of a batch as one unit, in a slot of the Writer.
+func (s *filesSource) loadOne(ctx context.Context, l *Loader, u *Unit, path, encoding string) error {
+	release, err := l.w.slot(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	fl := l.w.Loader(l.Operator, l.Kind)
+	fl.progress = l.progress
+	defer fl.Close()
+	tx, err := fl.Begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	for _, name := range names {
-		f := m.Files[name]
-		ent := contract.Lookup(strings.TrimSuffix(name, filepath.Ext(name)))
-		if ent == nil {
-			s.log.Warn("file of no contract entity skipped", "source", s.Name(), "batch", batch, "file", name)
-			continue
-		}
-		u := l.NewUnit(ent, batch, checksum, name, Watermark{})
-		u.Reported = f.Rows
-		if err := s.loadFile(ctx, tx, u, filepath.Join(dir, name), f.Encoding); err != nil {
-			var r *refusal
-			if errors.As(err, &r) {
-				tx.Rollback()
-				return s.record(ctx, l, batch, checksum, err)
-			}
-			return err
-		}
-		if u.Received != f.Rows {
-			tx.Rollback()
-			return s.record(ctx, l, batch, checksum, refuse("%v: %s has %d records, the manifest says %d", ErrManifestMismatch, name, u.Received, f.Rows))
-		}
-		if err := tx.Finish(u); err != nil {
-			return err
-		}
-		if err := tx.Reconcile(u); err != nil {
-			return err
-		}
-	}
-	if err := tx.Commit(); err != nil {
+	if err := s.loadFile(ctx, tx, u, path, encoding); err != nil {
 		return err
 	}
-	s.log.Info("batch loaded", "source", s.Name(), "batch", batch, "files", len(names))
-	return nil
+	if u.Received != u.Reported {
+		return refuse("%v: %s has %d records, the manifest says %d", ErrManifestMismatch, u.File, u.Received, u.Reported)
+	}
+	if err := tx.Finish(u); err != nil {
+		return err
+	}
+	if err := tx.Reconcile(u); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // record writes a refused batch to ops.loads and logs it.

@@ -383,7 +383,7 @@ func (s *httpSource) pullEntity(ctx context.Context, l *Loader, e *contract.Enti
 		return err
 	}
 	if reported >= 0 {
-		return s.reconcile(ctx, l, e, reported)
+		return l.ReconcileCurrent(ctx, e, reported)
 	}
 	return nil
 }
@@ -396,25 +396,6 @@ func pageRef(cursor, since string) string {
 		return "updated_since=" + since
 	}
 	return "start"
-}
-
-// reconcile records the operator's count beside the rows it has now in raw.
-func (s *httpSource) reconcile(ctx context.Context, l *Loader, e *contract.Entity, reported int64) error {
-	tx, err := l.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	current, err := tx.currentRows(e)
-	if err != nil {
-		return err
-	}
-	u := l.NewUnit(e, "", "", "", Watermark{})
-	u.Reported, u.Received, u.Loaded = reported, current, current
-	if err := tx.Reconcile(u); err != nil {
-		return err
-	}
-	return tx.Commit()
 }
 
 // parseTS parses a contract timestamp; the zero time when it does not parse.

@@ -107,7 +107,7 @@ func (s *postgresSource) pullEntity(ctx context.Context, pg pgx.Tx, l *Loader, e
 	if err := pg.QueryRow(ctx, q.count).Scan(&reported); err != nil {
 		return fail(fmt.Errorf("count: %w", err))
 	}
-	return reconcilePG(ctx, l, e, reported)
+	return l.ReconcileCurrent(ctx, e, reported)
 }
 
 // commitChunk loads one chunk as one unit, with its watermark.
@@ -123,27 +123,6 @@ func commitChunk(ctx context.Context, l *Loader, u *Unit, batches []*Batch) erro
 		}
 	}
 	if err := tx.Finish(u); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-// reconcilePG records the table's row count, read in the pull's snapshot,
-// beside the rows the operator has now in raw — as the HTTP source
-// reconciles its manifest.
-func reconcilePG(ctx context.Context, l *Loader, e *contract.Entity, reported int64) error {
-	tx, err := l.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	current, err := tx.currentRows(e)
-	if err != nil {
-		return err
-	}
-	u := l.NewUnit(e, "", "", "", Watermark{})
-	u.Reported, u.Received, u.Loaded = reported, current, current
-	if err := tx.Reconcile(u); err != nil {
 		return err
 	}
 	return tx.Commit()

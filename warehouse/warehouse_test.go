@@ -42,7 +42,7 @@ var wantTables = map[string][]column{
 		{"reason_code", "VARCHAR"}, {"reason", "VARCHAR"}, {"raw_record", "VARCHAR"}},
 	"ops.reconciliation": {{"run_id", "VARCHAR"}, {"operator_code", "VARCHAR"}, {"entity", "VARCHAR"},
 		{"operator_reported_rows", "BIGINT"}, {"received", "BIGINT"}, {"kept", "BIGINT"}, {"quarantined", "BIGINT"},
-		{"duplicates", "BIGINT"}, {"difference", "BIGINT"}},
+		{"duplicates", "BIGINT"}, {"difference", "BIGINT"}, {"load_id", "VARCHAR"}},
 }
 
 func TestOpenCreatesSchema(t *testing.T) {

@@ -1,3 +1,3 @@
 INSERT INTO ops.reconciliation (run_id, operator_code, entity, operator_reported_rows,
-    received, kept, quarantined, duplicates, difference)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    received, kept, quarantined, duplicates, difference, load_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -1,0 +1,1 @@
+SELECT count(*) FROM ops.loads WHERE load_id = ? AND status = 'loaded'
