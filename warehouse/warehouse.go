@@ -56,6 +56,8 @@ var (
 	setMemoryLimitSQL string
 	//go:embed sql/set_threads.sql
 	setThreadsSQL string
+	//go:embed sql/set_insertion_order.sql
+	setInsertionOrderSQL string
 )
 
 // Open opens (creating it and its folder if need be) the DuckDB file at
@@ -123,6 +125,9 @@ func (d *DB) setup(ctx context.Context, opt Options) error {
 		if _, err := d.db.ExecContext(ctx, setThreadsSQL, int64(opt.Threads)); err != nil {
 			return fmt.Errorf("set threads %d: %w", opt.Threads, err)
 		}
+	}
+	if _, err := d.db.ExecContext(ctx, setInsertionOrderSQL); err != nil {
+		return fmt.Errorf("set preserve_insertion_order: %w", err)
 	}
 	if opt.ReadOnly {
 		return checkMigrated(ctx, d.db, migrationFiles)
