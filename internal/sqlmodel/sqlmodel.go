@@ -1,0 +1,299 @@
+// Package sqlmodel runs SQL models: one model a .sql file, a header that
+// names what it builds and what it reads, run in dependency order, each in
+// its own transaction. The transform and marts stages keep their models in
+// sql/*.sql and hand them to a Runner.
+//
+// A model file starts with comment lines:
+//
+//	-- model: core.dim_member
+//	-- depends: core.members_versions, core.dim_region
+//	-- Free text: what the model is for.
+//
+// then one or more statements separated by semicolons at the end of a line.
+// depends names other models' outputs (or tables that exist before the run);
+// the runner orders the models so that each runs after every model whose
+// output it depends on. Values go in as DuckDB variables (SET VARIABLE …,
+// getvariable('name') in SQL), never by editing the text.
+//
+// A failing statement is reported as file:line:col with DuckDB's message;
+// the line is the file's, not the statement's.
+package sqlmodel
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Model is one parsed model file.
+type Model struct {
+	File    string   // path within the FS, e.g. sql/core_dim_member.sql
+	Output  string   // what it builds
+	Depends []string // what it reads that other models build
+	Stmts   []Stmt
+}
+
+// Stmt is one statement of a model and the line it starts on.
+type Stmt struct {
+	SQL  string
+	Line int
+}
+
+// Load parses every *.sql file of dir in fsys.
+func Load(fsys fs.FS, dir string) ([]*Model, error) {
+	names, err := fs.Glob(fsys, path.Join(dir, "*.sql"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var out []*Model
+	for _, name := range names {
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		m, err := Parse(name, string(b))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// Parse reads one model file.
+func Parse(file, text string) (*Model, error) {
+	m := &Model{File: file}
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if !strings.HasPrefix(line, "--") {
+			if line != "" {
+				break
+			}
+			continue
+		}
+		body := strings.TrimSpace(strings.TrimPrefix(line, "--"))
+		if v, ok := strings.CutPrefix(body, "model:"); ok {
+			m.Output = strings.TrimSpace(v)
+		} else if v, ok := strings.CutPrefix(body, "depends:"); ok {
+			for _, d := range strings.Split(v, ",") {
+				if d = strings.TrimSpace(d); d != "" {
+					m.Depends = append(m.Depends, d)
+				}
+			}
+		}
+	}
+	if m.Output == "" {
+		return nil, fmt.Errorf("%s:1:1: no '-- model:' header", file)
+	}
+	m.Stmts = Split(text)
+	if len(m.Stmts) == 0 {
+		return nil, fmt.Errorf("%s:1:1: no statement", file)
+	}
+	return m, nil
+}
+
+// Split cuts SQL text into statements at semicolons outside quotes and
+// comments, keeping each statement's first line number.
+func Split(text string) []Stmt {
+	var out []Stmt
+	start, line, startLine := 0, 1, 1
+	inSingle, inDouble, inLine, inBlock := false, false, false, false
+	content := false
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c == '\n' {
+			line++
+			inLine = false
+		}
+		switch {
+		case inLine:
+			continue
+		case inBlock:
+			if c == '*' && i+1 < len(text) && text[i+1] == '/' {
+				inBlock = false
+				i++
+			}
+			continue
+		case inSingle:
+			if c == '\'' {
+				inSingle = false
+			}
+			continue
+		case inDouble:
+			if c == '"' {
+				inDouble = false
+			}
+			continue
+		}
+		switch c {
+		case '-':
+			if i+1 < len(text) && text[i+1] == '-' {
+				inLine = true
+				continue
+			}
+		case '/':
+			if i+1 < len(text) && text[i+1] == '*' {
+				inBlock = true
+				continue
+			}
+		case '\'':
+			inSingle = true
+		case '"':
+			inDouble = true
+		case ';':
+			if content {
+				out = append(out, Stmt{SQL: text[start:i], Line: startLine})
+			}
+			start, content = i+1, false
+			continue
+		}
+		if !content && c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			content, startLine = true, line
+			// The statement's text starts at its first line so that
+			// DuckDB's LINE n counts from there.
+			if ls := strings.LastIndexByte(text[:i], '\n') + 1; ls > start {
+				start = ls
+			}
+		}
+	}
+	if content {
+		out = append(out, Stmt{SQL: text[start:], Line: startLine})
+	}
+	return out
+}
+
+// Order sorts models so that each comes after the models it depends on.
+// A dependency that no model builds is taken to exist already.
+func Order(models []*Model) ([]*Model, error) {
+	by := map[string]*Model{}
+	for _, m := range models {
+		if by[m.Output] != nil {
+			return nil, fmt.Errorf("%s and %s both build %s", by[m.Output].File, m.File, m.Output)
+		}
+		by[m.Output] = m
+	}
+	var out []*Model
+	state := map[*Model]int{} // 1 visiting, 2 done
+	var visit func(m *Model, path []string) error
+	visit = func(m *Model, path []string) error {
+		switch state[m] {
+		case 2:
+			return nil
+		case 1:
+			return fmt.Errorf("%s: dependency cycle: %s", m.File, strings.Join(append(path, m.Output), " → "))
+		}
+		state[m] = 1
+		deps := append([]string(nil), m.Depends...)
+		sort.Strings(deps)
+		for _, d := range deps {
+			if dm := by[d]; dm != nil {
+				if err := visit(dm, append(path, m.Output)); err != nil {
+					return err
+				}
+			}
+		}
+		state[m] = 2
+		out = append(out, m)
+		return nil
+	}
+	sorted := append([]*Model(nil), models...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Output < sorted[j].Output })
+	for _, m := range sorted {
+		if err := visit(m, nil); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Timing is how long one model took.
+type Timing struct {
+	Model   string  `json:"model"`
+	Seconds float64 `json:"seconds"`
+}
+
+// Run executes the models in order on conn, each in one transaction, and
+// returns their timings. It stops at the first failure.
+func Run(ctx context.Context, conn *sql.Conn, models []*Model) ([]Timing, error) {
+	ordered, err := Order(models)
+	if err != nil {
+		return nil, err
+	}
+	var timings []Timing
+	for _, m := range ordered {
+		start := time.Now()
+		if err := RunOne(ctx, conn, m); err != nil {
+			return timings, err
+		}
+		timings = append(timings, Timing{Model: m.Output, Seconds: time.Since(start).Seconds()})
+	}
+	return timings, nil
+}
+
+// RunOne executes one model in a transaction.
+func RunOne(ctx context.Context, conn *sql.Conn, m *Model) error {
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return fmt.Errorf("%s: begin: %w", m.File, err)
+	}
+	for _, st := range m.Stmts {
+		if _, err := conn.ExecContext(ctx, st.SQL); err != nil {
+			conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+			return Locate(m.File, st, err)
+		}
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return fmt.Errorf("%s: commit: %w", m.File, err)
+	}
+	return nil
+}
+
+var lineRe = regexp.MustCompile(`LINE (\d+):`)
+
+// Locate turns a DuckDB error of a statement into file:line:col: message.
+// DuckDB counts LINE n within the statement and marks the column with a
+// caret under the echoed line; without them the statement's first line is
+// given.
+func Locate(file string, st Stmt, err error) error {
+	msg := err.Error()
+	line, col := st.Line, 1
+	if m := lineRe.FindStringSubmatchIndex(msg); m != nil {
+		n, _ := strconv.Atoi(msg[m[2]:m[3]])
+		line = st.Line + n - 1
+		// The caret sits under the echoed line: its offset past "LINE n: ".
+		rest := msg[m[1]:]
+		if nl := strings.IndexByte(rest, '\n'); nl >= 0 {
+			after := rest[nl+1:]
+			if caret := strings.IndexByte(after, '^'); caret >= 0 {
+				if c := caret - (m[1] - m[0]); c >= 0 {
+					col = c
+				}
+			}
+		}
+	}
+	return &Error{File: file, Line: line, Col: col, Err: err}
+}
+
+// Error is a failed statement of a model, located in its file.
+type Error struct {
+	File      string
+	Line, Col int
+	Err       error
+}
+
+func (e *Error) Error() string {
+	msg := e.Err.Error()
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, msg)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
