@@ -1,0 +1,65 @@
+-- model: stage_members
+-- depends: new_loads, core.v_organizations
+-- Types and checks members (shape: see stage_organizations.sql). The id
+-- number, name and phone become HMAC pseudonyms here; what the pipeline
+-- keeps of a person is birth date and year, gender and the region of the
+-- id number. A raw row whose personal data was already replaced (after an
+-- earlier transform: "HZ1:<pseudonym>:<birth>:<sex>:<region>:<valid>")
+-- yields the same columns.
+CREATE OR REPLACE TEMP TABLE stage_members AS
+WITH r AS (
+    SELECT r.*, n.loaded_at, n.batch_day,
+           try_cast(regexp_extract(r.source_pos, '([0-9]+)$', 1) AS BIGINT) AS pos_n,
+           starts_with(r.id_number, 'HZ1:') AS scrubbed,
+           hz_code(r.id_number) AS idn
+    FROM raw.members AS r
+    JOIN new_loads AS n USING (load_id)
+), t AS (
+    SELECT load_id, loaded_at, source_pos, pos_n, source_operator, batch_day,
+        hz_code(operator_code) AS operator_code,
+        hz_code(member_ref) AS member_ref,
+        hz_pseudo(CASE WHEN scrubbed THEN id_number ELSE idn END) AS id_pseudo,
+        hz_pseudo(hz_text(name)) AS name_pseudo,
+        hz_pseudo(phone) AS phone_pseudo,
+        gender,
+        hz_date(birth_date) AS birth_date,
+        hz_code(union_code) AS union_code,
+        hz_date(joined_on) AS joined_on,
+        status,
+        hz_ts(updated_at) AS updated_at,
+        CASE WHEN scrubbed THEN split_part(id_number, ':', 6) = '1' ELSE hz_id_ok(idn) END AS id_ok,
+        CASE WHEN scrubbed THEN try_strptime(split_part(id_number, ':', 3), '%Y%m%d')::DATE
+             ELSE try_strptime(substr(idn, 7, 8), '%Y%m%d')::DATE END AS id_birth,
+        CASE WHEN scrubbed THEN split_part(id_number, ':', 4)
+             WHEN try_cast(substr(idn, 17, 1) AS INTEGER) % 2 = 1 THEN 'M' ELSE 'F' END AS id_gender,
+        CASE WHEN scrubbed THEN split_part(id_number, ':', 5) ELSE substr(idn, 1, 6) END AS id_region,
+        operator_code AS operator_raw, member_ref AS member_raw, id_number AS id_raw, name AS name_raw,
+        birth_date AS birth_raw, union_code AS union_raw, joined_on AS joined_raw, r.updated_at AS updated_raw,
+        to_json(struct_pack(operator_code, member_ref, id_number := '***', name := '***',
+            phone := CASE WHEN phone IS NULL THEN NULL ELSE '***' END,
+            gender, birth_date, union_code, joined_on, status, updated_at)) AS raw_json
+    FROM r
+)
+SELECT load_id, loaded_at, source_pos, pos_n, source_operator, batch_day,
+    operator_code, member_ref, id_pseudo, name_pseudo, phone_pseudo, gender, birth_date,
+    year(birth_date) AS birth_year, id_region AS region_code, union_code, joined_on, status, updated_at,
+    CASE
+        WHEN operator_raw IS NULL OR member_raw IS NULL OR id_raw IS NULL OR name_raw IS NULL OR gender IS NULL
+          OR birth_raw IS NULL OR union_raw IS NULL OR joined_raw IS NULL OR status IS NULL OR updated_raw IS NULL
+            THEN 'missing_field:a required field is empty'
+        WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
+        WHEN NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
+        WHEN NOT hz_uscc_ok(union_code) THEN 'bad_uscc:union_code is not a valid USCC'
+        WHEN NOT id_ok THEN 'bad_idno:id_number is not a valid citizen id number'
+        WHEN birth_date IS NULL THEN 'bad_date:birth_date is not a date'
+        WHEN joined_on IS NULL THEN 'bad_date:joined_on is not a date'
+        WHEN updated_at IS NULL THEN 'bad_ts:updated_at is not a timestamp'
+        WHEN gender NOT IN ('M', 'F') THEN 'bad_enum:gender is not M or F'
+        WHEN status NOT IN ('active', 'left') THEN 'bad_enum:status is not a contract value'
+        WHEN birth_date <> id_birth THEN 'idno_mismatch:birth_date disagrees with the id number'
+        WHEN gender <> id_gender THEN 'idno_mismatch:gender disagrees with the id number'
+        WHEN joined_on > batch_day THEN 'future_date:joined_on is after the batch date'
+        WHEN union_code NOT IN (SELECT org_code FROM core.v_organizations) THEN 'unknown_ref:union_code is no known organisation'
+    END AS verdict,
+    raw_json
+FROM t

@@ -1,0 +1,43 @@
+-- model: stage_organizations
+-- depends: new_loads, core.dim_region
+-- Types and checks organisations. The shape of every stage_<entity> model:
+-- the meta columns (load_id, loaded_at, source_pos, pos_n, source_operator,
+-- batch_day), the typed columns, then verdict: NULL for a good row, else
+-- '<reason_code>:<reason>' for the first check it fails (README,
+-- "Quarantine reason codes"), and raw_json, the record as received with
+-- personal data masked. The settle step (settle.sql.tmpl) does the rest.
+CREATE OR REPLACE TEMP TABLE stage_organizations AS
+WITH r AS (
+    SELECT r.*, n.loaded_at, n.batch_day,
+           try_cast(regexp_extract(r.source_pos, '([0-9]+)$', 1) AS BIGINT) AS pos_n
+    FROM raw.organizations AS r
+    JOIN new_loads AS n USING (load_id)
+), t AS (
+    SELECT load_id, loaded_at, source_pos, pos_n, source_operator, batch_day,
+        hz_code(org_code) AS org_code,
+        hz_text(name) AS name,
+        org_type,
+        level,
+        hz_code(parent_code) AS parent_code,
+        hz_code(region_code) AS region_code,
+        hz_code(pool_code) AS pool_code,
+        status,
+        hz_ts(updated_at) AS updated_at,
+        r.updated_at AS updated_at_raw,
+        to_json(struct_pack(org_code, name, org_type, level, parent_code, region_code, pool_code, status, updated_at)) AS raw_json
+    FROM r
+)
+SELECT t.* EXCLUDE (updated_at_raw, raw_json),
+    CASE
+        WHEN org_code IS NULL OR name IS NULL OR org_type IS NULL OR level IS NULL OR region_code IS NULL
+          OR pool_code IS NULL OR status IS NULL OR updated_at_raw IS NULL THEN 'missing_field:a required field is empty'
+        WHEN NOT hz_uscc_ok(org_code) THEN 'bad_uscc:org_code is not a valid USCC'
+        WHEN parent_code IS NOT NULL AND NOT hz_uscc_ok(parent_code) THEN 'bad_uscc:parent_code is not a valid USCC'
+        WHEN updated_at IS NULL THEN 'bad_ts:updated_at is not a timestamp'
+        WHEN org_type NOT IN ('federation', 'mutual_aid_org', 'grassroots_union') THEN 'bad_enum:org_type is not a contract value'
+        WHEN level NOT IN ('national', 'provincial', 'city', 'county', 'grassroots') THEN 'bad_enum:level is not a contract value'
+        WHEN status NOT IN ('active', 'closed') THEN 'bad_enum:status is not a contract value'
+        WHEN region_code NOT IN (SELECT region_code FROM core.dim_region) THEN 'bad_region:region_code is not in the GB/T 2260 table'
+    END AS verdict,
+    raw_json
+FROM t

@@ -1,0 +1,287 @@
+package transform
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"strings"
+	"text/template"
+	"time"
+
+	"huzhu/contract"
+	"huzhu/internal/codes"
+	"huzhu/internal/sqlmodel"
+)
+
+//go:embed sql
+var sqlFS embed.FS
+
+func mustRead(name string) string {
+	b, err := sqlFS.ReadFile(name)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+var settleTmpl = template.Must(template.New("settle.sql.tmpl").Parse(mustRead("sql/settle.sql.tmpl")))
+
+// Order is the order entities are transformed in: each after the entities
+// its references point to.
+var Order = []string{
+	"organizations", "activities", "members", "bank_accounts", "decisions", "staff_roles",
+	"enrollments", "claims", "ledger_entries", "investments", "budgets", "audits", "assistance",
+}
+
+// metaColumns are the stage columns that are not the row's content.
+var metaColumns = map[string]bool{"load_id": true, "loaded_at": true, "source_pos": true, "pos_n": true,
+	"source_operator": true, "batch_day": true, "verdict": true, "raw_json": true}
+
+// extractReasons are the quarantine codes extract writes; a full rebuild
+// keeps those rows and drops the transform's own.
+var extractReasons = []string{"truncated_line", "column_count", "bad_utf8", "bad_encoding", "bad_json", "bad_quote"}
+
+// Options tune a transform run.
+type Options struct {
+	// Full rebuilds core from every load in raw instead of the new ones.
+	Full   bool
+	Logger *slog.Logger
+}
+
+// EntityResult counts one entity's rows in a run.
+type EntityResult struct {
+	Entity      string  `json:"entity"`
+	Loads       int64   `json:"loads"`
+	Received    int64   `json:"received"`
+	Kept        int64   `json:"kept"`
+	Quarantined int64   `json:"quarantined"`
+	Duplicates  int64   `json:"duplicates"`
+	Seconds     float64 `json:"seconds"`
+}
+
+// Result is what a transform run did.
+type Result struct {
+	Entities []EntityResult    `json:"entities"`
+	Models   []sqlmodel.Timing `json:"models"`
+	Rows     int64             `json:"rows"`
+}
+
+// ErrNoKey is returned when the pseudonymisation key is missing or short.
+var ErrNoKey = errors.New("transform: no pseudonymisation key")
+
+// Run transforms what raw holds and core does not yet into core, on one
+// connection of db. key is the HMAC key of the pseudonyms (at least 16
+// bytes).
+func Run(ctx context.Context, db *sql.DB, runID string, key []byte, opt Options) (*Result, error) {
+	if len(key) < 16 {
+		return nil, ErrNoKey
+	}
+	log := opt.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("transform: connection: %w", err)
+	}
+	defer conn.Close()
+	if err := prepare(ctx, conn, runID, key, opt.Full); err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	for _, name := range Order {
+		er, err := runEntity(ctx, conn, contract.Lookup(name))
+		if err != nil {
+			return res, err
+		}
+		res.Entities = append(res.Entities, *er)
+		res.Rows += er.Received
+		log.Info("entity transformed", "entity", name, "received", er.Received, "kept", er.Kept,
+			"quarantined", er.Quarantined, "duplicates", er.Duplicates, "seconds", er.Seconds)
+	}
+	models, err := sqlmodel.Load(sqlFS, "sql/core")
+	if err != nil {
+		return res, err
+	}
+	res.Models, err = sqlmodel.Run(ctx, conn, models)
+	if err != nil {
+		return res, fmt.Errorf("transform: %w", err)
+	}
+	return res, nil
+}
+
+// exec runs the statements of an SQL text, reporting errors in file:line.
+func exec(ctx context.Context, conn *sql.Conn, file, text string, args ...any) error {
+	for _, st := range sqlmodel.Split(text) {
+		if _, err := conn.ExecContext(ctx, st.SQL, args...); err != nil {
+			return sqlmodel.Locate(file, st, err)
+		}
+	}
+	return nil
+}
+
+// prepare sets the run's variables, macros and key, loads the reference
+// tables, and on a full rebuild forgets what core holds.
+func prepare(ctx context.Context, conn *sql.Conn, runID string, key []byte, full bool) error {
+	if _, err := conn.ExecContext(ctx, "SET VARIABLE run_id = ?", runID); err != nil {
+		return fmt.Errorf("transform: %w", err)
+	}
+	if err := exec(ctx, conn, "sql/macros.sql", mustRead("sql/macros.sql")); err != nil {
+		return fmt.Errorf("transform: %w", err)
+	}
+	ipad, opad := hmacPads(key)
+	if err := exec(ctx, conn, "hz_key", "CREATE OR REPLACE TEMP TABLE hz_key (ipad BLOB, opad BLOB)"); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, "INSERT INTO hz_key VALUES (?, ?)", ipad, opad); err != nil {
+		return fmt.Errorf("transform: key: %w", err)
+	}
+	if err := loadReference(ctx, conn); err != nil {
+		return err
+	}
+	if full {
+		if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+			return err
+		}
+		for _, name := range Order {
+			if _, err := conn.ExecContext(ctx, "DROP TABLE IF EXISTS core.v_"+name); err != nil {
+				conn.ExecContext(ctx, "ROLLBACK")
+				return fmt.Errorf("transform: full rebuild: %w", err)
+			}
+		}
+		reasons := "'" + strings.Join(extractReasons, "', '") + "'"
+		for _, q := range []string{
+			"DELETE FROM ops.quarantine WHERE reason_code NOT IN (" + reasons + ") AND load_id IN (SELECT load_id FROM ops.transform_loads)",
+			"DELETE FROM ops.transform_loads",
+		} {
+			if _, err := conn.ExecContext(ctx, q); err != nil {
+				conn.ExecContext(ctx, "ROLLBACK")
+				return fmt.Errorf("transform: full rebuild: %w", err)
+			}
+		}
+		if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// hmacPads are the inner and outer blocks of HMAC-SHA256 under key: the
+// SQL computes sha256(opad || sha256(ipad || m)).
+func hmacPads(key []byte) ([]byte, []byte) {
+	if len(key) > 64 {
+		s := sha256.Sum256(key)
+		key = s[:]
+	}
+	ipad, opad := make([]byte, 64), make([]byte, 64)
+	for i := range ipad {
+		var k byte
+		if i < len(key) {
+			k = key[i]
+		}
+		ipad[i], opad[i] = k^0x36, k^0x5c
+	}
+	return ipad, opad
+}
+
+// loadReference writes the tables the checks and the star schema read:
+// the GB/T 2260 regions huzhu ships and the chart of accounts.
+func loadReference(ctx context.Context, conn *sql.Conn) error {
+	if err := exec(ctx, conn, "sql/reference.sql", mustRead("sql/reference.sql")); err != nil {
+		return fmt.Errorf("transform: %w", err)
+	}
+	for _, code := range codes.RegionsUnder("") {
+		name, _ := codes.Region(code)
+		if _, err := conn.ExecContext(ctx, "INSERT INTO core.dim_region VALUES (?, ?, ?)", code, name, codes.Province(code)); err != nil {
+			return fmt.Errorf("transform: regions: %w", err)
+		}
+	}
+	for _, a := range contract.Chart() {
+		if _, err := conn.ExecContext(ctx, "INSERT INTO core.dim_account VALUES (?, ?, ?, ?, ?)", a.Code, a.NameZH, a.NameEN, string(a.Class), a.Class.DebitNormal()); err != nil {
+			return fmt.Errorf("transform: accounts: %w", err)
+		}
+	}
+	return nil
+}
+
+// runEntity transforms one entity's new loads in one transaction.
+func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity) (*EntityResult, error) {
+	start := time.Now()
+	stageFile := "sql/stage_" + e.Name + ".sql"
+	stage, err := fs.ReadFile(sqlFS, stageFile)
+	if err != nil {
+		return nil, fmt.Errorf("transform %s: no stage model: %w", e.Name, err)
+	}
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*EntityResult, error) {
+		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		return nil, fmt.Errorf("transform %s: %w", e.Name, err)
+	}
+	if err := exec(ctx, conn, "sql/new_loads.sql", mustRead("sql/new_loads.sql"), e.Name); err != nil {
+		return fail(err)
+	}
+	if err := exec(ctx, conn, stageFile, string(stage)); err != nil {
+		return fail(err)
+	}
+	attrs, err := stageAttrs(ctx, conn, e.Name)
+	if err != nil {
+		return fail(err)
+	}
+	var b strings.Builder
+	err = settleTmpl.Execute(&b, struct {
+		Entity  string
+		Keys    []string
+		KeyList string
+		Attrs   []string
+	}{e.Name, e.Key, strings.Join(e.Key, ", "), attrs})
+	if err != nil {
+		return fail(err)
+	}
+	if err := exec(ctx, conn, "sql/settle.sql.tmpl", b.String()); err != nil {
+		return fail(err)
+	}
+	if scrub, err := fs.ReadFile(sqlFS, "sql/scrub_"+e.Name+".sql"); err == nil {
+		if err := exec(ctx, conn, "sql/scrub_"+e.Name+".sql", string(scrub)); err != nil {
+			return fail(err)
+		}
+	}
+	r := &EntityResult{Entity: e.Name}
+	err = conn.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(received), 0), coalesce(sum(kept), 0), coalesce(sum(quarantined), 0), coalesce(sum(duplicates), 0)
+		FROM ops.reconciliation WHERE run_id = getvariable('run_id') AND entity = ? AND load_id IS NULL`, e.Name).
+		Scan(&r.Loads, &r.Received, &r.Kept, &r.Quarantined, &r.Duplicates)
+	if err != nil {
+		return fail(err)
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return nil, fmt.Errorf("transform %s: commit: %w", e.Name, err)
+	}
+	r.Seconds = time.Since(start).Seconds()
+	return r, nil
+}
+
+// stageAttrs lists the content columns of a stage table.
+func stageAttrs(ctx context.Context, conn *sql.Conn, entity string) ([]string, error) {
+	rows, err := conn.QueryContext(ctx, "SELECT column_name FROM (DESCRIBE stage_"+entity+")")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		if !metaColumns[c] {
+			out = append(out, c)
+		}
+	}
+	return out, rows.Err()
+}
