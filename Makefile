@@ -27,6 +27,9 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzValidUSCC$$' -fuzztime $(FUZZTIME) ./internal/codes/
 	$(GO) test -run '^$$' -fuzz '^FuzzValidID$$' -fuzztime $(FUZZTIME) ./internal/codes/
 	$(GO) test -run '^$$' -fuzz '^FuzzNormalizeCode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./internal/codes/
+	@# The transform's SQL macros against the Go implementations above.
+	for f in FuzzMoney FuzzDate FuzzTS FuzzCode FuzzUSCC FuzzID; do \
+	  $(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./transform/ || exit 1; done
 
 # Benchmarks: rows/s, seconds and peak RSS beside a baseline measured in the same run.
 bench: build

@@ -381,6 +381,9 @@ func (b *books) opening() {
 		if w.planting() && op.Index == 0 && (a.Spec.code == "FEM" || a.Spec.code == "CI3") {
 			res = 0 // R11 plant and near miss start without a reserve
 		}
+		if open+res == 0 {
+			continue // an activity with nothing yet (the planted one) opens no books
+		}
 		v := b.newVoucher(w.Start, "O").dr(a, "1002", open+res, a.Account, "", "期初余额结转")
 		v.cr(a, "3101", open, "", "", "期初余额结转")
 		if res > 0 {
@@ -456,7 +459,7 @@ func (b *books) daily(d record.Day) {
 		b.key.rule(op, "ledger_entries", v.no, "R10", "finding", y, "debits exceed credits by 0.01")
 		v2 := b.newVoucher(d, "V")
 		v2.lines = append(v2.lines, vline{acct: "5901", debit: money.Yuan(300), credit: money.Yuan(300), summary: "冲销"})
-		v2.cr(nil, "1002", 0, b.general, "", "冲销")
+		v2.cr(nil, "1002", money.Yuan(300), b.general, "", "冲销")
 		b.key.rule(op, "ledger_entries", v2.no, "R10", "finding", y, "a line with both debit and credit")
 		b.key.data(op, "ledger_entries", v2.no+"|1", "debit_credit_both", "", "quarantine")
 		v3 := b.newVoucher(d, "V").dr(nil, "5901", money.Yuan(200), "", "", "杂项支出").dr(nil, "5901", money.Yuan(100), "", "", "杂项支出").cr(nil, "1002", money.Yuan(300), b.general, "", "杂项支出")

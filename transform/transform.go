@@ -149,9 +149,11 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, key []byte, full
 			return err
 		}
 		for _, name := range Order {
-			if _, err := conn.ExecContext(ctx, "DROP TABLE IF EXISTS core.v_"+name); err != nil {
-				conn.ExecContext(ctx, "ROLLBACK")
-				return fmt.Errorf("transform: full rebuild: %w", err)
+			for _, t := range []string{"core.v_", "core.k_"} {
+				if _, err := conn.ExecContext(ctx, "DROP TABLE IF EXISTS "+t+name); err != nil {
+					conn.ExecContext(ctx, "ROLLBACK")
+					return fmt.Errorf("transform: full rebuild: %w", err)
+				}
 			}
 		}
 		reasons := "'" + strings.Join(extractReasons, "', '") + "'"
@@ -223,6 +225,15 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity) (*Entity
 	fail := func(err error) (*EntityResult, error) {
 		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		return nil, fmt.Errorf("transform %s: %w", e.Name, err)
+	}
+	// The keys the operator has sent, which the stage models resolve
+	// references against: every key column as text.
+	ddl := "CREATE TABLE IF NOT EXISTS core.k_" + e.Name + " (source_operator VARCHAR"
+	for _, k := range e.Key {
+		ddl += ", " + k + " VARCHAR"
+	}
+	if _, err := conn.ExecContext(ctx, ddl+")"); err != nil {
+		return fail(err)
 	}
 	if err := exec(ctx, conn, "sql/new_loads.sql", mustRead("sql/new_loads.sql"), e.Name); err != nil {
 		return fail(err)

@@ -50,21 +50,3 @@ func smallParams(members int, defects float64) opsim.Params {
 	return p
 }
 
-func TestSmoke(t *testing.T) {
-	db, _, _ := loadWorld(t, smallParams(2000, 0.05))
-	saved := Order
-	Order = []string{"organizations", "members"}
-	defer func() { Order = saved }()
-	res, err := Run(context.Background(), db.SQL(), "run1", testKey, Options{Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("%+v", res.Entities)
-	rows, _ := db.SQL().Query("SELECT reason_code, count(*) FROM ops.quarantine GROUP BY 1 ORDER BY 1")
-	for rows.Next() {
-		var c string
-		var n int
-		rows.Scan(&c, &n)
-		t.Log(c, n)
-	}
-}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -14,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"huzhu/extract"
+	"huzhu/transform"
 	"huzhu/opsim"
 	"huzhu/opsim/httpapi"
 )
@@ -93,13 +96,25 @@ func runDemo(e *env, o *demoOptions) error {
 	for _, n := range st.Rows {
 		rows += n
 	}
+	// The demo pseudonymises under a throwaway key unless one is set.
+	throwaway := false
+	if os.Getenv("HUZHU_PII_KEY") == "" {
+		key := make([]byte, 24)
+		rand.Read(key)
+		os.Setenv("HUZHU_PII_KEY", hex.EncodeToString(key))
+		throwaway = true
+	}
 	var res *extract.Result
+	var tres *transform.Result
 	var warehousePath, runID string
-	err = withRun(e, cfgPath, []string{"extract"}, func(ctx context.Context, r *stageRun) (any, error) {
+	err = withRun(e, cfgPath, []string{"extract", "transform"}, func(ctx context.Context, r *stageRun) (any, error) {
 		warehousePath, runID = r.cfg.Warehouse, r.runID
 		var err error
-		res, err = runExtract(ctx, e, r, 4)
-		return map[string]any{"extract": res}, err
+		if res, err = runExtract(ctx, e, r, 4); err != nil {
+			return map[string]any{"extract": res}, err
+		}
+		tres, err = runTransform(ctx, e, r, false)
+		return map[string]any{"extract": res, "transform": tres}, err
 	})
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -115,7 +130,16 @@ func runDemo(e *env, o *demoOptions) error {
 	fmt.Fprintf(e.stdout, "  answer key      %s\n", keyPath)
 	fmt.Fprintf(e.stdout, "  operator API    %s/ (served during the demo; `huzhu opsim serve` serves it for good)\n", base)
 	fmt.Fprintf(e.stdout, "  config          %s\n", cfgPath)
-	fmt.Fprintf(e.stdout, "  warehouse       %s (run %s in ops.runs; %d rows extracted into raw.* by %d sources)\n", warehousePath, runID, res.Rows, len(res.Sources))
+	fmt.Fprintf(e.stdout, "  warehouse       %s (run %s in ops.runs)\n", warehousePath, runID)
+	fmt.Fprintf(e.stdout, "    raw.*         %d rows extracted by %d sources\n", res.Rows, len(res.Sources))
+	var kept, quarantined, dups int64
+	for _, er := range tres.Entities {
+		kept, quarantined, dups = kept+er.Kept, quarantined+er.Quarantined, dups+er.Duplicates
+	}
+	fmt.Fprintf(e.stdout, "    core.*        %d versions kept, %d rows in ops.quarantine, %d duplicates counted\n", kept, quarantined, dups)
+	if throwaway {
+		fmt.Fprintf(e.stdout, "    pseudonyms    under a throwaway key (set HUZHU_PII_KEY to keep them stable)\n")
+	}
 	return nil
 }
 

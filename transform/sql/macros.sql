@@ -4,10 +4,15 @@
 -- compares the two on every fuzz input. They are TEMP: created on the
 -- transform's connection at the start of each run.
 
--- code: trimmed (ASCII, ideographic and other Unicode spaces), full-width
--- ASCII folded (U+FF01–FF5E), upper-case; NULL when empty.
+-- code: full-width ASCII (U+FF01–FF5E) folded to ASCII (full-width
+-- lower-case letters straight to upper-case: translate maps once) and the ideographic
+-- space to a space, ASCII letters upper-cased, then Unicode white space (and
+-- the BOM and zero-width space spreadsheets leave) trimmed from both ends;
+-- NULL when nothing is left. As codes.NormalizeCode.
 CREATE OR REPLACE TEMP MACRO hz_code(s) AS
-    nullif(upper(trim(translate(s, '！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～　 ﻿​', '!"#$%&''()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~    '), ' ' || chr(9) || chr(10) || chr(13))), '');
+    nullif(trim(
+        translate(s, '！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～　' || 'abcdefghijklmnopqrstuvwxyz', '!"#$%&''()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`ABCDEFGHIJKLMNOPQRSTUVWXYZ{|}~ ' || 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'),
+        chr(9) || chr(10) || chr(11) || chr(12) || chr(13) || '                   　﻿​'), '');
 
 -- The integer sum of a list (list_sum gives HUGEINT, which substr refuses).
 CREATE OR REPLACE TEMP MACRO hz_isum(l) AS CAST(list_sum(l) AS BIGINT);
@@ -51,10 +56,11 @@ CREATE OR REPLACE TEMP MACRO hz_money(s) AS
 CREATE OR REPLACE TEMP MACRO hz_date(s) AS
     CASE WHEN regexp_full_match(s, '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN CAST(try_strptime(s, '%Y-%m-%d') AS DATE) END;
 
--- timestamp: RFC 3339 with an offset, or YYYY-MM-DD HH:MM:SS meaning
--- Beijing time (no summer time since 1991, so a fixed +08:00).
+-- timestamp: RFC 3339 with an offset (fractions to the microsecond), or
+-- YYYY-MM-DD HH:MM:SS meaning Beijing time (no summer time since 1991, so a
+-- fixed +08:00).
 CREATE OR REPLACE TEMP MACRO hz_ts(s) AS
-    CASE WHEN regexp_full_match(s, '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})?')
+    CASE WHEN regexp_full_match(s, '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})?')
          THEN try_cast(CASE WHEN regexp_matches(s, '(Z|[+-][0-9]{2}:[0-9]{2})$') THEN s ELSE s || '+08:00' END AS TIMESTAMPTZ) END;
 
 -- integer and decimal (not money) and boolean.

@@ -1,5 +1,5 @@
 -- model: stage_members
--- depends: new_loads, core.v_organizations
+-- depends: new_loads, core.k_organizations
 -- Types and checks members (shape: see stage_organizations.sql). The id
 -- number, name and phone become HMAC pseudonyms here; what the pipeline
 -- keeps of a person is birth date and year, gender and the region of the
@@ -59,7 +59,7 @@ SELECT load_id, loaded_at, source_pos, pos_n, source_operator, batch_day,
         WHEN birth_date <> id_birth THEN 'idno_mismatch:birth_date disagrees with the id number'
         WHEN gender <> id_gender THEN 'idno_mismatch:gender disagrees with the id number'
         WHEN joined_on > batch_day THEN 'future_date:joined_on is after the batch date'
-        WHEN union_code NOT IN (SELECT org_code FROM core.v_organizations) THEN 'unknown_ref:union_code is no known organisation'
+        WHEN union_code NOT IN (SELECT org_code FROM core.k_organizations) THEN 'unknown_ref:union_code is no known organisation'
     END AS verdict,
     raw_json
 FROM t

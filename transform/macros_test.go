@@ -1,0 +1,160 @@
+package transform
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"huzhu/internal/codes"
+	"huzhu/internal/money"
+	"huzhu/warehouse"
+)
+
+// The SQL macros are a second implementation of internal/codes,
+// internal/money, ParseDate and ParseTS; these fuzz targets feed both the
+// same input and fail on any disagreement.
+
+var (
+	macroOnce sync.Once
+	macroConn *sql.Conn
+	macroErr  error
+)
+
+func macros(t testing.TB) *sql.Conn {
+	macroOnce.Do(func() {
+		ctx := context.Background()
+		db, err := warehouse.Open(ctx, warehouse.InMemory, warehouse.Options{})
+		if err != nil {
+			macroErr = err
+			return
+		}
+		macroConn, macroErr = db.SQL().Conn(ctx)
+		if macroErr == nil {
+			macroErr = prepare(ctx, macroConn, "fuzz", []byte("fuzz-key-0123456789abcdef"), false)
+		}
+	})
+	if macroErr != nil {
+		t.Fatal(macroErr)
+	}
+	return macroConn
+}
+
+func sqlString(t *testing.T, q, in string) (string, bool) {
+	var out sql.NullString
+	if err := macros(t).QueryRowContext(context.Background(), q, in).Scan(&out); err != nil {
+		t.Fatalf("%s with %q: %v", q, in, err)
+	}
+	return out.String, out.Valid
+}
+
+// valid reports whether the fuzz input is text an operator could send (the
+// raw columns are VARCHAR: DuckDB refuses invalid UTF-8 and NUL at load).
+func valid(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
+
+func FuzzMoney(f *testing.F) {
+	for _, s := range []string{"1234.5", "-20.00", "0", "1,234.5", "12.345", "abc", ".5", "5.", " 7.10 ", "+3", "0012.00", "9999999999999999.99", "10000000000000000"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !valid(s) {
+			return
+		}
+		got, ok := sqlString(t, "SELECT CAST(hz_money(?) AS VARCHAR)", s)
+		want, err := money.Parse(s)
+		if ok != (err == nil) {
+			t.Fatalf("hz_money(%q) valid=%v, money.Parse error %v", s, ok, err)
+		}
+		if ok && got != want.String() {
+			t.Fatalf("hz_money(%q) = %s, money.Parse = %s", s, got, want)
+		}
+	})
+}
+
+func FuzzDate(f *testing.F) {
+	for _, s := range []string{"2025-06-30", "2024-02-29", "2025-02-29", "1980-13-45", "2025/06/30", "20250630", " 2025-06-30"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !valid(s) {
+			return
+		}
+		got, ok := sqlString(t, "SELECT strftime(hz_date(?), '%Y-%m-%d')", s)
+		want, wok := ParseDate(s)
+		if ok != wok {
+			t.Fatalf("hz_date(%q) valid=%v, ParseDate valid=%v", s, ok, wok)
+		}
+		if ok && got != want.Format(time.DateOnly) {
+			t.Fatalf("hz_date(%q) = %s, ParseDate = %s", s, got, want.Format(time.DateOnly))
+		}
+	})
+}
+
+func FuzzTS(f *testing.F) {
+	for _, s := range []string{"2025-03-05T09:00:00+08:00", "2025-03-05 09:00:00", "2025-03-05T01:00:00Z", "2025-03-05T09:00:00.123+05:30", "2025/3/5 9:00", "2025-03-05T25:00:00+08:00", "2025-03-05T09:00:00+8:00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !valid(s) {
+			return
+		}
+		got, ok := sqlString(t, "SELECT CAST(epoch_us(hz_ts(?)) AS VARCHAR)", s)
+		want, wok := ParseTS(s)
+		if ok != wok {
+			t.Fatalf("hz_ts(%q) valid=%v, ParseTS valid=%v", s, ok, wok)
+		}
+		if w := strconv.FormatInt(want.UnixMicro(), 10); ok && got != w {
+			t.Fatalf("hz_ts(%q) = %s µs, ParseTS = %s µs", s, got, w)
+		}
+	})
+}
+
+func FuzzCode(f *testing.F) {
+	for _, s := range []string{" abc ", "ＡＢＣ１２３", "ｔｃ１", "\u3000X1\u3000", "zm00000001", "", "Ｚ－０１", "a\u00a0b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !valid(s) {
+			return
+		}
+		got, ok := sqlString(t, "SELECT hz_code(?)", s)
+		want := codes.NormalizeCode(s)
+		if (want != "") != ok || ok && got != want {
+			t.Fatalf("hz_code(%q) = %q (valid %v), NormalizeCode = %q", s, got, ok, want)
+		}
+	})
+}
+
+func FuzzUSCC(f *testing.F) {
+	for _, s := range []string{"51330100310200171N", "81110000100000112P", "813301003101001548", "51330100310200171A", "91350100M000100Y43", "I1330100310200171N"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !valid(s) {
+			return
+		}
+		got, _ := sqlString(t, "SELECT CAST(hz_uscc_ok(?) AS VARCHAR)", s)
+		if want := codes.ValidUSCC(s); (got == "true") != want {
+			t.Fatalf("hz_uscc_ok(%q) = %s, ValidUSCC = %v", s, got, want)
+		}
+	})
+}
+
+func FuzzID(f *testing.F) {
+	for _, s := range []string{"34052419800101001X", "340524198001010013", "330106197602110111", "33010619760231011X", "17991231000000000X"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !valid(s) {
+			return
+		}
+		got, _ := sqlString(t, "SELECT CAST(hz_id_ok(?) AS VARCHAR)", s)
+		if want := codes.ValidID(s); (got == "true") != want {
+			t.Fatalf("hz_id_ok(%q) = %s, ValidID = %v", s, got, want)
+		}
+	})
+}

@@ -1,0 +1,23 @@
+-- model: core.dim_member
+-- depends: core.v_members
+-- Members, pseudonymous: the current version of each, with what the
+-- pipeline keeps of a person — pseudonyms, gender, birth year, an age band
+-- (at the latest date the data describes, so the same data gives the same
+-- bands), region. No name, id number or phone.
+CREATE OR REPLACE TABLE core.dim_member AS
+WITH cur AS (
+    SELECT * FROM core.v_members
+    QUALIFY row_number() OVER (PARTITION BY operator_code, member_ref ORDER BY updated_at DESC) = 1
+), ref AS (
+    SELECT max(CAST(updated_at AT TIME ZONE 'Asia/Shanghai' AS DATE)) AS d FROM core.v_members
+)
+SELECT operator_code, member_ref, id_pseudo, name_pseudo, phone_pseudo, gender, birth_year,
+    CASE
+        WHEN date_diff('year', birth_date, ref.d) < 30 THEN '<30'
+        WHEN date_diff('year', birth_date, ref.d) < 40 THEN '30-39'
+        WHEN date_diff('year', birth_date, ref.d) < 50 THEN '40-49'
+        WHEN date_diff('year', birth_date, ref.d) < 60 THEN '50-59'
+        ELSE '60+'
+    END AS age_band,
+    region_code, union_code, joined_on, status, updated_at
+FROM cur, ref

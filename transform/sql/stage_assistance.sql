@@ -1,0 +1,47 @@
+-- model: stage_assistance
+-- depends: new_loads, core.k_activities
+-- Types and checks assistance items (shape: see stage_organizations.sql).
+-- approved_ref, publicized_on and a voucher_no that no ledger line carries
+-- are rule R05's findings, not data errors: voucher_no need not resolve.
+CREATE OR REPLACE TEMP TABLE stage_assistance AS
+WITH r AS (
+    SELECT r.*, n.loaded_at, n.batch_day,
+           try_cast(regexp_extract(r.source_pos, '([0-9]+)$', 1) AS BIGINT) AS pos_n
+    FROM raw.assistance AS r
+    JOIN new_loads AS n USING (load_id)
+), t AS (
+    SELECT load_id, loaded_at, source_pos, pos_n, source_operator, batch_day,
+        hz_code(operator_code) AS operator_code,
+        hz_code(item_id) AS item_id,
+        hz_code(activity_code) AS activity_code,
+        kind,
+        hz_text(description) AS description,
+        hz_money(amount) AS amount,
+        hz_code(approved_ref) AS approved_ref,
+        hz_date(publicized_on) AS publicized_on,
+        hz_code(voucher_no) AS voucher_no,
+        hz_ts(updated_at) AS updated_at,
+        r.description AS description_raw, r.amount AS amount_raw, r.publicized_on AS publicized_on_raw,
+        r.updated_at AS updated_at_raw,
+        to_json(struct_pack(operator_code, item_id, activity_code, kind, description, amount, approved_ref,
+            publicized_on, voucher_no, updated_at)) AS raw_json
+    FROM r
+)
+SELECT t.* EXCLUDE (description_raw, amount_raw, publicized_on_raw, updated_at_raw, raw_json),
+    CASE
+        WHEN operator_code IS NULL OR item_id IS NULL OR kind IS NULL OR description_raw IS NULL
+          OR amount_raw IS NULL OR voucher_no IS NULL OR updated_at_raw IS NULL THEN 'missing_field:a required field is empty'
+        WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
+        WHEN NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
+        WHEN publicized_on_raw IS NOT NULL AND publicized_on IS NULL THEN 'bad_date:publicized_on is not a date'
+        WHEN updated_at IS NULL THEN 'bad_ts:updated_at is not a timestamp'
+        WHEN amount IS NULL THEN 'bad_money:amount is not a money amount'
+        WHEN kind NOT IN ('member_activity', 'hardship_assistance') THEN 'bad_enum:kind is not a contract value'
+        WHEN amount <= 0 THEN 'negative_amount:amount is not above zero'
+        WHEN publicized_on > batch_day THEN 'future_date:publicized_on is after the batch date'
+        WHEN activity_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM core.k_activities AS a
+                         WHERE a.source_operator = t.source_operator AND a.activity_code = t.activity_code)
+            THEN 'unknown_ref:activity_code is no activity of the operator'
+    END AS verdict,
+    raw_json
+FROM t

@@ -1,0 +1,82 @@
+-- model: stage_claims
+-- depends: new_loads, core.k_activities, core.k_members
+-- Types and checks claims (shape: see stage_organizations.sql). The
+-- diagnosis group is free text, kept as is. What a paid claim may not be
+-- (above the benefit cap or the out-of-pocket cost, paid twice) is for the
+-- compliance rules (R17, R18), not a reason to refuse the row here. An
+-- event dated after the batch, or after the claim was filed, is a
+-- future_date.
+CREATE OR REPLACE TEMP TABLE stage_claims AS
+WITH r AS (
+    SELECT r.*, n.loaded_at, n.batch_day,
+           try_cast(regexp_extract(r.source_pos, '([0-9]+)$', 1) AS BIGINT) AS pos_n
+    FROM raw.claims AS r
+    JOIN new_loads AS n USING (load_id)
+), t AS (
+    SELECT load_id, loaded_at, source_pos, pos_n, source_operator, batch_day,
+        hz_code(operator_code) AS operator_code,
+        hz_code(claim_no) AS claim_no,
+        hz_code(activity_code) AS activity_code,
+        hz_code(member_ref) AS member_ref,
+        hz_date(event_date) AS event_date,
+        hz_ts(filed_at) AS filed_at,
+        hz_text(diagnosis_group) AS diagnosis_group,
+        hospital_level,
+        hz_money(medical_total) AS medical_total,
+        hz_money(insurance_paid) AS insurance_paid,
+        hz_money(claimed_amount) AS claimed_amount,
+        hz_money(approved_amount) AS approved_amount,
+        status,
+        hz_ts(decided_at) AS decided_at,
+        hz_ts(paid_at) AS paid_at,
+        hz_money(paid_amount) AS paid_amount,
+        hz_code(payment_voucher_no) AS payment_voucher_no,
+        hz_ts(updated_at) AS updated_at,
+        r.event_date AS event_date_raw, r.filed_at AS filed_at_raw, r.diagnosis_group AS diagnosis_group_raw,
+        r.medical_total AS medical_total_raw, r.insurance_paid AS insurance_paid_raw,
+        r.claimed_amount AS claimed_amount_raw, r.approved_amount AS approved_amount_raw,
+        r.decided_at AS decided_at_raw, r.paid_at AS paid_at_raw, r.paid_amount AS paid_amount_raw,
+        r.updated_at AS updated_at_raw,
+        to_json(struct_pack(operator_code, claim_no, activity_code, member_ref, event_date, filed_at,
+            diagnosis_group, hospital_level, medical_total, insurance_paid, claimed_amount, approved_amount,
+            status, decided_at, paid_at, paid_amount, payment_voucher_no, updated_at)) AS raw_json
+    FROM r
+)
+SELECT t.* EXCLUDE (event_date_raw, filed_at_raw, diagnosis_group_raw, medical_total_raw, insurance_paid_raw,
+        claimed_amount_raw, approved_amount_raw, decided_at_raw, paid_at_raw, paid_amount_raw, updated_at_raw, raw_json),
+    CASE
+        WHEN operator_code IS NULL OR claim_no IS NULL OR activity_code IS NULL OR member_ref IS NULL
+          OR event_date_raw IS NULL OR filed_at_raw IS NULL OR diagnosis_group_raw IS NULL OR hospital_level IS NULL
+          OR medical_total_raw IS NULL OR insurance_paid_raw IS NULL OR claimed_amount_raw IS NULL
+          OR status IS NULL OR updated_at_raw IS NULL THEN 'missing_field:a required field is empty'
+        WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
+        WHEN NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
+        WHEN event_date IS NULL THEN 'bad_date:event_date is not a date'
+        WHEN filed_at IS NULL THEN 'bad_ts:filed_at is not a timestamp'
+        WHEN decided_at_raw IS NOT NULL AND decided_at IS NULL THEN 'bad_ts:decided_at is not a timestamp'
+        WHEN paid_at_raw IS NOT NULL AND paid_at IS NULL THEN 'bad_ts:paid_at is not a timestamp'
+        WHEN updated_at IS NULL THEN 'bad_ts:updated_at is not a timestamp'
+        WHEN medical_total IS NULL THEN 'bad_money:medical_total is not a money amount'
+        WHEN insurance_paid IS NULL THEN 'bad_money:insurance_paid is not a money amount'
+        WHEN claimed_amount IS NULL THEN 'bad_money:claimed_amount is not a money amount'
+        WHEN approved_amount_raw IS NOT NULL AND approved_amount IS NULL THEN 'bad_money:approved_amount is not a money amount'
+        WHEN paid_amount_raw IS NOT NULL AND paid_amount IS NULL THEN 'bad_money:paid_amount is not a money amount'
+        WHEN hospital_level NOT IN ('tertiary', 'secondary', 'primary', 'other') THEN 'bad_enum:hospital_level is not a contract value'
+        WHEN status NOT IN ('filed', 'approved', 'rejected', 'paid', 'reversed') THEN 'bad_enum:status is not a contract value'
+        WHEN medical_total < 0 THEN 'negative_amount:medical_total is negative'
+        WHEN insurance_paid < 0 THEN 'negative_amount:insurance_paid is negative'
+        WHEN claimed_amount < 0 THEN 'negative_amount:claimed_amount is negative'
+        WHEN event_date > batch_day THEN 'future_date:event_date is after the batch date'
+        WHEN event_date > CAST(timezone('Asia/Shanghai', filed_at) AS DATE) THEN 'future_date:event_date is after filed_at'
+        WHEN CAST(timezone('Asia/Shanghai', filed_at) AS DATE) > batch_day THEN 'future_date:filed_at is after the batch date'
+        WHEN CAST(timezone('Asia/Shanghai', decided_at) AS DATE) > batch_day THEN 'future_date:decided_at is after the batch date'
+        WHEN CAST(timezone('Asia/Shanghai', paid_at) AS DATE) > batch_day THEN 'future_date:paid_at is after the batch date'
+        WHEN NOT EXISTS (SELECT 1 FROM core.k_activities AS a
+                         WHERE a.source_operator = t.source_operator AND a.activity_code = t.activity_code)
+            THEN 'unknown_ref:activity_code is no activity of the operator'
+        WHEN NOT EXISTS (SELECT 1 FROM core.k_members AS m
+                         WHERE m.source_operator = t.source_operator AND m.member_ref = t.member_ref)
+            THEN 'unknown_ref:member_ref is no member of the operator'
+    END AS verdict,
+    raw_json
+FROM t

@@ -1,0 +1,72 @@
+-- model: stage_enrollments
+-- depends: new_loads, core.k_organizations, core.k_activities, core.k_members, core.k_enrollments
+-- Types and checks enrolments (contributions; shape: see
+-- stage_organizations.sql). A refund is its own row: a negative amount
+-- with refund_of naming the receipt it refunds, which must be known (in
+-- core or among this batch's good rows). A zero amount is refused like a
+-- negative one (the contract says amount > 0). A full-width member_ref or
+-- receipt_no is folded to ASCII by hz_code and kept.
+CREATE OR REPLACE TEMP TABLE stage_enrollments AS
+WITH r AS (
+    SELECT r.*, n.loaded_at, n.batch_day,
+           try_cast(regexp_extract(r.source_pos, '([0-9]+)$', 1) AS BIGINT) AS pos_n
+    FROM raw.enrollments AS r
+    JOIN new_loads AS n USING (load_id)
+), t AS (
+    SELECT load_id, loaded_at, source_pos, pos_n, source_operator, batch_day,
+        hz_code(operator_code) AS operator_code,
+        hz_code(receipt_no) AS receipt_no,
+        hz_code(activity_code) AS activity_code,
+        hz_code(member_ref) AS member_ref,
+        hz_date(period_start) AS period_start,
+        hz_date(period_end) AS period_end,
+        hz_money(amount) AS amount,
+        hz_code(refund_of) AS refund_of,
+        hz_ts(paid_at) AS paid_at,
+        hz_code(payer_union_code) AS payer_union_code,
+        hz_ts(updated_at) AS updated_at,
+        r.period_start AS period_start_raw, r.period_end AS period_end_raw, r.amount AS amount_raw,
+        r.paid_at AS paid_at_raw, r.updated_at AS updated_at_raw,
+        to_json(struct_pack(operator_code, receipt_no, activity_code, member_ref, period_start, period_end,
+            amount, refund_of, paid_at, payer_union_code, updated_at)) AS raw_json
+    FROM r
+)
+SELECT t.* EXCLUDE (period_start_raw, period_end_raw, amount_raw, paid_at_raw, updated_at_raw, raw_json),
+    CASE
+        WHEN operator_code IS NULL OR receipt_no IS NULL OR activity_code IS NULL OR member_ref IS NULL
+          OR period_start_raw IS NULL OR period_end_raw IS NULL OR amount_raw IS NULL OR paid_at_raw IS NULL
+          OR payer_union_code IS NULL OR updated_at_raw IS NULL THEN 'missing_field:a required field is empty'
+        WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
+        WHEN NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
+        WHEN NOT hz_uscc_ok(payer_union_code) THEN 'bad_uscc:payer_union_code is not a valid USCC'
+        WHEN period_start IS NULL THEN 'bad_date:period_start is not a date'
+        WHEN period_end IS NULL THEN 'bad_date:period_end is not a date'
+        WHEN paid_at IS NULL THEN 'bad_ts:paid_at is not a timestamp'
+        WHEN updated_at IS NULL THEN 'bad_ts:updated_at is not a timestamp'
+        WHEN amount IS NULL THEN 'bad_money:amount is not a money amount'
+        WHEN period_end < period_start THEN 'bad_period:period_end is before period_start'
+        WHEN amount = 0 THEN 'negative_amount:amount is zero'
+        WHEN amount < 0 AND refund_of IS NULL THEN 'negative_amount:amount is negative without refund_of'
+        WHEN amount > 0 AND refund_of IS NOT NULL THEN 'negative_amount:a refund''s amount is not negative'
+        WHEN CAST(timezone('Asia/Shanghai', paid_at) AS DATE) > batch_day THEN 'future_date:paid_at is after the batch date'
+        WHEN NOT EXISTS (SELECT 1 FROM core.k_activities AS a
+                         WHERE a.source_operator = t.source_operator AND a.activity_code = t.activity_code)
+            THEN 'unknown_ref:activity_code is no activity of the operator'
+        WHEN NOT EXISTS (SELECT 1 FROM core.k_members AS m
+                         WHERE m.source_operator = t.source_operator AND m.member_ref = t.member_ref)
+            THEN 'unknown_ref:member_ref is no member of the operator'
+        WHEN NOT EXISTS (SELECT 1 FROM core.k_organizations AS o WHERE o.org_code = t.payer_union_code)
+            THEN 'unknown_ref:payer_union_code is no known organisation'
+    END AS verdict,
+    raw_json
+FROM t;
+
+-- The last check: a refund refunds a receipt the operator has sent, before
+-- (core.k_enrollments) or in this batch.
+UPDATE stage_enrollments AS s
+SET verdict = 'unknown_ref:refund_of is no known receipt of the operator'
+WHERE s.verdict IS NULL AND s.refund_of IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM core.k_enrollments AS v
+                  WHERE v.source_operator = s.source_operator AND v.receipt_no = s.refund_of)
+  AND NOT EXISTS (SELECT 1 FROM stage_enrollments AS o
+                  WHERE o.source_operator = s.source_operator AND o.receipt_no = s.refund_of);

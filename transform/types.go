@@ -1,0 +1,58 @@
+package transform
+
+import (
+	"regexp"
+	"strings"
+	"time"
+)
+
+// The contract's date and timestamp forms (contract-v1, "Types"), in Go:
+// the reference the SQL macros hz_date and hz_ts are fuzzed against.
+
+var (
+	dateForm = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+	tsForm   = regexp.MustCompile(`^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}:[0-9]{2}:[0-9]{2})(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})?$`)
+	beijing  = time.FixedZone("CST", 8*3600)
+)
+
+// ParseDate parses YYYY-MM-DD, a real calendar date.
+func ParseDate(s string) (time.Time, bool) {
+	if !dateForm.MatchString(s) {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	return t, err == nil
+}
+
+// ParseTS parses RFC 3339 with an offset (fractions to the microsecond, as
+// DuckDB keeps them), or a date and time without one, which means Beijing
+// time (+08:00, no summer time since 1991).
+func ParseTS(s string) (time.Time, bool) {
+	m := tsForm.FindStringSubmatch(s)
+	if m == nil {
+		return time.Time{}, false
+	}
+	zone := beijing
+	if off := m[4]; off != "" {
+		if off == "Z" {
+			zone = time.UTC
+		} else {
+			t, err := time.Parse("-07:00", off)
+			if err != nil {
+				return time.Time{}, false
+			}
+			_, secs := t.Zone()
+			zone = time.FixedZone("", secs)
+		}
+	}
+	t, err := time.ParseInLocation("2006-01-02 15:04:05", m[1]+" "+m[2], zone)
+	if err != nil {
+		return time.Time{}, false
+	}
+	if frac := m[3]; frac != "" {
+		ns := frac[1:] + strings.Repeat("0", 9-len(frac[1:])) // at most 6 digits: whole µs
+		d, _ := time.ParseDuration(ns + "ns")
+		t = t.Add(d)
+	}
+	return t, true
+}
