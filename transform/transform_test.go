@@ -49,4 +49,3 @@ func smallParams(members int, defects float64) opsim.Params {
 	p.Members, p.DefectRate = members, defects
 	return p
 }
-

@@ -16,9 +16,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"huzhu/extract"
-	"huzhu/transform"
 	"huzhu/opsim"
 	"huzhu/opsim/httpapi"
+	"huzhu/transform"
 )
 
 type demoOptions struct {
