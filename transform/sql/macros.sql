@@ -41,7 +41,7 @@ CREATE OR REPLACE TEMP MACRO hz_id_ok(s) AS
         AND substr(s, 7, 4) >= '1800'
         AND substr(s, 18, 1) = substr('10X98765432',
             1 + hz_isum(list_transform(range(17),
-                i -> CAST(substr(s, i + 1, 1) AS INTEGER)
+                i -> TRY_CAST(substr(s, i + 1, 1) AS INTEGER)
                      * [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2][i + 1])) % 11, 1),
         false);
 
