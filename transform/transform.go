@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"os"
 	"strings"
 	"text/template"
 	"time"
@@ -40,7 +41,7 @@ var Order = []string{
 
 // metaColumns are the stage columns that are not the row's content.
 var metaColumns = map[string]bool{"load_id": true, "loaded_at": true, "source_pos": true, "pos_n": true,
-	"source_operator": true, "batch_day": true, "verdict": true, "raw_json": true}
+	"source_operator": true, "batch_day": true, "verdict": true}
 
 // extractReasons are the quarantine codes extract writes; a full rebuild
 // keeps those rows and drops the transform's own.
@@ -118,8 +119,12 @@ func Run(ctx context.Context, db *sql.DB, runID string, key []byte, opt Options)
 // exec runs the statements of an SQL text, reporting errors in file:line.
 func exec(ctx context.Context, conn *sql.Conn, file, text string, args ...any) error {
 	for _, st := range sqlmodel.Split(text) {
+		t0 := time.Now()
 		if _, err := conn.ExecContext(ctx, st.SQL, args...); err != nil {
 			return sqlmodel.Locate(file, st, err)
+		}
+		if d := time.Since(t0); d > 300*time.Millisecond && os.Getenv("HZ_DEBUG") != "" {
+			fmt.Fprintf(os.Stderr, "SLOW %s:%d %v\n", file, st.Line, d)
 		}
 	}
 	return nil
@@ -135,11 +140,10 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, key []byte, full
 		return fmt.Errorf("transform: %w", err)
 	}
 	ipad, opad := hmacPads(key)
-	if err := exec(ctx, conn, "hz_key", "CREATE OR REPLACE TEMP TABLE hz_key (ipad BLOB, opad BLOB)"); err != nil {
-		return err
-	}
-	if _, err := conn.ExecContext(ctx, "INSERT INTO hz_key VALUES (?, ?)", ipad, opad); err != nil {
-		return fmt.Errorf("transform: key: %w", err)
+	for name, v := range map[string][]byte{"hz_ipad": ipad, "hz_opad": opad} {
+		if _, err := conn.ExecContext(ctx, "SET VARIABLE "+name+" = CAST(? AS BLOB)", v); err != nil {
+			return fmt.Errorf("transform: key: %w", err)
+		}
 	}
 	if err := loadReference(ctx, conn); err != nil {
 		return err
@@ -246,12 +250,7 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity) (*Entity
 		return fail(err)
 	}
 	var b strings.Builder
-	err = settleTmpl.Execute(&b, struct {
-		Entity  string
-		Keys    []string
-		KeyList string
-		Attrs   []string
-	}{e.Name, e.Key, strings.Join(e.Key, ", "), attrs})
+	err = settleTmpl.Execute(&b, settleData{Entity: e.Name, Keys: e.Key, KeyList: strings.Join(e.Key, ", "), Attrs: attrs, e: e})
 	if err != nil {
 		return fail(err)
 	}
@@ -275,6 +274,38 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity) (*Entity
 	}
 	r.Seconds = time.Since(start).Seconds()
 	return r, nil
+}
+
+// settleData fills sql/settle.sql.tmpl.
+type settleData struct {
+	Entity  string
+	Keys    []string
+	KeyList string
+	Attrs   []string
+	e       *contract.Entity
+}
+
+// RawRecord is the struct_pack argument list of a quarantined record: every
+// contract field of raw as received, personal data masked.
+func (d settleData) RawRecord() string {
+	parts := make([]string, len(d.e.Fields))
+	for i, f := range d.e.Fields {
+		if f.PII {
+			parts[i] = f.Name + " := CASE WHEN r." + f.Name + " IS NULL THEN NULL ELSE '***' END"
+		} else {
+			parts[i] = f.Name + " := r." + f.Name
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Eq compares key column k of alias a with the same column of r: = for a
+// key field that cannot be null, IS NOT DISTINCT FROM for one that can.
+func (d settleData) Eq(a, k string) string {
+	if i := d.e.Index(k); i >= 0 && d.e.Fields[i].Nullable {
+		return a + "." + k + " IS NOT DISTINCT FROM r." + k
+	}
+	return a + "." + k + " = r." + k
 }
 
 // stageAttrs lists the content columns of a stage table.

@@ -27,9 +27,7 @@ WITH r AS (
         hz_ts(updated_at) AS updated_at,
         -- the record as received, for the checks
         struct_pack(operator_code, activity_code, name, category, approval_ref, filing_ref, start_date, end_date,
-            contribution_per_member, period_months, benefit_cap, status, updated_at) AS recv,
-        to_json(struct_pack(operator_code, activity_code, name, category, approval_ref, filing_ref, start_date, end_date,
-            contribution_per_member, period_months, benefit_cap, status, updated_at)) AS raw_json
+            contribution_per_member, period_months, benefit_cap, status, updated_at) AS recv
     FROM r
 ), m AS (
     SELECT t.*,
@@ -46,7 +44,7 @@ WITH r AS (
             CASE WHEN recv.updated_at IS NULL THEN 'updated_at' END) AS missing
     FROM t
 )
-SELECT m.* EXCLUDE (recv, missing, raw_json),
+SELECT m.* EXCLUDE (recv, missing),
     CASE
         WHEN missing <> '' THEN 'missing_field:required field empty: ' || missing
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
@@ -64,6 +62,5 @@ SELECT m.* EXCLUDE (recv, missing, raw_json),
         WHEN contribution_per_member < 0 THEN 'negative_amount:contribution_per_member is negative'
         WHEN benefit_cap < 0 THEN 'negative_amount:benefit_cap is negative'
         WHEN period_months <= 0 THEN 'bad_int:period_months is not a positive number of months'
-    END AS verdict,
-    raw_json
+    END AS verdict
 FROM m

@@ -22,12 +22,10 @@ WITH r AS (
         hz_code(voucher_no) AS voucher_no,
         hz_ts(updated_at) AS updated_at,
         r.description AS description_raw, r.amount AS amount_raw, r.publicized_on AS publicized_on_raw,
-        r.updated_at AS updated_at_raw,
-        to_json(struct_pack(operator_code, item_id, activity_code, kind, description, amount, approved_ref,
-            publicized_on, voucher_no, updated_at)) AS raw_json
+        r.updated_at AS updated_at_raw
     FROM r
 )
-SELECT t.* EXCLUDE (description_raw, amount_raw, publicized_on_raw, updated_at_raw, raw_json),
+SELECT t.* EXCLUDE (description_raw, amount_raw, publicized_on_raw, updated_at_raw),
     CASE
         WHEN operator_code IS NULL OR item_id IS NULL OR kind IS NULL OR description_raw IS NULL
           OR amount_raw IS NULL OR voucher_no IS NULL OR updated_at_raw IS NULL THEN 'missing_field:a required field is empty'
@@ -42,6 +40,5 @@ SELECT t.* EXCLUDE (description_raw, amount_raw, publicized_on_raw, updated_at_r
         WHEN activity_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM core.k_activities AS a
                          WHERE a.source_operator = t.source_operator AND a.activity_code = t.activity_code)
             THEN 'unknown_ref:activity_code is no activity of the operator'
-    END AS verdict,
-    raw_json
+    END AS verdict
 FROM t

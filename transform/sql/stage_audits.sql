@@ -23,9 +23,7 @@ WITH r AS (
         hz_int(findings) AS findings,
         hz_ts(updated_at) AS updated_at,
         struct_pack(operator_code, audit_id, audit_type, subject_staff, period_start, period_end, report_date,
-            opinion, findings, updated_at) AS recv,
-        to_json(struct_pack(operator_code, audit_id, audit_type, subject_staff, period_start, period_end, report_date,
-            opinion, findings, updated_at)) AS raw_json
+            opinion, findings, updated_at) AS recv
     FROM r
 ), m AS (
     SELECT t.*,
@@ -44,7 +42,7 @@ WITH r AS (
     LEFT JOIN (SELECT DISTINCT source_operator, staff_id, true AS found FROM core.k_staff_roles) AS s
         ON s.source_operator = t.source_operator AND s.staff_id = t.subject_staff
 )
-SELECT m.* EXCLUDE (recv, missing, staff_known, raw_json),
+SELECT m.* EXCLUDE (recv, missing, staff_known),
     CASE
         WHEN missing <> '' THEN 'missing_field:required field empty: ' || missing
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
@@ -60,6 +58,5 @@ SELECT m.* EXCLUDE (recv, missing, staff_known, raw_json),
         WHEN findings < 0 THEN 'bad_int:findings is negative'
         WHEN report_date > batch_day THEN 'future_date:report_date is after the batch date'
         WHEN subject_staff IS NOT NULL AND NOT staff_known THEN 'unknown_ref:subject_staff is no staff member of the operator'
-    END AS verdict,
-    raw_json
+    END AS verdict
 FROM m

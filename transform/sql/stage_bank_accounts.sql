@@ -21,8 +21,7 @@ WITH r AS (
         hz_date(opened_on) AS opened_on,
         hz_date(closed_on) AS closed_on,
         hz_ts(updated_at) AS updated_at,
-        struct_pack(operator_code, account_no, activity_code, bank_name, purpose, opened_on, closed_on, updated_at) AS recv,
-        to_json(struct_pack(operator_code, account_no, activity_code, bank_name, purpose, opened_on, closed_on, updated_at)) AS raw_json
+        struct_pack(operator_code, account_no, activity_code, bank_name, purpose, opened_on, closed_on, updated_at) AS recv
     FROM r
 ), m AS (
     SELECT t.*,
@@ -38,7 +37,7 @@ WITH r AS (
     LEFT JOIN (SELECT DISTINCT source_operator, activity_code, true AS found FROM core.k_activities) AS a
         ON a.source_operator = t.source_operator AND a.activity_code = t.activity_code
 )
-SELECT m.* EXCLUDE (recv, missing, activity_known, raw_json),
+SELECT m.* EXCLUDE (recv, missing, activity_known),
     CASE
         WHEN missing <> '' THEN 'missing_field:required field empty: ' || missing
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
@@ -50,6 +49,5 @@ SELECT m.* EXCLUDE (recv, missing, activity_known, raw_json),
         WHEN closed_on < opened_on THEN 'bad_period:closed_on is before opened_on'
         WHEN opened_on > batch_day THEN 'future_date:opened_on is after the batch date'
         WHEN activity_code IS NOT NULL AND NOT activity_known THEN 'unknown_ref:activity_code is no activity of the operator'
-    END AS verdict,
-    raw_json
+    END AS verdict
 FROM m

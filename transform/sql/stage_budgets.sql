@@ -19,8 +19,7 @@ WITH r AS (
         hz_money(amount) AS amount,
         hz_date(approved_on) AS approved_on,
         hz_ts(updated_at) AS updated_at,
-        struct_pack(operator_code, activity_code, fiscal_year, line_code, version, amount, approved_on, updated_at) AS recv,
-        to_json(struct_pack(operator_code, activity_code, fiscal_year, line_code, version, amount, approved_on, updated_at)) AS raw_json
+        struct_pack(operator_code, activity_code, fiscal_year, line_code, version, amount, approved_on, updated_at) AS recv
     FROM r
 ), m AS (
     SELECT t.*,
@@ -39,7 +38,7 @@ WITH r AS (
         ON a.source_operator = t.source_operator AND a.activity_code = t.activity_code
     LEFT JOIN core.dim_account AS c ON c.account_code = t.line_code
 )
-SELECT m.* EXCLUDE (recv, missing, activity_known, line_class, raw_json),
+SELECT m.* EXCLUDE (recv, missing, activity_known, line_class),
     CASE
         WHEN missing <> '' THEN 'missing_field:required field empty: ' || missing
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
@@ -55,6 +54,5 @@ SELECT m.* EXCLUDE (recv, missing, activity_known, line_class, raw_json),
         WHEN approved_on > batch_day THEN 'future_date:approved_on is after the batch date'
         WHEN line_class IS NULL THEN 'unknown_ref:line_code is not in the chart of accounts'
         WHEN activity_code IS NOT NULL AND NOT activity_known THEN 'unknown_ref:activity_code is no activity of the operator'
-    END AS verdict,
-    raw_json
+    END AS verdict
 FROM m

@@ -36,14 +36,11 @@ WITH r AS (
         r.medical_total AS medical_total_raw, r.insurance_paid AS insurance_paid_raw,
         r.claimed_amount AS claimed_amount_raw, r.approved_amount AS approved_amount_raw,
         r.decided_at AS decided_at_raw, r.paid_at AS paid_at_raw, r.paid_amount AS paid_amount_raw,
-        r.updated_at AS updated_at_raw,
-        to_json(struct_pack(operator_code, claim_no, activity_code, member_ref, event_date, filed_at,
-            diagnosis_group, hospital_level, medical_total, insurance_paid, claimed_amount, approved_amount,
-            status, decided_at, paid_at, paid_amount, payment_voucher_no, updated_at)) AS raw_json
+        r.updated_at AS updated_at_raw
     FROM r
 )
 SELECT t.* EXCLUDE (event_date_raw, filed_at_raw, diagnosis_group_raw, medical_total_raw, insurance_paid_raw,
-        claimed_amount_raw, approved_amount_raw, decided_at_raw, paid_at_raw, paid_amount_raw, updated_at_raw, raw_json),
+        claimed_amount_raw, approved_amount_raw, decided_at_raw, paid_at_raw, paid_amount_raw, updated_at_raw),
     CASE
         WHEN operator_code IS NULL OR claim_no IS NULL OR activity_code IS NULL OR member_ref IS NULL
           OR event_date_raw IS NULL OR filed_at_raw IS NULL OR diagnosis_group_raw IS NULL OR hospital_level IS NULL
@@ -77,6 +74,5 @@ SELECT t.* EXCLUDE (event_date_raw, filed_at_raw, diagnosis_group_raw, medical_t
         WHEN NOT EXISTS (SELECT 1 FROM core.k_members AS m
                          WHERE m.source_operator = t.source_operator AND m.member_ref = t.member_ref)
             THEN 'unknown_ref:member_ref is no member of the operator'
-    END AS verdict,
-    raw_json
+    END AS verdict
 FROM t

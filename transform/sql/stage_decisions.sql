@@ -20,8 +20,7 @@ WITH r AS (
         hz_text(subject) AS subject,
         hz_money(amount_limit) AS amount_limit,
         hz_ts(updated_at) AS updated_at,
-        struct_pack(operator_code, decision_ref, meeting_date, body, attendees, quorum_met, subject, amount_limit, updated_at) AS recv,
-        to_json(struct_pack(operator_code, decision_ref, meeting_date, body, attendees, quorum_met, subject, amount_limit, updated_at)) AS raw_json
+        struct_pack(operator_code, decision_ref, meeting_date, body, attendees, quorum_met, subject, amount_limit, updated_at) AS recv
     FROM r
 ), m AS (
     SELECT t.*,
@@ -36,7 +35,7 @@ WITH r AS (
             CASE WHEN recv.updated_at IS NULL THEN 'updated_at' END) AS missing
     FROM t
 )
-SELECT m.* EXCLUDE (recv, missing, raw_json),
+SELECT m.* EXCLUDE (recv, missing),
     CASE
         WHEN missing <> '' THEN 'missing_field:required field empty: ' || missing
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
@@ -50,6 +49,5 @@ SELECT m.* EXCLUDE (recv, missing, raw_json),
         WHEN attendees < 0 THEN 'bad_int:attendees is negative'
         WHEN amount_limit < 0 THEN 'negative_amount:amount_limit is negative'
         WHEN meeting_date > batch_day THEN 'future_date:meeting_date is after the batch date'
-    END AS verdict,
-    raw_json
+    END AS verdict
 FROM m

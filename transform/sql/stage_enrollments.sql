@@ -26,12 +26,10 @@ WITH r AS (
         hz_code(payer_union_code) AS payer_union_code,
         hz_ts(updated_at) AS updated_at,
         r.period_start AS period_start_raw, r.period_end AS period_end_raw, r.amount AS amount_raw,
-        r.paid_at AS paid_at_raw, r.updated_at AS updated_at_raw,
-        to_json(struct_pack(operator_code, receipt_no, activity_code, member_ref, period_start, period_end,
-            amount, refund_of, paid_at, payer_union_code, updated_at)) AS raw_json
+        r.paid_at AS paid_at_raw, r.updated_at AS updated_at_raw
     FROM r
 )
-SELECT t.* EXCLUDE (period_start_raw, period_end_raw, amount_raw, paid_at_raw, updated_at_raw, raw_json),
+SELECT t.* EXCLUDE (period_start_raw, period_end_raw, amount_raw, paid_at_raw, updated_at_raw),
     CASE
         WHEN operator_code IS NULL OR receipt_no IS NULL OR activity_code IS NULL OR member_ref IS NULL
           OR period_start_raw IS NULL OR period_end_raw IS NULL OR amount_raw IS NULL OR paid_at_raw IS NULL
@@ -57,8 +55,7 @@ SELECT t.* EXCLUDE (period_start_raw, period_end_raw, amount_raw, paid_at_raw, u
             THEN 'unknown_ref:member_ref is no member of the operator'
         WHEN NOT EXISTS (SELECT 1 FROM core.k_organizations AS o WHERE o.org_code = t.payer_union_code)
             THEN 'unknown_ref:payer_union_code is no known organisation'
-    END AS verdict,
-    raw_json
+    END AS verdict
 FROM t;
 
 -- The last check: a refund refunds a receipt the operator has sent, before

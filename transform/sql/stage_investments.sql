@@ -32,14 +32,11 @@ WITH r AS (
         r.as_of AS as_of_raw, r.issuer AS issuer_raw, r.instrument_name AS instrument_name_raw,
         r.principal AS principal_raw, r.market_value AS market_value_raw, r.start_date AS start_date_raw,
         r.maturity_date AS maturity_date_raw, r.rate_pct AS rate_pct_raw, r.accrued_income AS accrued_income_raw,
-        r.realized_income AS realized_income_raw, r.updated_at AS updated_at_raw,
-        to_json(struct_pack(operator_code, holding_id, as_of, activity_code, instrument_type, issuer, instrument_name,
-            principal, market_value, start_date, maturity_date, rate_pct, accrued_income, realized_income,
-            updated_at)) AS raw_json
+        r.realized_income AS realized_income_raw, r.updated_at AS updated_at_raw
     FROM r
 )
 SELECT t.* EXCLUDE (as_of_raw, issuer_raw, instrument_name_raw, principal_raw, market_value_raw, start_date_raw,
-        maturity_date_raw, rate_pct_raw, accrued_income_raw, realized_income_raw, updated_at_raw, raw_json),
+        maturity_date_raw, rate_pct_raw, accrued_income_raw, realized_income_raw, updated_at_raw),
     CASE
         WHEN operator_code IS NULL OR holding_id IS NULL OR as_of_raw IS NULL OR instrument_type IS NULL
           OR issuer_raw IS NULL OR instrument_name_raw IS NULL OR principal_raw IS NULL OR market_value_raw IS NULL
@@ -63,6 +60,5 @@ SELECT t.* EXCLUDE (as_of_raw, issuer_raw, instrument_name_raw, principal_raw, m
         WHEN activity_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM core.k_activities AS a
                          WHERE a.source_operator = t.source_operator AND a.activity_code = t.activity_code)
             THEN 'unknown_ref:activity_code is no activity of the operator'
-    END AS verdict,
-    raw_json
+    END AS verdict
 FROM t

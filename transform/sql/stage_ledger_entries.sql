@@ -31,12 +31,10 @@ WITH r AS (
         hz_code(decision_ref) AS decision_ref,
         hz_ts(updated_at) AS updated_at,
         r.line_no AS line_no_raw, r.posted_on AS posted_on_raw, r.debit AS debit_raw, r.credit AS credit_raw,
-        r.summary AS summary_raw, r.updated_at AS updated_at_raw,
-        to_json(struct_pack(operator_code, voucher_no, line_no, activity_code, posted_on, account_code, debit, credit,
-            bank_account_no, counterparty, summary, prepared_by, approved_by, paid_by, decision_ref, updated_at)) AS raw_json
+        r.summary AS summary_raw, r.updated_at AS updated_at_raw
     FROM r
 )
-SELECT t.* EXCLUDE (line_no_raw, posted_on_raw, debit_raw, credit_raw, summary_raw, updated_at_raw, raw_json),
+SELECT t.* EXCLUDE (line_no_raw, posted_on_raw, debit_raw, credit_raw, summary_raw, updated_at_raw),
     CASE
         WHEN operator_code IS NULL OR voucher_no IS NULL OR line_no_raw IS NULL OR posted_on_raw IS NULL
           OR account_code IS NULL OR debit_raw IS NULL OR credit_raw IS NULL OR summary_raw IS NULL
@@ -58,6 +56,5 @@ SELECT t.* EXCLUDE (line_no_raw, posted_on_raw, debit_raw, credit_raw, summary_r
         WHEN activity_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM core.k_activities AS a
                          WHERE a.source_operator = t.source_operator AND a.activity_code = t.activity_code)
             THEN 'unknown_ref:activity_code is no activity of the operator'
-    END AS verdict,
-    raw_json
+    END AS verdict
 FROM t

@@ -34,10 +34,7 @@ WITH r AS (
              WHEN try_cast(substr(idn, 17, 1) AS INTEGER) % 2 = 1 THEN 'M' ELSE 'F' END AS id_gender,
         CASE WHEN scrubbed THEN split_part(id_number, ':', 5) ELSE substr(idn, 1, 6) END AS id_region,
         operator_code AS operator_raw, member_ref AS member_raw, id_number AS id_raw, name AS name_raw,
-        birth_date AS birth_raw, union_code AS union_raw, joined_on AS joined_raw, r.updated_at AS updated_raw,
-        to_json(struct_pack(operator_code, member_ref, id_number := '***', name := '***',
-            phone := CASE WHEN phone IS NULL THEN NULL ELSE '***' END,
-            gender, birth_date, union_code, joined_on, status, updated_at)) AS raw_json
+        birth_date AS birth_raw, union_code AS union_raw, joined_on AS joined_raw, r.updated_at AS updated_raw
     FROM r
 )
 SELECT load_id, loaded_at, source_pos, pos_n, source_operator, batch_day,
@@ -60,6 +57,5 @@ SELECT load_id, loaded_at, source_pos, pos_n, source_operator, batch_day,
         WHEN gender <> id_gender THEN 'idno_mismatch:gender disagrees with the id number'
         WHEN joined_on > batch_day THEN 'future_date:joined_on is after the batch date'
         WHEN union_code NOT IN (SELECT org_code FROM core.k_organizations) THEN 'unknown_ref:union_code is no known organisation'
-    END AS verdict,
-    raw_json
+    END AS verdict
 FROM t

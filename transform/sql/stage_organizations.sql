@@ -4,8 +4,8 @@
 -- the meta columns (load_id, loaded_at, source_pos, pos_n, source_operator,
 -- batch_day), the typed columns, then verdict: NULL for a good row, else
 -- '<reason_code>:<reason>' for the first check it fails (README,
--- "Quarantine reason codes"), and raw_json, the record as received with
--- personal data masked. The settle step (settle.sql.tmpl) does the rest.
+-- "Quarantine reason codes"). The settle step (settle.sql.tmpl) does the
+-- rest, the quarantined record's JSON included.
 CREATE OR REPLACE TEMP TABLE stage_organizations AS
 WITH r AS (
     SELECT r.*, n.loaded_at, n.batch_day,
@@ -23,11 +23,10 @@ WITH r AS (
         hz_code(pool_code) AS pool_code,
         status,
         hz_ts(updated_at) AS updated_at,
-        r.updated_at AS updated_at_raw,
-        to_json(struct_pack(org_code, name, org_type, level, parent_code, region_code, pool_code, status, updated_at)) AS raw_json
+        r.updated_at AS updated_at_raw
     FROM r
 )
-SELECT t.* EXCLUDE (updated_at_raw, raw_json),
+SELECT t.* EXCLUDE (updated_at_raw),
     CASE
         WHEN org_code IS NULL OR name IS NULL OR org_type IS NULL OR level IS NULL OR region_code IS NULL
           OR pool_code IS NULL OR status IS NULL OR updated_at_raw IS NULL THEN 'missing_field:a required field is empty'
@@ -38,6 +37,5 @@ SELECT t.* EXCLUDE (updated_at_raw, raw_json),
         WHEN level NOT IN ('national', 'provincial', 'city', 'county', 'grassroots') THEN 'bad_enum:level is not a contract value'
         WHEN status NOT IN ('active', 'closed') THEN 'bad_enum:status is not a contract value'
         WHEN region_code NOT IN (SELECT region_code FROM core.dim_region) THEN 'bad_region:region_code is not in the GB/T 2260 table'
-    END AS verdict,
-    raw_json
+    END AS verdict
 FROM t

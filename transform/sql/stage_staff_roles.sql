@@ -2,8 +2,8 @@
 -- depends: new_loads
 -- Types and checks key positions (clauses 五, 十六, 十七; shape: see
 -- stage_organizations.sql). The name is personal data: it becomes an HMAC
--- pseudonym here (name_pseudo, as in stage_members) and is masked in
--- raw_json; scrub_staff_roles.sql replaces it in raw afterwards, and a raw
+-- pseudonym here (name_pseudo, as in stage_members) and is masked in the
+-- quarantined record; scrub_staff_roles.sql replaces it in raw afterwards, and a raw
 -- name already replaced ("HZ1:<pseudonym>") yields the same pseudonym.
 -- start_date and end_date are the term and may lie ahead of the batch.
 CREATE OR REPLACE TEMP TABLE stage_staff_roles AS
@@ -21,9 +21,7 @@ WITH r AS (
         hz_date(start_date) AS start_date,
         hz_date(end_date) AS end_date,
         hz_ts(updated_at) AS updated_at,
-        struct_pack(operator_code, staff_id, name, role, start_date, end_date, updated_at) AS recv,
-        to_json(struct_pack(operator_code, staff_id, name := CASE WHEN name IS NULL THEN NULL ELSE '***' END,
-            role, start_date, end_date, updated_at)) AS raw_json
+        struct_pack(operator_code, staff_id, name, role, start_date, end_date, updated_at) AS recv
     FROM r
 ), m AS (
     SELECT t.*,
@@ -36,7 +34,7 @@ WITH r AS (
             CASE WHEN recv.updated_at IS NULL THEN 'updated_at' END) AS missing
     FROM t
 )
-SELECT m.* EXCLUDE (recv, missing, raw_json),
+SELECT m.* EXCLUDE (recv, missing),
     CASE
         WHEN missing <> '' THEN 'missing_field:required field empty: ' || missing
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
@@ -47,6 +45,5 @@ SELECT m.* EXCLUDE (recv, missing, raw_json),
         WHEN role NOT IN ('leader', 'finance_head', 'cashier', 'accountant', 'claims_officer', 'other')
             THEN 'bad_enum:role is not a contract value'
         WHEN end_date < start_date THEN 'bad_period:end_date is before start_date'
-    END AS verdict,
-    raw_json
+    END AS verdict
 FROM m

@@ -1,0 +1,105 @@
+package transform
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"huzhu/contract"
+	"huzhu/extract"
+	"huzhu/internal/config"
+	"huzhu/opsim"
+	"huzhu/warehouse"
+)
+
+// BenchmarkTransform transforms a whole world (BENCH_MEMBERS, default
+// 20,000; BENCH_YEARS, default 3; five operators) and, in the same run,
+// builds the floor: a bare CREATE TABLE AS of the same raw rows cast to the
+// same types, without a check. It reports rows/s of both and the ratio.
+func BenchmarkTransform(b *testing.B) {
+	members, years := 20000, 3
+	if v, err := strconv.Atoi(os.Getenv("BENCH_MEMBERS")); err == nil && v > 0 {
+		members = v
+	}
+	if v, err := strconv.Atoi(os.Getenv("BENCH_YEARS")); err == nil && v > 0 {
+		years = v
+	}
+	p := opsim.DefaultParams()
+	p.Members, p.Years, p.Operators, p.DefectRate = members, years, 5, 0.002
+	w, err := opsim.NewWorld(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	if _, err := w.Drop(opsim.DropOptions{Out: dir, Format: "parquet", KeyPath: "-"}); err != nil {
+		b.Fatal(err)
+	}
+	cfg := &config.Config{}
+	for _, op := range w.Operators {
+		cfg.Sources = append(cfg.Sources, config.Source{Operator: op.Code, Kind: config.KindFiles, Path: filepath.Join(dir, op.Code)})
+	}
+	ctx := context.Background()
+	var ours, floor time.Duration
+	var rows int64
+	for i := 0; i < b.N; i++ {
+		path := filepath.Join(b.TempDir(), "w.duckdb")
+		db, err := warehouse.Open(ctx, path, warehouse.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := extract.Run(ctx, db.SQL(), cfg, "x", extract.Options{Logger: quiet}, 4); err != nil {
+			b.Fatal(err)
+		}
+		// Write extract's rows out first: neither side should pay for them.
+		if _, err := db.SQL().Exec("CHECKPOINT"); err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		res, err := Run(ctx, db.SQL(), "t", testKey, Options{Logger: quiet})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ours += time.Since(start)
+		rows += res.Rows
+		start = time.Now()
+		for _, e := range contract.Entities() {
+			if _, err := db.SQL().Exec(floorSQL(e)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		floor += time.Since(start)
+		db.Close()
+	}
+	b.ReportMetric(float64(rows)/ours.Seconds(), "rows/s")
+	b.ReportMetric(float64(rows)/floor.Seconds(), "floor-rows/s")
+	b.ReportMetric(ours.Seconds()/floor.Seconds(), "x-floor")
+}
+
+// floorSQL is the bare typed copy of an entity's raw rows.
+func floorSQL(e *contract.Entity) string {
+	cols := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		typ := "VARCHAR"
+		switch f.Kind {
+		case contract.Money:
+			typ = "DECIMAL(18, 2)"
+		case contract.Decimal:
+			typ = "DECIMAL(18, 6)"
+		case contract.Date:
+			typ = "DATE"
+		case contract.TS:
+			typ = "TIMESTAMPTZ"
+		case contract.Int:
+			typ = "BIGINT"
+		case contract.Bool:
+			typ = "BOOLEAN"
+		}
+		cols[i] = fmt.Sprintf("TRY_CAST(%s AS %s) AS %s", f.Name, typ, f.Name)
+	}
+	return fmt.Sprintf("CREATE OR REPLACE TABLE main.floor_%s AS SELECT source_operator, %s FROM raw.%s", e.Name, strings.Join(cols, ", "), e.Name)
+}
