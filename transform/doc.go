@@ -33,7 +33,7 @@
 //	dim_pool           risk pool (N…, P…, C…)                         current
 //	dim_activity       operator × activity version                   SCD2
 //	dim_member         operator × member_ref (pseudonymous)          current
-//	dim_staff          operator × staff × role × start               current (periods are the rows' own dates)
+//	dim_staff          operator × staff × role × start version       SCD2
 //	dim_bank_account   operator × account_no                         current
 //
 //	fact               grain                                         source

@@ -249,8 +249,13 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity) (*Entity
 	if err != nil {
 		return fail(err)
 	}
+	// A first load needs no comparison with versions core does not have.
+	var have int
+	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'core' AND table_name = ? AND estimated_size > 0", "v_"+e.Name).Scan(&have); err != nil {
+		return fail(err)
+	}
 	var b strings.Builder
-	err = settleTmpl.Execute(&b, settleData{Entity: e.Name, Keys: e.Key, KeyList: strings.Join(e.Key, ", "), Attrs: attrs, e: e})
+	err = settleTmpl.Execute(&b, settleData{Entity: e.Name, Keys: e.Key, KeyList: strings.Join(e.Key, ", "), Attrs: attrs, Fresh: have == 0, e: e})
 	if err != nil {
 		return fail(err)
 	}
@@ -282,6 +287,7 @@ type settleData struct {
 	Keys    []string
 	KeyList string
 	Attrs   []string
+	Fresh   bool // core holds no version of the entity yet
 	e       *contract.Entity
 }
 

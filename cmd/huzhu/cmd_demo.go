@@ -58,11 +58,13 @@ func runDemo(e *env, o *demoOptions) error {
 	if err != nil {
 		return usageError{err}
 	}
-	drops := filepath.Join(out, "drops")
+	// The simulated operators' side (their drops, with personal data, and
+	// the answer key) stays apart from the pipeline's outputs.
+	drops := filepath.Join(out, "opsim", "drops")
 	if err := os.RemoveAll(drops); err != nil {
 		return err
 	}
-	keyPath := filepath.Join(out, "answer-key.jsonl")
+	keyPath := filepath.Join(out, "opsim", "answer-key.jsonl")
 	st, err := w.Drop(opsim.DropOptions{Out: drops, Format: "mixed", KeyPath: keyPath})
 	if err != nil {
 		return fmt.Errorf("demo: drop: %w", err)
@@ -178,10 +180,10 @@ func compareManifests(base, drops, batch, code string) error {
 // operator as a file drop, the others over HTTP.
 func writeDemoConfig(path string, w *opsim.World, base string) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Written by `huzhu demo`.\nwarehouse = \"warehouse/huzhu.duckdb\"\nout = \"site-out\"\nmemory_limit = \"2GB\"\n\n[pseudonymise]\nkey_env = \"HUZHU_PII_KEY\"\n")
+	fmt.Fprintf(&b, "# Written by `huzhu demo`.\nwarehouse = \"warehouse/huzhu.duckdb\"\nout = \"out\"\nmemory_limit = \"2GB\"\n\n[pseudonymise]\nkey_env = \"HUZHU_PII_KEY\"\n")
 	for i, op := range w.Operators {
 		if i == 0 {
-			fmt.Fprintf(&b, "\n[[source]]\noperator = %q\nkind = \"files\"\npath = %q\n", op.Code, filepath.Join("drops", op.Code))
+			fmt.Fprintf(&b, "\n[[source]]\noperator = %q\nkind = \"files\"\npath = %q\n", op.Code, filepath.Join("opsim", "drops", op.Code))
 			continue
 		}
 		fmt.Fprintf(&b, "\n[[source]]\noperator = %q\nkind = \"http\"\nurl = %q\n", op.Code, base+"/"+op.Code)

@@ -2,11 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"huzhu/opsim"
+	"huzhu/opsim/record"
 	"huzhu/warehouse"
 )
 
@@ -56,11 +61,12 @@ func TestDemo(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("demo = %d: %s", code, stderr)
 	}
-	for _, want := range []string{"file drops", "answer key", "operator API", "warehouse", filepath.Join(dir, "huzhu.toml")} {
+	for _, want := range []string{"file drops", "answer key", "operator API", "warehouse", "core.*", filepath.Join(dir, "huzhu.toml")} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
 	}
+	noPersonalData(t, dir, out+stderr)
 	// A second demo while another process holds the warehouse lock fails
 	// at once with exit 1 and names the holder.
 	lock, err := warehouse.AcquireLock(filepath.Join(dir, "warehouse", "huzhu.duckdb"))
@@ -104,5 +110,102 @@ func TestExtractExitCodes(t *testing.T) {
 	code, out, stderr := run(t, "extract", "--config", good)
 	if code != exitOK || !strings.Contains(out, op+"/files") {
 		t.Errorf("extract = %d (%s %s), want 0", code, out, stderr)
+	}
+	// transform refuses to start without the pseudonymisation key.
+	t.Setenv("HUZHU_PII_KEY", "")
+	if code, _, stderr := run(t, "transform", "--config", good); code != exitUsage || !strings.Contains(stderr, "HUZHU_PII_KEY") {
+		t.Errorf("transform without a key = %d (%s), want 2 naming the variable", code, stderr)
+	}
+	t.Setenv("HUZHU_PII_KEY", "a-test-key-of-enough-length")
+	if code, out, stderr := run(t, "transform", "--config", good); code != exitOK || !strings.Contains(out, "transform members") {
+		t.Errorf("transform = %d (%s %s), want 0", code, out, stderr)
+	}
+}
+
+// noPersonalData scans what a demo run left — every text column of the
+// warehouse, the pipeline's output folder, what it printed — for the id
+// numbers, names and phones of the simulated members and staff.
+func noPersonalData(t *testing.T, dir, printed string) {
+	t.Helper()
+	p := opsim.DefaultParams()
+	p.Members = 3000
+	w, err := opsim.NewWorld(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pii []string
+	var r record.Row
+	for _, op := range w.Operators {
+		tabs, _ := op.Tables()
+		for _, name := range []string{"members", "staff_roles"} {
+			tab := tabs[name]
+			for i := 0; i < tab.Len(); i++ {
+				tab.Read(i, &r)
+				for j, f := range tab.Entity().Fields {
+					if f.PII && !r.IsNull(j) {
+						pii = append(pii, string(r.Field(j)))
+					}
+				}
+			}
+		}
+	}
+	if len(pii) < 1000 {
+		t.Fatalf("only %d personal values to look for", len(pii))
+	}
+	ctx := context.Background()
+	db, err := warehouse.Open(ctx, filepath.Join(dir, "warehouse", "huzhu.duckdb"), warehouse.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, _ := db.SQL().Conn(ctx)
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "CREATE TEMP TABLE pii (v VARCHAR)"); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range pii {
+		conn.ExecContext(ctx, "INSERT INTO pii VALUES (?)", v)
+	}
+	rows, err := conn.QueryContext(ctx, `SELECT table_schema, table_name, column_name FROM information_schema.columns
+		WHERE data_type = 'VARCHAR' AND table_schema IN ('raw', 'core', 'mart', 'ops') ORDER BY ALL`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cols [][3]string
+	for rows.Next() {
+		var c [3]string
+		rows.Scan(&c[0], &c[1], &c[2])
+		cols = append(cols, c)
+	}
+	rows.Close()
+	for _, c := range cols {
+		var n int
+		q := fmt.Sprintf(`SELECT count(*) FROM (
+			SELECT x.%[3]s AS v FROM %[1]s.%[2]s AS x
+			UNION ALL SELECT unnest(regexp_extract_all(x.%[3]s, '[0-9]{17}[0-9X]|1[0-9]{10}')) FROM %[1]s.%[2]s AS x
+		) WHERE v IN (SELECT v FROM pii)`, c[0], c[1], c[2])
+		if err := conn.QueryRowContext(ctx, q).Scan(&n); err != nil {
+			t.Fatalf("%s.%s.%s: %v", c[0], c[1], c[2], err)
+		}
+		if n > 0 {
+			t.Errorf("%s.%s.%s holds personal data (%d values)", c[0], c[1], c[2], n)
+		}
+	}
+	var texts []string
+	texts = append(texts, printed)
+	filepath.WalkDir(filepath.Join(dir, "out"), func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := os.ReadFile(path)
+			texts = append(texts, string(b))
+		}
+		return nil
+	})
+	for _, v := range pii {
+		for _, text := range texts {
+			if len(v) >= 6 && strings.Contains(text, v) {
+				t.Errorf("personal data in the output or the log")
+				return
+			}
+		}
 	}
 }

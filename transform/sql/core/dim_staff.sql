@@ -1,8 +1,12 @@
 -- model: core.dim_staff
 -- depends: core.v_staff_roles
--- Key staff by role and period (clauses 五, 十六, 十七): the current version
--- of each (staff_id, role, start_date); names as pseudonyms only.
+-- Key staff by role (clauses 五, 十六, 十七) with their history (SCD2): a
+-- row per version of each (staff_id, role, start_date), valid from its
+-- updated_at to the next one's — a term's end is recorded as a new version.
+-- Names as pseudonyms only.
 CREATE OR REPLACE TABLE core.dim_staff AS
-SELECT * EXCLUDE (load_id, loaded_at, source_pos, pos_n, row_hash, source_operator)
+SELECT * EXCLUDE (load_id, loaded_at, source_pos, pos_n, row_hash, source_operator),
+    updated_at AS valid_from,
+    lead(updated_at) OVER (PARTITION BY operator_code, staff_id, role, start_date ORDER BY updated_at) AS valid_to,
+    lead(updated_at) OVER (PARTITION BY operator_code, staff_id, role, start_date ORDER BY updated_at) IS NULL AS is_current
 FROM core.v_staff_roles
-QUALIFY row_number() OVER (PARTITION BY operator_code, staff_id, role, start_date ORDER BY updated_at DESC) = 1
