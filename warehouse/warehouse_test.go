@@ -26,8 +26,8 @@ func open(t *testing.T, opt Options) *DB {
 // column is a row of information_schema.columns.
 type column struct{ name, typ string }
 
-// wantTables are the tables migration 0001 creates, with their columns in
-// order: the ops schema of marts.md.
+// wantTables are the ops tables the migrations create, with their columns
+// in order: the ops schema of marts.md and what the stages keep besides.
 var wantTables = map[string][]column{
 	"ops.schema_migrations": {{"version", "INTEGER"}, {"name", "VARCHAR"}, {"applied_at", "TIMESTAMP"}},
 	"ops.runs": {{"run_id", "VARCHAR"}, {"started_at", "TIMESTAMP WITH TIME ZONE"}, {"finished_at", "TIMESTAMP WITH TIME ZONE"},
@@ -43,6 +43,8 @@ var wantTables = map[string][]column{
 	"ops.reconciliation": {{"run_id", "VARCHAR"}, {"operator_code", "VARCHAR"}, {"entity", "VARCHAR"},
 		{"operator_reported_rows", "BIGINT"}, {"received", "BIGINT"}, {"kept", "BIGINT"}, {"quarantined", "BIGINT"},
 		{"duplicates", "BIGINT"}, {"difference", "BIGINT"}, {"load_id", "VARCHAR"}},
+	"ops.transform_loads": {{"load_id", "VARCHAR"}, {"entity", "VARCHAR"}, {"run_id", "VARCHAR"},
+		{"transformed_at", "TIMESTAMP WITH TIME ZONE"}},
 }
 
 func TestOpenCreatesSchema(t *testing.T) {
