@@ -30,6 +30,10 @@ say "## extract at --members $members --years $years (5 operators, 4 sources at 
 BENCH_MEMBERS=$members BENCH_YEARS=$years go test -tags duckdb_arrow ./extract/ -run '^$' -bench '^Benchmark(Files|HTTP)$' \
   -benchtime 1x -timeout 60m | grep -E '^Benchmark' | tee -a "$summary"
 
+say "## transform at --members $members --years $years, beside a bare CREATE TABLE AS of the same typed columns (the floor)"
+BENCH_MEMBERS=$members BENCH_YEARS=$years go test -tags duckdb_arrow ./transform/ -run '^$' -bench '^BenchmarkTransform$' \
+  -benchtime 1x -timeout 60m | grep -E '^Benchmark' | tee -a "$summary"
+
 say "## opsim memory as members grow (CSV)"
 sizes="100 100000 1000000"
 [ "${BENCH_LARGE:-0}" = 1 ] && sizes="$sizes 10000000"

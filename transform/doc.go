@@ -16,9 +16,12 @@
 // internal/money), sql/settle.sql.tmpl — the same for every entity —
 // quarantines, de-duplicates and keeps versions, sql/scrub_<entity>.sql
 // replaces personal data in raw. Then the models of sql/core run in
-// dependency order (internal/sqlmodel) and rebuild the star schema from the
-// versions. Since versions only grow and the star schema is derived from
-// them alone, a night transformed on top of the last equals a full rebuild.
+// dependency order (internal/sqlmodel) and define the star schema over the
+// versions: the small dimensions (dim_org, dim_pool, dim_date and the
+// reference tables) as tables, the rest as views, which always show the
+// versions' current state and cost nothing to rebuild. Since versions only
+// grow and the star schema is derived from them alone, a night transformed
+// on top of the last equals a full rebuild.
 //
 // # The star schema (schema core)
 //

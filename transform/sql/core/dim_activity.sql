@@ -1,7 +1,7 @@
 -- model: core.dim_activity
 -- depends: core.v_activities, core.dim_org
 -- Activities (保障项目) with their history (SCD2) and their operator's pool.
-CREATE OR REPLACE TABLE core.dim_activity AS
+CREATE OR REPLACE VIEW core.dim_activity AS
 SELECT a.* EXCLUDE (load_id, loaded_at, source_pos, pos_n, row_hash, source_operator),
     o.pool_code,
     a.updated_at AS valid_from,

@@ -4,7 +4,7 @@
 -- pipeline keeps of a person — pseudonyms, gender, birth year, an age band
 -- (at the latest date the data describes, so the same data gives the same
 -- bands), region. No name, id number or phone.
-CREATE OR REPLACE TABLE core.dim_member AS
+CREATE OR REPLACE VIEW core.dim_member AS
 WITH cur AS (
     SELECT * FROM core.v_members
     QUALIFY row_number() OVER (PARTITION BY operator_code, member_ref ORDER BY updated_at DESC) = 1
