@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
@@ -207,5 +208,43 @@ func noPersonalData(t *testing.T, dir, printed string) {
 				return
 			}
 		}
+	}
+}
+
+// TestRules: the catalogue lists R01–R19 with their clauses, and the
+// thresholds printed are those of the config in force.
+func TestRules(t *testing.T) {
+	code, out, stderr := run(t, "rules", "--json")
+	if code != exitOK {
+		t.Fatalf("rules --json = %d: %s", code, stderr)
+	}
+	var cat struct {
+		Rules []struct {
+			ID         string `json:"id"`
+			Clause     string `json:"clause"`
+			ClauseText string `json:"clause_text"`
+			Severity   string `json:"severity"`
+			Threshold  string `json:"threshold"`
+		} `json:"rules"`
+	}
+	if err := json.Unmarshal([]byte(out), &cat); err != nil {
+		t.Fatal(err)
+	}
+	if len(cat.Rules) != 19 || cat.Rules[0].ID != "R01" || cat.Rules[18].ID != "R19" {
+		t.Fatalf("rules = %d rules, want R01…R19", len(cat.Rules))
+	}
+	for _, r := range cat.Rules {
+		if r.Clause == "" || r.ClauseText == "" || r.Severity == "" {
+			t.Errorf("rule %s lacks its clause, words or severity", r.ID)
+		}
+	}
+	if cat.Rules[3].Threshold != "> 0.08" {
+		t.Errorf("R04 threshold = %q, want the default > 0.08", cat.Rules[3].Threshold)
+	}
+	cfg := filepath.Join(t.TempDir(), "h.toml")
+	os.WriteFile(cfg, []byte("[rules]\nmgmt_fee_ratio_max = 0.1\nlarge_payment_yuan = 300000\n"), 0o644)
+	code, out, _ = run(t, "rules", "--config", cfg)
+	if code != exitOK || !strings.Contains(out, "> 0.1 ") || !strings.Contains(out, "300000 yuan") || !strings.Contains(out, "不得用于兴建、改建办公场所") {
+		t.Errorf("rules --config = %d, want the config's thresholds and the clauses' words:\n%s", code, out)
 	}
 }
