@@ -1,9 +1,13 @@
 // Package marts builds the public mart tables (../shared/spec/marts.md) and
 // the compliance findings from the core star schema.
 //
-// So far it holds the rule catalogue: the compliance rules R01–R19 of
-// rules.md with the clause of 总工发〔2018〕28号 each enforces (in the
-// clause's own words), what it checks, its severity and its threshold,
-// whose value in force comes from the [rules] section of the config. The
-// mart models and the rule models join it as the marts stage lands.
+// In: core.*. Out: mart.* — so far mart.fund_position (month-end balances
+// by operator, activity and account) and mart.investment_mix (where the
+// money sits, allowed or not) — each rebuilt by a model of sql/*.sql run
+// in dependency order by internal/sqlmodel, every row carrying the run's
+// id; and the rule catalogue: the compliance rules R01–R19 of rules.md with
+// the clause of 总工发〔2018〕28号 each enforces (in the clause's own words),
+// what it checks, its severity and its threshold, whose value in force
+// comes from the [rules] section of the config. The other marts, the rule
+// models and the Parquet export are still to come.
 package marts

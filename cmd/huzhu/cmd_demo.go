@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"huzhu/extract"
+	"huzhu/marts"
 	"huzhu/opsim"
 	"huzhu/opsim/httpapi"
 	"huzhu/transform"
@@ -109,14 +110,18 @@ func runDemo(e *env, o *demoOptions) error {
 	var res *extract.Result
 	var tres *transform.Result
 	var warehousePath, runID string
-	err = withRun(e, cfgPath, []string{"extract", "transform"}, func(ctx context.Context, r *stageRun) (any, error) {
+	var mres *marts.Result
+	err = withRun(e, cfgPath, []string{"extract", "transform", "marts"}, func(ctx context.Context, r *stageRun) (any, error) {
 		warehousePath, runID = r.cfg.Warehouse, r.runID
 		var err error
 		if res, err = runExtract(ctx, e, r, 4); err != nil {
 			return map[string]any{"extract": res}, err
 		}
-		tres, err = runTransform(ctx, e, r, false)
-		return map[string]any{"extract": res, "transform": tres}, err
+		if tres, err = runTransform(ctx, e, r, false); err != nil {
+			return map[string]any{"extract": res, "transform": tres}, err
+		}
+		mres, err = runMarts(ctx, e, r)
+		return map[string]any{"extract": res, "transform": tres, "marts": mres}, err
 	})
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -139,6 +144,7 @@ func runDemo(e *env, o *demoOptions) error {
 		kept, quarantined, dups = kept+er.Kept, quarantined+er.Quarantined, dups+er.Duplicates
 	}
 	fmt.Fprintf(e.stdout, "    core.*        %d versions kept, %d rows in ops.quarantine, %d duplicates counted\n", kept, quarantined, dups)
+	fmt.Fprintf(e.stdout, "    mart.*        %d models (mart.fund_position, mart.investment_mix); `huzhu rules` lists the compliance rules\n", len(mres.Models))
 	if throwaway {
 		fmt.Fprintf(e.stdout, "    pseudonyms    under a throwaway key (set HUZHU_PII_KEY to keep them stable)\n")
 	}

@@ -1,0 +1,146 @@
+package marts
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"math"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"huzhu/contract"
+	"huzhu/extract"
+	"huzhu/internal/config"
+	"huzhu/internal/money"
+	"huzhu/opsim"
+	"huzhu/opsim/record"
+	"huzhu/transform"
+	"huzhu/warehouse"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// build runs a clean simulated world through extract, transform and marts.
+func build(t *testing.T, members int) (*warehouse.DB, *opsim.World) {
+	t.Helper()
+	ctx := context.Background()
+	p := opsim.DefaultParams()
+	p.Members, p.DefectRate = members, 0
+	w, err := opsim.NewWorld(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := w.Drop(opsim.DropOptions{Out: dir, Format: "parquet", KeyPath: "-"}); err != nil {
+		t.Fatal(err)
+	}
+	db, err := warehouse.Open(ctx, warehouse.InMemory, warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	cfg := &config.Config{}
+	for _, op := range w.Operators {
+		cfg.Sources = append(cfg.Sources, config.Source{Operator: op.Code, Kind: config.KindFiles, Path: filepath.Join(dir, op.Code)})
+	}
+	if _, err := extract.Run(ctx, db.SQL(), cfg, "x", extract.Options{Logger: quiet}, 2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := transform.Run(ctx, db.SQL(), "t", []byte("marts-test-key-0123456789"), transform.Options{Logger: quiet}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(ctx, db.SQL(), "run-1"); err != nil {
+		t.Fatal(err)
+	}
+	return db, w
+}
+
+func monthEnd(d record.Day) string {
+	y, m, _ := d.Date()
+	return record.DayOf(y, m+1, 1).Time().AddDate(0, 0, -1).Format(time.DateOnly)
+}
+
+// TestFundPosition: every month-end balance equals the cumulative sum of
+// the simulator's own ledger lines up to that month, in the account's
+// normal direction.
+func TestFundPosition(t *testing.T) {
+	db, w := build(t, 2500)
+	type key struct{ op, act, acct string }
+	type line struct {
+		month string
+		net   money.Cents
+	}
+	want := map[key][]line{}
+	var r record.Row
+	for _, op := range w.Operators {
+		tabs, _ := op.Tables()
+		l := tabs["ledger_entries"]
+		e := l.Entity()
+		for i := 0; i < l.Len(); i++ {
+			l.Read(i, &r)
+			day, _ := record.ParseDay(string(r.Field(e.Index("posted_on"))))
+			debit, _ := money.Parse(string(r.Field(e.Index("debit"))))
+			credit, _ := money.Parse(string(r.Field(e.Index("credit"))))
+			k := key{op.Code, string(r.Field(e.Index("activity_code"))), string(r.Field(e.Index("account_code")))}
+			want[k] = append(want[k], line{monthEnd(day), debit - credit})
+		}
+	}
+	rows, err := db.SQL().Query("SELECT strftime(month, '%Y-%m-%d'), operator_code, coalesce(activity_code, ''), account_code, CAST(balance AS VARCHAR), run_id FROM mart.fund_position")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var month, op, act, acct, bal, run string
+		rows.Scan(&month, &op, &act, &acct, &bal, &run)
+		var sum money.Cents
+		for _, l := range want[key{op, act, acct}] {
+			if l.month <= month {
+				sum += l.net
+			}
+		}
+		if a, _ := contract.AccountByCode(acct); !a.Class.DebitNormal() {
+			sum = -sum
+		}
+		if got, _ := money.Parse(bal); got != sum || run != "run-1" {
+			t.Fatalf("fund_position %s %s %q %s = %s (run %s), the ledger says %s", month, op, act, acct, bal, run, sum)
+		}
+		n++
+	}
+	if n < 500 {
+		t.Errorf("only %d fund positions", n)
+	}
+}
+
+// TestInvestmentMix: shares add up to one per operator and month, values
+// equal the holdings, and only deposits and treasury bonds are allowed.
+func TestInvestmentMix(t *testing.T) {
+	db, _ := build(t, 2000)
+	rows, err := db.SQL().Query("SELECT operator_code, month, sum(share), count(*) FILTER (WHERE allowed <> (instrument_type IN ('demand_deposit', 'time_deposit', 'treasury_bond'))) FROM mart.investment_mix GROUP BY ALL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	months := 0
+	for rows.Next() {
+		var op string
+		var month time.Time
+		var share float64
+		var bad int
+		rows.Scan(&op, &month, &share, &bad)
+		if math.Abs(share-1) > 1e-9 || bad != 0 {
+			t.Errorf("%s %s: shares sum to %v, %d wrong allowed flags", op, month.Format(time.DateOnly), share, bad)
+		}
+		months++
+	}
+	var diff int
+	db.SQL().QueryRow(`SELECT count(*) FROM (
+		SELECT operator_code, as_of, instrument_type, sum(market_value) AS v FROM core.fact_holding GROUP BY ALL) AS h
+		JOIN mart.investment_mix AS m ON m.operator_code = h.operator_code AND m.month = h.as_of AND m.instrument_type = h.instrument_type
+		WHERE m.market_value <> h.v`).Scan(&diff)
+	if months < 30 || diff != 0 {
+		t.Errorf("%d operator-months, %d values differing from the holdings", months, diff)
+	}
+}
