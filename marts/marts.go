@@ -6,6 +6,7 @@ import (
 	"embed"
 	"fmt"
 
+	"huzhu/internal/config"
 	"huzhu/internal/sqlmodel"
 )
 
@@ -18,15 +19,17 @@ type Result struct {
 }
 
 // Run rebuilds every mart model from core, in dependency order, each in
-// its own transaction; every mart row carries runID.
-func Run(ctx context.Context, db *sql.DB, runID string) (*Result, error) {
+// its own transaction; every mart row carries runID. The thresholds of
+// rules are the rule models' variables (getvariable('mgmt_fee_ratio_max'),
+// …, named as in [rules]).
+func Run(ctx context.Context, db *sql.DB, runID string, rules config.Rules) (*Result, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("marts: connection: %w", err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "SET VARIABLE run_id = ?", runID); err != nil {
-		return nil, fmt.Errorf("marts: %w", err)
+	if err := prepare(ctx, conn, runID, rules); err != nil {
+		return nil, err
 	}
 	models, err := sqlmodel.Load(sqlFS, "sql")
 	if err != nil {
@@ -37,4 +40,49 @@ func Run(ctx context.Context, db *sql.DB, runID string) (*Result, error) {
 		return &Result{Models: timings}, fmt.Errorf("marts: %w", err)
 	}
 	return &Result{Models: timings}, nil
+}
+
+// prepare sets the run's variables and the temp tables the rule models
+// share: rule_hits, which each rule model inserts into, and
+// rule_catalogue, the catalogue with the thresholds in force.
+func prepare(ctx context.Context, conn *sql.Conn, runID string, rules config.Rules) error {
+	vars := map[string]any{
+		"run_id":               runID,
+		"mgmt_fee_ratio_max":   rules.MgmtFeeRatioMax,
+		"large_payment_yuan":   rules.LargePaymentYuan,
+		"budget_overrun_max":   rules.BudgetOverrunMax,
+		"reserve_ratio_min":    rules.ReserveRatioMin,
+		"payout_band_low":      rules.PayoutBandLow,
+		"payout_band_high":     rules.PayoutBandHigh,
+		"balance_years_max":    rules.BalanceYearsMax,
+		"balance_years_min":    rules.BalanceYearsMin,
+		"min_members":          int64(rules.MinMembers),
+		"departure_audit_days": int64(rules.DepartureAuditDays),
+		"income_gap_ratio":     rules.IncomeGapRatio,
+		"income_gap_yuan":      rules.IncomeGapYuan,
+		"k_anonymity":          int64(rules.KAnonymity),
+	}
+	for name, v := range vars {
+		// Names are this map's keys, never data; values are parameters.
+		if _, err := conn.ExecContext(ctx, "SET VARIABLE "+name+" = ?", v); err != nil {
+			return fmt.Errorf("marts: variable %s: %w", name, err)
+		}
+	}
+	for _, q := range []string{
+		`CREATE OR REPLACE TEMP TABLE rule_hits (
+			rule_id VARCHAR, pool_code VARCHAR, operator_code VARCHAR, activity_code VARCHAR, fiscal_year INTEGER,
+			subject_kind VARCHAR, subject_ref VARCHAR, amount DECIMAL(18, 2), detail VARCHAR, severity VARCHAR)`,
+		`CREATE OR REPLACE TEMP TABLE rule_catalogue (rule_id VARCHAR, clause VARCHAR, severity VARCHAR, threshold VARCHAR)`,
+	} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("marts: %w", err)
+		}
+	}
+	for _, r := range Catalogue() {
+		clause := "第" + r.Clause + "条「" + r.ClauseText + "」"
+		if _, err := conn.ExecContext(ctx, "INSERT INTO rule_catalogue VALUES (?, ?, ?, ?)", r.ID, clause, r.Severity, r.Threshold(rules)); err != nil {
+			return fmt.Errorf("marts: catalogue: %w", err)
+		}
+	}
+	return nil
 }

@@ -23,16 +23,24 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // build runs a clean simulated world through extract, transform and marts.
 func build(t *testing.T, members int) (*warehouse.DB, *opsim.World) {
+	db, w, _ := buildWorld(t, members, 0)
+	return db, w
+}
+
+// buildWorld runs a simulated world with defects planted at rate through
+// extract, transform and marts, and returns its answer key's path.
+func buildWorld(t *testing.T, members int, rate float64) (*warehouse.DB, *opsim.World, string) {
 	t.Helper()
 	ctx := context.Background()
 	p := opsim.DefaultParams()
-	p.Members, p.DefectRate = members, 0
+	p.Members, p.DefectRate = members, rate
 	w, err := opsim.NewWorld(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	if _, err := w.Drop(opsim.DropOptions{Out: dir, Format: "parquet", KeyPath: "-"}); err != nil {
+	keyPath := filepath.Join(dir, "answer-key.jsonl")
+	if _, err := w.Drop(opsim.DropOptions{Out: dir, Format: "parquet", KeyPath: keyPath}); err != nil {
 		t.Fatal(err)
 	}
 	db, err := warehouse.Open(ctx, warehouse.InMemory, warehouse.Options{})
@@ -50,10 +58,10 @@ func build(t *testing.T, members int) (*warehouse.DB, *opsim.World) {
 	if _, err := transform.Run(ctx, db.SQL(), "t", []byte("marts-test-key-0123456789"), transform.Options{Logger: quiet}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Run(ctx, db.SQL(), "run-1"); err != nil {
+	if _, err := Run(ctx, db.SQL(), "run-1", config.DefaultRules()); err != nil {
 		t.Fatal(err)
 	}
-	return db, w
+	return db, w, keyPath
 }
 
 func monthEnd(d record.Day) string {

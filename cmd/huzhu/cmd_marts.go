@@ -27,7 +27,7 @@ func newMartsCmd(e *env) *cobra.Command {
 }
 
 func runMarts(ctx context.Context, e *env, r *stageRun) (*marts.Result, error) {
-	res, err := marts.Run(ctx, r.db.SQL(), r.runID)
+	res, err := marts.Run(ctx, r.db.SQL(), r.runID, r.cfg.Rules)
 	if res != nil {
 		for _, m := range res.Models {
 			fmt.Fprintf(e.stdout, "marts %-24s %6.2fs\n", m.Model, m.Seconds)

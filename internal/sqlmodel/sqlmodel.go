@@ -12,7 +12,8 @@
 // then one or more statements separated by semicolons at the end of a line.
 // depends names other models' outputs (or tables that exist before the run);
 // the runner orders the models so that each runs after every model whose
-// output it depends on. Values go in as DuckDB variables (SET VARIABLE …,
+// output it depends on. A name ending in ".*" depends on every output with
+// that prefix ("rule.*": every rule model). Values go in as DuckDB variables (SET VARIABLE …,
 // getvariable('name') in SQL), never by editing the text.
 //
 // A failing statement is reported as file:line:col with DuckDB's message;
@@ -191,7 +192,18 @@ func Order(models []*Model) ([]*Model, error) {
 			return fmt.Errorf("%s: dependency cycle: %s", m.File, strings.Join(append(path, m.Output), " → "))
 		}
 		state[m] = 1
-		deps := append([]string(nil), m.Depends...)
+		var deps []string
+		for _, d := range m.Depends {
+			if prefix, ok := strings.CutSuffix(d, "*"); ok {
+				for out := range by {
+					if strings.HasPrefix(out, prefix) && out != m.Output {
+						deps = append(deps, out)
+					}
+				}
+				continue
+			}
+			deps = append(deps, d)
+		}
 		sort.Strings(deps)
 		for _, d := range deps {
 			if dm := by[d]; dm != nil {

@@ -41,6 +41,13 @@ func TestParseAndOrder(t *testing.T) {
 	if strings.Join(names, ",") != "core.c,core.b,core.a" {
 		t.Errorf("Order = %v, want core.c,core.b,core.a", names)
 	}
+	r1, _ := Parse("sql/r1.sql", "-- model: rule.r1\nSELECT 1")
+	r2, _ := Parse("sql/r2.sql", "-- model: rule.r2\nSELECT 1")
+	all, _ := Parse("sql/all.sql", "-- model: mart.all\n-- depends: rule.*\nSELECT 1")
+	got, err = Order([]*Model{all, r2, r1})
+	if err != nil || got[2].Output != "mart.all" {
+		t.Errorf("Order with rule.* = %v, %v; want mart.all last", got, err)
+	}
 	c2, _ := Parse("sql/c.sql", "-- model: core.c\n-- depends: core.a\nSELECT 1")
 	if _, err := Order([]*Model{a, b, c2}); err == nil || !strings.Contains(err.Error(), "cycle") {
 		t.Errorf("Order with a cycle = %v, want a cycle error", err)

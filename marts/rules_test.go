@@ -1,0 +1,79 @@
+package marts
+
+import (
+	"bufio"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"strings"
+	"testing"
+
+	"huzhu/opsim"
+)
+
+// implemented lists the rules that have a model (sql/rule_rNN.sql).
+func implemented(t *testing.T) map[string]bool {
+	names, err := fs.Glob(sqlFS, "sql/rule_r*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, n := range names {
+		id := strings.ToUpper(strings.TrimSuffix(strings.TrimPrefix(n, "sql/rule_"), ".sql"))
+		out[id] = true
+	}
+	return out
+}
+
+// TestRulesAgainstAnswerKey: every planted breach of an implemented rule is
+// a finding of that rule on that subject (at the severity the key gives,
+// when it gives one), and no near miss the key marks clean is.
+func TestRulesAgainstAnswerKey(t *testing.T) {
+	db, _, keyPath := buildWorld(t, 6000, 0.02)
+	have := implemented(t)
+	if len(have) == 0 {
+		t.Fatal("no rule model")
+	}
+	type key struct{ rule, op, ref string }
+	findings := map[key]string{} // → severity
+	rows, err := db.SQL().Query("SELECT rule_id, operator_code, subject_ref, severity FROM mart.compliance_findings WHERE status = 'open'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var k key
+		var sev string
+		rows.Scan(&k.rule, &k.op, &k.ref, &sev)
+		findings[k] = sev
+	}
+	rows.Close()
+	f, err := os.Open(keyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	checked := map[string]int{}
+	for sc.Scan() {
+		var e opsim.KeyEntry
+		json.Unmarshal(sc.Bytes(), &e)
+		if e.Kind != "rule" || !have[e.Code] {
+			continue
+		}
+		sev, found := findings[key{e.Code, e.Operator, e.Key}]
+		switch e.Expect {
+		case "finding":
+			if !found {
+				t.Errorf("%s: planted on %s %s (%s) but not found", e.Code, e.Entity, e.Key, e.Note)
+			} else if e.Severity != "" && sev != e.Severity {
+				t.Errorf("%s on %s: severity %s, want %s", e.Code, e.Key, sev, e.Severity)
+			}
+		case "clean":
+			if found {
+				t.Errorf("%s: near miss %s %s (%s) found", e.Code, e.Entity, e.Key, e.Note)
+			}
+		}
+		checked[e.Code+"/"+e.Expect]++
+	}
+	t.Logf("answer-key entries checked: %v", checked)
+}
