@@ -2,8 +2,8 @@
 // the compliance findings from the core star schema.
 //
 // In: core.*. Out: mart.* — so far mart.fund_position (month-end balances
-// by operator, activity and account) and mart.investment_mix (where the
-// money sits, allowed or not) — each rebuilt by a model of sql/*.sql run
+// by operator, activity and account), mart.investment_mix (where the money
+// sits, allowed or not), mart.budget_execution and mart.compliance_findings — each rebuilt by a model of sql/*.sql run
 // in dependency order by internal/sqlmodel, every row carrying the run's
 // id; and the rule catalogue: the compliance rules R01–R19 of rules.md with
 // the clause of 总工发〔2018〕28号 each enforces (in the clause's own words),

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -151,4 +152,80 @@ func TestInvestmentMix(t *testing.T) {
 	if months < 30 || diff != 0 {
 		t.Errorf("%d operator-months, %d values differing from the holdings", months, diff)
 	}
+}
+
+// TestBudgetExecution: each line's actual to date equals the simulator's
+// own ledger for that year up to the month end, in the line's normal
+// direction, and the budgets are the simulator's.
+func TestBudgetExecution(t *testing.T) {
+	db, w := build(t, 2500)
+	type key struct{ op, act, line string }
+	type mv struct {
+		day string
+		net money.Cents
+	}
+	ledger := map[key][]mv{}
+	budgets := map[string]string{}
+	var r record.Row
+	for _, op := range w.Operators {
+		tabs, _ := op.Tables()
+		l := tabs["ledger_entries"]
+		e := l.Entity()
+		for i := 0; i < l.Len(); i++ {
+			l.Read(i, &r)
+			acct := string(r.Field(e.Index("account_code")))
+			if acct[0] != '4' && acct[0] != '5' {
+				continue
+			}
+			debit, _ := money.Parse(string(r.Field(e.Index("debit"))))
+			credit, _ := money.Parse(string(r.Field(e.Index("credit"))))
+			net := debit - credit
+			if acct[0] == '4' {
+				net = -net
+			}
+			k := key{op.Code, string(r.Field(e.Index("activity_code"))), acct}
+			ledger[k] = append(ledger[k], mv{string(r.Field(e.Index("posted_on"))), net})
+		}
+		b := tabs["budgets"]
+		be := b.Entity()
+		for i := 0; i < b.Len(); i++ {
+			b.Read(i, &r)
+			k := op.Code + "|" + string(r.Field(be.Index("activity_code"))) + "|" + string(r.Field(be.Index("fiscal_year"))) + "|" +
+				string(r.Field(be.Index("line_code"))) + "|" + string(r.Field(be.Index("version")))
+			budgets[k] = string(r.Field(be.Index("amount")))
+		}
+	}
+	rows, err := db.SQL().Query(`SELECT fiscal_year, strftime(as_of_month, '%Y-%m-%d'), operator_code, coalesce(activity_code, ''), line_code,
+		CAST(actual_ytd AS VARCHAR), coalesce(CAST(budget_original AS VARCHAR), ''), flag FROM mart.budget_execution`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n, flagged := 0, 0
+	for rows.Next() {
+		var year int
+		var month, op, act, line, actual, original, flag string
+		rows.Scan(&year, &month, &op, &act, &line, &actual, &original, &flag)
+		var want money.Cents
+		start := strconv.Itoa(year) + "-01-01"
+		for _, m := range ledger[key{op, act, line}] {
+			if m.day >= start && m.day <= month {
+				want += m.net
+			}
+		}
+		if got, _ := money.Parse(actual); got != want {
+			t.Fatalf("budget_execution %d %s %s %q %s: actual %s, the ledger says %s", year, month, op, act, line, actual, want)
+		}
+		if b := budgets[op+"|"+act+"|"+strconv.Itoa(year)+"|"+line+"|original"]; b != original {
+			t.Fatalf("budget_execution %d %s %q %s: original budget %q, the simulator's %q", year, op, act, line, original, b)
+		}
+		if flag != "ok" {
+			flagged++
+		}
+		n++
+	}
+	if n < 200 {
+		t.Errorf("only %d budget execution rows", n)
+	}
+	t.Logf("%d rows, %d flagged", n, flagged)
 }
