@@ -16,7 +16,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"huzhu/extract"
-	"huzhu/marts"
 	"huzhu/opsim"
 	"huzhu/opsim/httpapi"
 	"huzhu/transform"
@@ -110,7 +109,7 @@ func runDemo(e *env, o *demoOptions) error {
 	var res *extract.Result
 	var tres *transform.Result
 	var warehousePath, runID string
-	var mres *marts.Result
+	var mres *martsSummary
 	err = withRun(e, cfgPath, []string{"extract", "transform", "marts"}, func(ctx context.Context, r *stageRun) (any, error) {
 		warehousePath, runID = r.cfg.Warehouse, r.runID
 		var err error
@@ -144,7 +143,7 @@ func runDemo(e *env, o *demoOptions) error {
 		kept, quarantined, dups = kept+er.Kept, quarantined+er.Quarantined, dups+er.Duplicates
 	}
 	fmt.Fprintf(e.stdout, "    core.*        %d versions kept, %d rows in ops.quarantine, %d duplicates counted\n", kept, quarantined, dups)
-	fmt.Fprintf(e.stdout, "    mart.*        %d models (mart.fund_position, mart.investment_mix); `huzhu rules` lists the compliance rules\n", len(mres.Models))
+	fmt.Fprintf(e.stdout, "    mart.*        %d models; open findings: %s (`huzhu rules` lists the rules)\n", len(mres.Models), mres.findingsLine())
 	if throwaway {
 		fmt.Fprintf(e.stdout, "    pseudonyms    under a throwaway key (set HUZHU_PII_KEY to keep them stable)\n")
 	}

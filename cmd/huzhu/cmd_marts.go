@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -26,12 +27,44 @@ func newMartsCmd(e *env) *cobra.Command {
 	return cmd
 }
 
-func runMarts(ctx context.Context, e *env, r *stageRun) (*marts.Result, error) {
+// runMarts runs the stage, prints each model's time and the open findings
+// by severity, and returns the counts with the result.
+func runMarts(ctx context.Context, e *env, r *stageRun) (*martsSummary, error) {
 	res, err := marts.Run(ctx, r.db.SQL(), r.runID, r.cfg.Rules)
-	if res != nil {
-		for _, m := range res.Models {
-			fmt.Fprintf(e.stdout, "marts %-24s %6.2fs\n", m.Model, m.Seconds)
-		}
+	if err != nil {
+		return &martsSummary{Result: res}, err
 	}
-	return res, err
+	for _, m := range res.Models {
+		fmt.Fprintf(e.stdout, "marts %-28s %6.2fs\n", m.Model, m.Seconds)
+	}
+	sum := &martsSummary{Result: res, Findings: map[string]int64{}}
+	rows, err := r.db.SQL().QueryContext(ctx, "SELECT severity, count(*) FROM mart.compliance_findings WHERE status = 'open' GROUP BY ALL ORDER BY ALL")
+	if err != nil {
+		return sum, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var sev string
+		var n int64
+		if err := rows.Scan(&sev, &n); err != nil {
+			return sum, err
+		}
+		sum.Findings[sev] = n
+	}
+	fmt.Fprintf(e.stdout, "marts findings open: %s\n", sum.findingsLine())
+	return sum, rows.Err()
+}
+
+// martsSummary is the stage's result with the open findings by severity.
+type martsSummary struct {
+	*marts.Result
+	Findings map[string]int64 `json:"findings_open"`
+}
+
+func (s *martsSummary) findingsLine() string {
+	var parts []string
+	for _, sev := range []string{marts.Critical, marts.Major, marts.Minor, marts.Info} {
+		parts = append(parts, fmt.Sprintf("%s %d", sev, s.Findings[sev]))
+	}
+	return strings.Join(parts, ", ")
 }
