@@ -54,8 +54,10 @@ func (b *books) monthEnd(d record.Day) {
 					acct = "4901" // R03 plant: interest booked as other income
 					b.key.rule(op, "activities", a.Code, "R03", "finding", y, "demand interest credited to 4901")
 				case 1:
-					realized[hid] += 50 // R03 near miss: a 0.50 gap, under both thresholds
-					b.key.rule(op, "activities", a.Code, "R03", "clean", y, "near miss: realised income 0.50 above the books")
+					// R03 near miss: a gap of 0.5% of the interest (at least
+					// a cent), under both the 1% and the 1,000-yuan limit.
+					realized[hid] += max(interest/200, 1)
+					b.key.rule(op, "activities", a.Code, "R03", "clean", y, "near miss: realised income 0.5% above the books")
 				}
 				r03++
 			}

@@ -1,0 +1,16 @@
+-- model: rule.r13
+-- depends: core.dim_activity, core.fact_contribution
+-- R13 (clauses 四, 五: 审批, 备案): an activity with enrolments whose current
+-- version has no approval_ref or no filing_ref (NULL or blank). One hit an
+-- activity; not tied to a fiscal year.
+INSERT INTO rule_hits
+SELECT 'R13', a.pool_code, a.operator_code, a.activity_code, NULL, 'activity', a.activity_code, NULL,
+    concat_ws(' and ',
+        CASE WHEN coalesce(trim(a.approval_ref), '') = '' THEN 'no approval_ref' END,
+        CASE WHEN coalesce(trim(a.filing_ref), '') = '' THEN 'no filing_ref' END)
+        || ' for an activity with enrolments', NULL
+FROM core.dim_activity AS a
+WHERE a.is_current
+    AND (coalesce(trim(a.approval_ref), '') = '' OR coalesce(trim(a.filing_ref), '') = '')
+    AND EXISTS (SELECT 1 FROM core.fact_contribution AS c
+        WHERE c.operator_code = a.operator_code AND c.activity_code = a.activity_code)

@@ -1,0 +1,36 @@
+-- model: rule.r14
+-- depends: core.fact_contribution
+-- R14 (clause 二: 大数法则): per activity and fiscal year, the active
+-- enrolled members — distinct members with an enrolment (not a refund, not
+-- refunded) whose period overlaps the year — below min_members; exactly
+-- min_members is not a finding. Years run from the activity's first
+-- enrolment period to the year of the operator's latest payment (the
+-- current, partial year counts the members enrolled so far). Severity info.
+INSERT INTO rule_hits
+WITH op_asof AS (
+    SELECT operator_code, year(max(paid_at)) AS y_max, any_value(pool_code) AS pool_code
+    FROM core.fact_contribution GROUP BY operator_code
+), enrol AS (
+    SELECT c.operator_code, c.activity_code, c.member_ref, c.period_start, c.period_end
+    FROM core.fact_contribution AS c
+    WHERE c.refund_of IS NULL AND c.amount > 0
+        AND NOT EXISTS (SELECT 1 FROM core.fact_contribution AS r
+            WHERE r.operator_code = c.operator_code AND r.refund_of = c.receipt_no)
+), act_years AS (
+    SELECT DISTINCT e.operator_code, e.activity_code, y.y
+    FROM (SELECT operator_code, activity_code, min(year(period_start)) AS y0, max(year(period_end)) AS y1
+          FROM core.fact_contribution WHERE refund_of IS NULL GROUP BY ALL) AS e
+    JOIN op_asof AS a USING (operator_code),
+    LATERAL (SELECT unnest(range(e.y0, least(e.y1, a.y_max) + 1)) AS y) AS y
+), counts AS (
+    SELECT ay.operator_code, ay.activity_code, ay.y, count(DISTINCT e.member_ref) AS members
+    FROM act_years AS ay
+    LEFT JOIN enrol AS e ON e.operator_code = ay.operator_code AND e.activity_code = ay.activity_code
+        AND e.period_start <= make_date(ay.y, 12, 31) AND e.period_end >= make_date(ay.y, 1, 1)
+    GROUP BY ALL
+)
+SELECT 'R14', a.pool_code, c.operator_code, c.activity_code, c.y, 'activity', c.activity_code, NULL,
+    c.members || ' active enrolled members in ' || c.y || ' (fewer than ' || getvariable('min_members') || ')', NULL
+FROM counts AS c
+JOIN op_asof AS a USING (operator_code)
+WHERE c.members < getvariable('min_members')

@@ -1,0 +1,29 @@
+-- model: rule.r17
+-- depends: core.fact_claim, core.fact_contribution, core.dim_activity
+-- R17 (clause 八: 业务管理): a paid claim (status 'paid') whose paid_amount
+-- is above the benefit_cap of its activity (current version; the cap is
+-- compared claim by claim), or whose member has no enrolment in the
+-- activity (a receipt that is not a refund) with a period covering
+-- event_date, or whose paid_amount exceeds medical_total − insurance_paid
+-- (exactly equal is not a finding). One hit a claim, naming each failure.
+INSERT INTO rule_hits
+WITH paid AS (
+    SELECT c.*, a.benefit_cap,
+        c.paid_amount > a.benefit_cap AS over_cap,
+        NOT EXISTS (SELECT 1 FROM core.fact_contribution AS e
+            WHERE e.operator_code = c.operator_code AND e.activity_code = c.activity_code
+                AND e.member_ref = c.member_ref AND e.refund_of IS NULL
+                AND e.period_start <= c.event_date AND c.event_date <= e.period_end) AS not_enrolled,
+        c.paid_amount > c.medical_total - c.insurance_paid AS over_oop
+    FROM core.fact_claim AS c
+    LEFT JOIN core.dim_activity AS a ON a.operator_code = c.operator_code AND a.activity_code = c.activity_code AND a.is_current
+    WHERE c.status = 'paid' AND c.paid_amount IS NOT NULL
+)
+SELECT 'R17', pool_code, operator_code, activity_code, year(paid_at), 'claim', claim_no, paid_amount,
+    concat_ws('; ',
+        CASE WHEN over_cap THEN 'paid ' || paid_amount || ' above the benefit cap ' || benefit_cap END,
+        CASE WHEN not_enrolled THEN 'member not enrolled in ' || activity_code || ' on ' || strftime(event_date, '%Y-%m-%d') END,
+        CASE WHEN over_oop THEN 'paid ' || paid_amount || ' above medical_total − insurance_paid = ' || (medical_total - insurance_paid) END),
+    NULL
+FROM paid
+WHERE coalesce(over_cap, false) OR not_enrolled OR coalesce(over_oop, false)

@@ -1,0 +1,15 @@
+-- model: rule.r19
+-- depends: core.fact_ledger_line
+-- R19 (clause 十三: 收支两条线): a voucher with both a 4xxx (income) line
+-- and a 5xxx (expense) line, i.e. income netted against expense. One hit a
+-- voucher; amount: the smaller of the two sides' totals.
+INSERT INTO rule_hits
+SELECT 'R19', any_value(pool_code), operator_code, any_value(activity_code), year(min(posted_on)), 'voucher', voucher_no,
+    least(sum(CASE WHEN account_code LIKE '4%' THEN debit + credit ELSE 0 END),
+          sum(CASE WHEN account_code LIKE '5%' THEN debit + credit ELSE 0 END)),
+    'income (' || string_agg(DISTINCT account_code, ', ' ORDER BY account_code) FILTER (WHERE account_code LIKE '4%')
+        || ') and expense (' || string_agg(DISTINCT account_code, ', ' ORDER BY account_code) FILTER (WHERE account_code LIKE '5%')
+        || ') in one voucher', NULL
+FROM core.fact_ledger_line
+GROUP BY operator_code, voucher_no
+HAVING bool_or(account_code LIKE '4%') AND bool_or(account_code LIKE '5%')
