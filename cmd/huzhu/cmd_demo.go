@@ -144,6 +144,7 @@ func runDemo(e *env, o *demoOptions) error {
 	}
 	fmt.Fprintf(e.stdout, "    core.*        %d versions kept, %d rows in ops.quarantine, %d duplicates counted\n", kept, quarantined, dups)
 	fmt.Fprintf(e.stdout, "    mart.*        %d models; open findings: %s (`huzhu rules` lists the rules)\n", len(mres.Models), mres.findingsLine())
+	fmt.Fprintf(e.stdout, "  Parquet marts   %s (by pool and year; datapackage.json)\n", mres.Parquet)
 	if throwaway {
 		fmt.Fprintf(e.stdout, "    pseudonyms    under a throwaway key (set HUZHU_PII_KEY to keep them stable)\n")
 	}

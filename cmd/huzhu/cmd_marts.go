@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -37,7 +38,11 @@ func runMarts(ctx context.Context, e *env, r *stageRun) (*martsSummary, error) {
 	for _, m := range res.Models {
 		fmt.Fprintf(e.stdout, "marts %-28s %6.2fs\n", m.Model, m.Seconds)
 	}
-	sum := &martsSummary{Result: res, Findings: map[string]int64{}}
+	sum := &martsSummary{Result: res, Findings: map[string]int64{}, Parquet: filepath.Join(r.cfg.Out, "parquet")}
+	if _, err := marts.Export(ctx, r.db.SQL(), sum.Parquet); err != nil {
+		return sum, err
+	}
+	fmt.Fprintf(e.stdout, "marts exported to %s (Parquet by pool and year, datapackage.json)\n", sum.Parquet)
 	rows, err := r.db.SQL().QueryContext(ctx, "SELECT severity, count(*) FROM mart.compliance_findings WHERE status = 'open' GROUP BY ALL ORDER BY ALL")
 	if err != nil {
 		return sum, err
@@ -59,6 +64,7 @@ func runMarts(ctx context.Context, e *env, r *stageRun) (*martsSummary, error) {
 type martsSummary struct {
 	*marts.Result
 	Findings map[string]int64 `json:"findings_open"`
+	Parquet  string           `json:"parquet"`
 }
 
 func (s *martsSummary) findingsLine() string {

@@ -1,0 +1,185 @@
+package marts
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Export writes every mart table as Parquet under dir/<table>/, partitioned
+// Hive-style by pool and year (pool_code=…/year=…/data_0.parquet; rows of no
+// pool under pool_code=all), rows sorted so that the same marts give the
+// same files, and a Frictionless data package, dir/datapackage.json, that
+// describes each table: its files, fields, types and, for money, the unit.
+func Export(ctx context.Context, db *sql.DB, dir string) (*DataPackage, error) {
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	tables, err := martTables(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	pkg := &DataPackage{Profile: "data-package", Name: "huzhu-marts", Title: "huzhu 职工互助保障 marts"}
+	for _, t := range tables {
+		yearExpr := ""
+		for _, c := range []string{"fiscal_year", "month", "as_of_month"} {
+			if t.has(c) {
+				yearExpr = c
+				if c != "fiscal_year" {
+					yearExpr = "year(" + c + ")"
+				}
+				break
+			}
+		}
+		if yearExpr == "" {
+			yearExpr = "0"
+		}
+		pool := "'all'"
+		if t.has("pool_code") {
+			pool = "coalesce(pool_code, 'all')"
+		}
+		out := filepath.Join(dir, t.name)
+		// COPY takes its target as a literal: the path is ours (the config's
+		// out folder), quoted here; table and column names come from the
+		// catalog.
+		q := fmt.Sprintf("COPY (SELECT %s, %s AS pool_code, %s AS year FROM mart.%s ORDER BY ALL) TO %s (FORMAT PARQUET, PARTITION_BY (pool_code, year), OVERWRITE_OR_IGNORE)",
+			starExcept(t), pool, yearExpr, t.name, quote(out))
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return nil, fmt.Errorf("marts export %s: %w", t.name, err)
+		}
+		var files []string
+		filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".parquet") {
+				rel, _ := filepath.Rel(dir, p)
+				files = append(files, filepath.ToSlash(rel))
+			}
+			return nil
+		})
+		sort.Strings(files)
+		res := Resource{Name: t.name, Path: files, Format: "parquet", Mediatype: "application/vnd.apache.parquet"}
+		for _, c := range t.cols {
+			res.Schema.Fields = append(res.Schema.Fields, field(c))
+		}
+		if !t.has("pool_code") {
+			res.Schema.Fields = append(res.Schema.Fields, Field{Name: "pool_code", Type: "string", Description: "partition: 'all'"})
+		}
+		res.Schema.Fields = append(res.Schema.Fields, Field{Name: "year", Type: "integer", Description: "partition: the row's year"})
+		pkg.Resources = append(pkg.Resources, res)
+	}
+	b, err := json.MarshalIndent(pkg, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return pkg, os.WriteFile(filepath.Join(dir, "datapackage.json"), append(b, '\n'), 0o644)
+}
+
+func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// starExcept is the table's columns but the ones the partition columns
+// replace (pool_code, and a column named year).
+func starExcept(t martTable) string {
+	var ex []string
+	for _, c := range []string{"pool_code", "year"} {
+		if t.has(c) {
+			ex = append(ex, c)
+		}
+	}
+	if len(ex) == 0 {
+		return "*"
+	}
+	return "* EXCLUDE (" + strings.Join(ex, ", ") + ")"
+}
+
+type martColumn struct{ name, typ string }
+
+type martTable struct {
+	name string
+	cols []martColumn
+}
+
+func (t martTable) has(c string) bool {
+	for _, x := range t.cols {
+		if x.name == c {
+			return true
+		}
+	}
+	return false
+}
+
+func martTables(ctx context.Context, db *sql.DB) ([]martTable, error) {
+	rows, err := db.QueryContext(ctx, `SELECT table_name, column_name, data_type FROM information_schema.columns
+		WHERE table_schema = 'mart' ORDER BY table_name, ordinal_position`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []martTable
+	for rows.Next() {
+		var t, c, typ string
+		if err := rows.Scan(&t, &c, &typ); err != nil {
+			return nil, err
+		}
+		if len(out) == 0 || out[len(out)-1].name != t {
+			out = append(out, martTable{name: t})
+		}
+		out[len(out)-1].cols = append(out[len(out)-1].cols, martColumn{c, typ})
+	}
+	return out, rows.Err()
+}
+
+// DataPackage is a Frictionless data package (datapackage.json).
+type DataPackage struct {
+	Profile   string     `json:"profile"`
+	Name      string     `json:"name"`
+	Title     string     `json:"title"`
+	Resources []Resource `json:"resources"`
+}
+
+// Resource is one table of the package.
+type Resource struct {
+	Name      string   `json:"name"`
+	Path      []string `json:"path"`
+	Format    string   `json:"format"`
+	Mediatype string   `json:"mediatype"`
+	Schema    struct {
+		Fields []Field `json:"fields"`
+	} `json:"schema"`
+}
+
+// Field is one column of a resource.
+type Field struct {
+	Name        string `json:"name"`
+	Type        string `json:"type"`
+	Unit        string `json:"unit,omitempty"`
+	Description string `json:"description,omitempty"`
+}
+
+// field maps a DuckDB column to a Frictionless field: money (DECIMAL(18,2))
+// is a number in yuan.
+func field(c martColumn) Field {
+	f := Field{Name: c.name, Type: "string"}
+	switch t := c.typ; {
+	case strings.HasPrefix(t, "DECIMAL"):
+		f.Type, f.Unit = "number", "CNY"
+	case t == "DOUBLE" || t == "FLOAT":
+		f.Type = "number"
+	case t == "INTEGER" || t == "BIGINT" || t == "HUGEINT" || t == "SMALLINT":
+		f.Type = "integer"
+	case t == "BOOLEAN":
+		f.Type = "boolean"
+	case t == "DATE":
+		f.Type = "date"
+	case strings.HasPrefix(t, "TIMESTAMP"):
+		f.Type = "datetime"
+	}
+	return f
+}

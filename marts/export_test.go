@@ -1,0 +1,68 @@
+package marts
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestExport: every mart is written as Hive-partitioned Parquet that reads
+// back to the same rows, and datapackage.json describes every table and
+// column, money with its unit.
+func TestExport(t *testing.T) {
+	db, _ := build(t, 1500)
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "parquet")
+	pkg, err := Export(ctx, db.SQL(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables, err := martTables(ctx, db.SQL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pkg.Resources) != len(tables) || len(tables) < 4 {
+		t.Fatalf("%d resources for %d mart tables", len(pkg.Resources), len(tables))
+	}
+	for i, tab := range tables {
+		res := pkg.Resources[i]
+		var want, got int
+		db.SQL().QueryRow("SELECT count(*) FROM mart." + tab.name).Scan(&want)
+		if want > 0 {
+			glob := filepath.Join(dir, tab.name, "**", "*.parquet")
+			if err := db.SQL().QueryRow("SELECT count(*) FROM read_parquet('" + glob + "', hive_partitioning = true)").Scan(&got); err != nil {
+				t.Fatalf("%s: %v", tab.name, err)
+			}
+			if !strings.Contains(res.Path[0], "pool_code=") || !strings.Contains(res.Path[0], "/year=") {
+				t.Errorf("%s: file %s is not under pool_code=…/year=…", tab.name, res.Path[0])
+			}
+		}
+		if got != want {
+			t.Errorf("%s: %d rows in Parquet, %d in the mart", tab.name, got, want)
+		}
+		names := map[string]Field{}
+		for _, f := range res.Schema.Fields {
+			names[f.Name] = f
+		}
+		for _, c := range tab.cols {
+			f, ok := names[c.name]
+			if !ok {
+				t.Errorf("%s.%s not described", tab.name, c.name)
+			}
+			if strings.HasPrefix(c.typ, "DECIMAL") && f.Unit != "CNY" {
+				t.Errorf("%s.%s: money without its unit", tab.name, c.name)
+			}
+		}
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "datapackage.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back DataPackage
+	if err := json.Unmarshal(raw, &back); err != nil || back.Name != "huzhu-marts" {
+		t.Errorf("datapackage.json does not read back: %v", err)
+	}
+}
