@@ -34,6 +34,10 @@ say "## transform at --members $members --years $years, beside a bare CREATE TAB
 BENCH_MEMBERS=$members BENCH_YEARS=$years go test -tags duckdb_arrow ./transform/ -run '^$' -bench '^BenchmarkTransform$' \
   -benchtime 1x -timeout 60m | grep -E '^Benchmark' | tee -a "$summary"
 
+say "## marts at --members $members --years $years (time per run, the three slowest models)"
+BENCH_MEMBERS=$members BENCH_YEARS=$years go test -tags duckdb_arrow ./marts/ -run '^$' -bench '^BenchmarkMarts$' \
+  -benchtime 1x -timeout 60m -v | grep -E '^Benchmark|slowest' | tee -a "$summary"
+
 say "## opsim memory as members grow (CSV)"
 sizes="100 100000 1000000"
 [ "${BENCH_LARGE:-0}" = 1 ] && sizes="$sizes 10000000"
