@@ -1,0 +1,206 @@
+package marts
+
+import (
+	"database/sql"
+	"math"
+	"testing"
+	"time"
+)
+
+// wantColumns fails unless table has every column of marts.md and run_id.
+func wantColumns(t *testing.T, db *sql.DB, table string, cols ...string) {
+	t.Helper()
+	have := map[string]bool{}
+	rows, err := db.Query("SELECT column_name FROM information_schema.columns WHERE table_schema = 'mart' AND table_name = ?", table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c string
+		rows.Scan(&c)
+		have[c] = true
+	}
+	for _, c := range append(cols, "run_id") {
+		if !have[c] {
+			t.Errorf("mart.%s has no column %s", table, c)
+		}
+	}
+	var other int
+	db.QueryRow("SELECT count(*) FROM mart." + table + " WHERE run_id IS DISTINCT FROM 'run-1'").Scan(&other)
+	if other != 0 {
+		t.Errorf("mart.%s: %d rows not of run-1", table, other)
+	}
+}
+
+// count runs a query returning one integer.
+func count(t *testing.T, db *sql.DB, q string) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(q).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+// TestFundFlow: the edges balance exactly per activity and year, every
+// activity-year with contribution income has its 4101 and 5101 edges, and
+// the balance carried forward of the last year is the net assets excluding
+// the reserve that the ledger gives directly.
+func TestFundFlow(t *testing.T) {
+	wdb, _ := build(t, 2500)
+	db := wdb.SQL()
+	wantColumns(t, db, "fund_flow", "fiscal_year", "pool_code", "operator_code", "activity_code", "source_node", "target_node", "amount")
+	groups := count(t, db, "SELECT count(DISTINCT (operator_code, activity_code, fiscal_year)) FROM mart.fund_flow")
+	if groups < 20 {
+		t.Errorf("only %d activity-years", groups)
+	}
+	if n := count(t, db, `SELECT count(*) FROM (
+		SELECT operator_code, activity_code, fiscal_year,
+			coalesce(sum(amount) FILTER (WHERE target_node = 'fund'), 0) AS into_fund,
+			coalesce(sum(amount) FILTER (WHERE source_node = 'fund'), 0) AS out_of_fund
+		FROM mart.fund_flow GROUP BY ALL)
+		WHERE into_fund <> out_of_fund`); n != 0 {
+		t.Errorf("%d activity-years whose edges do not balance", n)
+	}
+	if n := count(t, db, "SELECT count(*) FROM mart.fund_flow WHERE (source_node = 'fund') = (target_node = 'fund')"); n != 0 {
+		t.Errorf("%d edges not into or out of 'fund'", n)
+	}
+	missing := count(t, db, `SELECT count(*) FROM (
+		SELECT DISTINCT operator_code, activity_code, year(posted_on) AS fiscal_year
+		FROM core.fact_ledger_line WHERE account_code = '4101' AND credit > 0) AS c
+		WHERE NOT EXISTS (SELECT 1 FROM mart.fund_flow AS f WHERE f.operator_code = c.operator_code
+			AND f.activity_code = c.activity_code AND f.fiscal_year = c.fiscal_year
+			AND f.source_node = '4101 互助金收入' AND f.target_node = 'fund')
+		OR NOT EXISTS (SELECT 1 FROM mart.fund_flow AS f WHERE f.operator_code = c.operator_code
+			AND f.activity_code = c.activity_code AND f.fiscal_year = c.fiscal_year
+			AND f.source_node = 'fund' AND f.target_node = '5101 互助金给付')`)
+	if missing != 0 {
+		t.Errorf("%d activity-years with contribution income lack a 4101 or 5101 edge", missing)
+	}
+	rows, err := db.Query(`WITH direct AS (
+		SELECT operator_code, activity_code,
+			sum(credit - debit) FILTER (WHERE left(account_code, 1) IN ('3', '4', '5'))
+				- coalesce(sum(credit - debit) FILTER (WHERE account_code = '3102'), 0) AS net_assets_ex_reserve
+		FROM core.fact_ledger_line WHERE activity_code IS NOT NULL GROUP BY ALL
+	), last AS (
+		SELECT operator_code, activity_code, amount FROM mart.fund_flow
+		WHERE target_node = 'balance carried forward' AND activity_code IS NOT NULL
+		QUALIFY fiscal_year = max(fiscal_year) OVER (PARTITION BY operator_code, activity_code)
+	)
+	SELECT d.operator_code, d.activity_code, CAST(d.net_assets_ex_reserve AS VARCHAR), coalesce(CAST(l.amount AS VARCHAR), 'none')
+	FROM direct AS d LEFT JOIN last AS l USING (operator_code, activity_code)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var op, act, want, got string
+		rows.Scan(&op, &act, &want, &got)
+		if want != got {
+			t.Errorf("%s %s: balance carried forward %s, the ledger says %s", op, act, got, want)
+		}
+		n++
+	}
+	if n < 10 {
+		t.Errorf("only %d activities", n)
+	}
+	t.Logf("%d activity-years, %d activities, %d edges", groups, n, count(t, db, "SELECT count(*) FROM mart.fund_flow"))
+}
+
+// TestRiskIndicators: the contract's columns, levels and scopes, and one
+// activity-month's loss ratio recomputed from the ledger.
+func TestRiskIndicators(t *testing.T) {
+	wdb, _ := build(t, 2500)
+	db := wdb.SQL()
+	wantColumns(t, db, "risk_indicators", "month", "scope", "pool_code", "operator_code", "activity_code",
+		"indicator", "value", "threshold_yellow", "threshold_red", "level")
+	if n := count(t, db, "SELECT count(*) FROM mart.risk_indicators WHERE level IS NULL OR level NOT IN ('green', 'yellow', 'red')"); n != 0 {
+		t.Errorf("%d rows with another level", n)
+	}
+	if n := count(t, db, `SELECT count(*) FROM mart.risk_indicators WHERE scope IS NULL OR scope NOT IN ('activity', 'operator', 'pool')
+		OR (scope = 'activity') <> (activity_code IS NOT NULL) OR (scope = 'pool') <> (operator_code IS NULL)
+		OR month <> last_day(month)`); n != 0 {
+		t.Errorf("%d rows with a wrong scope, subject or month", n)
+	}
+	if n := count(t, db, `SELECT count(DISTINCT (scope, indicator)) FROM mart.risk_indicators`); n != 21 {
+		t.Errorf("%d scope × indicator combinations, want 3 × 7", n)
+	}
+	if n := count(t, db, `SELECT count(*) FROM (SELECT month, scope, pool_code, operator_code, activity_code, indicator
+		FROM mart.risk_indicators GROUP BY ALL HAVING count(*) > 1)`); n != 0 {
+		t.Errorf("%d duplicate rows at the grain", n)
+	}
+	// The activity-month with the largest trailing benefits among months a
+	// year after the ledger starts.
+	var op, act string
+	var month time.Time
+	var got float64
+	if err := db.QueryRow(`SELECT operator_code, activity_code, month, value FROM mart.risk_indicators
+		WHERE scope = 'activity' AND indicator = 'loss_ratio' AND value IS NOT NULL
+			AND month >= (SELECT last_day(min(posted_on) + INTERVAL 12 MONTH) FROM core.fact_ledger_line)
+		ORDER BY value DESC, operator_code, activity_code, month LIMIT 1`).Scan(&op, &act, &month, &got); err != nil {
+		t.Fatal(err)
+	}
+	var benefits, income float64
+	if err := db.QueryRow(`SELECT CAST(sum(debit) FILTER (WHERE account_code = '5101') AS DOUBLE), CAST(sum(credit) FILTER (WHERE account_code = '4101') AS DOUBLE)
+		FROM core.fact_ledger_line WHERE operator_code = ? AND activity_code = ?
+			AND posted_on <= CAST(? AS DATE) AND posted_on > last_day(CAST(? AS DATE) - INTERVAL 12 MONTH)`,
+		op, act, month.Format(time.DateOnly), month.Format(time.DateOnly)).Scan(&benefits, &income); err != nil {
+		t.Fatal(err)
+	}
+	if want := benefits / income; math.Abs(got-want) > 1e-9*math.Max(1, want) {
+		t.Errorf("loss_ratio %s %s %s = %v, the ledger says %v / %v = %v", op, act, month.Format(time.DateOnly), got, benefits, income, want)
+	}
+	t.Logf("%d rows; loss_ratio %s %s %s = %.4f", count(t, db, "SELECT count(*) FROM mart.risk_indicators"), op, act, month.Format(time.DateOnly), got)
+}
+
+// TestScorecard: the contract's columns, parts within 0–25 adding up to
+// the score, and ranks by score within pool and year.
+func TestScorecard(t *testing.T) {
+	wdb, _ := build(t, 2500)
+	db := wdb.SQL()
+	wantColumns(t, db, "scorecard", "fiscal_year", "pool_code", "operator_code", "score",
+		"budget_part", "compliance_part", "timeliness_part", "audit_part", "rank_in_pool")
+	rows, err := db.Query(`SELECT fiscal_year, pool_code, operator_code, score, budget_part, compliance_part, timeliness_part, audit_part, rank_in_pool,
+		1 + count(*) FILTER (WHERE true) OVER (PARTITION BY pool_code, fiscal_year ORDER BY score DESC RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+			- count(*) OVER (PARTITION BY pool_code, fiscal_year, score) AS want_rank
+		FROM mart.scorecard`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var year, rank, wantRank int
+		var pool, op string
+		var score float64
+		parts := make([]float64, 4)
+		if err := rows.Scan(&year, &pool, &op, &score, &parts[0], &parts[1], &parts[2], &parts[3], &rank, &wantRank); err != nil {
+			t.Fatal(err)
+		}
+		sum := 0.0
+		for _, p := range parts {
+			if p < 0 || p > 25 {
+				t.Errorf("%d %s: part %v outside 0–25", year, op, p)
+			}
+			sum += p
+		}
+		if math.Abs(sum-score) > 1e-6 || score < 0 || score > 100 {
+			t.Errorf("%d %s: score %v, parts %v", year, op, score, parts)
+		}
+		if rank != wantRank {
+			t.Errorf("%d %s %s: rank %d, want %d", year, pool, op, rank, wantRank)
+		}
+		n++
+	}
+	if n < 3 {
+		t.Errorf("only %d operator-years", n)
+	}
+	if m := count(t, db, "SELECT count(*) FROM (SELECT pool_code, fiscal_year FROM mart.scorecard GROUP BY ALL HAVING min(rank_in_pool) <> 1 OR max(rank_in_pool) > count(*))"); m != 0 {
+		t.Errorf("%d pool-years whose ranks are not within 1..n", m)
+	}
+	if m := count(t, db, "SELECT count(*) FROM (SELECT fiscal_year, operator_code FROM mart.scorecard GROUP BY ALL HAVING count(*) > 1)"); m != 0 {
+		t.Errorf("%d operator-years twice", m)
+	}
+}

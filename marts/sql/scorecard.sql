@@ -1,0 +1,96 @@
+-- model: mart.scorecard
+-- depends: mart.budget_execution, mart.compliance_findings, core.fact_ledger_line, core.fact_claim, core.fact_audit
+-- The supervision scorecard (clause 十三: 预算执行情况纳入考核体系), per
+-- fiscal year and operator: a 0–100 score, the sum of four parts of 0–25
+-- each (DOUBLE, rounded to 2 decimals; score is the sum of the rounded
+-- parts, rounded again against binary noise), for the years the operator
+-- has ledger lines or budget lines:
+--
+--   budget_part      25 × (1 − mean over the lines with a budget of
+--                    min(|execution_rate − expected_rate|, 1)), from
+--                    mart.budget_execution at the year's last as_of_month
+--                    (December, or the latest month of the current year);
+--                    0 when no line has a budget
+--   compliance_part  25 − the open findings of the operator and year in
+--                    mart.compliance_findings weighted by severity
+--                    (critical 5, major 2, minor 1, info 0), floored at 0
+--   timeliness_part  from the median days decided_at → paid_at of the
+--                    claims paid in the year: 25 at ≤ 15 days, 0 at ≥ 45,
+--                    linear between; 25 when no claim was paid (nothing
+--                    was paid late)
+--   audit_part       the annual audit of the year (audit_type 'annual'
+--                    whose period starts in the year; the latest report if
+--                    several): 25 unqualified, 15 qualified, 5 adverse or
+--                    disclaimer, 0 none
+--
+-- rank_in_pool: rank by score within pool and year, 1 the best; equal
+-- scores share a rank (1, 1, 3).
+CREATE OR REPLACE TABLE mart.scorecard AS
+WITH subjects AS (
+    SELECT DISTINCT operator_code, year(posted_on) AS fiscal_year FROM core.fact_ledger_line
+    UNION
+    SELECT DISTINCT operator_code, fiscal_year FROM mart.budget_execution
+), pools AS (
+    SELECT operator_code, any_value(pool_code) AS pool_code
+    FROM (
+        SELECT operator_code, pool_code FROM core.fact_ledger_line WHERE pool_code IS NOT NULL
+        UNION ALL
+        SELECT operator_code, pool_code FROM mart.budget_execution WHERE pool_code IS NOT NULL
+    )
+    GROUP BY operator_code
+), budget_month AS (
+    SELECT operator_code, fiscal_year, max(as_of_month) AS as_of_month
+    FROM mart.budget_execution
+    GROUP BY ALL
+), budget AS (
+    SELECT b.operator_code, b.fiscal_year,
+        avg(least(abs(b.execution_rate - b.expected_rate), 1.0)) AS mean_error
+    FROM mart.budget_execution AS b
+    JOIN budget_month AS m USING (operator_code, fiscal_year, as_of_month)
+    WHERE b.execution_rate IS NOT NULL
+    GROUP BY ALL
+), findings AS (
+    SELECT operator_code, fiscal_year,
+        sum(CASE severity WHEN 'critical' THEN 5 WHEN 'major' THEN 2 WHEN 'minor' THEN 1 ELSE 0 END) AS weight
+    FROM mart.compliance_findings
+    WHERE status = 'open' AND operator_code IS NOT NULL
+    GROUP BY ALL
+), timeliness AS (
+    SELECT operator_code, year(paid_at) AS fiscal_year,
+        median((epoch(paid_at) - epoch(decided_at)) / 86400.0) AS median_days
+    FROM core.fact_claim
+    WHERE paid_at IS NOT NULL AND decided_at IS NOT NULL
+    GROUP BY ALL
+), audits AS (
+    SELECT operator_code, year(period_start) AS fiscal_year,
+        CASE opinion WHEN 'unqualified' THEN 25 WHEN 'qualified' THEN 15 WHEN 'adverse' THEN 5 WHEN 'disclaimer' THEN 5 ELSE 0 END AS points
+    FROM core.fact_audit
+    WHERE audit_type = 'annual' AND period_start IS NOT NULL
+    QUALIFY row_number() OVER (PARTITION BY operator_code, year(period_start) ORDER BY report_date DESC NULLS LAST, points DESC) = 1
+), parts AS (
+    SELECT s.fiscal_year, p.pool_code, s.operator_code,
+        round(CASE WHEN b.mean_error IS NULL THEN 0.0 ELSE 25.0 * (1 - b.mean_error) END, 2) AS budget_part,
+        round(greatest(0.0, 25.0 - coalesce(f.weight, 0)), 2) AS compliance_part,
+        round(CASE
+            WHEN t.median_days IS NULL OR t.median_days <= 15 THEN 25.0
+            WHEN t.median_days >= 45 THEN 0.0
+            ELSE 25.0 * (45 - t.median_days) / 30
+        END, 2) AS timeliness_part,
+        CAST(coalesce(a.points, 0) AS DOUBLE) AS audit_part
+    FROM subjects AS s
+    LEFT JOIN pools AS p USING (operator_code)
+    LEFT JOIN budget AS b USING (operator_code, fiscal_year)
+    LEFT JOIN findings AS f USING (operator_code, fiscal_year)
+    LEFT JOIN timeliness AS t USING (operator_code, fiscal_year)
+    LEFT JOIN audits AS a USING (operator_code, fiscal_year)
+), scored AS (
+    SELECT *, round(CAST(budget_part + compliance_part + timeliness_part + audit_part AS DOUBLE), 2) AS score
+    FROM parts
+)
+SELECT CAST(fiscal_year AS INTEGER) AS fiscal_year, pool_code, operator_code, score,
+    CAST(budget_part AS DOUBLE) AS budget_part, CAST(compliance_part AS DOUBLE) AS compliance_part,
+    CAST(timeliness_part AS DOUBLE) AS timeliness_part, audit_part,
+    CAST(rank() OVER (PARTITION BY pool_code, fiscal_year ORDER BY score DESC) AS INTEGER) AS rank_in_pool,
+    getvariable('run_id') AS run_id
+FROM scored
+ORDER BY fiscal_year, pool_code, rank_in_pool, operator_code
