@@ -11,7 +11,7 @@ import (
 
 var (
 	dateForm = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
-	tsForm   = regexp.MustCompile(`^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}:[0-9]{2}:[0-9]{2})(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})?$`)
+	tsForm   = regexp.MustCompile(`^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ](([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])(\.[0-9]{1,6})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$`)
 	beijing  = time.FixedZone("CST", 8*3600)
 )
 
@@ -33,7 +33,7 @@ func ParseTS(s string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	zone := beijing
-	if off := m[4]; off != "" {
+	if off := m[5]; off != "" {
 		if off == "Z" {
 			zone = time.UTC
 		} else {
@@ -49,7 +49,7 @@ func ParseTS(s string) (time.Time, bool) {
 	if err != nil {
 		return time.Time{}, false
 	}
-	if frac := m[3]; frac != "" {
+	if frac := m[4]; frac != "" {
 		ns := frac[1:] + strings.Repeat("0", 9-len(frac[1:])) // at most 6 digits: whole µs
 		d, _ := time.ParseDuration(ns + "ns")
 		t = t.Add(d)

@@ -56,11 +56,12 @@ CREATE OR REPLACE TEMP MACRO hz_money(s) AS
 CREATE OR REPLACE TEMP MACRO hz_date(s) AS
     CASE WHEN regexp_full_match(s, '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN CAST(try_strptime(s, '%Y-%m-%d') AS DATE) END;
 
--- timestamp: RFC 3339 with an offset (fractions to the microsecond), or
+-- timestamp: RFC 3339 with an offset (fractions to the microsecond; hours
+-- 00–23, minutes and seconds 00–59, in the offset too), or
 -- YYYY-MM-DD HH:MM:SS meaning Beijing time (no summer time since 1991, so a
 -- fixed +08:00).
 CREATE OR REPLACE TEMP MACRO hz_ts(s) AS
-    CASE WHEN regexp_full_match(s, '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})?')
+    CASE WHEN regexp_full_match(s, '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?')
          THEN try_cast(CASE WHEN regexp_matches(s, '(Z|[+-][0-9]{2}:[0-9]{2})$') THEN s ELSE s || '+08:00' END AS TIMESTAMPTZ) END;
 
 -- integer and decimal (not money) and boolean.
