@@ -66,37 +66,7 @@ func (a *aggregates) add(d *memberDraw) {
 	}
 }
 
-// merge adds b into a.
-func (a *aggregates) merge(b *aggregates) {
-	for k, v := range b.receipts {
-		a.receipts[k] += v
-	}
-	for k, v := range b.refunds {
-		a.refunds[k] += v
-	}
-	for k, v := range b.approved {
-		a.approved[k] += v
-	}
-	for k, v := range b.paid {
-		a.paid[k] += v
-	}
-	for k, v := range b.enrolled {
-		a.enrolled[k] += v
-	}
-}
-
-// yearTotals are an activity's (or, with act -1, the organisation's) totals
-// for a calendar year, from the aggregates.
-func (a *aggregates) income(act, year int, unions []Union, op *Operator) money.Cents {
-	var s money.Cents
-	for k, v := range a.receipts {
-		if k.act == act && op.payDay(k).Year() == year {
-			s += v
-		}
-	}
-	return s
-}
-
+// payDay is the day a union paid for an activity's period.
 func (op *Operator) payDay(k recvKey) record.Day {
 	_, at := op.unionPeriod(k.union, op.Activities[k.act], k.year)
 	return at.Day()
@@ -351,8 +321,6 @@ func (b *books) keyFeeRatios() {
 		b.key.rule(b.op, "organizations", b.op.Code, "R04", expect, y, fmt.Sprintf("management %s / contributions %s", fees, income))
 	}
 }
-
-type yearMonth struct{ y, m int }
 
 func (op *Operator) activity(code string) *Activity {
 	for _, a := range op.Activities {

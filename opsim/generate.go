@@ -12,12 +12,6 @@ type Sink interface {
 	Row(entity string, at record.Stamp, r *record.Row) error
 }
 
-// smallTables are an operator's entities that are generated whole in memory.
-type smallTables struct {
-	organizations, activities *record.SliceTable
-	books                     *books
-}
-
 // generate runs one operator's world into sink: the member pass, then the
 // books, then the small entities. It returns the small tables (for the
 // server) and the aggregates.

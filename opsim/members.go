@@ -130,12 +130,10 @@ func (g *memberGen) draw(idx int) *memberDraw {
 	if retiree {
 		age = r.between(61, 78)
 	}
-	ref := w.P.AsOf
 	by, _, _ := w.Start.Date()
 	off := r.intn(365)
 	d.birth = record.DayOf(by-age, time.January, 1) + record.Day(off)
 	d.birthYear, d.birthJan1 = d.birth.Year(), off == 0
-	_ = ref
 	// Members joined mostly long before the window; some join during it.
 	if r.chance(0.1) {
 		d.joined = w.Start + record.Day(r.intn(int(w.horizon-w.Start)))
