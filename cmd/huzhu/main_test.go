@@ -248,3 +248,62 @@ func TestRules(t *testing.T) {
 		t.Errorf("rules --config = %d, want the config's thresholds and the clauses' words:\n%s", code, out)
 	}
 }
+
+// TestRun: the nightly run goes through its stages, writes the run
+// manifest and the metrics; --only runs a subset; a failed source exits 1
+// and the metrics keep the last success.
+func TestRun(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, stderr := run(t, "opsim", "drop", "--out", filepath.Join(dir, "drops"), "--members", "600", "--operators", "1"); code != 0 {
+		t.Fatalf("drop: %s", stderr)
+	}
+	ops, _ := filepath.Glob(filepath.Join(dir, "drops", "5*"))
+	op := filepath.Base(ops[0])
+	cfg := filepath.Join(dir, "h.toml")
+	os.WriteFile(cfg, []byte("warehouse = \"w/h.duckdb\"\nout = \"out\"\n[[source]]\noperator = \""+op+"\"\nkind = \"files\"\npath = \"drops/"+op+"\"\n"), 0o644)
+	t.Setenv("HUZHU_PII_KEY", "a-test-key-of-enough-length")
+	code, out, stderr := run(t, "run", "--config", cfg)
+	if code != exitOK {
+		t.Fatalf("run = %d: %s %s", code, out, stderr)
+	}
+	manifests, _ := filepath.Glob(filepath.Join(dir, "out", "runs", "*.json"))
+	if len(manifests) != 1 {
+		t.Fatalf("manifests %v", manifests)
+	}
+	var m struct {
+		Status string `json:"status"`
+		Stages []struct {
+			Name string `json:"name"`
+		} `json:"stages"`
+		Rows     map[string]int64 `json:"raw_rows_by_entity"`
+		Findings map[string]int64 `json:"findings_open"`
+	}
+	raw, _ := os.ReadFile(manifests[0])
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Status != "succeeded" || len(m.Stages) != 3 || m.Rows["members"] == 0 || len(m.Findings) == 0 {
+		t.Errorf("manifest: %s", raw)
+	}
+	prom, _ := os.ReadFile(filepath.Join(dir, "out", "metrics", "huzhu.prom"))
+	for _, want := range []string{"huzhu_last_success_timestamp_seconds ", `huzhu_stage_duration_seconds{stage="marts"}`, `huzhu_rows_loaded{entity="members"}`} {
+		if !strings.Contains(string(prom), want) {
+			t.Errorf("metrics lack %s:\n%s", want, prom)
+		}
+	}
+	if code, out, _ := run(t, "run", "--config", cfg, "--only", "marts"); code != exitOK || strings.Contains(out, "extract ") {
+		t.Errorf("run --only marts = %d:\n%s", code, out)
+	}
+	if code, _, _ := run(t, "run", "--config", cfg, "--only", "reports"); code != exitUsage {
+		t.Errorf("run --only reports = %d, want 2", code)
+	}
+	bad := filepath.Join(dir, "bad.toml")
+	os.WriteFile(bad, []byte("warehouse = \"w/h.duckdb\"\nout = \"out\"\n[[source]]\noperator = \""+op+"\"\nkind = \"files\"\npath = \"no/such\"\n"), 0o644)
+	if code, _, _ := run(t, "run", "--config", bad); code != exitFailed {
+		t.Errorf("run with a failing source = %d, want 1", code)
+	}
+	prom2, _ := os.ReadFile(filepath.Join(dir, "out", "metrics", "huzhu.prom"))
+	if !strings.Contains(string(prom2), "huzhu_run_success 0") || !strings.Contains(string(prom2), "huzhu_last_success_timestamp_seconds ") {
+		t.Errorf("metrics after a failure:\n%s", prom2)
+	}
+}
