@@ -2,12 +2,9 @@ package marts
 
 import (
 	"context"
-	"io/fs"
 	"testing"
 
 	"huzhu/internal/config"
-	"huzhu/internal/sqlmodel"
-	"huzhu/warehouse"
 )
 
 // ruleHitA is one row of rule_hits, as the boundary tests read it.
@@ -22,36 +19,10 @@ type ruleHitA struct {
 // not in the tree is skipped.
 func runRuleA(t *testing.T, id string, setup ...string) map[string]ruleHitA {
 	t.Helper()
-	file := "sql/rule_" + id + ".sql"
-	text, err := fs.ReadFile(sqlFS, file)
-	if err != nil {
-		t.Skipf("%s: no model", id)
-	}
-	m, err := sqlmodel.Parse(file, string(text))
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	db, err := warehouse.Open(ctx, warehouse.InMemory, warehouse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conn, err := db.SQL().Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	for _, q := range append([]string{"CREATE SCHEMA IF NOT EXISTS core"}, setup...) {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	if err := prepare(ctx, conn, "run", config.DefaultRules()); err != nil {
-		t.Fatal(err)
-	}
-	if err := sqlmodel.RunOne(ctx, conn, m); err != nil {
-		t.Fatal(err)
+	conn := modelConn(t, config.DefaultRules(), setup...)
+	if !runModel(t, conn, "rule_"+id+".sql") {
+		t.Skipf("%s: no model", id)
 	}
 	rows, err := conn.QueryContext(ctx, "SELECT subject_kind, subject_ref, coalesce(severity, ''), CAST(amount AS VARCHAR) FROM rule_hits")
 	if err != nil {

@@ -4,13 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io/fs"
 	"slices"
 	"testing"
 
 	"huzhu/internal/config"
-	"huzhu/internal/sqlmodel"
-	"huzhu/warehouse"
 )
 
 // runRule builds an in-memory warehouse with the given core tables, runs
@@ -20,34 +17,9 @@ import (
 func runRule(t *testing.T, file string, setup ...string) []string {
 	t.Helper()
 	ctx := context.Background()
-	db, err := warehouse.Open(ctx, warehouse.InMemory, warehouse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conn, err := db.SQL().Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	for _, q := range append([]string{"CREATE SCHEMA IF NOT EXISTS core"}, setup...) {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			t.Fatalf("setup %q: %v", q, err)
-		}
-	}
-	if err := prepare(ctx, conn, "run", config.DefaultRules()); err != nil {
-		t.Fatal(err)
-	}
-	text, err := fs.ReadFile(sqlFS, "sql/"+file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := sqlmodel.Parse("sql/"+file, string(text))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sqlmodel.RunOne(ctx, conn, m); err != nil {
-		t.Fatal(err)
+	conn := modelConn(t, config.DefaultRules(), setup...)
+	if !runModel(t, conn, file) {
+		t.Fatalf("no model %s", file)
 	}
 	rows, err := conn.QueryContext(ctx, "SELECT operator_code, subject_kind, subject_ref, coalesce(fiscal_year, 0), coalesce(severity, '-'), detail FROM rule_hits")
 	if err != nil {

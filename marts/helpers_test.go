@@ -1,0 +1,57 @@
+package marts
+
+import (
+	"context"
+	"database/sql"
+	"io/fs"
+	"testing"
+
+	"huzhu/internal/config"
+	"huzhu/internal/sqlmodel"
+	"huzhu/warehouse"
+)
+
+// modelConn opens an in-memory warehouse, runs the setup statements (the
+// hand-made core tables a test needs) and prepares the marts' variables and
+// temp tables with rules, on one connection that the test then uses.
+func modelConn(t *testing.T, rules config.Rules, setup ...string) *sql.Conn {
+	t.Helper()
+	ctx := context.Background()
+	db, err := warehouse.Open(ctx, warehouse.InMemory, warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	conn, err := db.SQL().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	for _, q := range append([]string{"CREATE SCHEMA IF NOT EXISTS core"}, setup...) {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatalf("setup %q: %v", q, err)
+		}
+	}
+	if err := prepare(ctx, conn, "run", rules); err != nil {
+		t.Fatal(err)
+	}
+	return conn
+}
+
+// runModel runs the model sql/<file> on conn; false when there is no such
+// model.
+func runModel(t *testing.T, conn *sql.Conn, file string) bool {
+	t.Helper()
+	text, err := fs.ReadFile(sqlFS, "sql/"+file)
+	if err != nil {
+		return false
+	}
+	m, err := sqlmodel.Parse("sql/"+file, string(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sqlmodel.RunOne(context.Background(), conn, m); err != nil {
+		t.Fatal(err)
+	}
+	return true
+}
