@@ -33,7 +33,7 @@ func readParquet(ctx context.Context, path string, s *recordSink) error {
 		return fmt.Errorf("%w: not a Parquet file: %v", errFileRefused, err)
 	}
 	defer pf.Close()
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: chunkRows, Parallel: false}, memory.DefaultAllocator)
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: chunkRows, Parallel: true}, memory.DefaultAllocator)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errFileRefused, err)
 	}
