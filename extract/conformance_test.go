@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"github.com/jackc/pgx/v5"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -150,12 +149,7 @@ func TestConformance(t *testing.T) {
 		{"xlsx", drop("xlsx", "")},
 		{"mixed", drop("mixed", "")},
 		{"postgres", func(t *testing.T) config.Source {
-			dsn := pgtest.Start(t)
-			conn, err := pgx.Connect(context.Background(), dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close(context.Background())
+			dsn, conn := pgtest.Connect(t)
 			if _, err := pgworld.Load(context.Background(), conn, "conformance", op); err != nil {
 				t.Fatal(err)
 			}

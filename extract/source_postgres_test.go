@@ -163,13 +163,8 @@ func count(t *testing.T, db *sql.DB, q string, args ...any) int64 {
 // nothing, and a pull after the operator's database moved three days on
 // only what changed, leaving raw with every version of every row.
 func TestPostgresPull(t *testing.T) {
-	dsn := pgtest.Start(t)
+	dsn, conn := pgtest.Connect(t)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
 	p := opsim.DefaultParams()
 	p.Members, p.DefectRate = 1500, 0
 	op := pgWorld(t, p)
@@ -272,13 +267,8 @@ func equalSets(a, b rowSet) bool {
 // a chunk ends among them; a null key and a key holding the separator are
 // ordered and resumed from; a fractional updated_at keeps its fraction.
 func TestPostgresRuns(t *testing.T) {
-	dsn := pgtest.Start(t)
+	dsn, conn := pgtest.Connect(t)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
 	p := opsim.DefaultParams()
 	p.Members, p.Operators, p.DefectRate = 300, 1, 0
 	op := pgWorld(t, p)

@@ -306,3 +306,16 @@ func version(binDir string) float64 {
 	v, _ := strconv.ParseFloat(strings.TrimSpace(filepath.Base(filepath.Dir(binDir))), 64)
 	return v
 }
+
+// Connect starts the server as Start does and opens a connection to the
+// test's database, closed when the test ends.
+func Connect(t testing.TB) (string, *pgx.Conn) {
+	t.Helper()
+	dsn := Start(t)
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatalf("pgtest: connect: %v", err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return dsn, conn
+}

@@ -98,13 +98,8 @@ func tableContent(t *testing.T, conn *pgx.Conn, schema string, e *contract.Entit
 // values) and checks every table holds exactly what the generator emits,
 // then loads the world a few days on over it.
 func TestLoad(t *testing.T) {
-	dsn := pgtest.Start(t)
+	_, conn := pgtest.Connect(t)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
 	p := opsim.DefaultParams()
 	p.Members, p.Operators, p.DefectRate = 1500, 1, 0.05
 	for _, shift := range []record.Day{0, 3} {
