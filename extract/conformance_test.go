@@ -2,7 +2,6 @@ package extract
 
 import (
 	"context"
-
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
