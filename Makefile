@@ -9,15 +9,21 @@ export GOFLAGS := $(GOFLAGS) -tags=duckdb_arrow
 
 .PHONY: build demo test test-short fuzz bench lint clean
 
-build:
+build: node_modules/.package-lock.json
 	$(GO) build -o $(BIN) ./cmd/huzhu
+
+# The ECharts runtime (copied into reports and the site) and axe-core (browser
+# tests), pinned with integrity hashes in package-lock.json; never committed.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
 
 # Simulated operators → every pipeline stage that exists → prints where the outputs are.
 demo: build
 	./$(BIN) demo --out out/demo
 
 # The README's test command; CI runs exactly this.
-test: lint
+test: lint node_modules/.package-lock.json
 	$(GO) test -count=1 -timeout 20m $(PKGS)
 	$(MAKE) fuzz
 
