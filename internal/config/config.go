@@ -102,6 +102,8 @@ type Config struct {
 	Sources []Source `toml:"source" json:"sources"`
 	// Rules are the compliance-rule thresholds of [rules].
 	Rules Rules `toml:"rules" json:"rules"`
+	// Site configures the member disclosure site ([site]).
+	Site Site `toml:"site" json:"site"`
 
 	// file is the absolute path of the file this was loaded from.
 	file string
@@ -113,6 +115,17 @@ type Pseudonymise struct {
 	// key itself never appears in the file.
 	KeyEnv string `toml:"key_env" json:"key_env"`
 }
+
+// Site is the [site] table.
+type Site struct {
+	// SigningKeyEnv names the environment variable holding the Ed25519
+	// private key that signs the site's manifest: the 32-byte seed in hex
+	// (64 characters). The key itself never appears in the file.
+	SigningKeyEnv string `toml:"signing_key_env" json:"signing_key_env"`
+}
+
+// DefaultSigningKeyEnv is the default of [site] signing_key_env.
+const DefaultSigningKeyEnv = "HUZHU_SITE_KEY"
 
 // Source is one [[source]]: an operator's system of one kind. Which of
 // Path, URL and DSN is required depends on Kind; the others must be empty.
@@ -201,6 +214,7 @@ func Default() Config {
 		MemoryLimit:  DefaultMemoryLimit,
 		Pseudonymise: Pseudonymise{KeyEnv: DefaultKeyEnv},
 		Rules:        DefaultRules(),
+		Site:         Site{SigningKeyEnv: DefaultSigningKeyEnv},
 	}
 }
 
@@ -333,6 +347,9 @@ func (c *Config) check(name string) []error {
 	}
 	if strings.TrimSpace(c.Pseudonymise.KeyEnv) == "" {
 		bad("pseudonymise.key_env", "must name an environment variable")
+	}
+	if strings.TrimSpace(c.Site.SigningKeyEnv) == "" {
+		bad("site.signing_key_env", "must name an environment variable")
 	}
 	errs = append(errs, c.Rules.check(name)...)
 

@@ -66,6 +66,7 @@ min_members        = 500
 		MemoryLimit:  "512MiB",
 		Threads:      2,
 		Pseudonymise: Pseudonymise{KeyEnv: "MY_KEY"},
+		Site:         Site{SigningKeyEnv: DefaultSigningKeyEnv},
 		Sources: []Source{
 			{Operator: gz, Kind: KindFiles, Path: filepath.Join(dir, "drops/gz")},
 			{Operator: gz, Kind: KindHTTP, URL: "http://127.0.0.1:9801", TokenEnv: "OPS_TOKEN_GZ"},
