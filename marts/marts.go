@@ -18,8 +18,8 @@ type Result struct {
 	Models []sqlmodel.Timing `json:"models"`
 }
 
-// Run rebuilds every mart model from core, in dependency order, each in
-// its own transaction; every mart row carries runID. The thresholds of
+// Run rebuilds every mart model from core, in dependency order, all in one
+// transaction; every mart row carries runID. The thresholds of
 // rules are the rule models' variables (getvariable('mgmt_fee_ratio_max'),
 // …, named as in [rules]).
 func Run(ctx context.Context, db *sql.DB, runID string, rules config.Rules) (*Result, error) {
@@ -35,7 +35,9 @@ func Run(ctx context.Context, db *sql.DB, runID string, rules config.Rules) (*Re
 	if err != nil {
 		return nil, err
 	}
-	timings, err := sqlmodel.Run(ctx, conn, models)
+	// One transaction: readers see the previous marts until every model
+	// is built, then all the new ones (product.md: never a half-built mart).
+	timings, err := sqlmodel.RunAtomic(ctx, conn, models)
 	if err != nil {
 		return &Result{Models: timings}, fmt.Errorf("marts: %w", err)
 	}

@@ -60,9 +60,12 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // exitCode is the one place that maps errors to exit codes.
 func exitCode(err error) int {
 	var ue usageError
+	var warn warningsError
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &warn):
+		return exitWarnings
 	case errors.As(err, &ue), errors.Is(err, config.ErrInvalid):
 		return exitUsage
 	case errors.Is(err, warehouse.ErrLocked):

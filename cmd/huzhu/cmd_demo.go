@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -106,25 +107,22 @@ func runDemo(e *env, o *demoOptions) error {
 		os.Setenv("HUZHU_PII_KEY", hex.EncodeToString(key))
 		throwaway = true
 	}
-	var res *extract.Result
-	var tres *transform.Result
+	// The demo is a nightly run: every stage, the gates, the publish.
+	var m *runManifest
 	var warehousePath, runID string
-	var mres *martsSummary
-	err = withRun(e, cfgPath, []string{"extract", "transform", "marts"}, func(ctx context.Context, r *stageRun) (any, error) {
+	err = withRun(e, cfgPath, stageOrder, func(ctx context.Context, r *stageRun) (any, error) {
 		warehousePath, runID = r.cfg.Warehouse, r.runID
 		var err error
-		if res, err = runExtract(ctx, e, r, 4); err != nil {
-			return map[string]any{"extract": res}, err
-		}
-		if tres, err = runTransform(ctx, e, r, false); err != nil {
-			return map[string]any{"extract": res, "transform": tres}, err
-		}
-		mres, err = runMarts(ctx, e, r)
-		return map[string]any{"extract": res, "transform": tres, "marts": mres}, err
+		m, err = runStages(ctx, e, r, stageOrder, &runOptions{})
+		return m, err
 	})
-	if err != nil {
+	var warn warningsError
+	if err != nil && !errors.As(err, &warn) {
 		return fmt.Errorf("demo: %w", err)
 	}
+	res, _ := stageResult[*extract.Result](m, "extract")
+	tres, _ := stageResult[*transform.Result](m, "transform")
+	mres, _ := stageResult[*martsSummary](m, "marts")
 
 	fmt.Fprintf(e.stdout, "huzhu demo: %d members, %d operators, fiscal years %v, as of %s (%.1fs)\n",
 		p.Members, len(w.Operators), w.Years(), w.Batch(), time.Since(start).Seconds())
@@ -145,6 +143,7 @@ func runDemo(e *env, o *demoOptions) error {
 	fmt.Fprintf(e.stdout, "    core.*        %d versions kept, %d rows in ops.quarantine, %d duplicates counted\n", kept, quarantined, dups)
 	fmt.Fprintf(e.stdout, "    mart.*        %d models; open findings: %s (`huzhu rules` lists the rules)\n", len(mres.Models), mres.findingsLine())
 	fmt.Fprintf(e.stdout, "  Parquet marts   %s (by pool and year; datapackage.json)\n", mres.Parquet)
+	fmt.Fprintf(e.stdout, "  run manifest    %s (status %s, %d data-quality warnings)\n", filepath.Join(out, "out", "runs", runID+".json"), m.Status, m.Warnings)
 	if throwaway {
 		fmt.Fprintf(e.stdout, "    pseudonyms    under a throwaway key (set HUZHU_PII_KEY to keep them stable)\n")
 	}

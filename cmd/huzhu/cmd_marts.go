@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"huzhu/internal/publish"
 	"huzhu/marts"
 )
 
@@ -19,7 +20,11 @@ func newMartsCmd(e *env) *cobra.Command {
 		Args:  exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withRun(e, cfgPath, []string{"marts"}, func(ctx context.Context, r *stageRun) (any, error) {
-				res, err := runMarts(ctx, e, r)
+				var res *martsSummary
+				err := publishOne(r, "parquet", func(dir string) (err error) {
+					res, err = runMarts(ctx, e, r, dir)
+					return err
+				})
 				return map[string]any{"marts": res}, err
 			})
 		},
@@ -28,9 +33,10 @@ func newMartsCmd(e *env) *cobra.Command {
 	return cmd
 }
 
-// runMarts runs the stage, prints each model's time and the open findings
-// by severity, and returns the counts with the result.
-func runMarts(ctx context.Context, e *env, r *stageRun) (*martsSummary, error) {
+// runMarts runs the stage, exports the marts as Parquet into dir, prints
+// each model's time and the open findings by severity, and returns the
+// counts with the result.
+func runMarts(ctx context.Context, e *env, r *stageRun, dir string) (*martsSummary, error) {
 	res, err := marts.Run(ctx, r.db.SQL(), r.runID, r.cfg.Rules)
 	if err != nil {
 		return &martsSummary{Result: res}, err
@@ -39,7 +45,7 @@ func runMarts(ctx context.Context, e *env, r *stageRun) (*martsSummary, error) {
 		fmt.Fprintf(e.stdout, "marts %-28s %6.2fs\n", m.Model, m.Seconds)
 	}
 	sum := &martsSummary{Result: res, Findings: map[string]int64{}, Parquet: filepath.Join(r.cfg.Out, "parquet")}
-	if _, err := marts.Export(ctx, r.db.SQL(), sum.Parquet); err != nil {
+	if _, err := marts.Export(ctx, r.db.SQL(), dir); err != nil {
 		return sum, err
 	}
 	fmt.Fprintf(e.stdout, "marts exported to %s (Parquet by pool and year, datapackage.json)\n", sum.Parquet)
@@ -73,4 +79,19 @@ func (s *martsSummary) findingsLine() string {
 		parts = append(parts, fmt.Sprintf("%s %d", sev, s.Findings[sev]))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// publishOne runs a single stage command's output through a release of
+// its own, so that `huzhu marts` (or report, site) publishes as atomically
+// as the nightly run and the other outputs carry over.
+func publishOne(r *stageRun, name string, write func(dir string) error) error {
+	rel, err := publish.Begin(r.cfg.Out, r.runID)
+	if err != nil {
+		return err
+	}
+	defer rel.Abort()
+	if err := write(rel.Dir(name)); err != nil {
+		return err
+	}
+	return rel.Commit()
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -72,7 +73,11 @@ func withRun(e *env, cfgPath string, stages []string, fn func(ctx context.Contex
 	r := &stageRun{cfg: cfg, db: db, runID: runID, log: newLogger(e.stderr)}
 	summary, runErr := fn(e.ctx, r)
 	status, code := warehouse.RunSucceeded, exitOK
-	if runErr != nil {
+	var warn warningsError
+	switch {
+	case errors.As(runErr, &warn):
+		status, code = warehouse.RunWarnings, exitWarnings
+	case runErr != nil:
 		status, code = warehouse.RunFailed, exitFailed
 	}
 	// The run's record is written even when the context was cancelled.

@@ -104,6 +104,10 @@ type Config struct {
 	Rules Rules `toml:"rules" json:"rules"`
 	// Site configures the member disclosure site ([site]).
 	Site Site `toml:"site" json:"site"`
+	// Gates are the nightly run's quality gates ([gates]).
+	Gates Gates `toml:"gates" json:"gates"`
+	// Alerts configures the run's webhook ([alerts]).
+	Alerts Alerts `toml:"alerts" json:"alerts"`
 
 	// file is the absolute path of the file this was loaded from.
 	file string
@@ -123,6 +127,44 @@ type Site struct {
 	// (64 characters). The key itself never appears in the file.
 	SigningKeyEnv string `toml:"signing_key_env" json:"signing_key_env"`
 }
+
+// Gates is the [gates] table: conditions of a run's data that stop the
+// publish (fatal: exit 1, previous outputs stay) or that publish with a
+// warning (exit 3).
+type Gates struct {
+	// MaxQuarantineShare is the largest share of an operator's rows
+	// received in a run that may be quarantined; above it the run is not
+	// published. 0 turns the gate off.
+	MaxQuarantineShare float64 `toml:"max_quarantine_share" json:"max_quarantine_share"`
+	// ReconciliationFatal stops the publish when any reconciliation of the
+	// run has a difference (rows neither kept, quarantined nor counted as
+	// duplicates, or operator-reported counts that differ).
+	ReconciliationFatal bool `toml:"reconciliation_fatal" json:"reconciliation_fatal"`
+	// FatalRules are rule ids (e.g. "R10", unbalanced vouchers) whose open
+	// critical findings stop the publish.
+	FatalRules []string `toml:"fatal_rules" json:"fatal_rules"`
+	// MaxWarnings is the number of data-quality warnings (rows quarantined
+	// in the run plus findings new in the run) above which a published run
+	// exits 3. A negative value turns the gate off.
+	MaxWarnings int `toml:"max_warnings" json:"max_warnings"`
+}
+
+// DefaultGates are the gates of a config that does not set them.
+func DefaultGates() Gates {
+	return Gates{MaxQuarantineShare: 0.05, ReconciliationFatal: true, MaxWarnings: 1000}
+}
+
+// Alerts is the [alerts] table.
+type Alerts struct {
+	// WebhookURL receives a JSON summary (POST) when a run fails and when
+	// a run finds new critical findings; empty sends nothing.
+	WebhookURL string `toml:"webhook_url" json:"webhook_url,omitempty"`
+	// TokenEnv names an environment variable holding a bearer token for
+	// the webhook; empty sends none.
+	TokenEnv string `toml:"token_env" json:"token_env,omitempty"`
+}
+
+var ruleIDRE = regexp.MustCompile(`^R[0-9]{2}$`)
 
 // DefaultSigningKeyEnv is the default of [site] signing_key_env.
 const DefaultSigningKeyEnv = "HUZHU_SITE_KEY"
@@ -215,6 +257,7 @@ func Default() Config {
 		Pseudonymise: Pseudonymise{KeyEnv: DefaultKeyEnv},
 		Rules:        DefaultRules(),
 		Site:         Site{SigningKeyEnv: DefaultSigningKeyEnv},
+		Gates:        DefaultGates(),
 	}
 }
 
@@ -350,6 +393,17 @@ func (c *Config) check(name string) []error {
 	}
 	if strings.TrimSpace(c.Site.SigningKeyEnv) == "" {
 		bad("site.signing_key_env", "must name an environment variable")
+	}
+	if c.Gates.MaxQuarantineShare < 0 || c.Gates.MaxQuarantineShare > 1 {
+		bad("gates.max_quarantine_share", "%v is not a share between 0 and 1", c.Gates.MaxQuarantineShare)
+	}
+	for i, r := range c.Gates.FatalRules {
+		if !ruleIDRE.MatchString(r) {
+			bad(fmt.Sprintf("gates.fatal_rules[%d]", i), "%q is not a rule id such as \"R10\"", r)
+		}
+	}
+	if u := c.Alerts.WebhookURL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		bad("alerts.webhook_url", "%q is not an http(s) URL", u)
 	}
 	errs = append(errs, c.Rules.check(name)...)
 

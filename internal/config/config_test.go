@@ -67,6 +67,7 @@ min_members        = 500
 		Threads:      2,
 		Pseudonymise: Pseudonymise{KeyEnv: "MY_KEY"},
 		Site:         Site{SigningKeyEnv: DefaultSigningKeyEnv},
+		Gates:        DefaultGates(),
 		Sources: []Source{
 			{Operator: gz, Kind: KindFiles, Path: filepath.Join(dir, "drops/gz")},
 			{Operator: gz, Kind: KindHTTP, URL: "http://127.0.0.1:9801", TokenEnv: "OPS_TOKEN_GZ"},
@@ -175,7 +176,9 @@ func TestLoadInvalid(t *testing.T) {
 		{"unknown rule", "[rules]\nmgmt_fee_ratio = 0.1\n", []string{": rules.mgmt_fee_ratio: unknown key"}},
 		{"unknown key in second source", files(gz) + "[[source]]\noperator = \"" + sz + "\"\nkind = \"http\"\nurl = \"http://h\"\ntoken = \"x\"\n",
 			[]string{": source[1].token: unknown key"}},
-		{"unknown table", "[gates]\nmax_quarantined = 3\n", []string{": gates: unknown key", ": gates.max_quarantined: unknown key"}},
+		{"unknown table", "[gate]\nmax_quarantined = 3\n", []string{": gate: unknown key", ": gate.max_quarantined: unknown key"}},
+		{"unknown gate", "[gates]\nmax_quarantined = 3\n", []string{": gates.max_quarantined: unknown key"}},
+		{"bad gates", "[gates]\nmax_quarantine_share = 2.0\nfatal_rules = [\"R10\", \"unbalanced\"]\n[alerts]\nwebhook_url = \"hooks.example\"\n", []string{": gates.max_quarantine_share: 2 is not a share", ": gates.fatal_rules[1]: \"unbalanced\" is not a rule id", ": alerts.webhook_url: \"hooks.example\" is not an http"}},
 		{"syntax error", "warehouse = \n", []string{":1: "}},
 		{"wrong type", "\nthreads = \"four\"\n", []string{":2: threads: incompatible types"}},
 		{"bad kind", "[[source]]\noperator = \"" + gz + "\"\nkind = \"ftp\"\n",

@@ -250,6 +250,35 @@ func Run(ctx context.Context, conn *sql.Conn, models []*Model) ([]Timing, error)
 	return timings, nil
 }
 
+// RunAtomic executes the models in order on conn inside one transaction:
+// other connections see either every model's previous table or every new
+// one, never a mix, and a failure (or a killed process) leaves all of them
+// as they were. It returns the models' timings.
+func RunAtomic(ctx context.Context, conn *sql.Conn, models []*Model) ([]Timing, error) {
+	ordered, err := Order(models)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	var timings []Timing
+	for _, m := range ordered {
+		start := time.Now()
+		for _, st := range m.Stmts {
+			if _, err := conn.ExecContext(ctx, st.SQL); err != nil {
+				conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+				return timings, Locate(m.File, st, err)
+			}
+		}
+		timings = append(timings, Timing{Model: m.Output, Seconds: time.Since(start).Seconds()})
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return timings, fmt.Errorf("commit: %w", err)
+	}
+	return timings, nil
+}
+
 // RunOne executes one model in a transaction.
 func RunOne(ctx context.Context, conn *sql.Conn, m *Model) error {
 	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// alertFinding is one new critical finding in an alert: codes and figures
+// of the subject, never a person.
+type alertFinding struct {
+	FindingID    string `json:"finding_id"`
+	RuleID       string `json:"rule_id"`
+	Clause       string `json:"clause"`
+	PoolCode     string `json:"pool_code"`
+	OperatorCode string `json:"operator_code"`
+	ActivityCode string `json:"activity_code,omitempty"`
+	FiscalYear   int    `json:"fiscal_year,omitempty"`
+	Amount       string `json:"amount,omitempty"`
+}
+
+// alertPayload is the JSON the webhook receives.
+type alertPayload struct {
+	Event       string           `json:"event"` // run_failed | new_critical_findings
+	RunID       string           `json:"run_id"`
+	Status      string           `json:"status"`
+	ExitCode    int              `json:"exit_code"`
+	Error       string           `json:"error,omitempty"`
+	Tripped     []string         `json:"gates_tripped,omitempty"`
+	Published   bool             `json:"published"`
+	FindingsNew int64            `json:"findings_new_critical"`
+	Findings    map[string]int64 `json:"findings_open"`
+	NewCritical []alertFinding   `json:"new_critical,omitempty"`
+	Manifest    string           `json:"manifest"`
+}
+
+// alert posts the run's summary to [alerts] webhook_url when the run
+// failed or found new critical findings. Delivery retries with backoff
+// (go-retryablehttp); a failed delivery is reported, not fatal.
+func alert(ctx context.Context, r *stageRun, m *runManifest, runErr error) error {
+	url := r.cfg.Alerts.WebhookURL
+	if url == "" || (runErr == nil && m.NewCritical == 0) {
+		return nil
+	}
+	p := alertPayload{Event: "new_critical_findings", RunID: m.RunID, Status: m.Status, ExitCode: m.ExitCode, Tripped: m.Tripped,
+		Published: m.Published, FindingsNew: m.NewCritical, Findings: m.Findings, Manifest: "runs/" + m.RunID + ".json"}
+	if runErr != nil {
+		p.Event, p.Error = "run_failed", runErr.Error()
+	}
+	if m.NewCritical > 0 {
+		rows, err := r.db.SQL().QueryContext(ctx, `SELECT finding_id, rule_id, clause, coalesce(pool_code, ''), coalesce(operator_code, ''),
+				coalesce(activity_code, ''), coalesce(fiscal_year, 0), coalesce(CAST(amount AS VARCHAR), '')
+			FROM mart.compliance_findings WHERE first_seen_run = ? AND status = 'open' AND severity = 'critical' ORDER BY finding_id LIMIT 100`, m.RunID)
+		if err == nil {
+			for rows.Next() {
+				var f alertFinding
+				if rows.Scan(&f.FindingID, &f.RuleID, &f.Clause, &f.PoolCode, &f.OperatorCode, &f.ActivityCode, &f.FiscalYear, &f.Amount) == nil {
+					p.NewCritical = append(p.NewCritical, f)
+				}
+			}
+			rows.Close()
+		}
+	}
+	body, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	c := retryablehttp.NewClient()
+	c.Logger = nil
+	c.RetryMax = 4
+	c.RetryWaitMin, c.RetryWaitMax = 200*time.Millisecond, 3*time.Second
+	c.HTTPClient.Timeout = 10 * time.Second
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if env := r.cfg.Alerts.TokenEnv; env != "" {
+		req.Header.Set("Authorization", "Bearer "+os.Getenv(env))
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return fmt.Errorf("webhook: %w", err)
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("webhook: %s", resp.Status)
+	}
+	r.log.Info("alert delivered", "run_id", m.RunID, "event", p.Event)
+	return nil
+}

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+)
+
+// gateResult is one quality gate of a run, as the manifest shows it.
+type gateResult struct {
+	Gate    string  `json:"gate"`
+	Subject string  `json:"subject,omitempty"` // operator or rule the value is about
+	Value   float64 `json:"value"`
+	Limit   float64 `json:"limit"`
+	Fatal   bool    `json:"fatal"`
+	Tripped bool    `json:"tripped"`
+}
+
+// checkGates evaluates [gates] on what the run did: each operator's
+// quarantined share of the rows it transformed, the reconciliation
+// difference, open findings of the fatal rules, and the number of
+// data-quality warnings (rows quarantined in the run plus findings first
+// seen in it). It returns every gate, the fatal ones that tripped, and
+// the warnings.
+func checkGates(ctx context.Context, r *stageRun, m *runManifest) ([]gateResult, []string, int64) {
+	g := r.cfg.Gates
+	db := r.db.SQL()
+	var gates []gateResult
+	var fatal []string
+	trip := func(res gateResult, msg string) {
+		gates = append(gates, res)
+		if res.Tripped && res.Fatal {
+			fatal = append(fatal, msg)
+		}
+	}
+
+	if g.MaxQuarantineShare > 0 {
+		rows, err := db.QueryContext(ctx, `SELECT operator_code, sum(quarantined), sum(received) FROM ops.reconciliation
+			WHERE run_id = ? AND load_id IS NULL GROUP BY ALL HAVING sum(received) > 0 ORDER BY ALL`, r.runID)
+		if err == nil {
+			for rows.Next() {
+				var op string
+				var q, n int64
+				if rows.Scan(&op, &q, &n) != nil {
+					continue
+				}
+				share := float64(q) / float64(n)
+				res := gateResult{Gate: "max_quarantine_share", Subject: op, Value: share, Limit: g.MaxQuarantineShare, Fatal: true, Tripped: share > g.MaxQuarantineShare}
+				trip(res, fmt.Sprintf("operator %s quarantined %d of %d rows (%.2f%%, limit %.2f%%)", op, q, n, 100*share, 100*g.MaxQuarantineShare))
+			}
+			rows.Close()
+		}
+	}
+
+	res := gateResult{Gate: "reconciliation", Value: float64(m.Reconciliation), Fatal: g.ReconciliationFatal, Tripped: m.Reconciliation != 0}
+	trip(res, fmt.Sprintf("reconciliation differs by %d rows (ops.reconciliation)", m.Reconciliation))
+
+	rules := slices.Clone(g.FatalRules)
+	slices.Sort(rules)
+	for _, rule := range slices.Compact(rules) {
+		var n int64
+		db.QueryRowContext(ctx, `SELECT count(*) FROM mart.compliance_findings WHERE rule_id = ? AND status = 'open'`, rule).Scan(&n)
+		res := gateResult{Gate: "fatal_rules", Subject: rule, Value: float64(n), Fatal: true, Tripped: n > 0}
+		trip(res, fmt.Sprintf("%d open findings of rule %s", n, rule))
+	}
+
+	var quarantined, fresh int64
+	for _, n := range m.Quarantined {
+		quarantined += n
+	}
+	db.QueryRowContext(ctx, `SELECT count(*) FROM mart.compliance_findings WHERE first_seen_run = ? AND status = 'open'`, r.runID).Scan(&fresh)
+	warnings := quarantined + fresh
+	if !g.ReconciliationFatal {
+		warnings += abs(m.Reconciliation)
+	}
+	gates = append(gates, gateResult{Gate: "max_warnings", Value: float64(warnings), Limit: float64(g.MaxWarnings),
+		Tripped: g.MaxWarnings >= 0 && warnings > int64(g.MaxWarnings)})
+	return gates, fatal, warnings
+}
+
+func abs(n int64) int64 {
+	if n < 0 {
+		return -n
+	}
+	return n
+}

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// collectCounts fills the manifest's counts from the warehouse: quarantined
+// rows and reconciliation differences of this run, open findings, raw rows.
+func collectCounts(ctx context.Context, r *stageRun, m *runManifest) error {
+	m.Quarantined, m.Findings, m.Rows = map[string]int64{}, map[string]int64{}, map[string]int64{}
+	db := r.db.SQL()
+	queries := []struct {
+		q    string
+		args []any
+		out  map[string]int64
+	}{
+		{"SELECT q.entity, count(*) FROM ops.quarantine AS q JOIN ops.loads AS l USING (load_id) WHERE l.run_id = ? OR q.load_id IN (SELECT load_id FROM ops.transform_loads WHERE run_id = ?) GROUP BY ALL",
+			[]any{r.runID, r.runID}, m.Quarantined},
+		{"SELECT entity, sum(rows_loaded) FROM ops.loads WHERE run_id = ? AND status = 'loaded' GROUP BY ALL", []any{r.runID}, m.Rows},
+	}
+	for _, q := range queries {
+		rows, err := db.QueryContext(ctx, q.q, q.args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var k string
+			var n int64
+			if err := rows.Scan(&k, &n); err != nil {
+				rows.Close()
+				return err
+			}
+			q.out[k] = n
+		}
+		rows.Close()
+	}
+	if err := db.QueryRowContext(ctx, "SELECT coalesce(sum(abs(difference)), 0) FROM ops.reconciliation WHERE run_id = ?", r.runID).Scan(&m.Reconciliation); err != nil {
+		return err
+	}
+	db.QueryRowContext(ctx, "SELECT count(*) FROM mart.compliance_findings WHERE first_seen_run = ? AND status = 'open' AND severity = 'critical'", r.runID).Scan(&m.NewCritical)
+	rows, err := db.QueryContext(ctx, "SELECT severity, count(*) FROM mart.compliance_findings WHERE status = 'open' GROUP BY ALL")
+	if err != nil {
+		return nil // no marts yet
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		var n int64
+		if err := rows.Scan(&k, &n); err != nil {
+			return err
+		}
+		m.Findings[k] = n
+	}
+	return rows.Err()
+}
+
+// writeFileAtomic writes path through a temporary file and a rename, so a
+// reader never sees half a file.
+func writeFileAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+func writeManifest(out string, m *runManifest) error {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(out, "runs", m.RunID+".json"), append(b, '\n'))
+}
+
+// writeMetrics writes out/metrics/huzhu.prom in the Prometheus text format
+// for node_exporter's textfile collector.
+func lastSuccess(path string) string {
+	b, _ := os.ReadFile(path)
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "huzhu_last_success_timestamp_seconds "); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+func writeMetrics(out string, m *runManifest) error {
+	var b strings.Builder
+	gauge := func(name, help string) {
+		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name)
+	}
+	gauge("huzhu_run_success", "1 if the last run succeeded, else 0.")
+	ok := 0
+	if m.Status == "succeeded" {
+		ok = 1
+	}
+	fmt.Fprintf(&b, "huzhu_run_success %d\n", ok)
+	gauge("huzhu_run_finished_timestamp_seconds", "When the last run finished (Unix time).")
+	fmt.Fprintf(&b, "huzhu_run_finished_timestamp_seconds %d\n", m.Finished.Unix())
+	// A failed run keeps the time of the last success the file held.
+	last := lastSuccess(filepath.Join(out, "metrics", "huzhu.prom"))
+	if ok == 1 {
+		last = strconv.FormatInt(m.Finished.Unix(), 10)
+	}
+	if last != "" {
+		gauge("huzhu_last_success_timestamp_seconds", "When the last successful run finished (Unix time).")
+		fmt.Fprintf(&b, "huzhu_last_success_timestamp_seconds %s\n", last)
+	}
+	gauge("huzhu_stage_duration_seconds", "How long each stage of the last run took.")
+	for _, s := range m.Stages {
+		fmt.Fprintf(&b, "huzhu_stage_duration_seconds{stage=%q} %.3f\n", s.Name, s.Seconds)
+	}
+	counts := func(name, help, label string, v map[string]int64) {
+		gauge(name, help)
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(&b, "%s{%s=%q} %d\n", name, label, k, v[k])
+		}
+	}
+	counts("huzhu_rows_loaded", "Rows the last run loaded into raw, by entity.", "entity", m.Rows)
+	counts("huzhu_rows_quarantined", "Rows the last run quarantined, by entity.", "entity", m.Quarantined)
+	counts("huzhu_findings_open", "Open compliance findings, by severity.", "severity", m.Findings)
+	gauge("huzhu_reconciliation_difference", "Rows the last run's reconciliation could not account for.")
+	fmt.Fprintf(&b, "huzhu_reconciliation_difference %d\n", m.Reconciliation)
+	return writeFileAtomic(filepath.Join(out, "metrics", "huzhu.prom"), []byte(b.String()))
+}

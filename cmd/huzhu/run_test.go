@@ -1,0 +1,283 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"huzhu/internal/publish"
+	"huzhu/warehouse"
+)
+
+// nightly is a test installation: a drop folder the simulator writes
+// nights into, a config over it, and helpers to run and inspect.
+type nightly struct {
+	t       *testing.T
+	dir     string
+	cfg     string
+	members int
+	defects string
+	ops     []string
+}
+
+// newNightly drops the first night of a world with the given members and
+// defect rate and writes a config for its operators, plus extra config
+// text (gates, alerts).
+func newNightly(t *testing.T, members int, defects, extra string) *nightly {
+	t.Helper()
+	n := &nightly{t: t, dir: t.TempDir(), members: members, defects: defects}
+	n.drop("2025-06-30")
+	ops, _ := filepath.Glob(filepath.Join(n.dir, "drops", "*"))
+	var b strings.Builder
+	b.WriteString("warehouse = \"w/h.duckdb\"\nout = \"out\"\nmemory_limit = \"2GB\"\n")
+	for _, op := range ops {
+		if st, err := os.Stat(op); err != nil || !st.IsDir() {
+			continue
+		}
+		code := filepath.Base(op)
+		n.ops = append(n.ops, code)
+		fmt.Fprintf(&b, "[[source]]\noperator = %q\nkind = \"files\"\npath = \"drops/%s\"\n", code, code)
+	}
+	b.WriteString(extra)
+	n.cfg = filepath.Join(n.dir, "h.toml")
+	if err := os.WriteFile(n.cfg, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("HUZHU_PII_KEY", "a-test-key-of-enough-length")
+	return n
+}
+
+// drop writes the world as seen on day asOf (a new batch per day).
+func (n *nightly) drop(asOf string) {
+	n.t.Helper()
+	if code, _, stderr := run(n.t, "opsim", "drop", "--out", filepath.Join(n.dir, "drops"), "--members", fmt.Sprint(n.members),
+		"--operators", "5", "--defects", n.defects, "--as-of", asOf, "--answer-key", "-", "--format", "parquet"); code != 0 {
+		n.t.Fatalf("drop: %s", stderr)
+	}
+}
+
+func (n *nightly) run(args ...string) (int, string, string) {
+	return run(n.t, append([]string{"run", "--config", n.cfg}, args...)...)
+}
+
+// manifest reads the newest run manifest.
+func (n *nightly) manifest() runManifest {
+	n.t.Helper()
+	files, _ := filepath.Glob(filepath.Join(n.dir, "out", "runs", "*.json"))
+	slices.Sort(files)
+	if len(files) == 0 {
+		n.t.Fatal("no run manifest")
+	}
+	raw, err := os.ReadFile(files[len(files)-1])
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	var m runManifest
+	if err := json.Unmarshal(raw, &m); err != nil {
+		n.t.Fatal(err)
+	}
+	return m
+}
+
+func (n *nightly) out() string { return filepath.Join(n.dir, "out") }
+
+// martDigests digests every mart table without the columns that name
+// runs, order-independently.
+func martDigests(t *testing.T, path string) map[string]string {
+	t.Helper()
+	db, err := warehouse.Open(context.Background(), path, warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	return digestSchema(t, db.SQL(), "mart", "run_id", "first_seen_run", "last_seen_run")
+}
+
+func digestSchema(t *testing.T, db *sql.DB, schema string, exclude ...string) map[string]string {
+	t.Helper()
+	rows, err := db.Query("SELECT table_name FROM information_schema.tables WHERE table_schema = ? ORDER BY 1", schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		names = append(names, s)
+	}
+	rows.Close()
+	out := map[string]string{}
+	for _, name := range names {
+		var cols []string
+		crows, _ := db.Query("SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position", schema, name)
+		for crows.Next() {
+			var c string
+			crows.Scan(&c)
+			if !slices.Contains(exclude, c) {
+				cols = append(cols, `"`+c+`"`)
+			}
+		}
+		crows.Close()
+		var c int
+		var d sql.NullString
+		q := fmt.Sprintf("SELECT count(*), md5(string_agg(r, chr(10) ORDER BY r)) FROM (SELECT CAST(row(%s) AS VARCHAR) AS r FROM %s.%s)", strings.Join(cols, ", "), schema, name)
+		if err := db.QueryRow(q).Scan(&c, &d); err != nil {
+			t.Fatalf("digest %s.%s: %v", schema, name, err)
+		}
+		out[name] = fmt.Sprintf("%d rows %s", c, d.String)
+	}
+	return out
+}
+
+// TestRunExitCodes: 0 success; 3 published with more warnings than
+// allowed; 1 a fatal gate (nothing published, the previous outputs stay);
+// 2 a bad config. The manifest names the gate that tripped, and the
+// webhook hears of the failure and of new critical findings.
+func TestRunExitCodes(t *testing.T) {
+	var mu sync.Mutex
+	var alerts []alertPayload
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var p alertPayload
+		if err := json.Unmarshal(body, &p); err != nil || r.Header.Get("Authorization") != "Bearer hook-secret" {
+			http.Error(w, "bad alert", http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		alerts = append(alerts, p)
+		mu.Unlock()
+	}))
+	defer hook.Close()
+	t.Setenv("HOOK_TOKEN", "hook-secret")
+	alertsCfg := "[alerts]\nwebhook_url = \"" + hook.URL + "\"\ntoken_env = \"HOOK_TOKEN\"\n"
+
+	// A world with planted defects: findings, quarantined rows.
+	n := newNightly(t, 1200, "0.01", alertsCfg+"[gates]\nmax_warnings = 100000\n")
+	if code, out, stderr := n.run(); code != exitOK {
+		t.Fatalf("run = %d, want 0:\n%s\n%s", code, out, stderr)
+	}
+	m := n.manifest()
+	if !m.Published || m.Status != "succeeded" || len(m.Gates) == 0 || m.Warnings == 0 {
+		t.Errorf("first run: published %v status %s gates %d warnings %d", m.Published, m.Status, len(m.Gates), m.Warnings)
+	}
+	if m.NewCritical == 0 {
+		t.Fatal("the defective world has no new critical findings: the alert test shows nothing")
+	}
+	first := publish.Current(n.out())
+	if first == "" {
+		t.Fatal("nothing published")
+	}
+	mu.Lock()
+	if len(alerts) != 1 || alerts[0].Event != "new_critical_findings" || int64(len(alerts[0].NewCritical)) != min(m.NewCritical, 100) {
+		t.Errorf("alerts after the first run: %+v", alerts)
+	}
+	mu.Unlock()
+
+	// Exit 3: the same data against a warnings limit of 0 (a --full rerun
+	// re-quarantines every defective row).
+	os.WriteFile(n.cfg, append(must(os.ReadFile(n.cfg)), []byte("")...), 0o644)
+	setGates(t, n.cfg, "max_warnings = 0\n")
+	code, out, stderr := n.run("--full")
+	if code != exitWarnings {
+		t.Fatalf("run with max_warnings = 0: %d, want 3:\n%s\n%s", code, out, stderr)
+	}
+	m = n.manifest()
+	if !m.Published || m.Status != "warnings" || !slices.Contains(m.Tripped, "max_warnings") {
+		t.Errorf("warnings run: published %v status %s tripped %v", m.Published, m.Status, m.Tripped)
+	}
+	second := publish.Current(n.out())
+	if second == first {
+		t.Error("a run with warnings did not publish")
+	}
+
+	// Exit 1: a fatal rule with open findings; nothing is published.
+	setGates(t, n.cfg, "max_warnings = 100000\nfatal_rules = [\"R10\"]\n")
+	code, out, stderr = n.run()
+	if code != exitFailed {
+		t.Fatalf("run with R10 fatal = %d, want 1:\n%s\n%s", code, out, stderr)
+	}
+	m = n.manifest()
+	if m.Published || m.Status != "failed" || len(m.Tripped) != 1 || !strings.Contains(m.Tripped[0], "rule R10") {
+		t.Errorf("gated run: published %v status %s tripped %v", m.Published, m.Status, m.Tripped)
+	}
+	if publish.Current(n.out()) != second {
+		t.Error("a gated run changed the published outputs")
+	}
+	mu.Lock()
+	if last := alerts[len(alerts)-1]; last.Event != "run_failed" || !strings.Contains(last.Error, "R10") {
+		t.Errorf("last alert: %+v", last)
+	}
+	mu.Unlock()
+
+	// The quarantine-share gate.
+	setGates(t, n.cfg, "max_warnings = 100000\nmax_quarantine_share = 0.00001\n")
+	if code, _, _ := n.run("--full"); code != exitFailed {
+		t.Errorf("run with a tiny quarantine share = %d, want 1", code)
+	}
+	if m := n.manifest(); len(m.Tripped) == 0 || !strings.Contains(m.Tripped[0], "quarantined") {
+		t.Errorf("quarantine gate: tripped %v", m.Tripped)
+	}
+
+	// Exit 2: a bad config.
+	setGates(t, n.cfg, "max_quarantine_share = 7\n")
+	if code, _, stderr := n.run(); code != exitUsage || !strings.Contains(stderr, "gates.max_quarantine_share") {
+		t.Errorf("run with a bad gate = %d (%s), want 2", code, stderr)
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// setGates replaces the [gates] table of the config file.
+func setGates(t *testing.T, path, gates string) {
+	t.Helper()
+	text := string(must(os.ReadFile(path)))
+	if i := strings.Index(text, "[gates]\n"); i >= 0 {
+		text = text[:i]
+	}
+	if err := os.WriteFile(path, []byte(text+"[gates]\n"+gates), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRunFiveNights: five nights run one after another, each its own
+// drop, give marts identical to a --full run over the same raw at the end.
+func TestRunFiveNights(t *testing.T) {
+	n := newNightly(t, 1500, "0.01", "[gates]\nmax_warnings = -1\n")
+	for i, day := range []string{"2025-06-30", "2025-07-01", "2025-07-02", "2025-07-03", "2025-07-04"} {
+		if i > 0 {
+			n.drop(day)
+		}
+		if code, out, stderr := n.run(); code != exitOK {
+			t.Fatalf("night %d = %d:\n%s\n%s", i+1, code, out, stderr)
+		}
+	}
+	wh := filepath.Join(n.dir, "w", "h.duckdb")
+	incremental := martDigests(t, wh)
+	if code, out, stderr := n.run("--full", "--only", "transform,marts"); code != exitOK {
+		t.Fatalf("full run = %d:\n%s\n%s", code, out, stderr)
+	}
+	full := martDigests(t, wh)
+	if len(full) < 9 {
+		t.Fatalf("only %d marts", len(full))
+	}
+	for name, d := range full {
+		if incremental[name] != d {
+			t.Errorf("mart.%s: five nights %s, full %s", name, incremental[name], d)
+		}
+	}
+}

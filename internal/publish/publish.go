@@ -1,0 +1,271 @@
+// Package publish puts a run's outputs — the Parquet marts, the reports and
+// the member site — in place atomically, so that a reader never sees a
+// half-written folder and a failed or killed run leaves the previous
+// outputs served and untouched.
+//
+// Layout under the out folder:
+//
+//	out/releases/<run_id>/{parquet,reports,site}   one complete set per published run
+//	out/current  -> releases/<run_id>              the set being served
+//	out/parquet  -> current/parquet                stable paths for readers
+//	out/reports  -> current/reports
+//	out/site     -> current/site
+//
+// A run writes into out/releases/.staging-<run_id>/ (Begin, Dir). Commit
+// carries over, by hard links, the outputs this run did not rebuild (a
+// --only marts run keeps the last site), renames the staging folder to
+// releases/<run_id>, and swaps the out/current symlink with one rename(2),
+// which is atomic: a reader resolving out/site sees the old set or the new
+// one, never a mix. Older releases are removed after the swap; the one
+// before the current is kept, so an operator can roll back by hand.
+// Staging folders of killed runs are removed by the next Begin.
+package publish
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Outputs are the folders a release holds, in the order readers care
+// about.
+var Outputs = []string{"parquet", "reports", "site"}
+
+const (
+	releasesDir   = "releases"
+	currentLink   = "current"
+	stagingPrefix = ".staging-"
+)
+
+// Release is one run's outputs being written.
+type Release struct {
+	out, id, staging string
+	done             bool
+}
+
+// Begin starts the release of run id under out: it removes the staging
+// folders that killed runs left and makes a fresh one.
+func Begin(out, id string) (*Release, error) {
+	if id == "" || strings.ContainsAny(id, `/\`) {
+		return nil, fmt.Errorf("publish: bad release id %q", id)
+	}
+	rel := filepath.Join(out, releasesDir)
+	if err := os.MkdirAll(rel, 0o755); err != nil {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	entries, err := os.ReadDir(rel)
+	if err != nil {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), stagingPrefix) || strings.HasPrefix(e.Name(), ".link-") {
+			if err := os.RemoveAll(filepath.Join(rel, e.Name())); err != nil {
+				return nil, fmt.Errorf("publish: clean up %s: %w", e.Name(), err)
+			}
+		}
+	}
+	r := &Release{out: out, id: id, staging: filepath.Join(rel, stagingPrefix+id)}
+	if err := os.MkdirAll(r.staging, 0o755); err != nil {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	return r, nil
+}
+
+// Dir returns the staging folder for one output (one of Outputs); the
+// stage writing it creates it.
+func (r *Release) Dir(name string) string { return filepath.Join(r.staging, name) }
+
+// Abort removes the staging folder; the served outputs stay as they were.
+func (r *Release) Abort() error {
+	if r.done {
+		return nil
+	}
+	r.done = true
+	return os.RemoveAll(r.staging)
+}
+
+// Current returns the folder of the release being served, or "" when
+// nothing has been published yet.
+func Current(out string) string {
+	target, err := os.Readlink(filepath.Join(out, currentLink))
+	if err != nil {
+		return ""
+	}
+	if !filepath.IsAbs(target) {
+		target = filepath.Join(out, target)
+	}
+	return target
+}
+
+// Commit publishes the release: outputs not written by this run are
+// carried over from the current release, the staging folder becomes
+// releases/<id>, and out/current is swapped to it in one rename.
+func (r *Release) Commit() error {
+	if r.done {
+		return errors.New("publish: release already committed or aborted")
+	}
+	cur := Current(r.out)
+	for _, name := range Outputs {
+		if _, err := os.Stat(r.Dir(name)); err == nil {
+			continue
+		}
+		src := ""
+		if cur != "" {
+			src = filepath.Join(cur, name)
+		} else if st, err := os.Lstat(filepath.Join(r.out, name)); err == nil && st.IsDir() {
+			// A folder from before releases existed (a stage command of an
+			// earlier version): carried over once.
+			src = filepath.Join(r.out, name)
+		}
+		if src == "" {
+			continue
+		}
+		if _, err := os.Stat(src); err != nil {
+			continue
+		}
+		if err := linkTree(src, r.Dir(name)); err != nil {
+			return fmt.Errorf("publish: carry over %s: %w", name, err)
+		}
+	}
+	final := filepath.Join(r.out, releasesDir, r.id)
+	if err := os.RemoveAll(final); err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	if err := syncDir(r.staging); err != nil {
+		return err
+	}
+	if err := os.Rename(r.staging, final); err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	r.done = true
+	// The swap: a new symlink under a temporary name, renamed over
+	// out/current.
+	tmp := filepath.Join(r.out, releasesDir, ".link-"+r.id)
+	os.Remove(tmp)
+	if err := os.Symlink(filepath.Join(releasesDir, r.id), tmp); err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	if err := os.Rename(tmp, filepath.Join(r.out, currentLink)); err != nil {
+		return fmt.Errorf("publish: swap: %w", err)
+	}
+	if err := syncDir(r.out); err != nil {
+		return err
+	}
+	if err := stableLinks(r.out); err != nil {
+		return err
+	}
+	return prune(r.out, r.id, cur)
+}
+
+// stableLinks makes out/<name> a symlink to current/<name> for every
+// output, replacing a real folder left by an earlier version.
+func stableLinks(out string) error {
+	for _, name := range Outputs {
+		p := filepath.Join(out, name)
+		want := filepath.Join(currentLink, name)
+		if t, err := os.Readlink(p); err == nil && t == want {
+			continue
+		}
+		tmp := filepath.Join(out, releasesDir, ".link-"+name)
+		os.Remove(tmp)
+		if err := os.Symlink(want, tmp); err != nil {
+			return fmt.Errorf("publish: %w", err)
+		}
+		if st, err := os.Lstat(p); err == nil && st.IsDir() {
+			// rename(2) does not replace a non-empty folder: move it aside
+			// first (its content was carried over into the release).
+			old := filepath.Join(out, releasesDir, ".old-"+name)
+			os.RemoveAll(old)
+			if err := os.Rename(p, old); err != nil {
+				return fmt.Errorf("publish: %w", err)
+			}
+			defer os.RemoveAll(old)
+		}
+		if err := os.Rename(tmp, p); err != nil {
+			return fmt.Errorf("publish: %w", err)
+		}
+	}
+	return nil
+}
+
+// prune removes releases other than the new one and the one it replaced.
+func prune(out, keep, previous string) error {
+	dir := filepath.Join(out, releasesDir)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		n := e.Name()
+		if strings.HasPrefix(n, ".") || n == keep || (previous != "" && filepath.Join(dir, n) == filepath.Clean(previous)) {
+			continue
+		}
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if err := os.RemoveAll(filepath.Join(dir, n)); err != nil {
+			return fmt.Errorf("publish: prune %s: %w", n, err)
+		}
+	}
+	return nil
+}
+
+// linkTree recreates the tree src under dst with hard links (copies where
+// the file system refuses links).
+func linkTree(src, dst string) error {
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		if err := os.Link(p, target); err == nil {
+			return nil
+		}
+		return copyFile(p, target)
+	})
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// syncDir flushes a folder's entries to disk, so that a rename survives a
+// power cut as well as a kill.
+func syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
+		return fmt.Errorf("publish: sync %s: %w", dir, err)
+	}
+	return nil
+}
