@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
+	"log/slog"
 
 	"huzhu/internal/config"
 	"huzhu/internal/sqlmodel"
@@ -23,6 +24,17 @@ type Result struct {
 // rules are the rule models' variables (getvariable('mgmt_fee_ratio_max'),
 // …, named as in [rules]).
 func Run(ctx context.Context, db *sql.DB, runID string, rules config.Rules) (*Result, error) {
+	return RunWith(ctx, db, runID, rules, Options{})
+}
+
+// Options are the optional settings of a marts run.
+type Options struct {
+	// Logger, when set, hears of each model built (at Info).
+	Logger *slog.Logger
+}
+
+// RunWith is Run with options.
+func RunWith(ctx context.Context, db *sql.DB, runID string, rules config.Rules, opt Options) (*Result, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("marts: connection: %w", err)
@@ -37,7 +49,11 @@ func Run(ctx context.Context, db *sql.DB, runID string, rules config.Rules) (*Re
 	}
 	// One transaction: readers see the previous marts until every model
 	// is built, then all the new ones (product.md: never a half-built mart).
-	timings, err := sqlmodel.RunAtomic(ctx, conn, models)
+	var progress func(sqlmodel.Timing)
+	if opt.Logger != nil {
+		progress = func(t sqlmodel.Timing) { opt.Logger.Info("mart built", "model", t.Model, "seconds", t.Seconds) }
+	}
+	timings, err := sqlmodel.RunAtomic(ctx, conn, models, progress)
 	if err != nil {
 		return &Result{Models: timings}, fmt.Errorf("marts: %w", err)
 	}

@@ -37,7 +37,7 @@ func newMartsCmd(e *env) *cobra.Command {
 // each model's time and the open findings by severity, and returns the
 // counts with the result.
 func runMarts(ctx context.Context, e *env, r *stageRun, dir string) (*martsSummary, error) {
-	res, err := marts.Run(ctx, r.db.SQL(), r.runID, r.cfg.Rules)
+	res, err := marts.RunWith(ctx, r.db.SQL(), r.runID, r.cfg.Rules, marts.Options{Logger: r.log})
 	if err != nil {
 		return &martsSummary{Result: res}, err
 	}

@@ -166,6 +166,7 @@ func runStages(ctx context.Context, e *env, r *stageRun, stages []string, o *run
 			runErr = err
 		} else {
 			m.Published, m.Release = true, filepath.Join("releases", r.runID)
+			r.log.Info("published", "run_id", r.runID, "release", m.Release)
 		}
 	}
 	m.Finished = time.Now().UTC()

@@ -22,6 +22,9 @@
 package publish
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -132,6 +135,9 @@ func (r *Release) Commit() error {
 			return fmt.Errorf("publish: carry over %s: %w", name, err)
 		}
 	}
+	if err := writeIndex(r.staging); err != nil {
+		return err
+	}
 	final := filepath.Join(r.out, releasesDir, r.id)
 	if err := os.RemoveAll(final); err != nil {
 		return fmt.Errorf("publish: %w", err)
@@ -160,6 +166,94 @@ func (r *Release) Commit() error {
 		return err
 	}
 	return prune(r.out, r.id, cur)
+}
+
+// IndexFile is the file in every release that lists its other files with
+// their sha256, so that a reader or a test can check a release is whole.
+const IndexFile = "release.json"
+
+// writeIndex writes the release's IndexFile.
+func writeIndex(dir string) error {
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil || rel == IndexFile {
+			return err
+		}
+		sum, err := fileSum(p)
+		files[filepath.ToSlash(rel)] = sum
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("publish: index: %w", err)
+	}
+	b, err := json.MarshalIndent(map[string]any{"files": files}, "", " ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, IndexFile), append(b, '\n'), 0o644)
+}
+
+func fileSum(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Check verifies that the release folder dir is whole: every file its
+// index lists is there with its sha256, and no other file is.
+func Check(dir string) error {
+	raw, err := os.ReadFile(filepath.Join(dir, IndexFile))
+	if err != nil {
+		return err
+	}
+	var idx struct {
+		Files map[string]string `json:"files"`
+	}
+	if err := json.Unmarshal(raw, &idx); err != nil {
+		return fmt.Errorf("%s: %w", IndexFile, err)
+	}
+	seen := 0
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		if rel == IndexFile {
+			return nil
+		}
+		want, ok := idx.Files[rel]
+		if !ok {
+			return fmt.Errorf("%s: not in the release index", rel)
+		}
+		got, err := fileSum(p)
+		if err != nil {
+			return err
+		}
+		if got != want {
+			return fmt.Errorf("%s: sha256 differs from the release index", rel)
+		}
+		seen++
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if seen != len(idx.Files) {
+		return fmt.Errorf("%d files of %d in the release index", seen, len(idx.Files))
+	}
+	return nil
 }
 
 // stableLinks makes out/<name> a symlink to current/<name> for every

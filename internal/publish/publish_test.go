@@ -97,6 +97,26 @@ func TestCommitCarryOverAbort(t *testing.T) {
 	if !strings.HasSuffix(Current(out), "run5") {
 		t.Errorf("current = %s", Current(out))
 	}
+	// The index holds every file; a changed, added or removed file shows.
+	cur := Current(out)
+	if err := Check(cur); err != nil {
+		t.Fatalf("Check(current) = %v", err)
+	}
+	f := filepath.Join(cur, "site", "f000.txt")
+	os.WriteFile(f, []byte("run6"), 0o644)
+	if Check(cur) == nil {
+		t.Error("Check missed a changed file")
+	}
+	os.WriteFile(f, []byte("run5"), 0o644)
+	os.WriteFile(filepath.Join(cur, "site", "extra"), nil, 0o644)
+	if Check(cur) == nil {
+		t.Error("Check missed an added file")
+	}
+	os.Remove(filepath.Join(cur, "site", "extra"))
+	os.Remove(f)
+	if Check(cur) == nil {
+		t.Error("Check missed a removed file")
+	}
 }
 
 // A folder written by an earlier version (a real out/site) is carried into

@@ -254,7 +254,9 @@ func Run(ctx context.Context, conn *sql.Conn, models []*Model) ([]Timing, error)
 // other connections see either every model's previous table or every new
 // one, never a mix, and a failure (or a killed process) leaves all of them
 // as they were. It returns the models' timings.
-func RunAtomic(ctx context.Context, conn *sql.Conn, models []*Model) ([]Timing, error) {
+// progress, when not nil, hears of each model as it finishes (inside the
+// transaction: not yet visible to others).
+func RunAtomic(ctx context.Context, conn *sql.Conn, models []*Model, progress func(Timing)) ([]Timing, error) {
 	ordered, err := Order(models)
 	if err != nil {
 		return nil, err
@@ -272,6 +274,9 @@ func RunAtomic(ctx context.Context, conn *sql.Conn, models []*Model) ([]Timing, 
 			}
 		}
 		timings = append(timings, Timing{Model: m.Output, Seconds: time.Since(start).Seconds()})
+		if progress != nil {
+			progress(timings[len(timings)-1])
+		}
 	}
 	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
 		return timings, fmt.Errorf("commit: %w", err)
