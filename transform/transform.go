@@ -50,7 +50,13 @@ var extractReasons = []string{"truncated_line", "column_count", "bad_utf8", "bad
 // Options tune a transform run.
 type Options struct {
 	// Full rebuilds core from every load in raw instead of the new ones.
-	Full   bool
+	Full bool
+	// Since, when not zero, re-derives the loads whose batch is dated on
+	// or after that day (a backfill after a fix): their versions, their
+	// quarantine rows and their done marks are forgotten first, then they
+	// are transformed again with the new ones. Raw keeps every load, so
+	// nothing needs pulling again.
+	Since time.Time
 	Logger *slog.Logger
 }
 
@@ -93,6 +99,11 @@ func Run(ctx context.Context, db *sql.DB, runID string, key []byte, opt Options)
 	defer conn.Close()
 	if err := prepare(ctx, conn, runID, key, opt.Full); err != nil {
 		return nil, err
+	}
+	if !opt.Since.IsZero() && !opt.Full {
+		if err := forgetSince(ctx, conn, opt.Since); err != nil {
+			return nil, err
+		}
 	}
 	res := &Result{}
 	for _, name := range Order {
@@ -173,6 +184,51 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, key []byte, full
 		if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// forgetSince forgets, in one transaction, what the transform derived
+// from the loads whose batch day is on or after since, so that the run
+// transforms them again.
+func forgetSince(ctx context.Context, conn *sql.Conn, since time.Time) error {
+	day := since.Format(time.DateOnly)
+	fail := func(err error) error {
+		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		return fmt.Errorf("transform --since %s: %w", day, err)
+	}
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return fail(err)
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE since_loads AS
+		SELECT load_id FROM ops.loads
+		WHERE coalesce(try_cast(batch AS DATE), CAST(loaded_at AT TIME ZONE 'Asia/Shanghai' AS DATE)) >= CAST(? AS DATE)`, day); err != nil {
+		return fail(err)
+	}
+	for _, name := range Order {
+		var n int
+		if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'core' AND table_name = ?", "v_"+name).Scan(&n); err != nil {
+			return fail(err)
+		}
+		if n == 0 {
+			continue
+		}
+		// The table name is the contract's entity name, never data.
+		if _, err := conn.ExecContext(ctx, "DELETE FROM core.v_"+name+" WHERE load_id IN (SELECT load_id FROM since_loads)"); err != nil {
+			return fail(err)
+		}
+	}
+	reasons := "'" + strings.Join(extractReasons, "', '") + "'"
+	for _, q := range []string{
+		"DELETE FROM ops.quarantine WHERE reason_code NOT IN (" + reasons + ") AND load_id IN (SELECT load_id FROM since_loads) AND load_id IN (SELECT load_id FROM ops.transform_loads)",
+		"DELETE FROM ops.transform_loads WHERE load_id IN (SELECT load_id FROM since_loads)",
+	} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fail(err)
+		}
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return fail(err)
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"huzhu/extract"
 	"huzhu/internal/publish"
+	"huzhu/transform"
 )
 
 // stageOrder is the order of the nightly run's stages.
@@ -23,18 +24,27 @@ type runOptions struct {
 	config string
 	only   []string
 	full   bool
+	since  string
 }
 
 func newRunCmd(e *env) *cobra.Command {
 	o := &runOptions{}
 	cmd := &cobra.Command{
-		Use:   "run --config FILE [--only STAGE…] [--full]",
+		Use:   "run --config FILE [--only STAGE…] [--since DATE] [--full]",
 		Short: "The nightly batch: every stage under the lock, quality gates, an atomic publish, a manifest and metrics",
 		Args:  exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			stages, err := selectStages(o.only)
 			if err != nil {
 				return err
+			}
+			if o.since != "" {
+				if _, err := time.Parse(time.DateOnly, o.since); err != nil {
+					return usageError{fmt.Errorf("--since %q: want a day, YYYY-MM-DD", o.since)}
+				}
+				if o.full {
+					return usageError{errors.New("--since and --full: choose one")}
+				}
 			}
 			return withRun(e, o.config, stages, func(ctx context.Context, r *stageRun) (any, error) {
 				return runStages(ctx, e, r, stages, o)
@@ -44,6 +54,7 @@ func newRunCmd(e *env) *cobra.Command {
 	cmd.Flags().StringVar(&o.config, "config", "", "the config file (TOML)")
 	cmd.Flags().StringSliceVar(&o.only, "only", nil, "run only these stages ("+strings.Join(stageOrder, ", ")+")")
 	cmd.Flags().BoolVar(&o.full, "full", false, "transform: rebuild core from every load in raw")
+	cmd.Flags().StringVar(&o.since, "since", "", "transform: re-derive the loads of batches dated on or after this day (YYYY-MM-DD), then the later stages")
 	return cmd
 }
 
@@ -200,7 +211,11 @@ func runStage(ctx context.Context, e *env, r *stageRun, name string, o *runOptio
 	case "extract":
 		return runExtract(ctx, e, r, 4)
 	case "transform":
-		return runTransform(ctx, e, r, o.full)
+		opt := transform.Options{Full: o.full}
+		if o.since != "" {
+			opt.Since, _ = time.Parse(time.DateOnly, o.since)
+		}
+		return runTransform(ctx, e, r, opt)
 	case "marts":
 		return runMarts(ctx, e, r, rel.Dir("parquet"))
 	}

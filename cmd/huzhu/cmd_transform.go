@@ -22,7 +22,7 @@ func newTransformCmd(e *env) *cobra.Command {
 		Args:  exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withRun(e, o.config, []string{"transform"}, func(ctx context.Context, r *stageRun) (any, error) {
-				res, err := runTransform(ctx, e, r, o.full)
+				res, err := runTransform(ctx, e, r, transform.Options{Full: o.full})
 				return map[string]any{"transform": res}, err
 			})
 		},
@@ -34,12 +34,13 @@ func newTransformCmd(e *env) *cobra.Command {
 
 // runTransform runs the stage and prints its counts. A missing or short
 // pseudonymisation key refuses to start (exit 2).
-func runTransform(ctx context.Context, e *env, r *stageRun, full bool) (*transform.Result, error) {
+func runTransform(ctx context.Context, e *env, r *stageRun, opt transform.Options) (*transform.Result, error) {
 	key, err := r.cfg.PIIKey()
 	if err != nil {
 		return nil, err
 	}
-	res, err := transform.Run(ctx, r.db.SQL(), r.runID, key, transform.Options{Full: full, Logger: r.log})
+	opt.Logger = r.log
+	res, err := transform.Run(ctx, r.db.SQL(), r.runID, key, opt)
 	if res != nil {
 		for _, er := range res.Entities {
 			fmt.Fprintf(e.stdout, "transform %-15s %9d received %9d kept %7d quarantined %8d duplicates %6.2fs\n",

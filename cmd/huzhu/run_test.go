@@ -255,7 +255,8 @@ func setGates(t *testing.T, path, gates string) {
 }
 
 // TestRunFiveNights: five nights run one after another, each its own
-// drop, give marts identical to a --full run over the same raw at the end.
+// drop, give marts identical to a --full run over the same raw at the end,
+// and to a backfill (--since) of the last three nights.
 func TestRunFiveNights(t *testing.T) {
 	n := newNightly(t, 1500, "0.01", "[gates]\nmax_warnings = -1\n")
 	for i, day := range []string{"2025-06-30", "2025-07-01", "2025-07-02", "2025-07-03", "2025-07-04"} {
@@ -268,16 +269,33 @@ func TestRunFiveNights(t *testing.T) {
 	}
 	wh := filepath.Join(n.dir, "w", "h.duckdb")
 	incremental := martDigests(t, wh)
+	compare := func(what string, got map[string]string) {
+		t.Helper()
+		if len(got) < 9 {
+			t.Fatalf("%s: only %d marts", what, len(got))
+		}
+		for name, d := range got {
+			if incremental[name] != d {
+				t.Errorf("mart.%s: five nights %s, %s %s", name, incremental[name], what, d)
+			}
+		}
+	}
+	// A backfill from the third night re-derives its loads and later ones.
+	if code, out, stderr := n.run("--since", "2025-07-02", "--only", "transform,marts"); code != exitOK {
+		t.Fatalf("--since run = %d:\n%s\n%s", code, out, stderr)
+	}
+	tr, _ := json.Marshal(n.manifest().Stages[0].Result)
+	var res struct{ Rows int64 }
+	json.Unmarshal(tr, &res)
+	if res.Rows == 0 {
+		t.Errorf("--since re-derived no rows: %s", tr)
+	}
+	compare("--since 2025-07-02", martDigests(t, wh))
 	if code, out, stderr := n.run("--full", "--only", "transform,marts"); code != exitOK {
 		t.Fatalf("full run = %d:\n%s\n%s", code, out, stderr)
 	}
-	full := martDigests(t, wh)
-	if len(full) < 9 {
-		t.Fatalf("only %d marts", len(full))
-	}
-	for name, d := range full {
-		if incremental[name] != d {
-			t.Errorf("mart.%s: five nights %s, full %s", name, incremental[name], d)
-		}
+	compare("full", martDigests(t, wh))
+	if code, _, _ := n.run("--since", "July"); code != exitUsage {
+		t.Errorf("--since July = %d, want 2", code)
 	}
 }
