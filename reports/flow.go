@@ -174,7 +174,7 @@ func movementsSection(hold []holding) *section {
 		return sec
 	}
 	sec.Paras = append(sec.Paras, "存款为活期与定期存款之和，债券为国债、政策性金融债和地方政府债之和；其他为第十二条不允许的投资（股票、基金等），应为零。")
-	sec.Charts = append(sec.Charts, lineChart("movements", "存款与债券月末余额（元）", x, []series{
+	sec.Charts = append(sec.Charts, lineChart("chart_movements", "存款与债券月末余额（元）", x, []series{
 		{Name: "存款合计", Values: dep, Color: "#1f5fa8"},
 		{Name: "债券合计", Values: bond, Color: "#1f7a3a"},
 		{Name: "其他（不允许）", Values: other, Color: "#b3261e"},
@@ -229,7 +229,7 @@ func mixSection(hold []holding) *section {
 	for _, m := range ms {
 		x = append(x, m[:7])
 	}
-	sec.Charts = append(sec.Charts, stackedBar("mix", "投资结构：月末市值（元）", x, ss))
+	sec.Charts = append(sec.Charts, stackedBar("chart_mix", "投资结构：月末市值（元）", x, ss))
 	sec.Tables = append(sec.Tables, t)
 	return sec
 }
