@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"huzhu/internal/browser"
@@ -73,41 +74,46 @@ func TestBrowser(t *testing.T) {
 	out := artefacts(t)
 	b := browser.Start(t)
 	charts := 0
-	for _, path := range pages {
-		rel, _ := filepath.Rel(res.Dir, path)
-		folder := filepath.Join(res.Dir, strings.SplitN(filepath.ToSlash(rel), "/", 2)[0])
-		t.Run(filepath.ToSlash(rel), func(t *testing.T) {
-			p := b.Open(t, "file://"+path)
-			for _, e := range p.Errors() {
-				t.Errorf("%s: %s", rel, e)
-			}
-			for _, u := range p.Outside("file://" + folder + "/") {
-				t.Errorf("%s requested %s, outside its folder", rel, u)
-			}
-			html, _ := os.ReadFile(path)
-			want := chartInit.FindAllStringSubmatch(string(html), -1)
-			drawn := p.ChartsDrawn(t)
-			for _, m := range want {
-				if !drawn[m[1]] {
-					t.Errorf("%s: chart %s not drawn", rel, m[1])
+	var mu sync.Mutex
+	t.Run("pages", func(t *testing.T) {
+		for _, path := range pages {
+			rel, _ := filepath.Rel(res.Dir, path)
+			folder := filepath.Join(res.Dir, strings.SplitN(filepath.ToSlash(rel), "/", 2)[0])
+			t.Run(filepath.ToSlash(rel), func(t *testing.T) {
+				p := b.Open(t, "file://"+path)
+				for _, e := range p.Errors() {
+					t.Errorf("%s: %s", rel, e)
 				}
-			}
-			if len(drawn) != len(want) {
-				t.Errorf("%s: %d charts on the page, %d in its HTML", rel, len(drawn), len(want))
-			}
-			charts += len(want)
-			for kind, shot := range shots {
-				if shot == path {
-					png := p.Screenshot(t)
-					name := filepath.Join(out, kind+".png")
-					if err := os.WriteFile(name, png, 0o644); err != nil {
-						t.Fatal(err)
+				for _, u := range p.Outside("file://" + folder + "/") {
+					t.Errorf("%s requested %s, outside its folder", rel, u)
+				}
+				html, _ := os.ReadFile(path)
+				want := chartInit.FindAllStringSubmatch(string(html), -1)
+				drawn := p.ChartsDrawn(t)
+				for _, m := range want {
+					if !drawn[m[1]] {
+						t.Errorf("%s: chart %s not drawn", rel, m[1])
 					}
-					t.Logf("screenshot of the %s report: %s", kind, name)
 				}
-			}
-		})
-	}
+				if len(drawn) != len(want) {
+					t.Errorf("%s: %d charts on the page, %d in its HTML", rel, len(drawn), len(want))
+				}
+				mu.Lock()
+				charts += len(want)
+				mu.Unlock()
+				for kind, shot := range shots {
+					if shot == path {
+						png := p.Screenshot(t)
+						name := filepath.Join(out, kind+".jpg") // chromedp.FullScreenshot at quality 90 is a JPEG
+						if err := os.WriteFile(name, png, 0o644); err != nil {
+							t.Fatal(err)
+						}
+						t.Logf("screenshot of the %s report: %s", kind, name)
+					}
+				}
+			})
+		}
+	})
 	if len(pages) < 20 || charts < 50 {
 		t.Errorf("only %d pages and %d charts checked", len(pages), charts)
 	}
