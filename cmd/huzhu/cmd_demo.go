@@ -18,6 +18,7 @@ import (
 	"huzhu/extract"
 	"huzhu/opsim"
 	"huzhu/opsim/httpapi"
+	"huzhu/reports"
 	"huzhu/transform"
 )
 
@@ -110,7 +111,8 @@ func runDemo(e *env, o *demoOptions) error {
 	var tres *transform.Result
 	var warehousePath, runID string
 	var mres *martsSummary
-	err = withRun(e, cfgPath, []string{"extract", "transform", "marts"}, func(ctx context.Context, r *stageRun) (any, error) {
+	var rres *reports.Result
+	err = withRun(e, cfgPath, []string{"extract", "transform", "marts", "report"}, func(ctx context.Context, r *stageRun) (any, error) {
 		warehousePath, runID = r.cfg.Warehouse, r.runID
 		var err error
 		if res, err = runExtract(ctx, e, r, 4); err != nil {
@@ -119,8 +121,11 @@ func runDemo(e *env, o *demoOptions) error {
 		if tres, err = runTransform(ctx, e, r, false); err != nil {
 			return map[string]any{"extract": res, "transform": tres}, err
 		}
-		mres, err = runMarts(ctx, e, r)
-		return map[string]any{"extract": res, "transform": tres, "marts": mres}, err
+		if mres, err = runMarts(ctx, e, r); err != nil {
+			return map[string]any{"extract": res, "transform": tres, "marts": mres}, err
+		}
+		rres, err = runReport(ctx, e, r)
+		return map[string]any{"extract": res, "transform": tres, "marts": mres, "report": rres}, err
 	})
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -145,6 +150,7 @@ func runDemo(e *env, o *demoOptions) error {
 	fmt.Fprintf(e.stdout, "    core.*        %d versions kept, %d rows in ops.quarantine, %d duplicates counted\n", kept, quarantined, dups)
 	fmt.Fprintf(e.stdout, "    mart.*        %d models; open findings: %s (`huzhu rules` lists the rules)\n", len(mres.Models), mres.findingsLine())
 	fmt.Fprintf(e.stdout, "  Parquet marts   %s (by pool and year; datapackage.json)\n", mres.Parquet)
+	fmt.Fprintf(e.stdout, "  reports         %s (%d jurisdictions; national index %s)\n", rres.Dir, len(rres.Jurisdictions), nationalIndex(rres))
 	if throwaway {
 		fmt.Fprintf(e.stdout, "    pseudonyms    under a throwaway key (set HUZHU_PII_KEY to keep them stable)\n")
 	}
