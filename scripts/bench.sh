@@ -38,6 +38,10 @@ say "## marts at --members $members --years $years (time per run, the three slow
 BENCH_MEMBERS=$members BENCH_YEARS=$years go test -tags duckdb_arrow ./marts/ -run '^$' -bench '^BenchmarkMarts$' \
   -benchtime 1x -timeout 60m -v | grep -E '^Benchmark|slowest' | tee -a "$summary"
 
+say "## reports at --members $members --years $years (all jurisdictions), beside the marts' queries alone and a copy of the same files"
+BENCH_MEMBERS=$members BENCH_YEARS=$years go test -tags duckdb_arrow ./reports/ -run '^$' -bench '^BenchmarkReports$' \
+  -benchtime 1x -timeout 60m -v | grep -E '^Benchmark|reports:' | tee -a "$summary"
+
 say "## opsim memory as members grow (CSV)"
 sizes="100 100000 1000000"
 [ "${BENCH_LARGE:-0}" = 1 ] && sizes="$sizes 10000000"

@@ -56,7 +56,7 @@ type Options struct {
 	// quarantine rows and their done marks are forgotten first, then they
 	// are transformed again with the new ones. Raw keeps every load, so
 	// nothing needs pulling again.
-	Since time.Time
+	Since  time.Time
 	Logger *slog.Logger
 }
 

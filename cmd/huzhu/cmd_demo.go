@@ -19,6 +19,7 @@ import (
 	"huzhu/extract"
 	"huzhu/opsim"
 	"huzhu/opsim/httpapi"
+	"huzhu/reports"
 	"huzhu/transform"
 )
 
@@ -123,6 +124,7 @@ func runDemo(e *env, o *demoOptions) error {
 	res, _ := stageResult[*extract.Result](m, "extract")
 	tres, _ := stageResult[*transform.Result](m, "transform")
 	mres, _ := stageResult[*martsSummary](m, "marts")
+	rres, _ := stageResult[*reports.Result](m, "reports")
 
 	fmt.Fprintf(e.stdout, "huzhu demo: %d members, %d operators, fiscal years %v, as of %s (%.1fs)\n",
 		p.Members, len(w.Operators), w.Years(), w.Batch(), time.Since(start).Seconds())
@@ -143,6 +145,9 @@ func runDemo(e *env, o *demoOptions) error {
 	fmt.Fprintf(e.stdout, "    core.*        %d versions kept, %d rows in ops.quarantine, %d duplicates counted\n", kept, quarantined, dups)
 	fmt.Fprintf(e.stdout, "    mart.*        %d models; open findings: %s (`huzhu rules` lists the rules)\n", len(mres.Models), mres.findingsLine())
 	fmt.Fprintf(e.stdout, "  Parquet marts   %s (by pool and year; datapackage.json)\n", mres.Parquet)
+	if rres != nil {
+		fmt.Fprintf(e.stdout, "  reports         %s (%d jurisdictions; national index %s)\n", filepath.Join(out, "out", "reports"), len(rres.Jurisdictions), filepath.Join(out, "out", "reports", "national", "index.html"))
+	}
 	fmt.Fprintf(e.stdout, "  run manifest    %s (status %s, %d data-quality warnings)\n", filepath.Join(out, "out", "runs", runID+".json"), m.Status, m.Warnings)
 	if throwaway {
 		fmt.Fprintf(e.stdout, "    pseudonyms    under a throwaway key (set HUZHU_PII_KEY to keep them stable)\n")

@@ -18,7 +18,7 @@ import (
 )
 
 // stageOrder is the order of the nightly run's stages.
-var stageOrder = []string{"extract", "transform", "marts"}
+var stageOrder = []string{"extract", "transform", "marts", "reports"}
 
 type runOptions struct {
 	config string
@@ -218,6 +218,8 @@ func runStage(ctx context.Context, e *env, r *stageRun, name string, o *runOptio
 		return runTransform(ctx, e, r, opt)
 	case "marts":
 		return runMarts(ctx, e, r, rel.Dir("parquet"))
+	case "reports":
+		return runReport(ctx, e, r, rel.Dir("reports"))
 	}
 	return nil, errors.New("no such stage")
 }

@@ -1,0 +1,230 @@
+package reports
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"huzhu/marts"
+)
+
+// findingState is a finding's place between this run and the previous.
+func findingState(d *data, f finding) (label, class string) {
+	switch {
+	case f.Status == "resolved" && d.PreviousRun != "" && f.LastSeen == d.PreviousRun:
+		return "本次已解决", "resolved"
+	case f.Status == "resolved":
+		return "已解决", "resolved"
+	case f.FirstSeen == d.RunID:
+		return "新增", "new"
+	}
+	return "持续", ""
+}
+
+// subjectLink drills down from a finding to the report showing its subject.
+func subjectLink(f finding) string {
+	switch f.SubjectKind {
+	case "budget_line":
+		// subject_ref is activity|year|line
+		p := strings.Split(f.SubjectRef, "|")
+		if len(p) == 3 {
+			return "budget.html#l-" + p[1] + "-" + orgKey(p[0]) + "-" + p[2]
+		}
+	case "holding":
+		return "flow.html#mix"
+	case "activity":
+		if f.Year != nil {
+			return "flow.html#y" + strconv.Itoa(*f.Year)
+		}
+		return "flow.html"
+	case "operator", "fiscal_year":
+		if f.Year != nil {
+			return "budget.html#y" + strconv.Itoa(*f.Year)
+		}
+	case "bank_account":
+		return "flow.html#movements"
+	}
+	return ""
+}
+
+// compliancePage is the compliance and risk warnings (合规与风险预警) of
+// one operator: findings by rule and severity with the clause, what is new
+// and resolved since the previous run, each finding's subject, and the
+// risk indicators with their levels and trend.
+func compliancePage(d *data, o *operator, fs []finding, rs []risk) *page {
+	p := &page{Title: o.Name + " · 合规与风险预警", Subtitle: "运营方 " + o.Code + " · 统筹 " + o.Pool,
+		AsOf: dateZH(d.AsOf), Root: "../", Workbook: "compliance.xlsx", Nav: operatorNav()}
+	var open, newN, resolvedNow int
+	for _, f := range fs {
+		label, _ := findingState(d, f)
+		if f.Status == "open" {
+			open++
+		}
+		switch label {
+		case "新增":
+			newN++
+		case "本次已解决":
+			resolvedNow++
+		}
+	}
+	prev := "（无上次运行记录）"
+	if d.PreviousRun != "" {
+		prev = "（上次运行 " + d.PreviousRun + "）"
+	}
+	p.Sections = append(p.Sections, &section{Heading: "概况", Items: []string{
+		fmt.Sprintf("未整改问题 %d 项，其中本次新增 %d 项；自上次运行以来已解决 %d 项%s。本次运行 %s。", open, newN, resolvedNow, prev, d.RunID),
+		"每条问题引用所违反的《意见》条款原文；点击对象可查看对应报表中的明细。",
+	}, Links: []navLink{{"按规则与严重程度汇总", "#by-rule"}, {"问题明细", "#findings"}, {"风险指标", "#risk"}}})
+
+	// By rule and severity, with the clause's own words.
+	byRule := &table{ID: "t-by-rule", Sheet: "按规则汇总", Title: "按规则与严重程度汇总",
+		Cols: []column{{"规则", text}, {"条款", text}, {"条款原文", text}, {"检查内容", text},
+			{"严重", integer}, {"重大", integer}, {"一般", integer}, {"提示", integer},
+			{"未整改", integer}, {"本次新增", integer}, {"本次已解决", integer}}}
+	for _, rule := range marts.Catalogue() {
+		counts := map[string]int{}
+		var openN, nw, res int
+		for _, f := range fs {
+			if f.Rule != rule.ID {
+				continue
+			}
+			label, _ := findingState(d, f)
+			if f.Status == "open" {
+				counts[f.Severity]++
+				openN++
+			}
+			if label == "新增" {
+				nw++
+			}
+			if label == "本次已解决" {
+				res++
+			}
+		}
+		class := ""
+		if openN > 0 {
+			class = "flag"
+		}
+		byRule.add(class, "", link(rule.ID, "#rule-"+rule.ID), txt("第"+rule.Clause+"条"), txt("“"+rule.ClauseText+"”"), txt(rule.Check),
+			num(counts["critical"]), num(counts["major"]), num(counts["minor"]), num(counts["info"]), num(openN), num(nw), num(res))
+	}
+	p.Sections = append(p.Sections, &section{ID: "by-rule", Heading: "按规则与严重程度汇总", Tables: []*table{byRule}})
+
+	det := &table{ID: "t-findings", Sheet: "问题明细", Title: "问题明细（严重程度从高到低）",
+		Cols: []column{{"状态", text}, {"严重程度", text}, {"规则", text}, {"条款", text}, {"年度", integer},
+			{"项目", text}, {"对象类型", text}, {"对象", text}, {"金额", amount}, {"说明", text}, {"阈值", text},
+			{"首次发现", text}, {"最近发现", text}, {"编号", text}}}
+	clauses := map[string]string{}
+	for _, r := range marts.Catalogue() {
+		clauses[r.ID] = "第" + r.Clause + "条“" + r.ClauseText + "”"
+	}
+	seenRule := map[string]bool{}
+	for _, f := range fs {
+		label, class := findingState(d, f)
+		year := null()
+		if f.Year != nil {
+			year = num(*f.Year)
+		}
+		act := ""
+		if f.Activity != "" {
+			act = o.activityName(f.Activity)
+		}
+		subj := txt(f.SubjectRef)
+		if l := subjectLink(f); l != "" {
+			subj = link(f.SubjectRef, l)
+		}
+		clause := clauses[f.Rule]
+		if clause == "" {
+			clause = f.Clause
+		}
+		id := "f-" + f.ID
+		if !seenRule[f.Rule] {
+			// The first finding of each rule carries the rule's anchor too.
+			seenRule[f.Rule] = true
+			det.add(class, "rule-"+f.Rule, txt(label), txt(zh(severityZH, f.Severity)), txt(f.Rule), txt(clause), year, txt(act),
+				txt(zh(subjectZH, f.SubjectKind)), subj, optAmt(f.Amount), txt(f.Detail), txt(f.Threshold), txt(f.FirstSeen), txt(f.LastSeen), txt(f.ID))
+			continue
+		}
+		det.add(class, id, txt(label), txt(zh(severityZH, f.Severity)), txt(f.Rule), txt(clause), year, txt(act),
+			txt(zh(subjectZH, f.SubjectKind)), subj, optAmt(f.Amount), txt(f.Detail), txt(f.Threshold), txt(f.FirstSeen), txt(f.LastSeen), txt(f.ID))
+	}
+	fsec := &section{ID: "findings", Heading: "问题明细", Tables: []*table{det}}
+	if len(fs) == 0 {
+		fsec.Paras = []string{"未发现问题。"}
+	}
+	p.Sections = append(p.Sections, fsec)
+	p.Sections = append(p.Sections, riskSection(o, rs))
+	return p
+}
+
+// riskSection shows each indicator's latest level per scope with its
+// trend, and the operator's indicators month by month against the bands.
+func riskSection(o *operator, rs []risk) *section {
+	sec := &section{ID: "risk", Heading: "风险指标（第十条：风险排查、监测预警）", Paras: []string{
+		"绿：正常；黄：关注；红：预警。趋势比较最新月份与三个月前的数值。",
+	}}
+	t := &table{ID: "t-risk", Sheet: "风险指标", Title: "风险指标最新等级与趋势",
+		Cols: []column{{"范围", text}, {"指标", text}, {"月份", text}, {"数值", number}, {"黄色阈值", number},
+			{"红色阈值", number}, {"等级", text}, {"三个月前", number}, {"三个月前等级", text}, {"趋势", text}}}
+	type key struct{ act, ind string }
+	var keys []key
+	bykey := map[key][]risk{}
+	for _, r := range rs {
+		k := key{r.Activity, r.Indicator}
+		if _, ok := bykey[k]; !ok {
+			keys = append(keys, k)
+		}
+		bykey[k] = append(bykey[k], r)
+	}
+	order := func(ind string) int { return slices.Index(indicatorOrder, ind) }
+	slices.SortStableFunc(keys, func(a, b key) int {
+		if a.act != b.act {
+			return strings.Compare(a.act, b.act)
+		}
+		return order(a.ind) - order(b.ind)
+	})
+	for _, k := range keys {
+		s := bykey[k]
+		last := s[len(s)-1]
+		before := null()
+		beforeLevel, trend := "—", "—"
+		if len(s) > 3 {
+			b := s[len(s)-4]
+			before, beforeLevel = optFlt(b.Value), zh(levelZH, b.Level)
+			if b.Value != nil && last.Value != nil {
+				switch {
+				case *last.Value > *b.Value:
+					trend = "↑ 上升"
+				case *last.Value < *b.Value:
+					trend = "↓ 下降"
+				default:
+					trend = "→ 持平"
+				}
+			}
+		}
+		t.add(last.Level, "", txt(o.activityName(k.act)), txt(zh(indicatorZH, k.ind)), txt(monthZH(last.Month)), optFlt(last.Value),
+			flt(last.Yellow), flt(last.Red), txt(zh(levelZH, last.Level)), before, txt(beforeLevel), txt(trend))
+	}
+	// Operator-level trends, one chart per indicator.
+	for _, ind := range indicatorOrder {
+		s := bykey[key{"", ind}]
+		if len(s) == 0 {
+			continue
+		}
+		var x []string
+		var v, y, r []any
+		for _, p := range s {
+			x = append(x, p.Month[:7])
+			v = append(v, jsFloat(p.Value))
+			yv, rv := p.Yellow, p.Red
+			y, r = append(y, jsFloat(&yv)), append(r, jsFloat(&rv))
+		}
+		sec.Charts = append(sec.Charts, lineChart("risk_"+ind, zh(indicatorZH, ind)+"（运营方整体）", x, []series{
+			{Name: "数值", Values: v, Color: "#1f5fa8"},
+			{Name: "黄色阈值", Values: y, Dashed: true, Color: "#c99400"},
+			{Name: "红色阈值", Values: r, Dashed: true, Color: "#b3261e"},
+		}))
+	}
+	sec.Tables = append(sec.Tables, t)
+	return sec
+}

@@ -1,0 +1,235 @@
+package reports
+
+import (
+	"slices"
+	"strconv"
+
+	"huzhu/internal/money"
+)
+
+// balanceCheck is a fund's flows in one year: inflows (income accounts
+// and capital) = outflows (expense accounts and reserve) + change in
+// balance (carried forward − brought forward).
+type balanceCheck struct {
+	Brought, Inflows, Outflows, Carried money.Cents
+}
+
+func (b balanceCheck) change() money.Cents     { return b.Carried - b.Brought }
+func (b balanceCheck) difference() money.Cents { return b.Inflows - b.Outflows - b.change() }
+
+func checkOf(edges []flowEdge) balanceCheck {
+	var b balanceCheck
+	for _, e := range edges {
+		switch {
+		case e.Source == "balance brought forward":
+			b.Brought += e.Amount
+		case e.Target == "balance carried forward":
+			b.Carried += e.Amount
+		case e.Target == "fund":
+			b.Inflows += e.Amount
+		default:
+			b.Outflows += e.Amount
+		}
+	}
+	return b
+}
+
+// flowPage is the fund-flow analysis (资金流向分析) of one operator: a
+// Sankey per activity and year with its balance check, the movements
+// between deposits and bonds, and the investment mix over time.
+func flowPage(d *data, o *operator, flows []flowEdge, hold []holding) *page {
+	p := &page{Title: o.Name + " · 资金流向分析", Subtitle: "运营方 " + o.Code + " · 统筹 " + o.Pool,
+		AsOf: dateZH(d.AsOf), Root: "../", Workbook: "flow.xlsx", Nav: operatorNav()}
+	years := yearsOf(flows, func(e flowEdge) int { return e.Year })
+	intro := &section{Heading: "说明", Paras: []string{
+		"每个互助项目（及组织本级）每年一张桑基图：收入科目、上年结转和净资产投入流入互助资金，再流向给付、管理、帮扶等支出、风险准备金和结转下年。平衡校验：流入 = 流出 + 余额变动（结转下年 − 上年结转）。负值流量（赤字结转或冲回）列在表中，不在图中绘制。",
+	}}
+	for _, y := range years {
+		intro.Links = append(intro.Links, navLink{strconv.Itoa(y) + "年度资金流向", "#y" + strconv.Itoa(y)})
+	}
+	intro.Links = append(intro.Links, navLink{"存款与债券之间的变动", "#movements"}, navLink{"投资结构变化", "#mix"})
+	p.Sections = append(p.Sections, intro)
+
+	checks := &table{ID: "t-balance", Sheet: "平衡校验", Title: "资金平衡校验（流入 = 流出 + 余额变动）",
+		Cols: []column{{"年度", integer}, {"项目", text}, {"上年结转", amount}, {"流入", amount}, {"流出", amount},
+			{"结转下年", amount}, {"余额变动", amount}, {"差额", amount}, {"结果", text}}}
+	for _, y := range years {
+		ys := strconv.Itoa(y)
+		sec := &section{ID: "y" + ys, Heading: ys + "年度资金流向"}
+		t := &table{ID: "t-flow-" + ys, Sheet: "资金流向" + ys, Title: ys + "年度资金流向明细",
+			Cols: []column{{"项目", text}, {"来源", text}, {"去向", text}, {"金额", amount}}}
+		var acts []string
+		for _, e := range flows {
+			if e.Year == y && !slices.Contains(acts, e.Activity) {
+				acts = append(acts, e.Activity)
+			}
+		}
+		for _, a := range acts {
+			var es []flowEdge
+			for _, e := range flows {
+				if e.Year == y && e.Activity == a {
+					es = append(es, e)
+					t.add("", "", txt(o.activityName(a)), txt(nodeZH(e.Source)), txt(nodeZH(e.Target)), amt(e.Amount))
+				}
+			}
+			b := checkOf(es)
+			verdict, class := "平衡", ""
+			if b.difference() != 0 {
+				verdict, class = "不平衡", "bad"
+			}
+			checks.add(class, "", num(y), txt(o.activityName(a)), amt(b.Brought), amt(b.Inflows), amt(b.Outflows),
+				amt(b.Carried), amt(b.change()), amt(b.difference()), txt(verdict))
+			sec.Charts = append(sec.Charts, flowChart("flow_"+ys+"_"+orgKey(a), ys+"年 "+o.activityName(a), es))
+			sec.Paras = append(sec.Paras, o.activityName(a)+"："+"流入 "+yuan(b.Inflows)+" = 流出 "+yuan(b.Outflows)+
+				" + 余额变动 "+yuan(b.change())+"（差额 "+yuan(b.difference())+"，"+verdict+"）。")
+		}
+		sec.Tables = append(sec.Tables, t)
+		p.Sections = append(p.Sections, sec)
+	}
+	p.Sections = append(p.Sections, &section{ID: "checks", Heading: "平衡校验汇总", Tables: []*table{checks}})
+	p.Sections = append(p.Sections, movementsSection(hold), mixSection(hold))
+	return p
+}
+
+// flowChart draws the positive edges of one activity's year.
+func flowChart(id, title string, es []flowEdge) chart {
+	var nodes []string
+	var links []sankeyLink
+	for _, e := range es {
+		if e.Amount <= 0 {
+			continue
+		}
+		s, t := nodeZH(e.Source), nodeZH(e.Target)
+		// A node's name must differ on the two sides of the fund.
+		if e.Target == "fund" && e.Source != "balance brought forward" {
+			s = "收入：" + s
+		} else if e.Source == "fund" && e.Target != "balance carried forward" {
+			t = "支出：" + t
+		}
+		for _, n := range []string{s, t} {
+			if !slices.Contains(nodes, n) {
+				nodes = append(nodes, n)
+			}
+		}
+		links = append(links, sankeyLink{Source: s, Target: t, Value: jsMoney(e.Amount)})
+	}
+	if len(nodes) == 0 {
+		nodes = []string{"互助资金"}
+	}
+	return sankeyChart(id, title, nodes, links)
+}
+
+// months returns the distinct months of the holdings in order.
+func months(hold []holding) []string {
+	var ms []string
+	for _, h := range hold {
+		if !slices.Contains(ms, h.Month) {
+			ms = append(ms, h.Month)
+		}
+	}
+	slices.Sort(ms)
+	return ms
+}
+
+// movementsSection shows deposits and bonds month by month and what
+// moved between them.
+func movementsSection(hold []holding) *section {
+	sec := &section{ID: "movements", Heading: "存款与债券之间的变动"}
+	t := &table{ID: "t-movements", Sheet: "存款债券变动", Title: "存款与债券月末余额及变动",
+		Cols: []column{{"月末", text}, {"存款合计", amount}, {"债券合计", amount}, {"其他（不允许）", amount},
+			{"存款变动", amount}, {"债券变动", amount}, {"其他变动", amount}}}
+	var x []string
+	var dep, bond, other []any
+	var pd, pb, po money.Cents
+	for i, m := range months(hold) {
+		var dv, bv, ov money.Cents
+		for _, h := range hold {
+			if h.Month != m {
+				continue
+			}
+			switch {
+			case isDeposit(h.Instrument):
+				dv += h.Value
+			case isBond(h.Instrument):
+				bv += h.Value
+			default:
+				ov += h.Value
+			}
+		}
+		dd, db, do := cell{Null: true}, cell{Null: true}, cell{Null: true}
+		if i > 0 {
+			dd, db, do = amt(dv-pd), amt(bv-pb), amt(ov-po)
+		}
+		class := ""
+		if ov != 0 {
+			class = "bad"
+		}
+		t.add(class, "", txt(monthZH(m)), amt(dv), amt(bv), amt(ov), dd, db, do)
+		x = append(x, m[:7])
+		dep, bond, other = append(dep, jsMoney(dv)), append(bond, jsMoney(bv)), append(other, jsMoney(ov))
+		pd, pb, po = dv, bv, ov
+	}
+	if len(x) == 0 {
+		sec.Paras = append(sec.Paras, "本运营方没有投资持仓记录。")
+		return sec
+	}
+	sec.Paras = append(sec.Paras, "存款为活期与定期存款之和，债券为国债、政策性金融债和地方政府债之和；其他为第十二条不允许的投资（股票、基金等），应为零。")
+	sec.Charts = append(sec.Charts, lineChart("chart_movements", "存款与债券月末余额（元）", x, []series{
+		{Name: "存款合计", Values: dep, Color: "#1f5fa8"},
+		{Name: "债券合计", Values: bond, Color: "#1f7a3a"},
+		{Name: "其他（不允许）", Values: other, Color: "#b3261e"},
+	}))
+	sec.Tables = append(sec.Tables, t)
+	return sec
+}
+
+// mixSection shows the investment mix over time, the holdings clause 十二
+// does not allow highlighted.
+func mixSection(hold []holding) *section {
+	sec := &section{ID: "mix", Heading: "投资结构变化"}
+	t := &table{ID: "t-mix", Sheet: "投资结构", Title: "投资结构（月末市值与占比；不允许的投资标红）",
+		Cols: []column{{"月末", text}, {"投资品种", text}, {"市值", amount}, {"占比", rate}, {"是否允许", text}}}
+	var instruments []string
+	for _, h := range hold {
+		if !slices.Contains(instruments, h.Instrument) {
+			instruments = append(instruments, h.Instrument)
+		}
+	}
+	slices.Sort(instruments)
+	ms := months(hold)
+	var ss []series
+	for _, in := range instruments {
+		s := series{Name: zh(instrumentZH, in)}
+		for _, m := range ms {
+			var v any = "-"
+			for _, h := range hold {
+				if h.Month == m && h.Instrument == in {
+					v = jsMoney(h.Value)
+					if !h.Allowed {
+						s.Name, s.Color = zh(instrumentZH, in)+"（不允许）", "#b3261e"
+					}
+				}
+			}
+			s.Values = append(s.Values, v)
+		}
+		ss = append(ss, s)
+	}
+	for _, h := range hold {
+		class, allowed := "", "允许"
+		if !h.Allowed {
+			class, allowed = "bad", "不允许"
+		}
+		t.add(class, "", txt(monthZH(h.Month)), txt(zh(instrumentZH, h.Instrument)), amt(h.Value), optFlt(h.Share), txt(allowed))
+	}
+	if len(hold) == 0 {
+		sec.Paras = append(sec.Paras, "本运营方没有投资持仓记录。")
+		return sec
+	}
+	var x []string
+	for _, m := range ms {
+		x = append(x, m[:7])
+	}
+	sec.Charts = append(sec.Charts, stackedBar("chart_mix", "投资结构：月末市值（元）", x, ss))
+	sec.Tables = append(sec.Tables, t)
+	return sec
+}

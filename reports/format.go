@@ -1,0 +1,96 @@
+package reports
+
+import (
+	"strconv"
+	"strings"
+
+	"huzhu/internal/money"
+)
+
+// yuan formats an amount for people: "1,234,567.89 元".
+func yuan(c money.Cents) string { return money.FormatCNY(c) + " 元" }
+
+// percent formats a ratio as "99.1%".
+func percent(r float64) string { return strconv.FormatFloat(r*100, 'f', 1, 64) + "%" }
+
+// dateZH formats YYYY-MM-DD as "2025年6月30日".
+func dateZH(iso string) string {
+	p := strings.Split(iso, "-")
+	if len(p) != 3 {
+		return iso
+	}
+	y, _ := strconv.Atoi(p[0])
+	m, _ := strconv.Atoi(p[1])
+	d, _ := strconv.Atoi(p[2])
+	return strconv.Itoa(y) + "年" + strconv.Itoa(m) + "月" + strconv.Itoa(d) + "日"
+}
+
+// monthZH formats YYYY-MM-DD as "2025年6月".
+func monthZH(iso string) string {
+	p := strings.Split(iso, "-")
+	if len(p) != 3 {
+		return iso
+	}
+	m, _ := strconv.Atoi(p[1])
+	return p[0] + "年" + strconv.Itoa(m) + "月"
+}
+
+var severityZH = map[string]string{"critical": "严重", "major": "重大", "minor": "一般", "info": "提示"}
+
+var severityOrder = []string{"critical", "major", "minor", "info"}
+
+var classZH = map[string]string{"income": "收入", "expense": "支出"}
+
+var flagZH = map[string]string{"ok": "正常", "over": "超支", "short": "短收", "no_budget": "无预算支出"}
+
+var subjectZH = map[string]string{
+	"activity": "互助项目", "voucher": "记账凭证", "operator": "运营方", "assistance": "帮扶事项",
+	"budget_line": "预算科目", "fiscal_year": "会计年度", "holding": "投资持仓", "staff_role": "岗位任职",
+	"bank_account": "银行账户", "claim": "理赔案件", "decision": "集体决策",
+}
+
+var indicatorZH = map[string]string{
+	"solvency": "偿付能力", "liquidity": "流动性", "loss_ratio": "赔付率",
+	"claim_frequency_anomaly": "理赔频次异常（z值）", "payment_timeliness": "给付时效（天）",
+	"concentration": "病种集中度", "collection_drop": "收缴同比变动",
+}
+
+// indicatorOrder is the order of rules.md.
+var indicatorOrder = []string{"solvency", "liquidity", "loss_ratio", "claim_frequency_anomaly", "payment_timeliness", "concentration", "collection_drop"}
+
+var levelZH = map[string]string{"green": "绿", "yellow": "黄", "red": "红"}
+
+var instrumentZH = map[string]string{
+	"demand_deposit": "活期存款", "time_deposit": "定期存款", "treasury_bond": "国债",
+	"policy_bank_bond": "政策性金融债", "local_gov_bond": "地方政府债", "stock": "股票",
+	"fund": "基金", "wealth_management": "理财产品", "corporate_bond": "企业债", "futures": "期货",
+}
+
+func zh(m map[string]string, k string) string {
+	if v, ok := m[k]; ok {
+		return v
+	}
+	return k
+}
+
+// nodeZH names the special nodes of mart.fund_flow; account nodes
+// ("4101 互助金收入") keep their names.
+func nodeZH(n string) string {
+	switch n {
+	case "fund":
+		return "互助资金"
+	case "balance brought forward":
+		return "上年结转"
+	case "balance carried forward":
+		return "结转下年"
+	case "capital":
+		return "净资产投入"
+	case "reserve":
+		return "提取风险准备金"
+	}
+	return n
+}
+
+// isDeposit and isBond group instruments for the deposits ↔ bonds movements.
+func isDeposit(i string) bool { return i == "demand_deposit" || i == "time_deposit" }
+func isBond(i string) bool    { return strings.HasSuffix(i, "_bond") }

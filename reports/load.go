@@ -1,0 +1,305 @@
+package reports
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+
+	"huzhu/internal/money"
+)
+
+//go:embed sql/*.sql
+var queries embed.FS
+
+// operator is one operator the marts cover.
+type operator struct {
+	Code, Pool, Name, Region string
+	Activities               map[string]string // activity code → name
+}
+
+type federation struct{ Code, Name, Region, Pool string }
+
+// budgetLine is a row of mart.budget_execution at its year's last month.
+type budgetLine struct {
+	Operator          string
+	Year              int
+	AsOf              string // YYYY-MM-DD
+	MonthNo           int
+	Activity          string // "" = organisation level
+	Line, Name, Class string
+	Original          *money.Cents
+	Adjusted          *money.Cents
+	Actual            money.Cents
+	ExecRate          *float64
+	ExpectedRate      float64
+	Variance          money.Cents
+	Flag              string
+}
+
+// budgetInForce is the adjusted budget, else the original.
+func (b budgetLine) budgetInForce() *money.Cents {
+	if b.Adjusted != nil {
+		return b.Adjusted
+	}
+	return b.Original
+}
+
+type budgetMonth struct {
+	Operator      string
+	Year, MonthNo int
+	Class         string
+	Actual        money.Cents
+	Budget        money.Cents
+}
+
+type score struct {
+	Year                                   int
+	Pool, Operator                         string
+	Score, Budget, Compliance, Time, Audit float64
+	RankInPool                             int
+}
+
+type flowEdge struct {
+	Operator       string
+	Year           int
+	Activity       string
+	Source, Target string
+	Amount         money.Cents
+}
+
+type holding struct {
+	Operator, Month, Instrument string
+	Value                       money.Cents
+	Share                       *float64
+	Allowed                     bool
+}
+
+type finding struct {
+	ID, Rule, Clause, Severity, Operator, Activity string
+	Year                                           *int
+	SubjectKind, SubjectRef                        string
+	Amount                                         *money.Cents
+	Detail, Threshold, FirstSeen, LastSeen, Status string
+}
+
+type risk struct {
+	Operator, Activity, Month, Indicator string
+	Value                                *float64
+	Yellow, Red                          float64
+	Level                                string
+}
+
+// data is everything the reports show, for all operators; each
+// jurisdiction takes the rows of its own operators.
+type data struct {
+	RunID, AsOf string
+	Operators   []*operator
+	Federations []federation
+	Budget      []budgetLine
+	Monthly     []budgetMonth
+	Scores      []score
+	Flows       []flowEdge
+	Holdings    []holding
+	Findings    []finding
+	Risks       []risk
+	PreviousRun string // the run before RunID that last saw a finding, "" if none
+}
+
+// query runs the embedded file name and calls scan for each row.
+func query(ctx context.Context, db *sql.DB, name string, scan func(*sql.Rows) error) error {
+	q, err := queries.ReadFile("sql/" + name)
+	if err != nil {
+		return err
+	}
+	rows, err := db.QueryContext(ctx, string(q))
+	if err != nil {
+		return fmt.Errorf("reports/sql/%s: %w", name, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return fmt.Errorf("reports/sql/%s: %w", name, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reports/sql/%s: %w", name, err)
+	}
+	return nil
+}
+
+func cents(s string) (money.Cents, error) { return money.Parse(s) }
+
+func optCents(s sql.NullString) (*money.Cents, error) {
+	if !s.Valid {
+		return nil, nil
+	}
+	c, err := money.Parse(s.String)
+	return &c, err
+}
+
+func optFloat(f sql.NullFloat64) *float64 {
+	if !f.Valid {
+		return nil
+	}
+	v := f.Float64
+	return &v
+}
+
+// load reads the marts and the non-personal dimensions.
+func load(ctx context.Context, db *sql.DB) (*data, error) {
+	d := &data{}
+	byCode := map[string]*operator{}
+	steps := []struct {
+		file string
+		scan func(*sql.Rows) error
+	}{
+		{"as_of.sql", func(r *sql.Rows) error { return r.Scan(&d.RunID, &d.AsOf) }},
+		{"operators.sql", func(r *sql.Rows) error {
+			o := &operator{Activities: map[string]string{}}
+			if err := r.Scan(&o.Code, &o.Pool, &o.Name, &o.Region); err != nil {
+				return err
+			}
+			d.Operators = append(d.Operators, o)
+			byCode[o.Code] = o
+			return nil
+		}},
+		{"federations.sql", func(r *sql.Rows) error {
+			var f federation
+			if err := r.Scan(&f.Code, &f.Name, &f.Region, &f.Pool); err != nil {
+				return err
+			}
+			d.Federations = append(d.Federations, f)
+			return nil
+		}},
+		{"activities.sql", func(r *sql.Rows) error {
+			var op, code, name string
+			if err := r.Scan(&op, &code, &name); err != nil {
+				return err
+			}
+			if o := byCode[op]; o != nil {
+				o.Activities[code] = name
+			}
+			return nil
+		}},
+		{"budget_lines.sql", func(r *sql.Rows) error {
+			var b budgetLine
+			var orig, adj sql.NullString
+			var actual, variance string
+			var exec sql.NullFloat64
+			if err := r.Scan(&b.Operator, &b.Year, &b.AsOf, &b.MonthNo, &b.Activity, &b.Line, &b.Name, &b.Class,
+				&orig, &adj, &actual, &exec, &b.ExpectedRate, &variance, &b.Flag); err != nil {
+				return err
+			}
+			var err error
+			if b.Original, err = optCents(orig); err != nil {
+				return err
+			}
+			if b.Adjusted, err = optCents(adj); err != nil {
+				return err
+			}
+			if b.Actual, err = cents(actual); err != nil {
+				return err
+			}
+			if b.Variance, err = cents(variance); err != nil {
+				return err
+			}
+			b.ExecRate = optFloat(exec)
+			d.Budget = append(d.Budget, b)
+			return nil
+		}},
+		{"budget_monthly.sql", func(r *sql.Rows) error {
+			var m budgetMonth
+			var actual, budget string
+			if err := r.Scan(&m.Operator, &m.Year, &m.MonthNo, &m.Class, &actual, &budget); err != nil {
+				return err
+			}
+			var err error
+			if m.Actual, err = cents(actual); err != nil {
+				return err
+			}
+			if m.Budget, err = cents(budget); err != nil {
+				return err
+			}
+			d.Monthly = append(d.Monthly, m)
+			return nil
+		}},
+		{"scorecard.sql", func(r *sql.Rows) error {
+			var s score
+			var rank sql.NullInt64
+			var sc, bp, cp, tp, ap sql.NullFloat64
+			if err := r.Scan(&s.Year, &s.Pool, &s.Operator, &sc, &bp, &cp, &tp, &ap, &rank); err != nil {
+				return err
+			}
+			s.Score, s.Budget, s.Compliance, s.Time, s.Audit = sc.Float64, bp.Float64, cp.Float64, tp.Float64, ap.Float64
+			s.RankInPool = int(rank.Int64)
+			d.Scores = append(d.Scores, s)
+			return nil
+		}},
+		{"fund_flow.sql", func(r *sql.Rows) error {
+			var e flowEdge
+			var amount string
+			if err := r.Scan(&e.Operator, &e.Year, &e.Activity, &e.Source, &e.Target, &amount); err != nil {
+				return err
+			}
+			var err error
+			e.Amount, err = cents(amount)
+			d.Flows = append(d.Flows, e)
+			return err
+		}},
+		{"investment_mix.sql", func(r *sql.Rows) error {
+			var h holding
+			var v string
+			var share sql.NullFloat64
+			var allowed sql.NullBool
+			if err := r.Scan(&h.Operator, &h.Month, &h.Instrument, &v, &share, &allowed); err != nil {
+				return err
+			}
+			var err error
+			h.Value, err = cents(v)
+			h.Share, h.Allowed = optFloat(share), allowed.Bool
+			d.Holdings = append(d.Holdings, h)
+			return err
+		}},
+		{"findings.sql", func(r *sql.Rows) error {
+			var f finding
+			var year sql.NullInt64
+			var amount sql.NullString
+			if err := r.Scan(&f.ID, &f.Rule, &f.Clause, &f.Severity, &f.Operator, &f.Activity, &year,
+				&f.SubjectKind, &f.SubjectRef, &amount, &f.Detail, &f.Threshold, &f.FirstSeen, &f.LastSeen, &f.Status); err != nil {
+				return err
+			}
+			if year.Valid {
+				y := int(year.Int64)
+				f.Year = &y
+			}
+			var err error
+			f.Amount, err = optCents(amount)
+			d.Findings = append(d.Findings, f)
+			return err
+		}},
+		{"risk.sql", func(r *sql.Rows) error {
+			var k risk
+			var v sql.NullFloat64
+			if err := r.Scan(&k.Operator, &k.Activity, &k.Month, &k.Indicator, &v, &k.Yellow, &k.Red, &k.Level); err != nil {
+				return err
+			}
+			k.Value = optFloat(v)
+			d.Risks = append(d.Risks, k)
+			return nil
+		}},
+	}
+	for _, s := range steps {
+		if err := query(ctx, db, s.file, s.scan); err != nil {
+			return nil, err
+		}
+	}
+	// The previous run: the latest run before this one in which a finding
+	// was last seen.
+	for _, f := range d.Findings {
+		if f.LastSeen < d.RunID && f.LastSeen > d.PreviousRun {
+			d.PreviousRun = f.LastSeen
+		}
+	}
+	return d, nil
+}

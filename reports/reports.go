@@ -1,0 +1,414 @@
+package reports
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"huzhu/internal/money"
+	"huzhu/internal/webassets"
+)
+
+// Options tune Write.
+type Options struct {
+	// Parallel is how many operators' pages are rendered at once; 0 means
+	// one per CPU.
+	Parallel int
+}
+
+// Result says what Write wrote.
+type Result struct {
+	Dir           string         `json:"dir"`
+	RunID         string         `json:"marts_run_id"` // the run that built the marts
+	AsOf          string         `json:"as_of"`        // the data's last month end, YYYY-MM-DD
+	Jurisdictions []Jurisdiction `json:"jurisdictions"`
+	Files         int            `json:"files"`
+	Bytes         int64          `json:"bytes"`
+	QuerySeconds  float64        `json:"query_seconds"` // reading the marts
+	Seconds       float64        `json:"seconds"`       // everything
+}
+
+// Jurisdiction is one supervising federation's folder.
+type Jurisdiction struct {
+	Folder    string   `json:"folder"` // national, province-440000, pool-C440100
+	Title     string   `json:"title"`
+	Level     string   `json:"level"` // national, province, pool
+	Operators []string `json:"operators"`
+	Index     string   `json:"index"` // the index page's path
+	Files     int      `json:"files"`
+	Bytes     int64    `json:"bytes"`
+}
+
+// jurisdiction is a Jurisdiction with its operators.
+type jurisdiction struct {
+	Jurisdiction
+	ops []*operator
+}
+
+// provinceOf is the province of a pool or region code: its first two
+// digits and "0000" (C440100 → 440000).
+func provinceOf(o *operator) string {
+	digits := strings.TrimLeft(o.Pool, "NPCnpc")
+	if len(digits) < 2 {
+		digits = o.Region
+	}
+	if len(digits) < 2 {
+		return "000000"
+	}
+	return digits[:2] + "0000"
+}
+
+// jurisdictions lists the national folder, one per province and one per
+// city pool, each with the operators it supervises.
+func jurisdictions(d *data) []*jurisdiction {
+	fedName := func(match func(federation) bool, fallback string) string {
+		for _, f := range d.Federations {
+			if match(f) {
+				return f.Name
+			}
+		}
+		return fallback
+	}
+	nat := &jurisdiction{Jurisdiction: Jurisdiction{Folder: "national", Level: "national",
+		Title: fedName(func(f federation) bool { return strings.HasPrefix(f.Pool, "N") }, "全国")}}
+	var out []*jurisdiction
+	byFolder := map[string]*jurisdiction{}
+	for _, o := range d.Operators {
+		nat.ops = append(nat.ops, o)
+		prov := provinceOf(o)
+		folders := []string{"province-" + prov}
+		if strings.HasPrefix(o.Pool, "C") {
+			folders = append(folders, "pool-"+o.Pool)
+		}
+		for _, f := range folders {
+			j := byFolder[f]
+			if j == nil {
+				j = &jurisdiction{Jurisdiction: Jurisdiction{Folder: f}}
+				if strings.HasPrefix(f, "province-") {
+					j.Level = "province"
+					j.Title = fedName(func(f federation) bool { return f.Region == prov && !strings.HasPrefix(f.Pool, "C") }, "省级 "+prov)
+				} else {
+					j.Level = "pool"
+					pool := o.Pool
+					j.Title = fedName(func(f federation) bool { return f.Pool == pool && f.Region == pool[1:] }, "统筹 "+pool) + "（" + pool + " 统筹）"
+				}
+				byFolder[f] = j
+				out = append(out, j)
+			}
+			j.ops = append(j.ops, o)
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].Folder < out[b].Folder })
+	out = append([]*jurisdiction{nat}, out...)
+	for _, j := range out {
+		for _, o := range j.ops {
+			j.Operators = append(j.Operators, o.Code)
+		}
+	}
+	return out
+}
+
+// operatorFiles are one operator's pages and workbooks, keyed by their
+// path relative to a jurisdiction folder; every jurisdiction that
+// supervises the operator gets the same bytes.
+type operatorFiles map[string][]byte
+
+func renderOperator(d *data, o *operator) (operatorFiles, error) {
+	files := operatorFiles{}
+	var lines []budgetLine
+	for _, b := range d.Budget {
+		if b.Operator == o.Code {
+			lines = append(lines, b)
+		}
+	}
+	var monthly []budgetMonth
+	for _, m := range d.Monthly {
+		if m.Operator == o.Code {
+			monthly = append(monthly, m)
+		}
+	}
+	var flows []flowEdge
+	for _, e := range d.Flows {
+		if e.Operator == o.Code {
+			flows = append(flows, e)
+		}
+	}
+	var hold []holding
+	for _, h := range d.Holdings {
+		if h.Operator == o.Code {
+			hold = append(hold, h)
+		}
+	}
+	var fs []finding
+	for _, f := range d.Findings {
+		if f.Operator == o.Code {
+			fs = append(fs, f)
+		}
+	}
+	var rs []risk
+	for _, r := range d.Risks {
+		if r.Operator == o.Code {
+			rs = append(rs, r)
+		}
+	}
+	pages := []struct {
+		name string
+		p    *page
+	}{
+		{"budget", budgetPage(d, o, lines, monthly)},
+		{"flow", flowPage(d, o, flows, hold)},
+		{"compliance", compliancePage(d, o, fs, rs)},
+	}
+	for _, pg := range pages {
+		html, xlsx, err := pg.p.render(pg.p.Title)
+		if err != nil {
+			return nil, fmt.Errorf("reports: %s %s: %w", o.Code, pg.name, err)
+		}
+		files[o.Code+"/"+pg.name+".html"] = html
+		if xlsx != nil {
+			files[o.Code+"/"+pg.name+".xlsx"] = xlsx
+		}
+	}
+	return files, nil
+}
+
+// Write reads the marts from db and writes the supervisor reports of
+// every jurisdiction under dir, which it removes and recreates first: a
+// folder per jurisdiction (national, province-<code>, pool-<code>), each
+// holding index.html, compare.html and compare.xlsx, assets/ (the ECharts
+// runtime and the stylesheet) and a folder per operator it supervises
+// with budget, flow and compliance pages and workbooks. Nothing outside
+// dir is written. Two calls on the same warehouse write the same bytes.
+func Write(ctx context.Context, db *sql.DB, dir string, opt Options) (*Result, error) {
+	start := time.Now()
+	echarts, err := webassets.Read(webassets.EChartsFile)
+	if err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
+	}
+	d, err := load(ctx, db)
+	if err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
+	}
+	res := &Result{Dir: dir, RunID: d.RunID, AsOf: d.AsOf, QuerySeconds: time.Since(start).Seconds()}
+
+	// Each operator's pages once, in parallel.
+	par := opt.Parallel
+	if par <= 0 {
+		par = runtime.GOMAXPROCS(0)
+	}
+	rendered := make([]operatorFiles, len(d.Operators))
+	errs := make([]error, len(d.Operators))
+	sem := make(chan struct{}, par)
+	var wg sync.WaitGroup
+	for i, o := range d.Operators {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if ctx.Err() != nil {
+				errs[i] = ctx.Err()
+				return
+			}
+			rendered[i], errs[i] = renderOperator(d, o)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	byCode := map[string]operatorFiles{}
+	for i, o := range d.Operators {
+		byCode[o.Code] = rendered[i]
+	}
+
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
+	}
+	css := stylesheet()
+	for _, j := range jurisdictions(d) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		root := filepath.Join(dir, j.Folder)
+		files := map[string][]byte{"assets/echarts.min.js": echarts, "assets/report.css": css}
+		for _, o := range j.ops {
+			for name, b := range byCode[o.Code] {
+				files[name] = b
+			}
+		}
+		idx, err := indexPage(d, j).renderPage(j.Title)
+		if err != nil {
+			return nil, err
+		}
+		files["index.html"] = idx.html
+		cmp, err := comparePage(d, j).renderPage(j.Title + " 运营方对比")
+		if err != nil {
+			return nil, err
+		}
+		files["compare.html"], files["compare.xlsx"] = cmp.html, cmp.xlsx
+		names := make([]string, 0, len(files))
+		for n := range files {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		for _, n := range names {
+			p := filepath.Join(root, filepath.FromSlash(n))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				return nil, fmt.Errorf("reports: %w", err)
+			}
+			if err := os.WriteFile(p, files[n], 0o644); err != nil {
+				return nil, fmt.Errorf("reports: %w", err)
+			}
+			j.Files++
+			j.Bytes += int64(len(files[n]))
+		}
+		j.Index = filepath.Join(root, "index.html")
+		res.Jurisdictions = append(res.Jurisdictions, j.Jurisdiction)
+		res.Files += j.Files
+		res.Bytes += j.Bytes
+	}
+	res.Seconds = time.Since(start).Seconds()
+	return res, nil
+}
+
+type renderedPage struct{ html, xlsx []byte }
+
+func (p *page) renderPage(title string) (renderedPage, error) {
+	h, x, err := p.render(title)
+	return renderedPage{h, x}, err
+}
+
+func levelZHOf(level string) string {
+	switch level {
+	case "national":
+		return "全国"
+	case "province":
+		return "省级"
+	}
+	return "城市统筹"
+}
+
+// indexPage links every report of the jurisdiction.
+func indexPage(d *data, j *jurisdiction) *page {
+	p := &page{Title: j.Title + " · 职工互助保障监管报告", Subtitle: levelZHOf(j.Level) + "辖区（" + j.Folder + "），运营方 " + strconv.Itoa(len(j.ops)) + " 家",
+		AsOf: dateZH(d.AsOf), Nav: []navLink{{"目录", "index.html"}, {"运营方对比", "compare.html"}}}
+	p.Sections = append(p.Sections, &section{Heading: "本辖区", Paras: []string{
+		"依据《意见》第五条（各级工会对下一级进行监管）和第十条（按照管理权限为各级管理者提供相关数据和风险预警信息），本文件夹只包含本辖区运营方的数据。集市运行 " + d.RunID + "。",
+	}, Links: []navLink{{"运营方对比（评分卡与排名）", "compare.html"}, {"运营方对比表格（Excel）", "compare.xlsx"}}})
+	for _, o := range j.ops {
+		var open int
+		for _, f := range d.Findings {
+			if f.Operator == o.Code && f.Status == "open" {
+				open++
+			}
+		}
+		p.Sections = append(p.Sections, &section{ID: "op-" + o.Code, Heading: o.Name, Sub: true,
+			Paras: []string{"运营方代码 " + o.Code + "，统筹 " + o.Pool + "，未整改问题 " + strconv.Itoa(open) + " 项。"},
+			Links: []navLink{
+				{"预算执行情况审查", o.Code + "/budget.html"}, {"资金流向分析", o.Code + "/flow.html"}, {"合规与风险预警", o.Code + "/compliance.html"},
+				{"预算执行（Excel）", o.Code + "/budget.xlsx"}, {"资金流向（Excel）", o.Code + "/flow.xlsx"}, {"合规与风险（Excel）", o.Code + "/compliance.xlsx"},
+			}})
+	}
+	return p
+}
+
+// comparePage sets the jurisdiction's operators side by side: the
+// scorecard with its parts and ranks, budget totals and open findings.
+func comparePage(d *data, j *jurisdiction) *page {
+	p := &page{Title: j.Title + " · 运营方对比", Subtitle: "评分卡（第十三条：预算执行情况纳入考核体系）、预算执行与合规情况",
+		AsOf: dateZH(d.AsOf), Workbook: "compare.xlsx", Nav: []navLink{{"目录", "index.html"}, {"运营方对比", "compare.html"}}}
+	in := map[string]*operator{}
+	for _, o := range j.ops {
+		in[o.Code] = o
+	}
+	var scores []score
+	for _, s := range d.Scores {
+		if in[s.Operator] != nil {
+			scores = append(scores, s)
+		}
+	}
+	for _, y := range yearsOf(scores, func(s score) int { return s.Year }) {
+		ys := strconv.Itoa(y)
+		var sy []score
+		for _, s := range scores {
+			if s.Year == y {
+				sy = append(sy, s)
+			}
+		}
+		slices.SortStableFunc(sy, func(a, b score) int {
+			if c := cmp.Compare(b.Score, a.Score); c != 0 {
+				return c
+			}
+			return strings.Compare(a.Operator, b.Operator)
+		})
+		t := &table{ID: "t-score-" + ys, Sheet: "评分卡" + ys, Title: ys + "年度评分卡与排名",
+			Cols: []column{{"辖区排名", integer}, {"运营方", text}, {"运营方代码", text}, {"统筹", text}, {"总分", number},
+				{"预算执行", number}, {"合规", number}, {"给付时效", number}, {"审计", number}, {"统筹内排名", integer},
+				{"收入预算", amount}, {"收入实际", amount}, {"收入执行率", rate}, {"支出预算", amount}, {"支出实际", amount},
+				{"支出执行率", rate}, {"标记科目", integer}, {"未整改问题", integer}}}
+		var names []string
+		var parts [4][]any
+		rank := 0
+		for i, s := range sy {
+			if i == 0 || s.Score != sy[i-1].Score {
+				rank = i + 1
+			}
+			o := in[s.Operator]
+			var inB, inA, exB, exA money.Cents
+			var flagged, open int
+			for _, b := range d.Budget {
+				if b.Operator != s.Operator || b.Year != y {
+					continue
+				}
+				bf := b.budgetInForce()
+				if b.Class == "income" {
+					inA += b.Actual
+					if bf != nil {
+						inB += *bf
+					}
+				} else if b.Class == "expense" {
+					exA += b.Actual
+					if bf != nil {
+						exB += *bf
+					}
+				}
+				if b.Flag != "ok" && b.Flag != "" {
+					flagged++
+				}
+			}
+			for _, f := range d.Findings {
+				if f.Operator == s.Operator && f.Status == "open" && f.Year != nil && *f.Year == y {
+					open++
+				}
+			}
+			t.add("", "", num(rank), link(o.Name, o.Code+"/budget.html#y"+ys), txt(o.Code), txt(s.Pool), flt(s.Score),
+				flt(s.Budget), flt(s.Compliance), flt(s.Time), flt(s.Audit), num(s.RankInPool),
+				amt(inB), amt(inA), optFlt(ratio(inA, inB)), amt(exB), amt(exA), optFlt(ratio(exA, exB)), num(flagged), num(open))
+			names = append(names, o.Name)
+			for k, v := range []float64{s.Budget, s.Compliance, s.Time, s.Audit} {
+				vv := v
+				parts[k] = append(parts[k], jsFloat(&vv))
+			}
+		}
+		sec := &section{ID: "y" + ys, Heading: ys + "年度"}
+		sec.Charts = append(sec.Charts, stackedBar("score_"+ys, ys+"年度评分构成", names, []series{
+			{Name: "预算执行", Values: parts[0]}, {Name: "合规", Values: parts[1]},
+			{Name: "给付时效", Values: parts[2]}, {Name: "审计", Values: parts[3]},
+		}))
+		sec.Tables = append(sec.Tables, t)
+		p.Sections = append(p.Sections, sec)
+	}
+	return p
+}
