@@ -75,11 +75,71 @@ func Export(ctx context.Context, db *sql.DB, dir string) (*DataPackage, error) {
 		res.Schema.Fields = append(res.Schema.Fields, Field{Name: "year", Type: "integer", Description: "partition: the row's year"})
 		pkg.Resources = append(pkg.Resources, res)
 	}
+	refs, err := exportReference(ctx, db, dir)
+	if err != nil {
+		return nil, err
+	}
+	pkg.Resources = append(pkg.Resources, refs...)
 	b, err := json.MarshalIndent(pkg, "", "  ")
 	if err != nil {
 		return nil, err
 	}
 	return pkg, os.WriteFile(filepath.Join(dir, "datapackage.json"), append(b, '\n'), 0o644)
+}
+
+// ReferenceTables are the core dimensions exported beside the marts, under
+// reference/: the names and places of organisations, pools and
+// activities that the codes in the marts stand for. None holds a person.
+// A national roll-up (Rollup) rebuilds them from the pools' exports.
+var ReferenceTables = []string{"dim_org", "dim_pool", "dim_activity"}
+
+// exportReference writes each reference table that exists as
+// reference/<name>.parquet, rows sorted.
+func exportReference(ctx context.Context, db *sql.DB, dir string) ([]Resource, error) {
+	var out []Resource
+	for _, name := range ReferenceTables {
+		cols, err := tableColumns(ctx, db, "core", name)
+		if err != nil {
+			return nil, err
+		}
+		if len(cols) == 0 {
+			continue
+		}
+		rel := "reference/" + name + ".parquet"
+		if err := os.MkdirAll(filepath.Join(dir, "reference"), 0o755); err != nil {
+			return nil, err
+		}
+		q := fmt.Sprintf("COPY (SELECT * FROM core.%s ORDER BY ALL) TO %s (FORMAT PARQUET)", name, quote(filepath.Join(dir, filepath.FromSlash(rel))))
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return nil, fmt.Errorf("marts export reference %s: %w", name, err)
+		}
+		res := Resource{Name: name, Path: []string{rel}, Format: "parquet", Mediatype: "application/vnd.apache.parquet"}
+		for _, c := range cols {
+			res.Schema.Fields = append(res.Schema.Fields, field(c))
+		}
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+// tableColumns returns a table's (or view's) columns in order; none when
+// it does not exist.
+func tableColumns(ctx context.Context, db *sql.DB, schema, name string) ([]martColumn, error) {
+	rows, err := db.QueryContext(ctx, `SELECT column_name, data_type FROM information_schema.columns
+		WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position`, schema, name)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var cols []martColumn
+	for rows.Next() {
+		var c martColumn
+		if err := rows.Scan(&c.name, &c.typ); err != nil {
+			return nil, err
+		}
+		cols = append(cols, c)
+	}
+	return cols, rows.Err()
 }
 
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
@@ -161,12 +221,15 @@ type Field struct {
 	Type        string `json:"type"`
 	Unit        string `json:"unit,omitempty"`
 	Description string `json:"description,omitempty"`
+	// DuckDBType is the column's type in the warehouse (a Frictionless
+	// custom property), which a roll-up recreates the table with.
+	DuckDBType string `json:"x-duckdb-type,omitempty"`
 }
 
 // field maps a DuckDB column to a Frictionless field: money (DECIMAL(18,2))
 // is a number in yuan.
 func field(c martColumn) Field {
-	f := Field{Name: c.name, Type: "string"}
+	f := Field{Name: c.name, Type: "string", DuckDBType: c.typ}
 	switch t := c.typ; {
 	case strings.HasPrefix(t, "DECIMAL"):
 		f.Type, f.Unit = "number", "CNY"

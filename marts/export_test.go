@@ -24,7 +24,7 @@ func TestExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(pkg.Resources) != len(tables) || len(tables) < 4 {
+	if len(pkg.Resources) != len(tables)+len(ReferenceTables) || len(tables) < 4 {
 		t.Fatalf("%d resources for %d mart tables", len(pkg.Resources), len(tables))
 	}
 	for i, tab := range tables {
@@ -55,6 +55,14 @@ func TestExport(t *testing.T) {
 			if strings.HasPrefix(c.typ, "DECIMAL") && f.Unit != "CNY" {
 				t.Errorf("%s.%s: money without its unit", tab.name, c.name)
 			}
+		}
+	}
+	for _, name := range ReferenceTables {
+		var want, got int
+		db.SQL().QueryRow("SELECT count(*) FROM core." + name).Scan(&want)
+		db.SQL().QueryRow("SELECT count(*) FROM read_parquet('" + filepath.Join(dir, "reference", name+".parquet") + "')").Scan(&got)
+		if want == 0 || got != want {
+			t.Errorf("reference %s: %d rows exported of %d", name, got, want)
 		}
 	}
 	raw, err := os.ReadFile(filepath.Join(dir, "datapackage.json"))

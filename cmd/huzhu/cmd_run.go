@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"huzhu/extract"
+	"huzhu/internal/config"
 	"huzhu/internal/publish"
 	"huzhu/transform"
 )
@@ -25,12 +26,14 @@ type runOptions struct {
 	only   []string
 	full   bool
 	since  string
+	pool   string
+	from   []string // rollup: the pools' Parquet exports
 }
 
 func newRunCmd(e *env) *cobra.Command {
 	o := &runOptions{}
 	cmd := &cobra.Command{
-		Use:   "run --config FILE [--only STAGE…] [--since DATE] [--full]",
+		Use:   "run --config FILE [--only STAGE…] [--since DATE] [--full] [--pool CODE]",
 		Short: "The nightly batch: every stage under the lock, quality gates, an atomic publish, a manifest and metrics",
 		Args:  exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -46,7 +49,11 @@ func newRunCmd(e *env) *cobra.Command {
 					return usageError{errors.New("--since and --full: choose one")}
 				}
 			}
-			return withRun(e, o.config, stages, func(ctx context.Context, r *stageRun) (any, error) {
+			var adjust func(*config.Config) (*config.Config, error)
+			if o.pool != "" {
+				adjust = func(c *config.Config) (*config.Config, error) { return c.ForPool(o.pool) }
+			}
+			return withRunConfig(e, o.config, adjust, stages, func(ctx context.Context, r *stageRun) (any, error) {
 				return runStages(ctx, e, r, stages, o)
 			})
 		},
@@ -54,6 +61,7 @@ func newRunCmd(e *env) *cobra.Command {
 	cmd.Flags().StringVar(&o.config, "config", "", "the config file (TOML)")
 	cmd.Flags().StringSliceVar(&o.only, "only", nil, "run only these stages ("+strings.Join(stageOrder, ", ")+")")
 	cmd.Flags().BoolVar(&o.full, "full", false, "transform: rebuild core from every load in raw")
+	cmd.Flags().StringVar(&o.pool, "pool", "", "run one pool end to end: its sources, with a warehouse and out folder of its own (pools/CODE/)")
 	cmd.Flags().StringVar(&o.since, "since", "", "transform: re-derive the loads of batches dated on or after this day (YYYY-MM-DD), then the later stages")
 	return cmd
 }
@@ -218,6 +226,8 @@ func runStage(ctx context.Context, e *env, r *stageRun, name string, o *runOptio
 		return runTransform(ctx, e, r, opt)
 	case "marts":
 		return runMarts(ctx, e, r, rel.Dir("parquet"))
+	case "rollup":
+		return runRollup(ctx, e, r, o.from, rel.Dir("parquet"))
 	case "reports":
 		return runReport(ctx, e, r, rel.Dir("reports"))
 	}

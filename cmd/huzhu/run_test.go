@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"huzhu/internal/publish"
+	"huzhu/opsim"
 	"huzhu/warehouse"
 )
 
@@ -297,5 +298,60 @@ func TestRunFiveNights(t *testing.T) {
 	compare("full", martDigests(t, wh))
 	if code, _, _ := n.run("--since", "July"); code != exitUsage {
 		t.Errorf("--since July = %d, want 2", code)
+	}
+}
+
+// TestPoolsRollup: each pool run on its own (run --pool), then the
+// national roll-up from their Parquet exports alone, gives the marts of one
+// run over all pools; the roll-up publishes the national outputs.
+func TestPoolsRollup(t *testing.T) {
+	n := newNightly(t, 1500, "0.01", "[gates]\nmax_warnings = -1\n")
+	p := opsim.DefaultParams()
+	p.Members, p.Operators, p.DefectRate = 1500, 5, 0.01
+	w, err := opsim.NewWorld(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(must(os.ReadFile(n.cfg)))
+	pools := map[string]bool{}
+	for _, op := range w.Operators {
+		text = strings.Replace(text, "path = \"drops/"+op.Code+"\"\n", "path = \"drops/"+op.Code+"\"\npool = \""+op.Pool+"\"\n", 1)
+		pools[op.Pool] = true
+	}
+	if strings.Count(text, "pool = ") != 5 || len(pools) != 5 {
+		t.Fatalf("config lacks the pools:\n%s", text)
+	}
+	os.WriteFile(n.cfg, []byte(text), 0o644)
+
+	// One installation runs everything; a second runs the pools and the
+	// roll-up.
+	all := filepath.Join(t.TempDir(), "all")
+	copyTree(t, n.dir, all)
+	if code, out, stderr := run(t, "run", "--config", filepath.Join(all, "h.toml")); code != exitOK {
+		t.Fatalf("run = %d:\n%s\n%s", code, out, stderr)
+	}
+	for pool := range pools {
+		if code, out, stderr := n.run("--pool", pool); code != exitOK {
+			t.Fatalf("run --pool %s = %d:\n%s\n%s", pool, code, out, stderr)
+		}
+	}
+	if code, _, stderr := n.run("--pool", "C999999"); code != exitUsage || !strings.Contains(stderr, "C999999") {
+		t.Errorf("run --pool of no source = %d (%s), want 2", code, stderr)
+	}
+	if code, out, stderr := run(t, "rollup", "--config", n.cfg); code != exitOK {
+		t.Fatalf("rollup = %d:\n%s\n%s", code, out, stderr)
+	}
+	want := martDigests(t, filepath.Join(all, "w", "h.duckdb"))
+	got := martDigests(t, filepath.Join(n.dir, "w", "rollup", "h.duckdb"))
+	for name, d := range want {
+		if got[name] != d {
+			t.Errorf("mart.%s: roll-up %s, one run %s", name, got[name], d)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(n.out(), "reports", "national", "index.html")); err != nil {
+		t.Errorf("the roll-up published no national reports: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(n.out(), "parquet", "datapackage.json")); err != nil {
+		t.Errorf("the roll-up published no Parquet: %v", err)
 	}
 }

@@ -46,12 +46,23 @@ func newLogger(stderr io.Writer) *slog.Logger {
 // records the run in ops.runs around fn, and releases everything. fn's
 // result is stored as the run's stage summary.
 func withRun(e *env, cfgPath string, stages []string, fn func(ctx context.Context, r *stageRun) (any, error)) error {
+	return withRunConfig(e, cfgPath, nil, stages, fn)
+}
+
+// withRunConfig is withRun with the loaded config passed through adjust
+// first (run --pool narrows it to one pool).
+func withRunConfig(e *env, cfgPath string, adjust func(*config.Config) (*config.Config, error), stages []string, fn func(ctx context.Context, r *stageRun) (any, error)) error {
 	if cfgPath == "" {
 		return usageError{fmt.Errorf("--config is required")}
 	}
 	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		return err
+	}
+	if adjust != nil {
+		if cfg, err = adjust(cfg); err != nil {
+			return err
+		}
 	}
 	lock, err := warehouse.AcquireLock(cfg.Warehouse)
 	if err != nil {

@@ -164,7 +164,36 @@ type Alerts struct {
 	TokenEnv string `toml:"token_env" json:"token_env,omitempty"`
 }
 
-var ruleIDRE = regexp.MustCompile(`^R[0-9]{2}$`)
+var (
+	ruleIDRE = regexp.MustCompile(`^R[0-9]{2}$`)
+	poolRE   = regexp.MustCompile(`^[A-Z][0-9A-Z]{1,15}$`)
+)
+
+// ForPool narrows the configuration to one pool's job: the sources of
+// that pool, and a warehouse and out folder of its own (pools/<code>/
+// beside the configured ones), so that pools run as independent jobs with
+// independent locks. It fails when no source names the pool.
+func (c *Config) ForPool(code string) (*Config, error) {
+	if !poolRE.MatchString(code) {
+		return nil, fmt.Errorf("pool %q is not a pool code such as \"C440100\": %w", code, ErrInvalid)
+	}
+	p := *c
+	p.Sources = nil
+	for _, s := range c.Sources {
+		if s.Pool == code {
+			p.Sources = append(p.Sources, s)
+		}
+	}
+	if len(p.Sources) == 0 {
+		return nil, fmt.Errorf("pool %s: no [[source]] has pool = %q: %w", code, code, ErrInvalid)
+	}
+	p.Warehouse = filepath.Join(filepath.Dir(c.Warehouse), "pools", code, filepath.Base(c.Warehouse))
+	p.Out = PoolOut(c.Out, code)
+	return &p, nil
+}
+
+// PoolOut is the out folder of one pool's job under the national out.
+func PoolOut(out, code string) string { return filepath.Join(out, "pools", code) }
 
 // DefaultSigningKeyEnv is the default of [site] signing_key_env.
 const DefaultSigningKeyEnv = "HUZHU_SITE_KEY"
@@ -189,6 +218,9 @@ type Source struct {
 	// Schema is the PostgreSQL schema of a postgres source; empty means the
 	// server's search_path.
 	Schema string `toml:"schema" json:"schema,omitempty"`
+	// Pool is the risk pool the operator belongs to (e.g. "C440100"),
+	// which `huzhu run --pool` selects sources by; optional otherwise.
+	Pool string `toml:"pool" json:"pool,omitempty"`
 }
 
 // Rules holds the thresholds of the compliance rules (rules.md), each
@@ -453,6 +485,9 @@ func (c *Config) check(name string) []error {
 			bad(where, "kind is missing (want files, http or postgres)")
 		default:
 			bad(where, "kind %q unknown (want files, http or postgres)", s.Kind)
+		}
+		if s.Pool != "" && !poolRE.MatchString(s.Pool) {
+			bad(where, "pool %q is not a pool code such as \"C440100\" or \"P330000\"", s.Pool)
 		}
 		k := key{s.Operator, s.Kind}
 		if j, dup := seen[k]; dup {
