@@ -26,6 +26,11 @@ type DropOptions struct {
 	// KeyPath is where the answer key goes; "" means Out/answer-key.jsonl,
 	// outside every operator's drop folder. "-" writes none.
 	KeyPath string
+	// ChangedSince, when not zero, makes a delta batch, as an operator's
+	// nightly export would be: only the rows whose updated_at falls on or
+	// after that (Beijing) day. Zero writes the whole world as of its day.
+	// The answer key always describes the whole world.
+	ChangedSince record.Day
 }
 
 // DropStats count what a drop wrote.
@@ -98,6 +103,7 @@ type dropSink struct {
 	cur   map[string]*rowBatch
 	free  chan *rowBatch
 	wg    sync.WaitGroup
+	since record.Day // rows updated before it are left out (a delta batch)
 }
 
 type rowBatch struct {
@@ -134,7 +140,10 @@ func newDropSink(files map[string]*dropFile) *dropSink {
 	return s
 }
 
-func (s *dropSink) Row(entity string, _ record.Stamp, r *record.Row) error {
+func (s *dropSink) Row(entity string, at record.Stamp, r *record.Row) error {
+	if s.since != 0 && at.Day() < s.since {
+		return nil
+	}
 	b := s.cur[entity]
 	if b == nil {
 		select {
@@ -237,6 +246,7 @@ func (w *World) dropOperator(opt DropOptions, op *Operator, key *keyWriter, stat
 		files = append(files, df)
 	}
 	sink := newDropSink(byEntity)
+	sink.since = opt.ChangedSince
 	defer func() {
 		for _, f := range files {
 			f.f.Close()

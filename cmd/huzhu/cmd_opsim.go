@@ -62,6 +62,7 @@ type dropOptions struct {
 	format   string
 	encoding string
 	key      string
+	changed  string
 }
 
 func newOpsimDropCmd(e *env) *cobra.Command {
@@ -78,12 +79,18 @@ func newOpsimDropCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			opt := opsim.DropOptions{Out: o.out, Format: o.format, Encoding: o.encoding, KeyPath: o.key}
+			if o.changed != "" {
+				if opt.ChangedSince, err = record.ParseDay(o.changed); err != nil {
+					return usageError{fmt.Errorf("opsim drop --changed-since: %w", err)}
+				}
+			}
 			// The drop is a batch job with a small live heap and a high
 			// allocation rate: collect less often, but stay under 768 MiB.
 			defer debug.SetGCPercent(debug.SetGCPercent(400))
 			defer debug.SetMemoryLimit(debug.SetMemoryLimit(768 << 20))
 			start := time.Now()
-			st, err := w.Drop(opsim.DropOptions{Out: o.out, Format: o.format, Encoding: o.encoding, KeyPath: o.key})
+			st, err := w.Drop(opt)
 			if err != nil {
 				return err
 			}
@@ -102,6 +109,7 @@ func newOpsimDropCmd(e *env) *cobra.Command {
 	cmd.Flags().StringVar(&o.format, "format", "csv", "csv | xlsx | jsonl | parquet | mixed")
 	cmd.Flags().StringVar(&o.encoding, "encoding", "utf-8", "CSV encoding: utf-8 | gb18030")
 	cmd.Flags().StringVar(&o.key, "answer-key", "", "answer key path (default OUT/answer-key.jsonl; - for none)")
+	cmd.Flags().StringVar(&o.changed, "changed-since", "", "write a delta batch: only rows updated on or after this day (YYYY-MM-DD)")
 	return cmd
 }
 

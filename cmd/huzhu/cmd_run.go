@@ -92,6 +92,7 @@ type stageReport struct {
 	Started  time.Time `json:"started_at"`
 	Finished time.Time `json:"finished_at"`
 	Seconds  float64   `json:"seconds"`
+	PeakRSS  int64     `json:"peak_rss_mib"` // the stage's own peak (VmHWM reset at its start, on Linux)
 	Error    string    `json:"error,omitempty"`
 	Result   any       `json:"result,omitempty"`
 }
@@ -99,6 +100,7 @@ type stageReport struct {
 // runManifest is out/runs/<run_id>.json.
 type runManifest struct {
 	RunID          string            `json:"run_id"`
+	PeakRSS        int64             `json:"peak_rss_mib"` // the process's peak over the run
 	Started        time.Time         `json:"started_at"`
 	Finished       time.Time         `json:"finished_at"`
 	Status         string            `json:"status"`
@@ -150,7 +152,9 @@ func runStages(ctx context.Context, e *env, r *stageRun, stages []string, o *run
 		}
 		rep := stageReport{Name: name, Started: time.Now().UTC()}
 		r.log.Info("stage started", "run_id", r.runID, "stage", name)
+		resetPeakRSS()
 		res, err := runStage(ctx, e, r, name, o, rel)
+		rep.PeakRSS = stagePeakRSSMiB()
 		rep.Finished = time.Now().UTC()
 		rep.Seconds = rep.Finished.Sub(rep.Started).Seconds()
 		rep.Result = res
@@ -159,7 +163,7 @@ func runStages(ctx context.Context, e *env, r *stageRun, stages []string, o *run
 			r.log.Error("stage failed", "run_id", r.runID, "stage", name, "error", err.Error())
 			runErr = fmt.Errorf("%s: %w", name, err)
 		} else {
-			r.log.Info("stage finished", "run_id", r.runID, "stage", name, "seconds", rep.Seconds)
+			r.log.Info("stage finished", "run_id", r.runID, "stage", name, "seconds", rep.Seconds, "peak_rss_mib", rep.PeakRSS)
 		}
 		m.Stages = append(m.Stages, rep)
 	}
@@ -189,6 +193,7 @@ func runStages(ctx context.Context, e *env, r *stageRun, stages []string, o *run
 		}
 	}
 	m.Finished = time.Now().UTC()
+	m.PeakRSS = peakRSSMiB()
 	switch {
 	case runErr != nil:
 		m.Status, m.ExitCode = "failed", exitFailed

@@ -120,6 +120,10 @@ func writeMetrics(out string, m *runManifest) error {
 	for _, s := range m.Stages {
 		fmt.Fprintf(&b, "huzhu_stage_duration_seconds{stage=%q} %.3f\n", s.Name, s.Seconds)
 	}
+	gauge("huzhu_stage_peak_rss_bytes", "Peak resident memory of each stage of the last run.")
+	for _, s := range m.Stages {
+		fmt.Fprintf(&b, "huzhu_stage_peak_rss_bytes{stage=%q} %d\n", s.Name, s.PeakRSS<<20)
+	}
 	counts := func(name, help, label string, v map[string]int64) {
 		gauge(name, help)
 		keys := make([]string, 0, len(v))

@@ -58,11 +58,16 @@ func newNightly(t *testing.T, members int, defects, extra string) *nightly {
 	return n
 }
 
-// drop writes the world as seen on day asOf (a new batch per day).
-func (n *nightly) drop(asOf string) {
+// drop writes the world as seen on day asOf (a new batch per day); with a
+// changed-since day, only the rows updated from that day on (a delta).
+func (n *nightly) drop(asOf string, changedSince ...string) {
 	n.t.Helper()
-	if code, _, stderr := run(n.t, "opsim", "drop", "--out", filepath.Join(n.dir, "drops"), "--members", fmt.Sprint(n.members),
-		"--operators", "5", "--defects", n.defects, "--as-of", asOf, "--answer-key", "-", "--format", "parquet"); code != 0 {
+	args := []string{"opsim", "drop", "--out", filepath.Join(n.dir, "drops"), "--members", fmt.Sprint(n.members),
+		"--operators", "5", "--defects", n.defects, "--as-of", asOf, "--answer-key", "-", "--format", "parquet"}
+	if len(changedSince) > 0 {
+		args = append(args, "--changed-since", changedSince[0])
+	}
+	if code, _, stderr := run(n.t, args...); code != 0 {
 		n.t.Fatalf("drop: %s", stderr)
 	}
 }
@@ -353,5 +358,45 @@ func TestPoolsRollup(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(n.out(), "parquet", "datapackage.json")); err != nil {
 		t.Errorf("the roll-up published no Parquet: %v", err)
+	}
+}
+
+// TestRunDeltaNights: operators that send only the day's changes (delta
+// batches) end with the same marts as operators that send everything each
+// night, and a delta night loads a small part of what a full one does.
+func TestRunDeltaNights(t *testing.T) {
+	snap := newNightly(t, 1500, "0.01", "[gates]\nmax_warnings = -1\n")
+	delta := newNightly(t, 1500, "0.01", "[gates]\nmax_warnings = -1\n")
+	// Three nights a week apart; each delta holds the rows changed since
+	// the day after the previous batch.
+	days := []string{"2025-06-30", "2025-07-07", "2025-07-14"}
+	since := []string{"", "2025-07-01", "2025-07-08"}
+	var loaded [2]int64
+	for i, day := range days {
+		if i > 0 {
+			snap.drop(day)
+			delta.drop(day, since[i])
+		}
+		for j, n := range []*nightly{snap, delta} {
+			if code, out, stderr := n.run(); code != exitOK {
+				t.Fatalf("night %d = %d:\n%s\n%s", i+1, code, out, stderr)
+			}
+			if i == len(days)-1 {
+				for _, r := range n.manifest().Rows {
+					loaded[j] += r
+				}
+			}
+		}
+	}
+	want := martDigests(t, filepath.Join(snap.dir, "w", "h.duckdb"))
+	got := martDigests(t, filepath.Join(delta.dir, "w", "h.duckdb"))
+	for name, d := range want {
+		if got[name] != d {
+			t.Errorf("mart.%s: delta nights %s, snapshot nights %s", name, got[name], d)
+		}
+	}
+	t.Logf("last night loaded %d rows from snapshots, %d from deltas", loaded[0], loaded[1])
+	if loaded[1] == 0 || loaded[1]*10 > loaded[0] {
+		t.Errorf("a delta night loaded %d rows, a snapshot night %d: not a delta", loaded[1], loaded[0])
 	}
 }
