@@ -42,6 +42,9 @@ say "## reports at --members $members --years $years (all jurisdictions), beside
 BENCH_MEMBERS=$members BENCH_YEARS=$years go test -tags duckdb_arrow ./reports/ -run '^$' -bench '^BenchmarkReports$' \
   -benchtime 1x -timeout 60m -v | grep -E '^Benchmark|reports:' | tee -a "$summary"
 
+say "## the nightly run (full night, then one incremental night), seconds and peak RSS per stage"
+./scripts/bench_run.sh "$summary"
+
 say "## opsim memory as members grow (CSV)"
 sizes="100 100000 1000000"
 [ "${BENCH_LARGE:-0}" = 1 ] && sizes="$sizes 10000000"
