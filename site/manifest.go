@@ -27,9 +27,9 @@ var ErrVerify = errors.New("site verify")
 
 // Manifest lists every published file with its sha256, sorted by path.
 type Manifest struct {
-	Version   int            `json:"version"`
-	AsOf      string         `json:"as_of"`
-	PublicKey string         `json:"public_key"` // hex; informative only — Verify uses the key it is given
+	Version   int         `json:"version"`
+	AsOf      string      `json:"as_of"`
+	PublicKey string      `json:"public_key"` // hex; informative only — Verify uses the key it is given
 	Files     []FileEntry `json:"files"`
 }
 
