@@ -48,23 +48,6 @@ func barChart(id, label string, categories []string, ss []series) *Chart {
 	return &Chart{ID: id, Label: label, Option: safeOption(bar.RenderSnippet().Option)}
 }
 
-// pieChart builds a pie chart of named values.
-func pieChart(id, label string, names []string, values []any) *Chart {
-	pie := charts.NewPie()
-	pie.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{ChartID: id, Width: "100%", Height: "300px"}),
-		charts.WithAnimation(false),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true)}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
-	)
-	data := make([]opts.PieData, len(names))
-	for i := range names {
-		data[i] = opts.PieData{Name: names[i], Value: values[i]}
-	}
-	pie.AddSeries(label, data)
-	return &Chart{ID: id, Label: label, Option: safeOption(pie.RenderSnippet().Option)}
-}
-
 // safeOption keeps the option JSON from closing the script element it is
 // embedded in.
 func safeOption(s string) template.JS {

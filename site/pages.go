@@ -340,7 +340,7 @@ func (x *index) mixTable(p *page, o *Operator) (*Table, *Chart) {
 		return t, nil
 	}
 	t.ChartID = "chart-mix"
-	return t, pieChart("chart-mix", "饼图：资金存放品种与市值，数据见下表", names, vals)
+	return t, barChart("chart-mix", "柱状图：资金存放各品种市值，数据见下表", names, []series{{Name: "市值（元）", Values: vals}})
 }
 
 func (x *index) auditTable(p *page, o *Operator) *Table {
