@@ -80,6 +80,8 @@ func newRootCmd(e *env) *cobra.Command {
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newOpsimCmd(e), newDemoCmd(e), newExtractCmd(e), newTransformCmd(e), newMartsCmd(e), newRulesCmd(e), newRunCmd(e))
+	root.AddCommand(newSiteCmd(e))
+	root.AddCommand(newServeCmd(e))
 	return root
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -16,8 +17,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"huzhu/extract"
+	"huzhu/internal/config"
 	"huzhu/opsim"
 	"huzhu/opsim/httpapi"
+	"huzhu/site"
 	"huzhu/transform"
 )
 
@@ -110,7 +113,12 @@ func runDemo(e *env, o *demoOptions) error {
 	var tres *transform.Result
 	var warehousePath, runID string
 	var mres *martsSummary
-	err = withRun(e, cfgPath, []string{"extract", "transform", "marts"}, func(ctx context.Context, r *stageRun) (any, error) {
+	siteKey, sitePub, err := demoSiteKey(filepath.Join(out, "site-pubkey.txt"))
+	if err != nil {
+		return err
+	}
+	var sres *site.Result
+	err = withRun(e, cfgPath, []string{"extract", "transform", "marts", "site"}, func(ctx context.Context, r *stageRun) (any, error) {
 		warehousePath, runID = r.cfg.Warehouse, r.runID
 		var err error
 		if res, err = runExtract(ctx, e, r, 4); err != nil {
@@ -119,8 +127,11 @@ func runDemo(e *env, o *demoOptions) error {
 		if tres, err = runTransform(ctx, e, r, false); err != nil {
 			return map[string]any{"extract": res, "transform": tres}, err
 		}
-		mres, err = runMarts(ctx, e, r)
-		return map[string]any{"extract": res, "transform": tres, "marts": mres}, err
+		if mres, err = runMarts(ctx, e, r); err != nil {
+			return map[string]any{"extract": res, "transform": tres, "marts": mres}, err
+		}
+		sres, err = runSite(ctx, e, r, siteKey)
+		return map[string]any{"extract": res, "transform": tres, "marts": mres, "site": sres}, err
 	})
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -145,6 +156,8 @@ func runDemo(e *env, o *demoOptions) error {
 	fmt.Fprintf(e.stdout, "    core.*        %d versions kept, %d rows in ops.quarantine, %d duplicates counted\n", kept, quarantined, dups)
 	fmt.Fprintf(e.stdout, "    mart.*        %d models; open findings: %s (`huzhu rules` lists the rules)\n", len(mres.Models), mres.findingsLine())
 	fmt.Fprintf(e.stdout, "  Parquet marts   %s (by pool and year; datapackage.json)\n", mres.Parquet)
+	fmt.Fprintf(e.stdout, "  member site     %s (%d pages; preview: huzhu serve --dir %s → http://127.0.0.1:8080/site/index.html)\n", sres.Dir, sres.Pages, filepath.Dir(sres.Dir))
+	fmt.Fprintf(e.stdout, "    verify        huzhu site verify %s --pubkey %s\n", sres.Dir, sitePub)
 	if throwaway {
 		fmt.Fprintf(e.stdout, "    pseudonyms    under a throwaway key (set HUZHU_PII_KEY to keep them stable)\n")
 	}
@@ -203,4 +216,26 @@ func writeDemoConfig(path string, w *opsim.World, base string) error {
 // codeVersion is the module version the binary was built from.
 func codeVersion() string {
 	return readBuildVersion()
+}
+
+// demoSiteKey is the site's signing key: from HUZHU_SITE_KEY when set, else
+// a throwaway one (set in the environment for the run). The public key is
+// written to pubPath for `huzhu site verify`.
+func demoSiteKey(pubPath string) (ed25519.PrivateKey, string, error) {
+	seed := os.Getenv(config.DefaultSigningKeyEnv)
+	if seed == "" {
+		b := make([]byte, ed25519.SeedSize)
+		rand.Read(b)
+		seed = hex.EncodeToString(b)
+		os.Setenv(config.DefaultSigningKeyEnv, seed)
+	}
+	key, err := site.ParsePrivateKey(seed)
+	if err != nil {
+		return nil, "", usageError{fmt.Errorf("%s: %w", config.DefaultSigningKeyEnv, err)}
+	}
+	if err := os.MkdirAll(filepath.Dir(pubPath), 0o755); err != nil {
+		return nil, "", err
+	}
+	pub := hex.EncodeToString(key.Public().(ed25519.PublicKey))
+	return key, pubPath, os.WriteFile(pubPath, []byte(pub+"\n"), 0o644)
 }

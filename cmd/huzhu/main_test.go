@@ -68,6 +68,10 @@ func TestDemo(t *testing.T) {
 		}
 	}
 	noPersonalData(t, dir, out+stderr)
+	// The member site is built, signed, and verifies with the key written beside it.
+	if code, vout, verr := run(t, "site", "verify", filepath.Join(dir, "out", "site"), "--pubkey", filepath.Join(dir, "site-pubkey.txt")); code != exitOK {
+		t.Errorf("site verify of the demo's site = %d: %s %s", code, vout, verr)
+	}
 	// A second demo while another process holds the warehouse lock fails
 	// at once with exit 1 and names the holder.
 	lock, err := warehouse.AcquireLock(filepath.Join(dir, "warehouse", "huzhu.duckdb"))
