@@ -6,7 +6,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -27,7 +29,7 @@ func newServeCmd(e *env) *cobra.Command {
 			if err != nil {
 				return usageError{fmt.Errorf("--addr %s: %w", addr, err)}
 			}
-			srv := &http.Server{Handler: http.FileServer(http.Dir(dir)), ReadHeaderTimeout: 10 * time.Second}
+			srv := &http.Server{Handler: staticHandler(http.Dir(dir)), ReadHeaderTimeout: 10 * time.Second}
 			base := "http://" + ln.Addr().String() + "/"
 			abs, _ := filepath.Abs(dir)
 			fmt.Fprintf(e.stdout, "serving %s at %s\n", abs, base)
@@ -49,4 +51,29 @@ func newServeCmd(e *env) *cobra.Command {
 	cmd.Flags().StringVar(&dir, "dir", "out", "the folder to serve (the output folder: site/ and reports/)")
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "the address to listen on")
 	return cmd
+}
+
+// staticHandler is http.FileServer, except that …/index.html is served as
+// it is instead of redirected to …/: the site's relative links name
+// index.html so that they work from file:// too.
+func staticHandler(root http.Dir) http.Handler {
+	files := http.FileServer(root)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, "/index.html") {
+			files.ServeHTTP(w, r)
+			return
+		}
+		f, err := root.Open(path.Clean(r.URL.Path))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil || st.IsDir() {
+			http.NotFound(w, r)
+			return
+		}
+		http.ServeContent(w, r, st.Name(), st.ModTime(), f)
+	})
 }
