@@ -38,6 +38,12 @@ say "## marts at --members $members --years $years (time per run, the three slow
 BENCH_MEMBERS=$members BENCH_YEARS=$years go test -tags duckdb_arrow ./marts/ -run '^$' -bench '^BenchmarkMarts$' \
   -benchtime 1x -timeout 60m -v | grep -E '^Benchmark|slowest' | tee -a "$summary"
 
+say "## member site: 400 operators x 5 activities x 3 years (2,422 pages, synthetic), beside os.WriteFile of the same files"
+go test -tags duckdb_arrow ./site/ -run '^$' -bench '^BenchmarkSite$' -benchtime 1x -timeout 30m -v | grep -E '^Benchmark|site:' | sed 's/^/disk: /' | tee -a "$summary"
+if [ -d /dev/shm ]; then
+  BENCH_SITE_DIR=/dev/shm go test -tags duckdb_arrow ./site/ -run '^$' -bench '^BenchmarkSite$' -benchtime 1x -timeout 30m -v | grep -E '^Benchmark|site:' | sed 's/^/tmpfs: /' | tee -a "$summary"
+fi
+
 say "## opsim memory as members grow (CSV)"
 sizes="100 100000 1000000"
 [ "${BENCH_LARGE:-0}" = 1 ] && sizes="$sizes 10000000"
