@@ -45,7 +45,10 @@ func barChart(id, label string, categories []string, ss []series) *Chart {
 		}
 		bar.AddSeries(s.Name, data)
 	}
-	return &Chart{ID: id, Label: label, Option: safeOption(bar.RenderSnippet().Option)}
+	// The option alone (what RenderSnippet's Option holds), without
+	// rendering the element and script templates the page does not use.
+	bar.Validate()
+	return &Chart{ID: id, Label: label, Option: safeOption(string(bar.JSONNotEscaped()))}
 }
 
 // safeOption keeps the option JSON from closing the script element it is

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"sync"
 
 	"huzhu/internal/config"
 	"huzhu/internal/money"
@@ -56,6 +57,7 @@ type index struct {
 	scores   map[string][]Score
 	findings map[string][]FindingCount
 	ruleText map[string]marts.Rule
+	mixMemo  sync.Map // operator code → mixMemo
 }
 
 func actKey(op, act string) string { return op + "/" + act }
@@ -323,6 +325,25 @@ func (x *index) poolPage(pl *Pool) *page {
 // operatorTables are the operator-level tables an activity page shows too
 // (linking to the operator's downloads).
 func (x *index) mixTable(p *page, o *Operator) (*Table, *Chart) {
+	// The same table and chart are on the operator's page and each of its
+	// activity pages: build them once.
+	if v, ok := x.mixMemo.Load(o.Code); ok {
+		m := v.(mixMemo)
+		t := *m.t
+		return &t, m.c
+	}
+	t, c := x.buildMix(p, o)
+	x.mixMemo.Store(o.Code, mixMemo{t, c})
+	cp := *t
+	return &cp, c
+}
+
+type mixMemo struct {
+	t *Table
+	c *Chart
+}
+
+func (x *index) buildMix(p *page, o *Operator) (*Table, *Chart) {
 	t := p.table("operator/"+o.Code, "investment-mix", "资金存放（全会，最近月末）", []string{"品种", "月末", "市值（元）", "占比", "是否允许"},
 		[]string{"instrument_type", "month", "market_value", "share", "allowed"})
 	var names []string

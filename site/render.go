@@ -26,7 +26,7 @@ import (
 var files embed.FS
 
 var pageTpl = template.Must(template.New("site").Funcs(template.FuncMap{
-	"pair": func(root string, t *Table) map[string]any { return map[string]any{"Root": root, "T": t} },
+	"tableHTML": func(root string, t *Table) template.HTML { return t.html(root) },
 }).ParseFS(files, "templates/*.html"))
 
 // PageBudget is the most bytes a page may have (the issue's budget: 100 KB
