@@ -1,6 +1,10 @@
 package site
 
 import (
+	"bytes"
+	"image"
+	_ "image/jpeg" // Chromium's screenshots
+	"image/png"
 	"os"
 	"path/filepath"
 	"slices"
@@ -77,9 +81,7 @@ func TestPagesInBrowser(t *testing.T) {
 			for _, v := range p.Axe(t, "serious", "critical") {
 				t.Errorf("%s: axe %s (%s): %s, %d nodes, first %s", types[name], v.ID, v.Impact, v.Help, v.Nodes, v.Target)
 			}
-			if err := os.WriteFile(filepath.Join(shots, name+".png"), p.Screenshot(t), 0o644); err != nil {
-				t.Error(err)
-			}
+			savePNG(t, filepath.Join(shots, name+".png"), p.Screenshot(t))
 		})
 	}
 }
@@ -147,6 +149,22 @@ func checkChartsMatchTables(t *testing.T, p *browser.Page, page string) {
 				}
 			}
 		}
+	}
+}
+
+// savePNG writes a screenshot (Chromium gives JPEG at quality 90) as PNG.
+func savePNG(t *testing.T, path string, shot []byte) {
+	t.Helper()
+	img, _, err := image.Decode(bytes.NewReader(shot))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Error(err)
 	}
 }
 

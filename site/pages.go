@@ -406,7 +406,7 @@ func (x *index) findingsTable(p *page, dir, id string, rows []FindingCount, with
 			year = strconv.Itoa(f.Year)
 		}
 		r := x.ruleText[f.Rule]
-		row := []Cell{textCell(year), textCell(zh(severityZh, f.Severity)), textCell(f.Rule + " " + r.Check), textCell("第" + r.Clause + "条：" + r.ClauseText), x.f.count(int64(f.N))}
+		row := []Cell{textCell(year), textCell(zh(severityZh, f.Severity)), textCell(f.Rule + " " + zh(ruleZh, f.Rule)), textCell("第" + r.Clause + "条：" + r.ClauseText), x.f.count(int64(f.N))}
 		if withActivity {
 			act := f.Activity
 			if act == "" {
@@ -596,10 +596,11 @@ func (x *index) methodologyPage() *page {
 	p := x.newPage("methodology.html", "口径、规则与名词解释")
 	p.Crumbs = []link{{Text: "首页", Href: "index.html"}}
 	p.Lead = "本站数据来自各运营方业务系统的每晚抽取，经统一清洗后按全国总工会《关于加强职工互助保障活动规范管理的意见》（总工发〔2018〕28号）的要求汇总公开。"
-	t := p.table("methodology", "rules", "合规规则目录", []string{"规则", "依据条款", "条款原文", "检查内容", "严重程度", "阈值"},
-		[]string{"rule_id", "clause", "clause_text", "check", "severity", "threshold"})
+	t := p.table("methodology", "rules", "合规规则目录", []string{"规则", "名称", "依据条款", "条款原文", "检查方法（英文）", "严重程度", "阈值（英文）"},
+		[]string{"rule_id", "name", "clause", "clause_text", "check", "severity", "threshold"})
 	for _, r := range marts.Catalogue() {
-		t.Rows = append(t.Rows, []Cell{textCell(r.ID), textCell("第" + r.Clause + "条"), textCell(r.ClauseText), textCell(r.Check), textCell(zh(severityZh, r.Severity)), textCell(r.Threshold(x.rules))})
+		en := func(s string) Cell { return Cell{Text: s, Raw: s, Lang: "en"} }
+		t.Rows = append(t.Rows, []Cell{textCell(r.ID), textCell(zh(ruleZh, r.ID)), textCell("第" + r.Clause + "条"), textCell(r.ClauseText), en(r.Check), textCell(zh(severityZh, r.Severity)), en(r.Threshold(x.rules))})
 	}
 	p.add(&section{ID: "rules", Title: "合规规则与所依据的条款", Tables: []*Table{t}})
 	p.add(&section{ID: "glossary", Title: "名词解释", Terms: []term{
