@@ -66,9 +66,9 @@ func optFloat(v *float64, prec int) string {
 func (x *index) dataPackage() ([]file, error) {
 	d := x.d
 	var ts []pkgTable
-	t := pkgTable{name: "pools", title: "统筹地区", fields: []pkgField{f("pool_code", "string"), f("pool_level", "string"), f("region_code", "string"), f("name", "string")}}
+	t := pkgTable{name: "pools", title: "统筹地区", fields: []pkgField{f("pool_code", "string"), f("pool_level", "string"), f("region_code", "string"), f("name", "string"), f("federation", "string")}}
 	for _, p := range d.Pools {
-		t.rows = append(t.rows, []string{p.Code, p.Level, p.Region, p.Name})
+		t.rows = append(t.rows, []string{p.Code, p.Level, p.Region, p.Name, p.Federation})
 	}
 	ts = append(ts, t)
 	t = pkgTable{name: "operators", title: "运营方", fields: []pkgField{f("operator_code", "string"), f("name", "string"), f("pool_code", "string"), f("region_code", "string"), f("status", "string")}}

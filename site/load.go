@@ -6,6 +6,7 @@ import (
 	"embed"
 	"fmt"
 
+	"huzhu/internal/codes"
 	"huzhu/internal/money"
 )
 
@@ -71,8 +72,12 @@ func Load(ctx context.Context, db *sql.DB) (*Data, error) {
 	if err == nil {
 		err = each(ctx, db, "pools", func(r *sql.Rows) error {
 			var p Pool
-			if err := r.Scan(&p.Code, &p.Level, &p.Region, &p.Name); err != nil {
+			if err := r.Scan(&p.Code, &p.Level, &p.Region, &p.Federation); err != nil {
 				return err
+			}
+			p.Name = p.Federation
+			if n, ok := codes.Region(p.Region); ok {
+				p.Name = n
 			}
 			d.Pools = append(d.Pools, p)
 			return nil

@@ -19,9 +19,10 @@ type Data struct {
 	StaffIDs []string
 }
 
-// Pool is a pooling region (统筹地区).
+// Pool is a pooling region (统筹地区): Name is the region's (苏州市,
+// 浙江省), Federation the union federation that runs it.
 type Pool struct {
-	Code, Level, Region, Name string
+	Code, Level, Region, Name, Federation string
 }
 
 // Operator is a mutual-aid organisation (运营方).

@@ -260,6 +260,9 @@ func (x *index) poolPage(pl *Pool) *page {
 	p := x.newPage(poolPath(pl.Code), pl.Name+"（"+zh(levelZh, pl.Level)+"）")
 	p.Crumbs = []link{{Text: "首页", Href: "../index.html"}}
 	p.Lead = "本统筹地区的互助保障组织及其历年收支概况。人数与给付见各组织、各活动页面。"
+	if pl.Federation != "" && pl.Federation != pl.Name {
+		p.Lead = "主管工会：" + pl.Federation + "。" + p.Lead
+	}
 	dir := "pool/" + pl.Code
 	ops := x.opsOf[pl.Code]
 	t := p.table(dir, "operators", "本地区各运营方最近一年概况", []string{"运营方", "年度", "互助金收入", "基金结余", "风险准备金", "管理费比例", "综合评分"},

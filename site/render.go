@@ -283,7 +283,7 @@ func (x *index) staticFiles(echartsJS []byte) ([]file, error) {
 func (x *index) searchIndex() [][5]string {
 	var out [][5]string
 	for _, p := range x.d.Pools {
-		out = append(out, [5]string{p.Name, p.Code, poolPath(p.Code), zh(levelZh, p.Level), "统筹地区"})
+		out = append(out, [5]string{p.Name, p.Code, poolPath(p.Code), zh(levelZh, p.Level) + " " + p.Federation, "统筹地区"})
 	}
 	for _, o := range x.d.Operators {
 		ctx := ""
