@@ -42,6 +42,12 @@ say "## reports at --members $members --years $years (all jurisdictions), beside
 BENCH_MEMBERS=$members BENCH_YEARS=$years go test -tags duckdb_arrow ./reports/ -run '^$' -bench '^BenchmarkReports$' \
   -benchtime 1x -timeout 60m -v | grep -E '^Benchmark|reports:' | tee -a "$summary"
 
+say "## member site: 400 operators x 5 activities x 3 years (2,422 pages, synthetic), beside os.WriteFile of the same files"
+go test -tags duckdb_arrow ./site/ -run '^$' -bench '^BenchmarkSite$' -benchtime 1x -timeout 30m -v | grep -E '^Benchmark|site:' | sed 's/^/disk: /' | tee -a "$summary"
+if [ -d /dev/shm ]; then
+  BENCH_SITE_DIR=/dev/shm go test -tags duckdb_arrow ./site/ -run '^$' -bench '^BenchmarkSite$' -benchtime 1x -timeout 30m -v | grep -E '^Benchmark|site:' | sed 's/^/tmpfs: /' | tee -a "$summary"
+fi
+
 say "## the nightly run (full night, then one incremental night), seconds and peak RSS per stage"
 ./scripts/bench_run.sh "$summary"
 

@@ -82,7 +82,7 @@ func newRootCmd(e *env) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newOpsimCmd(e), newDemoCmd(e), newExtractCmd(e), newTransformCmd(e), newMartsCmd(e), newReportCmd(e), newRulesCmd(e), newRunCmd(e), newRollupCmd(e))
+	root.AddCommand(newOpsimCmd(e), newDemoCmd(e), newExtractCmd(e), newTransformCmd(e), newMartsCmd(e), newReportCmd(e), newRulesCmd(e), newRunCmd(e), newRollupCmd(e), newSiteCmd(e), newServeCmd(e))
 	return root
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -17,9 +18,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"huzhu/extract"
+	"huzhu/internal/config"
 	"huzhu/opsim"
 	"huzhu/opsim/httpapi"
 	"huzhu/reports"
+	"huzhu/site"
 	"huzhu/transform"
 )
 
@@ -111,6 +114,11 @@ func runDemo(e *env, o *demoOptions) error {
 	// The demo is a nightly run: every stage, the gates, the publish.
 	var m *runManifest
 	var warehousePath, runID string
+	// The site is signed with a throwaway key unless HUZHU_SITE_KEY is set.
+	_, sitePub, err := demoSiteKey(filepath.Join(out, "site-pubkey.txt"))
+	if err != nil {
+		return err
+	}
 	err = withRun(e, cfgPath, stageOrder, func(ctx context.Context, r *stageRun) (any, error) {
 		warehousePath, runID = r.cfg.Warehouse, r.runID
 		var err error
@@ -149,6 +157,11 @@ func runDemo(e *env, o *demoOptions) error {
 		fmt.Fprintf(e.stdout, "  reports         %s (%d jurisdictions; national index %s)\n", filepath.Join(out, "out", "reports"), len(rres.Jurisdictions), filepath.Join(out, "out", "reports", "national", "index.html"))
 	}
 	fmt.Fprintf(e.stdout, "  run manifest    %s (status %s, %d data-quality warnings)\n", filepath.Join(out, "out", "runs", runID+".json"), m.Status, m.Warnings)
+	if sres, ok := stageResult[*site.Result](m, "site"); ok {
+		siteDir := filepath.Join(out, "out", "site")
+		fmt.Fprintf(e.stdout, "  member site     %s (%d pages; preview: huzhu serve --dir %s → http://127.0.0.1:8080/site/index.html)\n", siteDir, sres.Pages, filepath.Join(out, "out"))
+		fmt.Fprintf(e.stdout, "    verify        huzhu site verify %s --pubkey %s\n", siteDir, sitePub)
+	}
 	if throwaway {
 		fmt.Fprintf(e.stdout, "    pseudonyms    under a throwaway key (set HUZHU_PII_KEY to keep them stable)\n")
 	}
@@ -207,4 +220,26 @@ func writeDemoConfig(path string, w *opsim.World, base string) error {
 // codeVersion is the module version the binary was built from.
 func codeVersion() string {
 	return readBuildVersion()
+}
+
+// demoSiteKey is the site's signing key: from HUZHU_SITE_KEY when set, else
+// a throwaway one (set in the environment for the run). The public key is
+// written to pubPath for `huzhu site verify`.
+func demoSiteKey(pubPath string) (ed25519.PrivateKey, string, error) {
+	seed := os.Getenv(config.DefaultSigningKeyEnv)
+	if seed == "" {
+		b := make([]byte, ed25519.SeedSize)
+		rand.Read(b)
+		seed = hex.EncodeToString(b)
+		os.Setenv(config.DefaultSigningKeyEnv, seed)
+	}
+	key, err := site.ParsePrivateKey(seed)
+	if err != nil {
+		return nil, "", usageError{fmt.Errorf("%s: %w", config.DefaultSigningKeyEnv, err)}
+	}
+	if err := os.MkdirAll(filepath.Dir(pubPath), 0o755); err != nil {
+		return nil, "", err
+	}
+	pub := hex.EncodeToString(key.Public().(ed25519.PublicKey))
+	return key, pubPath, os.WriteFile(pubPath, []byte(pub+"\n"), 0o644)
 }

@@ -15,7 +15,7 @@ import (
 
 // rollupStages are the stages of `huzhu rollup`: the marts from the pools'
 // exports, then every output the marts feed.
-var rollupStages = []string{"rollup", "reports"}
+var rollupStages = []string{"rollup", "reports", "site"}
 
 func newRollupCmd(e *env) *cobra.Command {
 	o := &runOptions{}
@@ -29,6 +29,9 @@ and site into OUT like a nightly run: under a lock, atomically, with a manifest.
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			adjust := func(c *config.Config) (*config.Config, error) {
+				if err := checkKeys(c, rollupStages); err != nil {
+					return nil, err
+				}
 				if len(o.from) == 0 {
 					dirs, err := poolExports(c.Out)
 					if err != nil {

@@ -19,7 +19,7 @@ import (
 )
 
 // stageOrder is the order of the nightly run's stages.
-var stageOrder = []string{"extract", "transform", "marts", "reports"}
+var stageOrder = []string{"extract", "transform", "marts", "reports", "site"}
 
 type runOptions struct {
 	config string
@@ -49,9 +49,14 @@ func newRunCmd(e *env) *cobra.Command {
 					return usageError{errors.New("--since and --full: choose one")}
 				}
 			}
-			var adjust func(*config.Config) (*config.Config, error)
-			if o.pool != "" {
-				adjust = func(c *config.Config) (*config.Config, error) { return c.ForPool(o.pool) }
+			adjust := func(c *config.Config) (*config.Config, error) {
+				if err := checkKeys(c, stages); err != nil {
+					return nil, err
+				}
+				if o.pool != "" {
+					return c.ForPool(o.pool)
+				}
+				return c, nil
 			}
 			return withRunConfig(e, o.config, adjust, stages, func(ctx context.Context, r *stageRun) (any, error) {
 				return runStages(ctx, e, r, stages, o)
@@ -235,6 +240,12 @@ func runStage(ctx context.Context, e *env, r *stageRun, name string, o *runOptio
 		return runRollup(ctx, e, r, o.from, rel.Dir("parquet"))
 	case "reports":
 		return runReport(ctx, e, r, rel.Dir("reports"))
+	case "site":
+		key, err := siteKey(r.cfg)
+		if err != nil {
+			return nil, err
+		}
+		return runSite(ctx, e, r, key, rel.Dir("site"))
 	}
 	return nil, errors.New("no such stage")
 }
@@ -252,4 +263,21 @@ func stageResult[T any](m *runManifest, name string) (T, bool) {
 		}
 	}
 	return zero, false
+}
+
+// checkKeys refuses, before anything runs, a run whose stages need a key
+// the environment lacks (exit 2): the pseudonymisation key for transform,
+// the signing key for the site.
+func checkKeys(c *config.Config, stages []string) error {
+	if slices.Contains(stages, "transform") {
+		if _, err := c.PIIKey(); err != nil {
+			return err
+		}
+	}
+	if slices.Contains(stages, "site") {
+		if _, err := siteKey(c); err != nil {
+			return err
+		}
+	}
+	return nil
 }

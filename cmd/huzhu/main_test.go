@@ -68,6 +68,10 @@ func TestDemo(t *testing.T) {
 		}
 	}
 	noPersonalData(t, dir, out+stderr)
+	// The member site is built, signed, and verifies with the key written beside it.
+	if code, vout, verr := run(t, "site", "verify", filepath.Join(dir, "out", "site"), "--pubkey", filepath.Join(dir, "site-pubkey.txt")); code != exitOK {
+		t.Errorf("site verify of the demo's site = %d: %s %s", code, vout, verr)
+	}
 	// A second demo while another process holds the warehouse lock fails
 	// at once with exit 1 and names the holder.
 	lock, err := warehouse.AcquireLock(filepath.Join(dir, "warehouse", "huzhu.duckdb"))
@@ -118,6 +122,7 @@ func TestExtractExitCodes(t *testing.T) {
 		t.Errorf("transform without a key = %d (%s), want 2 naming the variable", code, stderr)
 	}
 	t.Setenv("HUZHU_PII_KEY", "a-test-key-of-enough-length")
+	t.Setenv("HUZHU_SITE_KEY", testSiteKey)
 	if code, out, stderr := run(t, "transform", "--config", good); code != exitOK || !strings.Contains(out, "transform members") {
 		t.Errorf("transform = %d (%s %s), want 0", code, out, stderr)
 	}
@@ -262,6 +267,7 @@ func TestRun(t *testing.T) {
 	cfg := filepath.Join(dir, "h.toml")
 	os.WriteFile(cfg, []byte("warehouse = \"w/h.duckdb\"\nout = \"out\"\n[[source]]\noperator = \""+op+"\"\nkind = \"files\"\npath = \"drops/"+op+"\"\n"), 0o644)
 	t.Setenv("HUZHU_PII_KEY", "a-test-key-of-enough-length")
+	t.Setenv("HUZHU_SITE_KEY", testSiteKey)
 	code, out, stderr := run(t, "run", "--config", cfg)
 	if code != exitOK {
 		t.Fatalf("run = %d: %s %s", code, out, stderr)

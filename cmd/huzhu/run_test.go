@@ -20,6 +20,9 @@ import (
 	"huzhu/warehouse"
 )
 
+// testSiteKey is the Ed25519 seed (hex) the tests sign sites with.
+const testSiteKey = "0707070707070707070707070707070707070707070707070707070707070707"
+
 // nightly is a test installation: a drop folder the simulator writes
 // nights into, a config over it, and helpers to run and inspect.
 type nightly struct {
@@ -55,6 +58,7 @@ func newNightly(t *testing.T, members int, defects, extra string) *nightly {
 		t.Fatal(err)
 	}
 	t.Setenv("HUZHU_PII_KEY", "a-test-key-of-enough-length")
+	t.Setenv("HUZHU_SITE_KEY", testSiteKey)
 	return n
 }
 

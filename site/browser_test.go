@@ -1,0 +1,219 @@
+package site
+
+import (
+	"bytes"
+	"image"
+	_ "image/jpeg" // Chromium's screenshots
+	"image/png"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"huzhu/internal/browser"
+)
+
+// pageTypes are one page of each kind of the built site.
+func pageTypes(t *testing.T, d *Data) map[string]string {
+	t.Helper()
+	var act *Activity
+	for i := range d.Activities {
+		// An activity with shown claims, so the chart has both series.
+		a := &d.Activities[i]
+		for _, y := range d.Years {
+			if y.Operator == a.Operator && y.Activity == a.Code && !y.Suppressed && act == nil {
+				act = a
+			}
+		}
+	}
+	if act == nil {
+		t.Fatal("no activity with a shown year")
+	}
+	return map[string]string{
+		"home":        "index.html",
+		"methodology": "methodology.html",
+		"pool":        poolPath(d.Pools[0].Code),
+		"operator":    operatorPath(act.Operator),
+		"activity":    activityPath(act.Operator, act.Code),
+	}
+}
+
+// TestPagesInBrowser opens one page of every type from file:// in
+// Chromium: it loads with no console error or failed load, requests
+// nothing outside the site folder, draws its charts, and each chart's
+// numbers equal those of the table beside it; axe-core finds no serious or
+// critical violation. A screenshot of each goes to the artefacts folder.
+func TestPagesInBrowser(t *testing.T) {
+	dir, d := built(t)
+	b := browser.Start(t)
+	base := "file://" + dir + "/"
+	shots := artefacts(t)
+	types := pageTypes(t, d)
+	names := make([]string, 0, len(types))
+	for n := range types {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			p := b.Open(t, base+types[name])
+			if errs := p.Errors(); len(errs) > 0 {
+				t.Errorf("%s: browser errors: %v", types[name], errs)
+			}
+			if out := p.Outside(base); len(out) > 0 {
+				t.Errorf("%s: requests leaving the site folder: %v", types[name], out)
+			}
+			drawn := p.ChartsDrawn(t)
+			for id, ok := range drawn {
+				if !ok {
+					t.Errorf("%s: chart %s not drawn", types[name], id)
+				}
+			}
+			if name != "methodology" && len(drawn) == 0 {
+				t.Errorf("%s: no chart drawn", types[name])
+			}
+			checkChartsMatchTables(t, p, types[name])
+			for _, v := range p.Axe(t, "serious", "critical") {
+				t.Errorf("%s: axe %s (%s): %s, %d nodes, first %s", types[name], v.ID, v.Impact, v.Help, v.Nodes, v.Target)
+			}
+			savePNG(t, filepath.Join(shots, name+".png"), p.Screenshot(t))
+		})
+	}
+}
+
+// chartVsTable is what the page reports for one chart: each series' values
+// as ECharts holds them (after setOption) and the same-named column of the
+// table beside it (data-v of its cells).
+type chartVsTable struct {
+	Chart  string     `json:"chart"`
+	Series []string   `json:"series"`
+	Chartv [][]string `json:"chartv"`
+	Tablev [][]string `json:"tablev"`
+	Rows   int        `json:"rows"`
+}
+
+func checkChartsMatchTables(t *testing.T, p *browser.Page, page string) {
+	t.Helper()
+	got := browser.Eval[[]chartVsTable](t, p, `(() => {
+		const out = [];
+		document.querySelectorAll('table[data-chart]').forEach(tab => {
+			const el = document.getElementById(tab.dataset.chart);
+			const inst = el && echarts.getInstanceByDom(el);
+			if (!inst) { out.push({chart: tab.dataset.chart, series: [], chartv: [], tablev: [], rows: -1}); return; }
+			const opt = inst.getOption();
+			const heads = [...tab.querySelectorAll('thead th')].map(th => th.textContent);
+			const rows = [...tab.querySelectorAll('tbody tr')];
+			const r = {chart: tab.dataset.chart, series: [], chartv: [], tablev: [], rows: rows.length};
+			opt.series.forEach(s => {
+				const col = heads.indexOf(s.name);
+				r.series.push(s.name);
+				r.chartv.push(s.data.map(v => { const x = (v !== null && typeof v === 'object') ? v.value : v; return (x === '-' || x === null || x === undefined) ? '-' : String(x); }));
+				r.tablev.push(col < 0 ? [] : rows.map(tr => { const c = tr.children[col]; const v = c.dataset.v; return (v === undefined || v === '' || isNaN(Number(v))) ? '-' : v; }));
+			});
+			out.push(r);
+		});
+		return out;
+	})()`)
+	if len(got) == 0 {
+		if page != "methodology.html" {
+			t.Errorf("%s: no table is tied to a chart", page)
+		}
+		return
+	}
+	for _, c := range got {
+		if c.Rows < 0 {
+			t.Errorf("%s: chart %s has no ECharts instance", page, c.Chart)
+			continue
+		}
+		if len(c.Series) == 0 {
+			t.Errorf("%s: chart %s has no series", page, c.Chart)
+		}
+		for i, s := range c.Series {
+			cv, tv := c.Chartv[i], c.Tablev[i]
+			if len(tv) == 0 {
+				t.Errorf("%s: chart %s series %q has no column of that name in its table", page, c.Chart, s)
+				continue
+			}
+			if len(cv) != len(tv) {
+				t.Errorf("%s: chart %s series %q has %d values, table %d", page, c.Chart, s, len(cv), len(tv))
+				continue
+			}
+			for j := range cv {
+				if !sameNumber(cv[j], tv[j]) {
+					t.Errorf("%s: chart %s series %q value %d = %s, table shows %s", page, c.Chart, s, j, cv[j], tv[j])
+				}
+			}
+		}
+	}
+}
+
+// savePNG writes a screenshot (Chromium gives JPEG at quality 90) as PNG.
+func savePNG(t *testing.T, path string, shot []byte) {
+	t.Helper()
+	img, _, err := image.Decode(bytes.NewReader(shot))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Error(err)
+	}
+}
+
+func sameNumber(a, b string) bool {
+	if a == "-" || b == "-" {
+		return a == b
+	}
+	x, err1 := strconv.ParseFloat(a, 64)
+	y, err2 := strconv.ParseFloat(b, 64)
+	return err1 == nil && err2 == nil && x == y
+}
+
+// TestSearchTwoCharacters types two Chinese characters into the home
+// page's search box and reads the results: the operator whose name holds
+// them is found, and a term that matches nothing finds nothing.
+func TestSearchTwoCharacters(t *testing.T) {
+	dir, d := built(t)
+	b := browser.Start(t)
+	p := b.Open(t, "file://"+dir+"/index.html")
+	op := d.Operators[0]
+	for _, o := range d.Operators {
+		if strings.Contains(o.Name, "广州") {
+			op = o
+		}
+	}
+	term := string([]rune(op.Name)[:2])
+	if err := chromedp.Do(p.Ctx, chromedp.SendKeys("#q", term), chromedp.WaitVisible("#results li")); err != nil {
+		t.Fatalf("type %q into the search box: %v", term, err)
+	}
+	results := browser.Eval[[]string](t, p, `[...document.querySelectorAll('#results li a')].map(a => a.textContent + '|' + a.getAttribute('href'))`)
+	want := op.Name + "|" + operatorPath(op.Code)
+	if !slices.Contains(results, want) {
+		t.Errorf("search %q: results %v, want %q among them", term, results, want)
+	}
+	// The link works from file://.
+	if err := chromedp.Do(p.Ctx, chromedp.Click(`#results a[href="`+operatorPath(op.Code)+`"]`), chromedp.Sleep(200*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if h1 := browser.Eval[string](t, p, `document.querySelector('h1').textContent`); h1 != op.Name {
+		t.Errorf("after clicking the result, h1 = %q, want %q", h1, op.Name)
+	}
+	p2 := b.Open(t, "file://"+dir+"/index.html")
+	if err := chromedp.Do(p2.Ctx, chromedp.SendKeys("#q", "火星"), chromedp.Sleep(100*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if n := browser.Eval[int](t, p2, `document.querySelectorAll('#results li').length`); n != 0 {
+		t.Errorf("search 火星: %d results, want 0", n)
+	}
+	if errs := p.Errors(); len(errs) > 0 {
+		t.Errorf("browser errors: %v", errs)
+	}
+}

@@ -1,0 +1,235 @@
+package site
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+
+	"huzhu/internal/codes"
+	"huzhu/internal/money"
+)
+
+//go:embed sql/*.sql
+var sqlFiles embed.FS
+
+func query(name string) string {
+	b, err := sqlFiles.ReadFile("sql/" + name + ".sql")
+	if err != nil {
+		panic(err) // embedded: a missing file is a build bug
+	}
+	return string(b)
+}
+
+// each runs sql/<name>.sql and calls scan for every row.
+func each(ctx context.Context, db *sql.DB, name string, scan func(*sql.Rows) error) error {
+	rows, err := db.QueryContext(ctx, query(name))
+	if err != nil {
+		return fmt.Errorf("site: sql/%s.sql: %w", name, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return fmt.Errorf("site: sql/%s.sql: %w", name, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("site: sql/%s.sql: %w", name, err)
+	}
+	return nil
+}
+
+func cents(s string) (money.Cents, error) { return money.Parse(s) }
+
+func centsPtr(s sql.NullString) (*money.Cents, error) {
+	if !s.Valid {
+		return nil, nil
+	}
+	c, err := money.Parse(s.String)
+	return &c, err
+}
+
+func intPtr(n sql.NullInt64) *int64 {
+	if !n.Valid {
+		return nil
+	}
+	return &n.Int64
+}
+
+func floatPtr(f sql.NullFloat64) *float64 {
+	if !f.Valid {
+		return nil
+	}
+	return &f.Float64
+}
+
+// Load reads what the site shows from the warehouse: the aggregate marts
+// and the names of pools, operators and activities, nothing else (plus the
+// staff ids for the privacy gate's deny list).
+func Load(ctx context.Context, db *sql.DB) (*Data, error) {
+	d := &Data{}
+	err := each(ctx, db, "as_of", func(r *sql.Rows) error { return r.Scan(&d.AsOf) })
+	if err == nil {
+		err = each(ctx, db, "pools", func(r *sql.Rows) error {
+			var p Pool
+			if err := r.Scan(&p.Code, &p.Level, &p.Region, &p.Federation); err != nil {
+				return err
+			}
+			p.Name = p.Federation
+			if n, ok := codes.Region(p.Region); ok {
+				p.Name = n
+			}
+			d.Pools = append(d.Pools, p)
+			return nil
+		})
+	}
+	if err == nil {
+		err = each(ctx, db, "operators", func(r *sql.Rows) error {
+			var o Operator
+			if err := r.Scan(&o.Code, &o.Name, &o.Pool, &o.Region, &o.Status); err != nil {
+				return err
+			}
+			d.Operators = append(d.Operators, o)
+			return nil
+		})
+	}
+	if err == nil {
+		err = each(ctx, db, "activities", func(r *sql.Rows) error {
+			var a Activity
+			var contrib, cap string
+			if err := r.Scan(&a.Operator, &a.Code, &a.Name, &a.Category, &a.Start, &a.End, &contrib, &a.PeriodMonths, &cap, &a.Status); err != nil {
+				return err
+			}
+			var err error
+			if a.Contribution, err = cents(contrib); err != nil {
+				return err
+			}
+			if a.BenefitCap, err = cents(cap); err != nil {
+				return err
+			}
+			d.Activities = append(d.Activities, a)
+			return nil
+		})
+	}
+	if err == nil {
+		err = each(ctx, db, "activity_years", func(r *sql.Rows) error {
+			var y ActivityYear
+			var members, claims sql.NullInt64
+			var contrib, fund, reserve string
+			var benefits sql.NullString
+			var payout, fee, days sql.NullFloat64
+			if err := r.Scan(&y.Year, &y.Operator, &y.Activity, &members, &contrib, &claims, &benefits,
+				&payout, &fee, &days, &fund, &reserve, &y.Suppressed); err != nil {
+				return err
+			}
+			var err error
+			y.Members, y.Claims = intPtr(members), intPtr(claims)
+			y.PayoutRatio, y.MgmtFeeRatio, y.MedianDays = floatPtr(payout), floatPtr(fee), floatPtr(days)
+			if y.Contributions, err = cents(contrib); err != nil {
+				return err
+			}
+			if y.Benefits, err = centsPtr(benefits); err != nil {
+				return err
+			}
+			if y.FundBalance, err = cents(fund); err != nil {
+				return err
+			}
+			if y.Reserve, err = cents(reserve); err != nil {
+				return err
+			}
+			d.Years = append(d.Years, y)
+			return nil
+		})
+	}
+	if err == nil {
+		err = each(ctx, db, "breakdown", func(r *sql.Rows) error {
+			var c BreakdownCell
+			var claims sql.NullInt64
+			var benefits sql.NullString
+			if err := r.Scan(&c.Year, &c.Operator, &c.Activity, &c.Dimension, &c.Bucket, &claims, &benefits, &c.Suppressed); err != nil {
+				return err
+			}
+			var err error
+			c.Claims = intPtr(claims)
+			if c.Benefits, err = centsPtr(benefits); err != nil {
+				return err
+			}
+			d.Breakdown = append(d.Breakdown, c)
+			return nil
+		})
+	}
+	if err == nil {
+		err = each(ctx, db, "investment_mix", func(r *sql.Rows) error {
+			var h Holding
+			var value string
+			var share sql.NullFloat64
+			if err := r.Scan(&h.Operator, &h.Month, &h.Instrument, &value, &share, &h.Allowed); err != nil {
+				return err
+			}
+			var err error
+			h.Share = floatPtr(share)
+			h.Value, err = cents(value)
+			d.Mix = append(d.Mix, h)
+			return err
+		})
+	}
+	if err == nil {
+		err = each(ctx, db, "budget", func(r *sql.Rows) error {
+			var b BudgetLine
+			var budget sql.NullString
+			var actual string
+			var rate sql.NullFloat64
+			if err := r.Scan(&b.Year, &b.Month, &b.Operator, &b.Activity, &b.Line, &b.LineName, &b.Class, &budget, &actual, &rate, &b.Flag); err != nil {
+				return err
+			}
+			var err error
+			b.Rate = floatPtr(rate)
+			if b.Budget, err = centsPtr(budget); err != nil {
+				return err
+			}
+			b.Actual, err = cents(actual)
+			d.Budget = append(d.Budget, b)
+			return err
+		})
+	}
+	if err == nil {
+		err = each(ctx, db, "scorecard", func(r *sql.Rows) error {
+			var s Score
+			if err := r.Scan(&s.Year, &s.Operator, &s.Score, &s.Budget, &s.Compliance, &s.Timeliness, &s.Audit, &s.Rank); err != nil {
+				return err
+			}
+			d.Scores = append(d.Scores, s)
+			return nil
+		})
+	}
+	if err == nil {
+		err = each(ctx, db, "findings", func(r *sql.Rows) error {
+			var f FindingCount
+			if err := r.Scan(&f.Operator, &f.Activity, &f.Year, &f.Rule, &f.Severity, &f.N); err != nil {
+				return err
+			}
+			d.Findings = append(d.Findings, f)
+			return nil
+		})
+	}
+	// A national roll-up holds marts and reference tables only: no staff
+	// to read ids from (each pool's own site build checked its own).
+	var haveStaff int
+	if err == nil {
+		err = db.QueryRowContext(ctx, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'core' AND table_name = 'dim_staff'").Scan(&haveStaff)
+	}
+	if err == nil && haveStaff > 0 {
+		err = each(ctx, db, "staff_ids", func(r *sql.Rows) error {
+			var s string
+			if err := r.Scan(&s); err != nil {
+				return err
+			}
+			d.StaffIDs = append(d.StaffIDs, s)
+			return nil
+		})
+	}
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}

@@ -1,0 +1,631 @@
+package site
+
+import (
+	"cmp"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"sync"
+
+	"huzhu/internal/config"
+	"huzhu/internal/money"
+	"huzhu/marts"
+)
+
+// page is what the template renders.
+type page struct {
+	Path     string // from the site root
+	Root     string // "" or "../": relative links work from file://
+	Site     string
+	Title    string
+	Lead     string
+	AsOf     string
+	K        int
+	Crumbs   []link
+	Sections []*section
+	Search   bool
+	Charts   []*Chart
+}
+
+type section struct {
+	ID, Title, Note string
+	Chart           *Chart
+	Tables          []*Table
+	List            []link
+	Terms           []term
+}
+
+type link struct{ Text, Href, Note string }
+
+type term struct{ Term, Def string }
+
+// index holds the loaded data keyed the way the pages ask for it.
+type index struct {
+	d        *Data
+	f        fmtr
+	rules    config.Rules
+	site     string
+	pools    map[string]*Pool
+	ops      map[string]*Operator
+	opsOf    map[string][]*Operator // by pool
+	actsOf   map[string][]*Activity // by operator
+	years    map[string][]ActivityYear
+	yearSup  map[string]bool // op/act/year → the activity-year is suppressed
+	cells    map[string][]BreakdownCell
+	mix      map[string][]Holding
+	budget   map[string][]BudgetLine
+	scores   map[string][]Score
+	findings map[string][]FindingCount
+	ruleText map[string]marts.Rule
+	mixMemo  sync.Map // operator code → mixMemo
+}
+
+func actKey(op, act string) string { return op + "/" + act }
+
+func yearKey(op, act string, y int) string { return op + "/" + act + "/" + strconv.Itoa(y) }
+
+func newIndex(d *Data, k int, rules config.Rules, site string) *index {
+	x := &index{d: d, f: fmtr{k: k}, rules: rules, site: site,
+		pools: map[string]*Pool{}, ops: map[string]*Operator{}, opsOf: map[string][]*Operator{},
+		actsOf: map[string][]*Activity{}, years: map[string][]ActivityYear{}, yearSup: map[string]bool{},
+		cells: map[string][]BreakdownCell{}, mix: map[string][]Holding{}, budget: map[string][]BudgetLine{},
+		scores: map[string][]Score{}, findings: map[string][]FindingCount{}, ruleText: map[string]marts.Rule{}}
+	for i := range d.Pools {
+		x.pools[d.Pools[i].Code] = &d.Pools[i]
+	}
+	for i := range d.Operators {
+		o := &d.Operators[i]
+		x.ops[o.Code] = o
+		x.opsOf[o.Pool] = append(x.opsOf[o.Pool], o)
+	}
+	for i := range d.Activities {
+		a := &d.Activities[i]
+		x.actsOf[a.Operator] = append(x.actsOf[a.Operator], a)
+	}
+	for _, y := range d.Years {
+		x.years[actKey(y.Operator, y.Activity)] = append(x.years[actKey(y.Operator, y.Activity)], y)
+		x.yearSup[yearKey(y.Operator, y.Activity, y.Year)] = y.Suppressed
+	}
+	for _, c := range d.Breakdown {
+		k := yearKey(c.Operator, c.Activity, c.Year)
+		x.cells[k] = append(x.cells[k], c)
+	}
+	for _, h := range d.Mix {
+		x.mix[h.Operator] = append(x.mix[h.Operator], h)
+	}
+	for _, b := range d.Budget {
+		x.budget[b.Operator] = append(x.budget[b.Operator], b)
+	}
+	for _, s := range d.Scores {
+		x.scores[s.Operator] = append(x.scores[s.Operator], s)
+	}
+	for _, f := range d.Findings {
+		x.findings[f.Operator] = append(x.findings[f.Operator], f)
+	}
+	for _, r := range marts.Catalogue() {
+		x.ruleText[r.ID] = r
+	}
+	return x
+}
+
+func (x *index) newPage(path, title string) *page {
+	root := ""
+	for _, c := range path {
+		if c == '/' {
+			root += "../"
+		}
+	}
+	return &page{Path: path, Root: root, Site: x.site, Title: title, AsOf: x.d.AsOf, K: x.f.k}
+}
+
+// table makes a table whose downloads live at data/<dir>/<id>.
+func (p *page) table(dir, id, caption string, cols, keys []string) *Table {
+	return &Table{ID: id, Caption: caption, Cols: cols, Keys: keys, File: "data/" + dir + "/" + id}
+}
+
+func (p *page) add(s *section) *section {
+	p.Sections = append(p.Sections, s)
+	if s.Chart != nil {
+		p.Charts = append(p.Charts, s.Chart)
+	}
+	return s
+}
+
+func poolPath(code string) string     { return "pool/" + code + ".html" }
+func operatorPath(code string) string { return "operator/" + code + ".html" }
+func activityPath(op, act string) string {
+	return "activity/" + op + "-" + act + ".html"
+}
+
+// yuan is an amount for a chart: the exact decimal as a JSON number.
+func yuan(c money.Cents) any { return json.Number(c.String()) }
+
+// opYear sums an operator's activity rows of one year: only the ledger
+// figures, which are never suppressed, so no hidden cell can be had back
+// by subtraction.
+type opYear struct {
+	Year                         int
+	Contributions, Fund, Reserve money.Cents
+	MgmtFee                      *float64
+}
+
+func (x *index) operatorYears(op string) []opYear {
+	by := map[int]*opYear{}
+	for _, a := range x.actsOf[op] {
+		for _, y := range x.years[actKey(op, a.Code)] {
+			o := by[y.Year]
+			if o == nil {
+				o = &opYear{Year: y.Year}
+				by[y.Year] = o
+			}
+			o.Contributions += y.Contributions
+			o.Fund += y.FundBalance
+			o.Reserve += y.Reserve
+			if y.MgmtFeeRatio != nil {
+				o.MgmtFee = y.MgmtFeeRatio
+			}
+		}
+	}
+	out := make([]opYear, 0, len(by))
+	for _, o := range by {
+		out = append(out, *o)
+	}
+	slices.SortFunc(out, func(a, b opYear) int { return cmp.Compare(a.Year, b.Year) })
+	return out
+}
+
+func (x *index) latestScore(op string) *Score {
+	s := x.scores[op]
+	if len(s) == 0 {
+		return nil
+	}
+	return &s[len(s)-1]
+}
+
+// ---- home ----
+
+func (x *index) homePage() *page {
+	p := x.newPage("index.html", x.site)
+	p.Lead = "本站公开各统筹地区、各互助保障组织及每项互助保障活动的收支、给付、结余、资金存放、预算执行、审计与合规情况，不含任何会员个人信息。"
+	p.Search = true
+	var pools []link
+	for _, pl := range x.d.Pools {
+		pools = append(pools, link{Text: pl.Name, Href: poolPath(pl.Code), Note: zh(levelZh, pl.Level) + " · " + strconv.Itoa(len(x.opsOf[pl.Code])) + " 个运营方"})
+	}
+	p.add(&section{ID: "pools", Title: "统筹地区", List: pools})
+	var ops []link
+	for _, o := range x.d.Operators {
+		note := ""
+		if pl := x.pools[o.Pool]; pl != nil {
+			note = pl.Name
+		}
+		ops = append(ops, link{Text: o.Name, Href: operatorPath(o.Code), Note: note})
+	}
+	p.add(&section{ID: "operators", Title: "互助保障组织（运营方）", List: ops})
+
+	// Contributions by pool and year: ledger totals, never suppressed.
+	years := map[int]bool{}
+	sum := map[string]map[int]money.Cents{}
+	for _, pl := range x.d.Pools {
+		sum[pl.Code] = map[int]money.Cents{}
+		for _, o := range x.opsOf[pl.Code] {
+			for _, y := range x.operatorYears(o.Code) {
+				sum[pl.Code][y.Year] += y.Contributions
+				years[y.Year] = true
+			}
+		}
+	}
+	ys := sortedYears(years)
+	t := p.table("home", "pool-contributions", "各统筹地区历年互助金收入（元）", []string{"统筹地区"}, []string{"pool"})
+	var ss []series
+	for _, y := range ys {
+		t.Cols = append(t.Cols, strconv.Itoa(y)+"年")
+		t.Keys = append(t.Keys, "contributions_"+strconv.Itoa(y))
+		ss = append(ss, series{Name: strconv.Itoa(y) + "年"})
+	}
+	var cats []string
+	for _, pl := range x.d.Pools {
+		row := []Cell{linkCell(pl.Name, poolPath(pl.Code))}
+		for i, y := range ys {
+			row = append(row, x.f.money(sum[pl.Code][y]))
+			ss[i].Values = append(ss[i].Values, yuan(sum[pl.Code][y]))
+		}
+		t.Rows = append(t.Rows, row)
+		cats = append(cats, pl.Name)
+	}
+	t.ChartID = "chart-pools"
+	p.add(&section{ID: "by-pool", Title: "各统筹地区互助金收入",
+		Chart:  barChart("chart-pools", "柱状图：各统筹地区历年互助金收入，数据见下表", cats, ss),
+		Tables: []*Table{t}})
+	p.add(&section{ID: "more", Title: "口径与下载", List: []link{
+		{Text: "统计口径、合规规则与名词解释", Href: "methodology.html"},
+		{Text: "全部公开数据（Frictionless 数据包）", Href: "data/package/datapackage.json"},
+		{Text: "搜索索引（JSON）", Href: "search.json"},
+	}})
+	return p
+}
+
+func sortedYears(m map[int]bool) []int {
+	ys := make([]int, 0, len(m))
+	for y := range m {
+		ys = append(ys, y)
+	}
+	slices.Sort(ys)
+	return ys
+}
+
+// ---- pool ----
+
+func (x *index) poolPage(pl *Pool) *page {
+	p := x.newPage(poolPath(pl.Code), pl.Name+"（"+zh(levelZh, pl.Level)+"）")
+	p.Crumbs = []link{{Text: "首页", Href: "../index.html"}}
+	p.Lead = "本统筹地区的互助保障组织及其历年收支概况。人数与给付见各组织、各活动页面。"
+	if pl.Federation != "" && pl.Federation != pl.Name {
+		p.Lead = "主管工会：" + pl.Federation + "。" + p.Lead
+	}
+	dir := "pool/" + pl.Code
+	ops := x.opsOf[pl.Code]
+	t := p.table(dir, "operators", "本地区各运营方最近一年概况", []string{"运营方", "年度", "互助金收入", "基金结余", "风险准备金", "管理费比例", "综合评分"},
+		[]string{"operator", "fiscal_year", "contributions", "fund_balance", "reserve_balance", "mgmt_fee_ratio", "score"})
+	years := map[int]bool{}
+	perOp := map[string]map[int]money.Cents{}
+	for _, o := range ops {
+		oy := x.operatorYears(o.Code)
+		perOp[o.Code] = map[int]money.Cents{}
+		for _, y := range oy {
+			years[y.Year] = true
+			perOp[o.Code][y.Year] = y.Contributions
+		}
+		row := []Cell{linkCell(o.Name, "../"+operatorPath(o.Code))}
+		if len(oy) == 0 {
+			row = append(row, nullCell(), nullCell(), nullCell(), nullCell(), nullCell())
+		} else {
+			l := oy[len(oy)-1]
+			row = append(row, textCell(strconv.Itoa(l.Year)), x.f.money(l.Contributions), x.f.money(l.Fund), x.f.money(l.Reserve), x.f.ratioOr(l.MgmtFee, false))
+		}
+		if s := x.latestScore(o.Code); s != nil {
+			row = append(row, x.f.score(s.Score))
+		} else {
+			row = append(row, nullCell())
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	p.add(&section{ID: "operators", Title: "运营方", Tables: []*Table{t}})
+
+	ys := sortedYears(years)
+	h := p.table(dir, "history", "各运营方历年互助金收入（元）", []string{"年度"}, []string{"fiscal_year"})
+	var ss []series
+	for _, o := range ops {
+		h.Cols = append(h.Cols, o.Name)
+		h.Keys = append(h.Keys, "contributions_"+o.Code)
+		ss = append(ss, series{Name: o.Name})
+	}
+	var cats []string
+	for _, y := range ys {
+		row := []Cell{textCell(strconv.Itoa(y))}
+		for i, o := range ops {
+			c, ok := perOp[o.Code][y]
+			if ok {
+				row = append(row, x.f.money(c))
+				ss[i].Values = append(ss[i].Values, yuan(c))
+			} else {
+				row = append(row, nullCell())
+				ss[i].Values = append(ss[i].Values, gap)
+			}
+		}
+		h.Rows = append(h.Rows, row)
+		cats = append(cats, strconv.Itoa(y))
+	}
+	h.ChartID = "chart-history"
+	p.add(&section{ID: "history", Title: "历年互助金收入",
+		Chart:  barChart("chart-history", "柱状图：各运营方历年互助金收入，数据见下表", cats, ss),
+		Tables: []*Table{h}})
+	return p
+}
+
+// ---- operator ----
+
+// operatorTables are the operator-level tables an activity page shows too
+// (linking to the operator's downloads).
+func (x *index) mixTable(p *page, o *Operator) (*Table, *Chart) {
+	// The same table and chart are on the operator's page and each of its
+	// activity pages: build them once.
+	if v, ok := x.mixMemo.Load(o.Code); ok {
+		m := v.(mixMemo)
+		t := *m.t
+		return &t, m.c
+	}
+	t, c := x.buildMix(p, o)
+	x.mixMemo.Store(o.Code, mixMemo{t, c})
+	cp := *t
+	return &cp, c
+}
+
+type mixMemo struct {
+	t *Table
+	c *Chart
+}
+
+func (x *index) buildMix(p *page, o *Operator) (*Table, *Chart) {
+	t := p.table("operator/"+o.Code, "investment-mix", "资金存放（全会，最近月末）", []string{"品种", "月末", "市值（元）", "占比", "是否允许"},
+		[]string{"instrument_type", "month", "market_value", "share", "allowed"})
+	var names []string
+	var vals []any
+	for _, h := range x.mix[o.Code] {
+		allowed := Cell{Text: "允许", Raw: "true"}
+		if !h.Allowed {
+			allowed = Cell{Text: "⚠ 不允许（第十二条）", Raw: "false"}
+		}
+		t.Rows = append(t.Rows, []Cell{textCell(zh(instrumentZh, h.Instrument)), textCell(h.Month), x.f.money(h.Value), x.f.ratioOr(h.Share, false), allowed})
+		names = append(names, zh(instrumentZh, h.Instrument))
+		vals = append(vals, yuan(h.Value))
+	}
+	if len(names) == 0 {
+		return t, nil
+	}
+	t.ChartID = "chart-mix"
+	return t, barChart("chart-mix", "柱状图：资金存放各品种市值，数据见下表", names, []series{{Name: "市值（元）", Values: vals}})
+}
+
+func (x *index) auditTable(p *page, o *Operator) *Table {
+	t := p.table("operator/"+o.Code, "audit", "年度审计意见与监督评分（全会）", []string{"年度", "年度审计意见", "综合评分", "统筹地区内排名"},
+		[]string{"fiscal_year", "audit_opinion", "score", "rank_in_pool"})
+	for _, s := range x.scores[o.Code] {
+		t.Rows = append(t.Rows, []Cell{textCell(strconv.Itoa(s.Year)), textCell(auditOpinion(s.Audit)), x.f.score(s.Score), x.f.count(int64(s.Rank))})
+	}
+	return t
+}
+
+// assistanceTable lists member-activity (5301) and assistance (5302)
+// spending, which clause 十二 requires to be publicised: budget and actual
+// per year at organisation level.
+func (x *index) assistanceTable(p *page, o *Operator) *Table {
+	t := p.table("operator/"+o.Code, "assistance", "会员活动与帮扶救助支出（全会）", []string{"年度", "科目", "截至月末", "预算（元）", "实际（元）", "执行率"},
+		[]string{"fiscal_year", "line", "as_of_month", "budget", "actual", "execution_rate"})
+	for _, b := range x.budget[o.Code] {
+		if b.Activity != "" || (b.Line != "5301" && b.Line != "5302") {
+			continue
+		}
+		t.Rows = append(t.Rows, []Cell{textCell(strconv.Itoa(b.Year)), textCell(b.LineName), textCell(b.Month), x.f.moneyOr(b.Budget, false), x.f.money(b.Actual), x.f.ratioOr(b.Rate, false)})
+	}
+	return t
+}
+
+func (x *index) findingsTable(p *page, dir, id string, rows []FindingCount, withActivity bool) *Table {
+	cols := []string{"年度", "严重程度", "规则", "依据条款", "未整改件数"}
+	keys := []string{"fiscal_year", "severity", "rule_id", "clause", "open_findings"}
+	if withActivity {
+		cols = append([]string{"活动"}, cols...)
+		keys = append([]string{"activity_code"}, keys...)
+	}
+	t := p.table(dir, id, "未整改的合规问题（按规则与严重程度计数，不含个人信息）", cols, keys)
+	rows = slices.Clone(rows)
+	slices.SortStableFunc(rows, func(a, b FindingCount) int {
+		return cmp.Or(cmp.Compare(b.Year, a.Year), cmp.Compare(severityOrder[a.Severity], severityOrder[b.Severity]), cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Activity, b.Activity))
+	})
+	for _, f := range rows {
+		year := "—"
+		if f.Year != 0 {
+			year = strconv.Itoa(f.Year)
+		}
+		r := x.ruleText[f.Rule]
+		row := []Cell{textCell(year), textCell(zh(severityZh, f.Severity)), textCell(f.Rule + " " + zh(ruleZh, f.Rule)), textCell("第" + r.Clause + "条：" + r.ClauseText), x.f.count(int64(f.N))}
+		if withActivity {
+			act := f.Activity
+			if act == "" {
+				act = "全会"
+			}
+			row = append([]Cell{textCell(act)}, row...)
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+func severitySummary(rows []FindingCount) string {
+	n := map[string]int{}
+	for _, f := range rows {
+		n[f.Severity] += f.N
+	}
+	s := "未整改合规问题："
+	for i, sev := range []string{"critical", "major", "minor", "info"} {
+		if i > 0 {
+			s += "，"
+		}
+		s += zh(severityZh, sev) + " " + strconv.Itoa(n[sev]) + " 件"
+	}
+	return s + "。"
+}
+
+func (x *index) operatorPage(o *Operator) *page {
+	p := x.newPage(operatorPath(o.Code), o.Name)
+	crumbs := []link{{Text: "首页", Href: "../index.html"}}
+	if pl := x.pools[o.Pool]; pl != nil {
+		crumbs = append(crumbs, link{Text: pl.Name, Href: "../" + poolPath(pl.Code)})
+	}
+	p.Crumbs = crumbs
+	p.Lead = "统一社会信用代码 " + o.Code + "。以下为本组织各项互助保障活动的公开数据。"
+	dir := "operator/" + o.Code
+
+	acts := p.table(dir, "activities", "各项活动最近一年情况", []string{"活动", "年度", "参加人数", "互助金收入", "给付件数", "给付金额", "给付率"},
+		[]string{"activity", "fiscal_year", "members_enrolled", "contributions", "claims_paid", "benefits_paid", "payout_ratio"})
+	for _, a := range x.actsOf[o.Code] {
+		ys := x.years[actKey(o.Code, a.Code)]
+		row := []Cell{linkCell(a.Name, "../"+activityPath(o.Code, a.Code))}
+		if len(ys) == 0 {
+			row = append(row, nullCell(), nullCell(), nullCell(), nullCell(), nullCell(), nullCell())
+		} else {
+			y := ys[len(ys)-1]
+			row = append(row, textCell(strconv.Itoa(y.Year)), x.f.countOr(y.Members, true), x.f.money(y.Contributions),
+				x.f.countOr(y.Claims, y.Suppressed), x.f.moneyOr(y.Benefits, y.Suppressed), x.f.ratioOr(y.PayoutRatio, y.Suppressed))
+		}
+		acts.Rows = append(acts.Rows, row)
+	}
+	p.add(&section{ID: "activities", Title: "互助保障活动", Tables: []*Table{acts}})
+
+	h := p.table(dir, "history", "历年合计（各活动之和，元）", []string{"年度", "互助金收入", "基金结余", "风险准备金", "管理费比例"},
+		[]string{"fiscal_year", "contributions", "fund_balance", "reserve_balance", "mgmt_fee_ratio"})
+	ss := []series{{Name: "互助金收入"}, {Name: "基金结余"}, {Name: "风险准备金"}}
+	var cats []string
+	for _, y := range x.operatorYears(o.Code) {
+		h.Rows = append(h.Rows, []Cell{textCell(strconv.Itoa(y.Year)), x.f.money(y.Contributions), x.f.money(y.Fund), x.f.money(y.Reserve), x.f.ratioOr(y.MgmtFee, false)})
+		ss[0].Values = append(ss[0].Values, yuan(y.Contributions))
+		ss[1].Values = append(ss[1].Values, yuan(y.Fund))
+		ss[2].Values = append(ss[2].Values, yuan(y.Reserve))
+		cats = append(cats, strconv.Itoa(y.Year))
+	}
+	h.ChartID = "chart-history"
+	p.add(&section{ID: "history", Title: "历年收入与结余", Chart: barChart("chart-history", "柱状图：历年互助金收入、基金结余与风险准备金，数据见下表", cats, ss), Tables: []*Table{h}})
+
+	mix, mixChart := x.mixTable(p, o)
+	p.add(&section{ID: "mix", Title: "资金存放在哪里", Note: "按第十二条，互助资金只能存放银行或购买国债；标“不允许”的持有须整改。", Chart: mixChart, Tables: []*Table{mix}})
+
+	b := p.table(dir, "budget", "全会层面预算执行（各年最后月末）", []string{"年度", "科目", "截至月末", "预算（元）", "实际（元）", "执行率", "状态"},
+		[]string{"fiscal_year", "line", "as_of_month", "budget", "actual", "execution_rate", "flag"})
+	for _, l := range x.budget[o.Code] {
+		if l.Activity != "" {
+			continue
+		}
+		b.Rows = append(b.Rows, []Cell{textCell(strconv.Itoa(l.Year)), textCell(l.LineName), textCell(l.Month), x.f.moneyOr(l.Budget, false), x.f.money(l.Actual), x.f.ratioOr(l.Rate, false), textCell(zh(flagZh, l.Flag))})
+	}
+	p.add(&section{ID: "budget", Title: "预算与实际", Tables: []*Table{b}})
+	p.add(&section{ID: "assistance", Title: "会员活动与帮扶救助支出", Note: "第十二条要求在一定范围内向会员公示。此处公开各年合计；逐笔明细可能涉及受助人，不在本站公开。", Tables: []*Table{x.assistanceTable(p, o)}})
+	p.add(&section{ID: "audit", Title: "审计意见与监督评分", Tables: []*Table{x.auditTable(p, o)}})
+	p.add(&section{ID: "findings", Title: "合规问题", Note: severitySummary(x.findings[o.Code]), Tables: []*Table{x.findingsTable(p, dir, "findings", x.findings[o.Code], true)}})
+	return p
+}
+
+// ---- activity ----
+
+func (x *index) activityPage(o *Operator, a *Activity) *page {
+	p := x.newPage(activityPath(o.Code, a.Code), a.Name)
+	crumbs := []link{{Text: "首页", Href: "../index.html"}}
+	if pl := x.pools[o.Pool]; pl != nil {
+		crumbs = append(crumbs, link{Text: pl.Name, Href: "../" + poolPath(pl.Code)})
+	}
+	p.Crumbs = append(crumbs, link{Text: o.Name, Href: "../" + operatorPath(o.Code)})
+	p.Lead = o.Name + " · " + zh(categoryZh, a.Category) + "类 · 每人缴费 " + money.FormatCNY(a.Contribution) + " 元 / " +
+		strconv.Itoa(a.PeriodMonths) + " 个月 · 最高给付 " + money.FormatCNY(a.BenefitCap) + " 元 · " + zh(statusZh, a.Status)
+	dir := "activity/" + o.Code + "-" + a.Code
+	ys := x.years[actKey(o.Code, a.Code)]
+
+	if len(ys) > 0 {
+		y := ys[len(ys)-1]
+		key := p.table(dir, "summary", strconv.Itoa(y.Year)+"年概况", []string{"项目", "数值"}, []string{"item", "value"})
+		add := func(label string, c Cell) { key.Rows = append(key.Rows, []Cell{textCell(label), c}) }
+		add("参加人数", x.f.countOr(y.Members, true))
+		add("缴入互助金（元）", x.f.money(y.Contributions))
+		add("给付件数", x.f.countOr(y.Claims, y.Suppressed))
+		add("给付金额（元）", x.f.moneyOr(y.Benefits, y.Suppressed))
+		add("给付率（给付÷收入）", x.f.ratioOr(y.PayoutRatio, y.Suppressed))
+		add("管理费比例（全会）", x.f.ratioOr(y.MgmtFeeRatio, false))
+		add("给付天数中位数（审批到付款）", x.f.daysOr(y.MedianDays, y.Suppressed))
+		add("基金结余（元）", x.f.money(y.FundBalance))
+		add("风险准备金（元）", x.f.money(y.Reserve))
+		p.add(&section{ID: "summary", Title: "一年概况", Note: "我交的钱用在哪里：下表回答参加了多少人、收了多少、赔了多少、多快赔付、还剩多少。", Tables: []*Table{key}})
+	}
+
+	h := p.table(dir, "history", "历年情况", []string{"年度", "参加人数", "互助金收入", "给付件数", "给付金额", "给付率", "管理费比例", "给付天数中位数", "基金结余", "风险准备金"},
+		[]string{"fiscal_year", "members_enrolled", "contributions", "claims_paid", "benefits_paid", "payout_ratio", "mgmt_fee_ratio", "median_days_to_pay", "fund_balance", "reserve_balance"})
+	ss := []series{{Name: "互助金收入"}, {Name: "给付金额"}}
+	var cats []string
+	for _, y := range ys {
+		h.Rows = append(h.Rows, []Cell{textCell(strconv.Itoa(y.Year)), x.f.countOr(y.Members, true), x.f.money(y.Contributions),
+			x.f.countOr(y.Claims, y.Suppressed), x.f.moneyOr(y.Benefits, y.Suppressed), x.f.ratioOr(y.PayoutRatio, y.Suppressed),
+			x.f.ratioOr(y.MgmtFeeRatio, false), x.f.daysOr(y.MedianDays, y.Suppressed), x.f.money(y.FundBalance), x.f.money(y.Reserve)})
+		ss[0].Values = append(ss[0].Values, yuan(y.Contributions))
+		if y.Benefits != nil {
+			ss[1].Values = append(ss[1].Values, yuan(*y.Benefits))
+		} else {
+			ss[1].Values = append(ss[1].Values, gap)
+		}
+		cats = append(cats, strconv.Itoa(y.Year))
+	}
+	h.ChartID = "chart-history"
+	p.add(&section{ID: "history", Title: "历年收入与给付",
+		Chart:  barChart("chart-history", "柱状图：历年互助金收入与给付金额，数据见下表", cats, ss),
+		Tables: []*Table{h}})
+
+	if len(ys) > 0 {
+		y := ys[len(ys)-1]
+		bt := p.table(dir, "breakdown", strconv.Itoa(y.Year)+"年给付分布", []string{"维度", "分组", "给付件数", "给付金额（元）"},
+			[]string{"dimension", "bucket", "claims_paid", "benefits_paid"})
+		for _, c := range x.cells[yearKey(o.Code, a.Code, y.Year)] {
+			bt.Rows = append(bt.Rows, []Cell{{Text: zh(dimensionZh, c.Dimension), Raw: c.Dimension}, {Text: zh(bucketZh, c.Bucket), Raw: c.Bucket},
+				x.f.countOr(c.Claims, c.Suppressed), x.f.moneyOr(c.Benefits, c.Suppressed)})
+		}
+		p.add(&section{ID: "breakdown", Title: "给付分布", Note: "按年龄段、性别、疾病类别、医院等级与月份分别统计；不足 " + strconv.Itoa(x.f.k) + " 件的格及其补充隐去格显示为“" + x.f.supText() + "”。", Tables: []*Table{bt}})
+	}
+
+	bt := p.table(dir, "budget", "本活动预算执行（各年最后月末）", []string{"年度", "科目", "截至月末", "预算（元）", "实际（元）", "执行率", "状态"},
+		[]string{"fiscal_year", "line", "as_of_month", "budget", "actual", "execution_rate", "flag"})
+	for _, l := range x.budget[o.Code] {
+		if l.Activity != a.Code {
+			continue
+		}
+		actual, rate := x.f.money(l.Actual), x.f.ratioOr(l.Rate, false)
+		// The benefits line of a suppressed year would give the hidden
+		// benefits back: hide it as the disclosure mart hides them.
+		if l.Line == "5101" && x.yearSup[yearKey(o.Code, a.Code, l.Year)] {
+			actual, rate = x.f.sup(), x.f.sup()
+		}
+		bt.Rows = append(bt.Rows, []Cell{textCell(strconv.Itoa(l.Year)), textCell(l.LineName), textCell(l.Month), x.f.moneyOr(l.Budget, false), actual, rate, textCell(zh(flagZh, l.Flag))})
+	}
+	p.add(&section{ID: "budget", Title: "预算与实际", Tables: []*Table{bt}})
+
+	mix, mixChart := x.mixTable(p, o)
+	mix.Shared = true
+	p.add(&section{ID: "mix", Title: "资金存放在哪里（全会）", Note: "资金由运营方统一存放；按第十二条只能存银行或购买国债，标“不允许”的持有须整改。", Chart: mixChart, Tables: []*Table{mix}})
+	as := x.assistanceTable(p, o)
+	as.Shared = true
+	p.add(&section{ID: "assistance", Title: "会员活动与帮扶救助支出（全会）", Note: "第十二条要求公示；此处为各年合计。", Tables: []*Table{as}})
+	au := x.auditTable(p, o)
+	au.Shared = true
+	p.add(&section{ID: "audit", Title: "审计意见", Tables: []*Table{au}})
+
+	var fs []FindingCount
+	for _, f := range x.findings[o.Code] {
+		if f.Activity == a.Code || f.Activity == "" {
+			fs = append(fs, f)
+		}
+	}
+	p.add(&section{ID: "findings", Title: "合规问题", Note: "本活动及全会层面的" + severitySummary(fs), Tables: []*Table{x.findingsTable(p, dir, "findings", fs, true)}})
+	return p
+}
+
+// ---- methodology ----
+
+func (x *index) methodologyPage() *page {
+	p := x.newPage("methodology.html", "口径、规则与名词解释")
+	p.Crumbs = []link{{Text: "首页", Href: "index.html"}}
+	p.Lead = "本站数据来自各运营方业务系统的每晚抽取，经统一清洗后按全国总工会《关于加强职工互助保障活动规范管理的意见》（总工发〔2018〕28号）的要求汇总公开。"
+	t := p.table("methodology", "rules", "合规规则目录", []string{"规则", "名称", "依据条款", "条款原文", "检查方法（英文）", "严重程度", "阈值（英文）"},
+		[]string{"rule_id", "name", "clause", "clause_text", "check", "severity", "threshold"})
+	for _, r := range marts.Catalogue() {
+		en := func(s string) Cell { return Cell{Text: s, Raw: s, Lang: "en"} }
+		t.Rows = append(t.Rows, []Cell{textCell(r.ID), textCell(zh(ruleZh, r.ID)), textCell("第" + r.Clause + "条"), textCell(r.ClauseText), en(r.Check), textCell(zh(severityZh, r.Severity)), en(r.Threshold(x.rules))})
+	}
+	p.add(&section{ID: "rules", Title: "合规规则与所依据的条款", Tables: []*Table{t}})
+	p.add(&section{ID: "glossary", Title: "名词解释", Terms: []term{
+		{"参加人数", "当年保障期内有有效缴费（未全额退费）的会员人数。"},
+		{"互助金收入", "当年计入该活动“互助金收入”科目（4101）的净额。"},
+		{"给付件数、给付金额", "当年（北京时间）已付款的给付件数与金额。"},
+		{"给付率", "给付金额 ÷ 互助金收入。第三条要求适度补偿，过高或过低都会提示。"},
+		{"管理费比例", "运营方当年管理费用（5201）÷ 互助金收入，全会同一数值。第十二条要求严格控制。"},
+		{"给付天数中位数", "从审批到付款的天数的中位数。"},
+		{"基金结余", "活动资产减负债再减风险准备金，截至年末（当年为数据截止日）。"},
+		{"风险准备金", "第十条要求建立的风险准备金（3102）余额。"},
+		{"统筹地区", "第四条：省级统筹，或省级管理、市级统筹。"},
+		{"“" + x.f.supText() + "”", "人数或件数少于 " + strconv.Itoa(x.f.k) + " 的格及其金额不公开；为防止用合计倒推，同一合计下至少再隐去一格。"},
+	}})
+	p.add(&section{ID: "limits", Title: "已知局限", List: []link{
+		{Text: "数据截至 " + x.d.AsOf + "；当年数据为年初至今，不是全年。"},
+		{Text: "少于 " + strconv.Itoa(x.f.k) + " 人（件）的格已隐去，合计不一定等于所示各格之和。"},
+		{Text: "资金存放、管理费、审计意见和会员活动与帮扶救助支出以运营方（全会）为单位，不分活动。"},
+		{Text: "会员活动与帮扶救助支出只公开年度合计，不公开逐笔明细。"},
+		{Text: "审计意见由监督评分中的审计得分推出：无保留、保留、否定或无法表示意见、未见报告。"},
+		{Text: "合规问题只公开按规则与严重程度的件数，不公开涉及的凭证、人员或金额。"},
+		{Text: "多年期活动的缴费在收到当年计入收入。"},
+	}})
+	return p
+}
