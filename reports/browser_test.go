@@ -104,7 +104,7 @@ func TestBrowser(t *testing.T) {
 				for kind, shot := range shots {
 					if shot == path {
 						png := p.Screenshot(t)
-						name := filepath.Join(out, kind+".jpg") // chromedp.FullScreenshot at quality 90 is a JPEG
+						name := filepath.Join(out, kind+".png")
 						if err := os.WriteFile(name, png, 0o644); err != nil {
 							t.Fatal(err)
 						}

@@ -2,8 +2,9 @@
 # The nightly run at scale: for each size in BENCH_RUN_MEMBERS (default
 # "1000000 5000000"), a full first night from Parquet drops, then one
 # incremental night fed a day's delta batch, with seconds and peak RSS per
-# stage from the run manifests. Called by scripts/bench.sh; appends to the
-# summary file given as $1 (default: stdout only).
+# stage from the run manifests (kept as out/bench/run-{full,incremental}-N.json).
+# Called by scripts/bench.sh; appends to the summary file given as $1
+# (default: stdout only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 summary=${1:-/dev/null}
@@ -47,6 +48,7 @@ for n in $sizes; do
   } >"$dir/huzhu.toml"
   ./bin/huzhu run --config "$dir/huzhu.toml" >"$dir/full.out" 2>"$dir/full.err" || { tail -5 "$dir/full.err"; exit 1; }
   full=$(ls "$dir"/out/runs/*.json | tail -1)
+  mkdir -p out/bench && cp "$full" "out/bench/run-full-$n.json"
   summarise "$full" "full n=$n" | grep -v '^TOTAL' | tee -a "$summary"
   tfull=$(summarise "$full" x | sed -n 's/^TOTAL //p')
 
@@ -55,6 +57,7 @@ for n in $sizes; do
     --changed-since 2025-07-01 --out "$dir/drops" --answer-key - | sed 's/^/  delta: /' | tee -a "$summary"
   ./bin/huzhu run --config "$dir/huzhu.toml" >"$dir/inc.out" 2>"$dir/inc.err" || { tail -5 "$dir/inc.err"; exit 1; }
   inc=$(ls "$dir"/out/runs/*.json | tail -1)
+  cp "$inc" "out/bench/run-incremental-$n.json"
   summarise "$inc" "incremental n=$n" | grep -v '^TOTAL' | tee -a "$summary"
   tinc=$(summarise "$inc" x | sed -n 's/^TOTAL //p')
   say "n=$n: incremental night ${tinc} s = $(python3 -c "print(f'{100*$tinc/$tfull:.1f}')") % of the full run's ${tfull} s (target < 5 %); full run target < 600 s at 5,000,000"

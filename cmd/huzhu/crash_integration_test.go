@@ -1,11 +1,14 @@
 package main
 
 import (
+	"archive/zip"
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -153,6 +156,9 @@ func outputDigests(t *testing.T, out string) map[string]string {
 				return err
 			}
 			b, _ := os.ReadFile(p)
+			if strings.HasSuffix(p, ".xlsx") {
+				b = unzipped(t, b)
+			}
 			b = runIDRE.ReplaceAll(b, []byte("RUN"))
 			sum := sha256.Sum256(b)
 			rel, _ := filepath.Rel(cur, p)
@@ -161,6 +167,27 @@ func outputDigests(t *testing.T, out string) map[string]string {
 		})
 	}
 	return d
+}
+
+// unzipped returns the entries of a zip file (an XLSX workbook), in
+// order, name and content, so that run ids inside can be compared.
+func unzipped(t *testing.T, b []byte) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatalf("unzip: %v", err)
+	}
+	var out bytes.Buffer
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out.WriteString(f.Name + "\n")
+		io.Copy(&out, rc)
+		rc.Close()
+	}
+	return out.Bytes()
 }
 
 // TestCrashRun: `huzhu run` is killed (SIGKILL) at 20 or more points

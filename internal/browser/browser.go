@@ -174,7 +174,8 @@ func (p *Page) Outside(allowed ...string) []string {
 // Screenshot captures the whole page as PNG.
 func (p *Page) Screenshot(t testing.TB) []byte {
 	t.Helper()
-	png, err := chromedp.Run(p.Ctx, chromedp.FullScreenshot(90))
+	// Quality 100 asks for PNG; below it Chromium sends JPEG.
+	png, err := chromedp.Run(p.Ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}

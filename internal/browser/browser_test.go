@@ -35,7 +35,7 @@ func TestRecordsErrorsAndRequests(t *testing.T) {
 	if out := p.Outside("http://example.invalid/"); len(out) == 0 {
 		t.Error("Outside did not report the page's own file:// requests")
 	}
-	if png := p.Screenshot(t); len(png) < 100 {
+	if png := p.Screenshot(t); len(png) < 100 || string(png[1:4]) != "PNG" {
 		t.Error("empty screenshot")
 	}
 }
