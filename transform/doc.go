@@ -18,8 +18,11 @@
 // replaces personal data in raw. Then the models of sql/core run in
 // dependency order (internal/sqlmodel) and define the star schema over the
 // versions: the small dimensions (dim_org, dim_pool, dim_date and the
-// reference tables) as tables, the rest as views, which always show the
-// versions' current state and cost nothing to rebuild. Since versions only
+// reference tables) and the three facts the marts read most
+// (fact_contribution, fact_claim, fact_ledger_line: materialised once a
+// night rather than re-evaluated by each of the dozens of mart models that
+// read them) as tables, the rest as views, which always show the versions'
+// current state and cost nothing to rebuild. Since versions only
 // grow and the star schema is derived from them alone, a night transformed
 // on top of the last equals a full rebuild.
 //

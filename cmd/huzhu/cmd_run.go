@@ -198,7 +198,12 @@ func runStages(ctx context.Context, e *env, r *stageRun, stages []string, o *run
 		}
 	}
 	m.Finished = time.Now().UTC()
+	// Each stage reset the high-water mark (VmHWM, and with it ru_maxrss)
+	// at its start: the run's peak is the largest stage peak.
 	m.PeakRSS = peakRSSMiB()
+	for _, st := range m.Stages {
+		m.PeakRSS = max(m.PeakRSS, st.PeakRSS)
+	}
 	switch {
 	case runErr != nil:
 		m.Status, m.ExitCode = "failed", exitFailed

@@ -238,6 +238,17 @@ func TestRunExitCodes(t *testing.T) {
 		t.Errorf("quarantine gate: tripped %v", m.Tripped)
 	}
 
+	// Exit 1 at once: another process holds the warehouse lock; the
+	// message names it.
+	lock, err := warehouse.AcquireLock(filepath.Join(n.dir, "w", "h.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := n.run(); code != exitFailed || !strings.Contains(stderr, "pid") {
+		t.Errorf("run while the lock is held = %d (%s), want 1 naming the holder", code, stderr)
+	}
+	lock.Release()
+
 	// Exit 2: a bad config.
 	setGates(t, n.cfg, "max_quarantine_share = 7\n")
 	if code, _, stderr := n.run(); code != exitUsage || !strings.Contains(stderr, "gates.max_quarantine_share") {

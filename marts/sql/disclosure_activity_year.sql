@@ -66,11 +66,15 @@ WITH op_asof AS (
     WHERE e.refund_of IS NULL AND e.amount > 0
         AND e.amount + coalesce((SELECT sum(r.amount) FROM core.fact_contribution AS r
             WHERE r.operator_code = e.operator_code AND r.refund_of = e.receipt_no), 0) > 0
+), receipt_years AS (
+    -- each receipt once for every calendar year its period overlaps
+    SELECT operator_code, activity_code, member_ref,
+        unnest(range(year(period_start), year(period_end) + 1)) AS fiscal_year
+    FROM receipts
 ), members AS (
     SELECT g.operator_code, g.activity_code, g.fiscal_year, count(DISTINCT r.member_ref) AS members_enrolled
     FROM grid AS g
-    JOIN receipts AS r ON r.operator_code = g.operator_code AND r.activity_code = g.activity_code
-        AND r.period_start <= make_date(g.fiscal_year, 12, 31) AND r.period_end >= make_date(g.fiscal_year, 1, 1)
+    JOIN receipt_years AS r USING (operator_code, activity_code, fiscal_year)
     GROUP BY ALL
 ), claims AS (
     SELECT operator_code, activity_code, fiscal_year, count(*) AS claims_paid,

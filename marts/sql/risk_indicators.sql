@@ -65,12 +65,24 @@ WITH scopes AS (
                 OR (instrument_type = 'time_deposit' AND maturity_date <= as_of + INTERVAL 90 DAY) THEN market_value ELSE 0 END,
         1, 0
     FROM core.fact_holding
+), src_month AS (
+    -- the inputs summed per subject and month first (a few thousand rows),
+    -- so that the three scopes below repeat sums, not every input row;
+    -- receipt_rows keeps "a month with a non-zero receipt" exact when a
+    -- month's receipts and refunds cancel out
+    SELECT pool_code, operator_code, activity_code, month,
+        sum(benefits) AS benefits, sum(contribution_income) AS contribution_income,
+        sum(net_assets_move) AS net_assets_move, sum(receipts) AS receipts,
+        sum(claims_filed) AS claims_filed, sum(liquid) AS liquid, sum(holdings) AS holdings,
+        sum(ledger_lines) AS ledger_lines, count(*) FILTER (WHERE receipts <> 0) AS receipt_rows
+    FROM src
+    GROUP BY ALL
 ), scoped AS (
     SELECT s.scope, coalesce(x.pool_code, '') AS kp,
         CASE WHEN s.scope = 'pool' THEN '' ELSE x.operator_code END AS ko,
         CASE WHEN s.scope = 'activity' THEN x.activity_code ELSE '' END AS ka,
         x.*, e.end_month
-    FROM src AS x
+    FROM src_month AS x
     CROSS JOIN scopes AS s
     LEFT JOIN op_end AS e USING (operator_code)
     WHERE s.scope <> 'activity' OR x.activity_code IS NOT NULL
@@ -78,10 +90,10 @@ WITH scopes AS (
     SELECT scope, kp, ko, ka, min(month) AS first_month, max(end_month) AS end_month,
         min(month) FILTER (WHERE ledger_lines > 0) AS first_ledger,
         min(month) FILTER (WHERE claims_filed > 0) AS first_claim,
-        min(month) FILTER (WHERE receipts <> 0) AS first_receipt
+        min(month) FILTER (WHERE receipt_rows > 0) AS first_receipt
     FROM scoped
     GROUP BY ALL
-    HAVING count(*) FILTER (WHERE ledger_lines > 0) > 0
+    HAVING sum(ledger_lines) > 0
 ), monthly AS (
     SELECT scope, kp, ko, ka, month,
         sum(benefits) AS benefits, sum(contribution_income) AS contribution_income,

@@ -22,12 +22,19 @@ WITH op_asof AS (
           FROM core.fact_contribution WHERE refund_of IS NULL GROUP BY ALL) AS e
     JOIN op_asof AS a USING (operator_code),
     LATERAL (SELECT unnest(range(e.y0, least(e.y1, a.y_max) + 1)) AS y) AS y
-), counts AS (
-    SELECT ay.operator_code, ay.activity_code, ay.y, count(DISTINCT e.member_ref) AS members
-    FROM act_years AS ay
-    LEFT JOIN enrol AS e ON e.operator_code = ay.operator_code AND e.activity_code = ay.activity_code
-        AND e.period_start <= make_date(ay.y, 12, 31) AND e.period_end >= make_date(ay.y, 1, 1)
+), enrol_years AS (
+    -- each enrolment once for every calendar year its period overlaps
+    SELECT operator_code, activity_code, member_ref,
+        unnest(range(year(period_start), year(period_end) + 1)) AS y
+    FROM enrol
+), members AS (
+    SELECT operator_code, activity_code, y, count(DISTINCT member_ref) AS members
+    FROM enrol_years
     GROUP BY ALL
+), counts AS (
+    SELECT ay.operator_code, ay.activity_code, ay.y, coalesce(m.members, 0) AS members
+    FROM act_years AS ay
+    LEFT JOIN members AS m USING (operator_code, activity_code, y)
 )
 SELECT 'R14', a.pool_code, c.operator_code, c.activity_code, c.y, 'activity', c.activity_code, NULL,
     c.members || ' active enrolled members in ' || c.y || ' (fewer than ' || getvariable('min_members') || ')', NULL
