@@ -60,21 +60,30 @@ WITH op_asof AS (
     FROM acts AS a
     JOIN op_years AS o USING (operator_code)
     CROSS JOIN LATERAL (SELECT unnest(range(o.y0, o.y1 + 1)) AS fiscal_year) AS y
+), refunds AS (
+    -- the refunds of each receipt (few): a small table to join, rather than
+    -- a subquery that DuckDB would answer by hashing every receipt
+    SELECT operator_code, refund_of AS receipt_no, sum(amount) AS refunded
+    FROM core.fact_contribution
+    WHERE refund_of IS NOT NULL
+    GROUP BY ALL
 ), receipts AS (
     SELECT e.operator_code, e.activity_code, e.member_ref, e.period_start, e.period_end
     FROM core.fact_contribution AS e
-    WHERE e.refund_of IS NULL AND e.amount > 0
-        AND e.amount + coalesce((SELECT sum(r.amount) FROM core.fact_contribution AS r
-            WHERE r.operator_code = e.operator_code AND r.refund_of = e.receipt_no), 0) > 0
+    LEFT JOIN refunds AS r ON r.operator_code = e.operator_code AND r.receipt_no = e.receipt_no
+    WHERE e.refund_of IS NULL AND e.amount > 0 AND e.amount + coalesce(r.refunded, 0) > 0
 ), receipt_years AS (
     -- each receipt once for every calendar year its period overlaps
     SELECT operator_code, activity_code, member_ref,
         unnest(range(year(period_start), year(period_end) + 1)) AS fiscal_year
     FROM receipts
 ), members AS (
-    SELECT g.operator_code, g.activity_code, g.fiscal_year, count(DISTINCT r.member_ref) AS members_enrolled
+    -- distinct first, then count: a DISTINCT spills to disk under the
+    -- memory limit, count(DISTINCT …)'s per-group sets do not
+    SELECT g.operator_code, g.activity_code, g.fiscal_year, count(*) AS members_enrolled
     FROM grid AS g
-    JOIN receipt_years AS r USING (operator_code, activity_code, fiscal_year)
+    JOIN (SELECT DISTINCT operator_code, activity_code, fiscal_year, member_ref FROM receipt_years) AS r
+        USING (operator_code, activity_code, fiscal_year)
     GROUP BY ALL
 ), claims AS (
     SELECT operator_code, activity_code, fiscal_year, count(*) AS claims_paid,

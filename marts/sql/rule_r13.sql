@@ -12,5 +12,7 @@ SELECT 'R13', a.pool_code, a.operator_code, a.activity_code, NULL, 'activity', a
 FROM core.dim_activity AS a
 WHERE a.is_current
     AND (coalesce(trim(a.approval_ref), '') = '' OR coalesce(trim(a.filing_ref), '') = '')
-    AND EXISTS (SELECT 1 FROM core.fact_contribution AS c
+    -- the activities with enrolments, reduced to distinct pairs first so
+    -- that the semi join hashes a few rows, not every receipt
+    AND EXISTS (SELECT 1 FROM (SELECT DISTINCT operator_code, activity_code FROM core.fact_contribution) AS c
         WHERE c.operator_code = a.operator_code AND c.activity_code = a.activity_code)

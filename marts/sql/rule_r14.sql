@@ -10,12 +10,16 @@ INSERT INTO rule_hits
 WITH op_asof AS (
     SELECT operator_code, year(max(paid_at)) AS y_max, any_value(pool_code) AS pool_code
     FROM core.fact_contribution GROUP BY operator_code
+), refunded AS (
+    -- the receipts with a refund (few): a small table to anti-join
+    SELECT DISTINCT operator_code, refund_of AS receipt_no
+    FROM core.fact_contribution
+    WHERE refund_of IS NOT NULL
 ), enrol AS (
     SELECT c.operator_code, c.activity_code, c.member_ref, c.period_start, c.period_end
     FROM core.fact_contribution AS c
+    ANTI JOIN refunded AS r ON r.operator_code = c.operator_code AND r.receipt_no = c.receipt_no
     WHERE c.refund_of IS NULL AND c.amount > 0
-        AND NOT EXISTS (SELECT 1 FROM core.fact_contribution AS r
-            WHERE r.operator_code = c.operator_code AND r.refund_of = c.receipt_no)
 ), act_years AS (
     SELECT DISTINCT e.operator_code, e.activity_code, y.y
     FROM (SELECT operator_code, activity_code, min(year(period_start)) AS y0, max(year(period_end)) AS y1
@@ -28,8 +32,10 @@ WITH op_asof AS (
         unnest(range(year(period_start), year(period_end) + 1)) AS y
     FROM enrol
 ), members AS (
-    SELECT operator_code, activity_code, y, count(DISTINCT member_ref) AS members
-    FROM enrol_years
+    -- distinct first, then count: a DISTINCT spills to disk under the
+    -- memory limit, count(DISTINCT …)'s per-group sets do not
+    SELECT operator_code, activity_code, y, count(*) AS members
+    FROM (SELECT DISTINCT operator_code, activity_code, y, member_ref FROM enrol_years)
     GROUP BY ALL
 ), counts AS (
     SELECT ay.operator_code, ay.activity_code, ay.y, coalesce(m.members, 0) AS members
