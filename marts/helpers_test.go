@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"io/fs"
+	"strings"
 	"testing"
 
 	"huzhu/internal/config"
@@ -49,6 +50,20 @@ func runModel(t *testing.T, conn *sql.Conn, file string) bool {
 	m, err := sqlmodel.Parse("sql/"+file, string(text))
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The run's work tables the model reads (work.*) are built first.
+	all, err := sqlmodel.Load(sqlFS, "sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dep := range m.Depends {
+		for _, w := range all {
+			if w.Output == dep && strings.HasPrefix(dep, "work.") {
+				if err := sqlmodel.RunOne(context.Background(), conn, w); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
 	}
 	if err := sqlmodel.RunOne(context.Background(), conn, m); err != nil {
 		t.Fatal(err)

@@ -1,5 +1,5 @@
 -- model: mart.disclosure_activity_year
--- depends: core.fact_ledger_line, core.fact_contribution, core.fact_claim, core.dim_activity
+-- depends: core.fact_ledger_line, core.fact_contribution, core.fact_claim, core.dim_activity, work.enrolled_years
 -- Public disclosure (信息公开) per fiscal (calendar) year and activity: no
 -- person in any row, only counts and sums (../shared/spec/marts.md,
 -- "Disclosure rules"). The years of an operator run from the first year of
@@ -60,31 +60,11 @@ WITH op_asof AS (
     FROM acts AS a
     JOIN op_years AS o USING (operator_code)
     CROSS JOIN LATERAL (SELECT unnest(range(o.y0, o.y1 + 1)) AS fiscal_year) AS y
-), refunds AS (
-    -- the refunds of each receipt (few): a small table to join, rather than
-    -- a subquery that DuckDB would answer by hashing every receipt
-    SELECT operator_code, refund_of AS receipt_no, sum(amount) AS refunded
-    FROM core.fact_contribution
-    WHERE refund_of IS NOT NULL
-    GROUP BY ALL
-), receipts AS (
-    SELECT e.operator_code, e.activity_code, e.member_ref, e.period_start, e.period_end
-    FROM core.fact_contribution AS e
-    LEFT JOIN refunds AS r ON r.operator_code = e.operator_code AND r.receipt_no = e.receipt_no
-    WHERE e.refund_of IS NULL AND e.amount > 0 AND e.amount + coalesce(r.refunded, 0) > 0
-), receipt_years AS (
-    -- each receipt once for every calendar year its period overlaps
-    SELECT operator_code, activity_code, member_ref,
-        unnest(range(year(period_start), year(period_end) + 1)) AS fiscal_year
-    FROM receipts
 ), members AS (
-    -- distinct first, then count: a DISTINCT spills to disk under the
-    -- memory limit, count(DISTINCT …)'s per-group sets do not
-    SELECT g.operator_code, g.activity_code, g.fiscal_year, count(*) AS members_enrolled
+    SELECT g.operator_code, g.activity_code, g.fiscal_year, e.members_enrolled
     FROM grid AS g
-    JOIN (SELECT DISTINCT operator_code, activity_code, fiscal_year, member_ref FROM receipt_years) AS r
-        USING (operator_code, activity_code, fiscal_year)
-    GROUP BY ALL
+    JOIN enrolled_years AS e ON e.operator_code = g.operator_code AND e.activity_code = g.activity_code AND e.y = g.fiscal_year
+    WHERE e.members_enrolled > 0
 ), claims AS (
     SELECT operator_code, activity_code, fiscal_year, count(*) AS claims_paid,
         sum(paid_amount) AS benefits_paid, median(days_to_pay) AS median_days_to_pay

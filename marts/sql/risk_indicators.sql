@@ -148,10 +148,16 @@ WITH scopes AS (
     JOIN keys AS k USING (scope, kp, ko, ka)
     WHERE p.days_to_pay IS NOT NULL AND p.month <= k.end_month
     GROUP BY ALL
+), paid_month AS (
+    -- paid claims summed per subject, month and diagnosis group before the
+    -- trailing-window join, which then repeats sums, not claims
+    SELECT scope, kp, ko, ka, month, diagnosis_group, sum(paid_amount) AS paid_amount
+    FROM paid
+    GROUP BY ALL
 ), group_paid AS (
     SELECT g.scope, g.kp, g.ko, g.ka, g.month, p.diagnosis_group, sum(p.paid_amount) AS paid_amount
     FROM grid AS g
-    JOIN paid AS p ON p.scope = g.scope AND p.kp = g.kp AND p.ko = g.ko AND p.ka = g.ka
+    JOIN paid_month AS p ON p.scope = g.scope AND p.kp = g.kp AND p.ko = g.ko AND p.ka = g.ka
         AND p.month <= g.month AND p.month >= CAST(last_day(g.month - INTERVAL 11 MONTH) AS DATE)
     GROUP BY ALL
 ), concentration AS (

@@ -1,8 +1,9 @@
 -- model: rule.r14
--- depends: core.fact_contribution
+-- depends: core.fact_contribution, work.enrolled_years
 -- R14 (clause 二: 大数法则): per activity and fiscal year, the active
 -- enrolled members — distinct members with an enrolment (not a refund, not
--- refunded) whose period overlaps the year — below min_members; exactly
+-- refunded) whose period overlaps the year (work.enrolled_years'
+-- members_active) — below min_members; exactly
 -- min_members is not a finding. Years run from the activity's first
 -- enrolment period to the year of the operator's latest payment (the
 -- current, partial year counts the members enrolled so far). Severity info.
@@ -10,37 +11,16 @@ INSERT INTO rule_hits
 WITH op_asof AS (
     SELECT operator_code, year(max(paid_at)) AS y_max, any_value(pool_code) AS pool_code
     FROM core.fact_contribution GROUP BY operator_code
-), refunded AS (
-    -- the receipts with a refund (few): a small table to anti-join
-    SELECT DISTINCT operator_code, refund_of AS receipt_no
-    FROM core.fact_contribution
-    WHERE refund_of IS NOT NULL
-), enrol AS (
-    SELECT c.operator_code, c.activity_code, c.member_ref, c.period_start, c.period_end
-    FROM core.fact_contribution AS c
-    ANTI JOIN refunded AS r ON r.operator_code = c.operator_code AND r.receipt_no = c.receipt_no
-    WHERE c.refund_of IS NULL AND c.amount > 0
 ), act_years AS (
     SELECT DISTINCT e.operator_code, e.activity_code, y.y
     FROM (SELECT operator_code, activity_code, min(year(period_start)) AS y0, max(year(period_end)) AS y1
           FROM core.fact_contribution WHERE refund_of IS NULL GROUP BY ALL) AS e
     JOIN op_asof AS a USING (operator_code),
     LATERAL (SELECT unnest(range(e.y0, least(e.y1, a.y_max) + 1)) AS y) AS y
-), enrol_years AS (
-    -- each enrolment once for every calendar year its period overlaps
-    SELECT operator_code, activity_code, member_ref,
-        unnest(range(year(period_start), year(period_end) + 1)) AS y
-    FROM enrol
-), members AS (
-    -- distinct first, then count: a DISTINCT spills to disk under the
-    -- memory limit, count(DISTINCT …)'s per-group sets do not
-    SELECT operator_code, activity_code, y, count(*) AS members
-    FROM (SELECT DISTINCT operator_code, activity_code, y, member_ref FROM enrol_years)
-    GROUP BY ALL
 ), counts AS (
-    SELECT ay.operator_code, ay.activity_code, ay.y, coalesce(m.members, 0) AS members
+    SELECT ay.operator_code, ay.activity_code, ay.y, coalesce(m.members_active, 0) AS members
     FROM act_years AS ay
-    LEFT JOIN members AS m USING (operator_code, activity_code, y)
+    LEFT JOIN enrolled_years AS m USING (operator_code, activity_code, y)
 )
 SELECT 'R14', a.pool_code, c.operator_code, c.activity_code, c.y, 'activity', c.activity_code, NULL,
     c.members || ' active enrolled members in ' || c.y || ' (fewer than ' || getvariable('min_members') || ')', NULL
