@@ -175,6 +175,7 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, key []byte, full
 		for _, q := range []string{
 			"DELETE FROM ops.quarantine WHERE reason_code NOT IN (" + reasons + ") AND load_id IN (SELECT load_id FROM ops.transform_loads)",
 			"DELETE FROM ops.transform_loads",
+			dropIncrementalFacts, "DELETE FROM ops.fact_loads",
 		} {
 			if _, err := conn.ExecContext(ctx, q); err != nil {
 				conn.ExecContext(ctx, "ROLLBACK")
@@ -187,6 +188,11 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, key []byte, full
 	}
 	return nil
 }
+
+// dropIncrementalFacts drops the facts that sql/core maintains night by
+// night (ops.fact_loads says which loads they hold), so that the next
+// core run builds them whole.
+const dropIncrementalFacts = "DROP TABLE IF EXISTS core.fact_contribution"
 
 // forgetSince forgets, in one transaction, what the transform derived
 // from the loads whose batch day is on or after since, so that the run
@@ -222,6 +228,9 @@ func forgetSince(ctx context.Context, conn *sql.Conn, since time.Time) error {
 	for _, q := range []string{
 		"DELETE FROM ops.quarantine WHERE reason_code NOT IN (" + reasons + ") AND load_id IN (SELECT load_id FROM since_loads) AND load_id IN (SELECT load_id FROM ops.transform_loads)",
 		"DELETE FROM ops.transform_loads WHERE load_id IN (SELECT load_id FROM since_loads)",
+		// A fact maintained night by night is rebuilt whole after a
+		// backfill: versions were taken away, not only added.
+		dropIncrementalFacts, "DELETE FROM ops.fact_loads",
 	} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return fail(err)
