@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 summary=${1:-/dev/null}
 years=${BENCH_YEARS:-3}
 sizes=${BENCH_RUN_MEMBERS:-"1000000 5000000"}
+mem=${BENCH_MEMORY_LIMIT:-5GB} # DuckDB's memory_limit; the process peaks about 2 GiB above it
 work=$(mktemp -d /tmp/huzhu-bench-run.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 say() { echo "$*" | tee -a "$summary"; }
@@ -35,11 +36,11 @@ PY
 for n in $sizes; do
   dir="$work/$n"
   mkdir -p "$dir"
-  say "## huzhu run at --members $n --years $years (5 operators, Parquet drops; memory_limit 6GB, 2 threads)"
+  say "## huzhu run at --members $n --years $years (5 operators, Parquet drops; memory_limit $mem, 2 threads)"
   ./bin/huzhu opsim drop --members "$n" --years "$years" --operators 5 --format parquet --as-of 2025-06-30 \
     --out "$dir/drops" --answer-key - | sed 's/^/  /' | tee -a "$summary"
   {
-    printf 'warehouse = "w/h.duckdb"\nout = "out"\nmemory_limit = "6GB"\nthreads = 2\n'
+    printf 'warehouse = "w/h.duckdb"\nout = "out"\nmemory_limit = "%s"\nthreads = 2\n' "$mem"
     for d in "$dir"/drops/*/; do
       c=$(basename "$d")
       printf '[[source]]\noperator = "%s"\nkind = "files"\npath = "drops/%s"\n' "$c" "$c"
