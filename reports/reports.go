@@ -123,44 +123,25 @@ func jurisdictions(d *data) []*jurisdiction {
 // supervises the operator gets the same bytes.
 type operatorFiles map[string][]byte
 
+// ofOperator returns the rows of one operator, in their order.
+func ofOperator[T any](rows []T, code string, operatorOf func(T) string) []T {
+	var out []T
+	for _, r := range rows {
+		if operatorOf(r) == code {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 func renderOperator(d *data, o *operator) (operatorFiles, error) {
 	files := operatorFiles{}
-	var lines []budgetLine
-	for _, b := range d.Budget {
-		if b.Operator == o.Code {
-			lines = append(lines, b)
-		}
-	}
-	var monthly []budgetMonth
-	for _, m := range d.Monthly {
-		if m.Operator == o.Code {
-			monthly = append(monthly, m)
-		}
-	}
-	var flows []flowEdge
-	for _, e := range d.Flows {
-		if e.Operator == o.Code {
-			flows = append(flows, e)
-		}
-	}
-	var hold []holding
-	for _, h := range d.Holdings {
-		if h.Operator == o.Code {
-			hold = append(hold, h)
-		}
-	}
-	var fs []finding
-	for _, f := range d.Findings {
-		if f.Operator == o.Code {
-			fs = append(fs, f)
-		}
-	}
-	var rs []risk
-	for _, r := range d.Risks {
-		if r.Operator == o.Code {
-			rs = append(rs, r)
-		}
-	}
+	lines := ofOperator(d.Budget, o.Code, func(b budgetLine) string { return b.Operator })
+	monthly := ofOperator(d.Monthly, o.Code, func(m budgetMonth) string { return m.Operator })
+	flows := ofOperator(d.Flows, o.Code, func(e flowEdge) string { return e.Operator })
+	hold := ofOperator(d.Holdings, o.Code, func(h holding) string { return h.Operator })
+	fs := ofOperator(d.Findings, o.Code, func(f finding) string { return f.Operator })
+	rs := ofOperator(d.Risks, o.Code, func(r risk) string { return r.Operator })
 	pages := []struct {
 		name string
 		p    *page

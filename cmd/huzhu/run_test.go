@@ -195,7 +195,6 @@ func TestRunExitCodes(t *testing.T) {
 
 	// Exit 3: the same data against a warnings limit of 0 (a --full rerun
 	// re-quarantines every defective row).
-	os.WriteFile(n.cfg, append(must(os.ReadFile(n.cfg)), []byte("")...), 0o644)
 	setGates(t, n.cfg, "max_warnings = 0\n")
 	code, out, stderr := n.run("--full")
 	if code != exitWarnings {

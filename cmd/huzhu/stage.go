@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -83,13 +82,16 @@ func withRunConfig(e *env, cfgPath string, adjust func(*config.Config) (*config.
 	}
 	r := &stageRun{cfg: cfg, db: db, runID: runID, log: newLogger(e.stderr)}
 	summary, runErr := fn(e.ctx, r)
-	status, code := warehouse.RunSucceeded, exitOK
-	var warn warningsError
-	switch {
-	case errors.As(runErr, &warn):
-		status, code = warehouse.RunWarnings, exitWarnings
-	case runErr != nil:
-		status, code = warehouse.RunFailed, exitFailed
+	// The exit code the process will end with (exitCode, the one mapping),
+	// and the run's status from it.
+	code := exitCode(runErr)
+	status := warehouse.RunSucceeded
+	switch code {
+	case exitOK:
+	case exitWarnings:
+		status = warehouse.RunWarnings
+	default:
+		status = warehouse.RunFailed
 	}
 	// The run's record is written even when the context was cancelled.
 	if err := db.FinishRun(context.WithoutCancel(e.ctx), runID, status, code, summary); err != nil && runErr == nil {

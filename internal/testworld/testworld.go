@@ -114,7 +114,7 @@ var (
 func Shared(t testing.TB) *World {
 	t.Helper()
 	sharedOnce.Do(func() {
-		dir, err := mkdirTemp()
+		dir, err := os.MkdirTemp("", "huzhu-testworld-")
 		if err != nil {
 			sharedErr = err
 			return

@@ -19,19 +19,13 @@ FROM core.v_enrollments AS v
 LEFT JOIN core.dim_org AS o ON o.org_code = v.operator_code AND o.is_current
 QUALIFY row_number() OVER (PARTITION BY v.operator_code, v.receipt_no ORDER BY v.updated_at DESC) = 1;
 
-DELETE FROM ops.fact_loads
-WHERE fact = 'fact_contribution' AND (SELECT fresh FROM fc_fresh);
-
-INSERT INTO ops.fact_loads
-SELECT 'fact_contribution', load_id
-FROM (SELECT DISTINCT load_id FROM core.v_enrollments)
-WHERE (SELECT fresh FROM fc_fresh);
-
--- The receipts with a version the table does not hold yet.
+-- The receipts with a version the table does not hold yet (none when it
+-- was just built whole).
 CREATE OR REPLACE TEMP TABLE fc_keys AS
 SELECT DISTINCT operator_code, receipt_no
 FROM core.v_enrollments
-WHERE load_id NOT IN (SELECT load_id FROM ops.fact_loads WHERE fact = 'fact_contribution');
+WHERE NOT (SELECT fresh FROM fc_fresh)
+    AND load_id NOT IN (SELECT load_id FROM ops.fact_loads WHERE fact = 'fact_contribution');
 
 DELETE FROM core.fact_contribution AS f
 USING fc_keys AS k
