@@ -4,11 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 
 	"huzhu/internal/config"
 	"huzhu/internal/sqlmodel"
+	"huzhu/transform"
 	"huzhu/warehouse"
 )
 
@@ -51,10 +53,26 @@ func runModel(t *testing.T, conn *sql.Conn, file string) bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The run's work tables the model reads (work.*) are built first.
+	// The run's work tables the model reads (work.*) are built first, and
+	// before them the transform's aggregates of the hand-made receipts.
 	all, err := sqlmodel.Load(sqlFS, "sql")
 	if err != nil {
 		t.Fatal(err)
+	}
+	deps := slices.Clone(m.Depends)
+	for _, w := range all {
+		if slices.Contains(m.Depends, w.Output) {
+			deps = append(deps, w.Depends...)
+		}
+	}
+	if slices.Contains(deps, "core.agg_contribution") {
+		ctx := context.Background()
+		if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS core.dim_org (org_code VARCHAR, pool_code VARCHAR, is_current BOOLEAN)`); err != nil {
+			t.Fatal(err)
+		}
+		if err := transform.BuildAggregates(ctx, conn); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, dep := range m.Depends {
 		for _, w := range all {

@@ -9,6 +9,7 @@ import (
 
 	"huzhu/internal/config"
 	"huzhu/internal/sqlmodel"
+	"huzhu/transform"
 )
 
 //go:embed sql/*.sql
@@ -85,6 +86,11 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, rules config.Rul
 		if _, err := conn.ExecContext(ctx, "SET VARIABLE "+name+" = ?", v); err != nil {
 			return fmt.Errorf("marts: variable %s: %w", name, err)
 		}
+	}
+	// The transform's macros: beijing_day, the calendar day in Beijing of
+	// an instant, independent of the machine's time zone.
+	if err := transform.DefineMacros(ctx, conn); err != nil {
+		return fmt.Errorf("marts: %w", err)
 	}
 	for _, q := range []string{
 		`CREATE OR REPLACE TEMP TABLE rule_hits (

@@ -161,7 +161,9 @@ func TestR05Assistance(t *testing.T) {
 func TestR06Accounts(t *testing.T) {
 	got := runRuleA(t, "r06",
 		`CREATE TABLE core.fact_contribution AS
-		SELECT operator_code, activity_code, CAST(10 AS DECIMAL(18, 2)) AS amount, 'P1' AS pool_code
+		SELECT operator_code, activity_code || '-R' AS receipt_no, activity_code, 'M1' AS member_ref,
+			DATE '2024-01-01' AS period_start, DATE '2024-12-31' AS period_end, CAST(10 AS DECIMAL(18, 2)) AS amount,
+			CAST(NULL AS VARCHAR) AS refund_of, TIMESTAMPTZ '2024-01-02 10:00:00+08' AS paid_at, 'P1' AS pool_code
 		FROM (VALUES ('OP1', 'ACC'), ('OP1', 'OTH'), ('OP1', 'CLS')) AS t(operator_code, activity_code)`,
 		`CREATE TABLE core.dim_bank_account AS
 		SELECT operator_code, account_no, activity_code, CAST(closed_on AS DATE) AS closed_on

@@ -113,6 +113,27 @@ func FuzzTS(f *testing.F) {
 	})
 }
 
+// TestBeijingDay: beijing_day, the marts' and the checks' calendar day of
+// an instant, is the day in Asia/Shanghai (Go's zone database) around
+// midnight on both sides, in several offsets, and across years.
+func TestBeijingDay(t *testing.T) {
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Skip("no zone database:", err)
+	}
+	for _, s := range []string{"2025-01-31T15:59:59Z", "2025-01-31T16:00:00Z", "2025-01-31 23:59:59", "2025-02-01 00:00:00",
+		"2024-12-31T23:30:00-05:00", "2024-12-31T16:00:00.000001Z", "2000-02-29T20:00:00+08:00", "1999-12-31T16:00:00Z"} {
+		got, ok := sqlString(t, "SELECT strftime(beijing_day(hz_ts(?)), '%Y-%m-%d')", s)
+		want, wok := ParseTS(s)
+		if !ok || !wok {
+			t.Fatalf("%q: no instant (sql %v, Go %v)", s, ok, wok)
+		}
+		if w := want.In(shanghai).Format(time.DateOnly); got != w {
+			t.Errorf("beijing_day(%q) = %s, Asia/Shanghai says %s", s, got, w)
+		}
+	}
+}
+
 func FuzzCode(f *testing.F) {
 	for _, s := range []string{" abc ", "ＡＢＣ１２３", "ｔｃ１", "\u3000X1\u3000", "zm00000001", "", "Ｚ－０１", "a\u00a0b"} {
 		f.Add(s)

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"os"
 	"strings"
 	"text/template"
 	"time"
@@ -116,7 +115,7 @@ func Run(ctx context.Context, db *sql.DB, runID string, key []byte, opt Options)
 		log.Info("entity transformed", "entity", name, "received", er.Received, "kept", er.Kept,
 			"quarantined", er.Quarantined, "duplicates", er.Duplicates, "seconds", er.Seconds)
 	}
-	models, err := sqlmodel.Load(sqlFS, "sql/core")
+	models, err := coreModels(ctx, conn)
 	if err != nil {
 		return res, err
 	}
@@ -124,18 +123,17 @@ func Run(ctx context.Context, db *sql.DB, runID string, key []byte, opt Options)
 	if err != nil {
 		return res, fmt.Errorf("transform: %w", err)
 	}
+	for _, t := range res.Models {
+		log.Info("core model built", "model", t.Model, "seconds", t.Seconds)
+	}
 	return res, nil
 }
 
 // exec runs the statements of an SQL text, reporting errors in file:line.
 func exec(ctx context.Context, conn *sql.Conn, file, text string, args ...any) error {
 	for _, st := range sqlmodel.Split(text) {
-		t0 := time.Now()
-		if _, err := conn.ExecContext(ctx, st.SQL, args...); err != nil {
-			return sqlmodel.Locate(file, st, err)
-		}
-		if d := time.Since(t0); d > 300*time.Millisecond && os.Getenv("HZ_DEBUG") != "" {
-			fmt.Fprintf(os.Stderr, "SLOW %s:%d %v\n", file, st.Line, d)
+		if err := sqlmodel.Exec(ctx, conn, file, st, args...); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -147,8 +145,8 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, key []byte, full
 	if _, err := conn.ExecContext(ctx, "SET VARIABLE run_id = ?", runID); err != nil {
 		return fmt.Errorf("transform: %w", err)
 	}
-	if err := exec(ctx, conn, "sql/macros.sql", mustRead("sql/macros.sql")); err != nil {
-		return fmt.Errorf("transform: %w", err)
+	if err := DefineMacros(ctx, conn); err != nil {
+		return err
 	}
 	ipad, opad := hmacPads(key)
 	for name, v := range map[string][]byte{"hz_ipad": ipad, "hz_opad": opad} {
@@ -175,12 +173,15 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, key []byte, full
 		for _, q := range []string{
 			"DELETE FROM ops.quarantine WHERE reason_code NOT IN (" + reasons + ") AND load_id IN (SELECT load_id FROM ops.transform_loads)",
 			"DELETE FROM ops.transform_loads",
-			dropIncrementalFacts, "DELETE FROM ops.fact_loads",
 		} {
 			if _, err := conn.ExecContext(ctx, q); err != nil {
 				conn.ExecContext(ctx, "ROLLBACK")
 				return fmt.Errorf("transform: full rebuild: %w", err)
 			}
+		}
+		if err := dropKept(ctx, conn); err != nil {
+			conn.ExecContext(ctx, "ROLLBACK")
+			return fmt.Errorf("transform: full rebuild: %w", err)
 		}
 		if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
 			return err
@@ -189,10 +190,98 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, key []byte, full
 	return nil
 }
 
-// dropIncrementalFacts drops the facts that sql/core maintains night by
-// night (ops.fact_loads says which loads they hold), so that the next
-// core run builds them whole.
-const dropIncrementalFacts = "DROP TABLE IF EXISTS core.fact_contribution"
+// currentFacts are the facts rendered from sql/current_fact.sql.tmpl: the
+// current version of each record of an entity, maintained night by night.
+var currentFacts = []struct{ Fact, Entity string }{
+	{"fact_contribution", "enrollments"},
+	{"fact_claim", "claims"},
+	{"fact_ledger_line", "ledger_entries"},
+	{"member_current", "members"}, // behind the view dim_member
+}
+
+// keptTable is the table of currentFacts kept from entity's versions, "" for
+// none.
+func keptTable(entity string) string {
+	for _, f := range currentFacts {
+		if f.Entity == entity {
+			return f.Fact
+		}
+	}
+	return ""
+}
+
+var currentTmpl = template.Must(template.New("current_fact.sql.tmpl").Parse(mustRead("sql/current_fact.sql.tmpl")))
+
+// coreModels are the models of sql/core and the current facts, each
+// rendered for building whole or for a night on top of the last, as its
+// table exists on conn or not.
+func coreModels(ctx context.Context, conn *sql.Conn) ([]*sqlmodel.Model, error) {
+	models, err := sqlmodel.Load(sqlFS, "sql/core")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range currentFacts {
+		var have int
+		if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'core' AND table_name = ?", f.Fact).Scan(&have); err != nil {
+			return nil, fmt.Errorf("transform: %s: %w", f.Fact, err)
+		}
+		keys := append([]string{"operator_code"}, contract.Lookup(f.Entity).Key...)
+		d := currentData{Fact: f.Fact, Entity: f.Entity, Keys: keys, KeyList: strings.Join(keys, ", "), Fresh: have == 0}
+		var b strings.Builder
+		if err := currentTmpl.Execute(&b, d); err != nil {
+			return nil, fmt.Errorf("transform: %s: %w", f.Fact, err)
+		}
+		m, err := sqlmodel.Parse("sql/current_fact.sql.tmpl ("+f.Fact+")", b.String())
+		if err != nil {
+			return nil, err
+		}
+		models = append(models, m)
+	}
+	return models, nil
+}
+
+// currentData fills sql/current_fact.sql.tmpl; every name in it comes from
+// package contract or currentFacts, never from data.
+type currentData struct {
+	Fact, Entity, KeyList string
+	Keys                  []string
+	Fresh                 bool // the table does not exist: build it whole
+}
+
+// On is the key columns of alias a, for PARTITION BY.
+func (d currentData) On(a string) string {
+	cols := make([]string, len(d.Keys))
+	for i, k := range d.Keys {
+		cols[i] = a + "." + k
+	}
+	return strings.Join(cols, ", ")
+}
+
+// Join is the equality of the key columns of aliases a and b.
+func (d currentData) Join(a, b string) string {
+	eqs := make([]string, len(d.Keys))
+	for i, k := range d.Keys {
+		eqs[i] = a + "." + k + " = " + b + "." + k
+	}
+	return strings.Join(eqs, " AND ")
+}
+
+// dropKept drops what sql/core keeps night by night (the tables of
+// currentFacts with the keys waiting for them, and the aggregates kept
+// beside fact_contribution), so that the next core run builds them whole.
+func dropKept(ctx context.Context, conn *sql.Conn) error {
+	tables := []string{"agg_contribution_month", "agg_member_year", "agg_enrolled_year"}
+	for _, f := range currentFacts {
+		tables = append(tables, f.Fact, "p_"+f.Entity)
+	}
+	for _, t := range tables {
+		// The names are this package's, never data.
+		if _, err := conn.ExecContext(ctx, "DROP TABLE IF EXISTS core."+t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // forgetSince forgets, in one transaction, what the transform derived
 // from the loads whose batch day is on or after since, so that the run
@@ -228,13 +317,15 @@ func forgetSince(ctx context.Context, conn *sql.Conn, since time.Time) error {
 	for _, q := range []string{
 		"DELETE FROM ops.quarantine WHERE reason_code NOT IN (" + reasons + ") AND load_id IN (SELECT load_id FROM since_loads) AND load_id IN (SELECT load_id FROM ops.transform_loads)",
 		"DELETE FROM ops.transform_loads WHERE load_id IN (SELECT load_id FROM since_loads)",
-		// A fact maintained night by night is rebuilt whole after a
-		// backfill: versions were taken away, not only added.
-		dropIncrementalFacts, "DELETE FROM ops.fact_loads",
 	} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return fail(err)
 		}
+	}
+	// What is kept night by night is rebuilt whole after a backfill:
+	// versions were taken away, not only added.
+	if err := dropKept(ctx, conn); err != nil {
+		return fail(err)
 	}
 	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
 		return fail(err)
@@ -307,30 +398,23 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity) (*Entity
 	if err := exec(ctx, conn, "sql/new_loads.sql", mustRead("sql/new_loads.sql"), e.Name); err != nil {
 		return fail(err)
 	}
-	if err := exec(ctx, conn, stageFile, string(stage)); err != nil {
+	// Loads without a row (and none quarantined by extract) are only
+	// reconciled, once core has the entity's tables (the stage model and
+	// settle.sql.tmpl make them the first time).
+	var rows, extractQuarantined, haveTables int64
+	if err := conn.QueryRowContext(ctx, `SELECT coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0),
+			(SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'core' AND table_name = ?)
+		FROM ops.loads WHERE load_id IN (SELECT load_id FROM new_loads)`, "v_"+e.Name).Scan(&rows, &extractQuarantined, &haveTables); err != nil {
 		return fail(err)
 	}
-	attrs, err := stageAttrs(ctx, conn, e.Name)
-	if err != nil {
-		return fail(err)
-	}
-	// A first load needs no comparison with versions core does not have.
-	var have int
-	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'core' AND table_name = ? AND estimated_size > 0", "v_"+e.Name).Scan(&have); err != nil {
-		return fail(err)
-	}
-	var b strings.Builder
-	err = settleTmpl.Execute(&b, settleData{Entity: e.Name, Keys: e.Key, KeyList: strings.Join(e.Key, ", "), Attrs: attrs, Fresh: have == 0, e: e})
-	if err != nil {
-		return fail(err)
-	}
-	if err := exec(ctx, conn, "sql/settle.sql.tmpl", b.String()); err != nil {
-		return fail(err)
-	}
-	if scrub, err := fs.ReadFile(sqlFS, "sql/scrub_"+e.Name+".sql"); err == nil {
-		if err := exec(ctx, conn, "sql/scrub_"+e.Name+".sql", string(scrub)); err != nil {
-			return fail(err)
+	settle := func() error {
+		if rows == 0 && extractQuarantined == 0 && haveTables > 0 {
+			return exec(ctx, conn, "sql/settle_empty.sql", mustRead("sql/settle_empty.sql"), e.Name)
 		}
+		return stageAndSettle(ctx, conn, e, stageFile, string(stage))
+	}
+	if err := settle(); err != nil {
+		return fail(err)
 	}
 	r := &EntityResult{Entity: e.Name}
 	err = conn.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(received), 0), coalesce(sum(kept), 0), coalesce(sum(quarantined), 0), coalesce(sum(duplicates), 0)
@@ -346,6 +430,46 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity) (*Entity
 	return r, nil
 }
 
+// stageAndSettle types and checks an entity's new rows (its stage model),
+// settles them (sql/settle.sql.tmpl) and scrubs raw, inside the entity's
+// transaction.
+func stageAndSettle(ctx context.Context, conn *sql.Conn, e *contract.Entity, stageFile, stage string) error {
+	if err := exec(ctx, conn, stageFile, stage); err != nil {
+		return err
+	}
+	attrs, err := stageAttrs(ctx, conn, e.Name)
+	if err != nil {
+		return err
+	}
+	// A first load needs no comparison with versions core does not have.
+	var have, kept int
+	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'core' AND table_name = ? AND estimated_size > 0", "v_"+e.Name).Scan(&have); err != nil {
+		return err
+	}
+	// A table kept night by night from the versions waits for the keys of
+	// the new ones; one that does not exist yet will be built whole.
+	if t := keptTable(e.Name); t != "" {
+		if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'core' AND table_name = ?", t).Scan(&kept); err != nil {
+			return err
+		}
+	}
+	var b strings.Builder
+	err = settleTmpl.Execute(&b, settleData{Entity: e.Name, Keys: e.Key, KeyList: strings.Join(e.Key, ", "), Attrs: attrs,
+		Fresh: have == 0, Pending: kept > 0, e: e})
+	if err != nil {
+		return err
+	}
+	if err := exec(ctx, conn, "sql/settle.sql.tmpl", b.String()); err != nil {
+		return err
+	}
+	if scrub, err := fs.ReadFile(sqlFS, "sql/scrub_"+e.Name+".sql"); err == nil {
+		if err := exec(ctx, conn, "sql/scrub_"+e.Name+".sql", string(scrub)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // settleData fills sql/settle.sql.tmpl.
 type settleData struct {
 	Entity  string
@@ -353,6 +477,7 @@ type settleData struct {
 	KeyList string
 	Attrs   []string
 	Fresh   bool // core holds no version of the entity yet
+	Pending bool // a table kept from the versions exists: record the new ones' keys (core.p_<entity>)
 	e       *contract.Entity
 }
 
@@ -397,4 +522,40 @@ func stageAttrs(ctx context.Context, conn *sql.Conn, entity string) ([]string, e
 		}
 	}
 	return out, rows.Err()
+}
+
+// DefineMacros creates on conn the temp macros of sql/macros.sql (typing,
+// checks, beijing_day), which the marts use too. Pseudonyms need the key's
+// variables besides, which only a transform run sets.
+func DefineMacros(ctx context.Context, conn *sql.Conn) error {
+	if err := exec(ctx, conn, "sql/macros.sql", mustRead("sql/macros.sql")); err != nil {
+		return fmt.Errorf("transform: %w", err)
+	}
+	return nil
+}
+
+// BuildAggregates builds on conn, whole, the aggregates that
+// sql/core/agg_contribution.sql keeps beside core.fact_contribution, from
+// that table as it stands (and core.dim_org). The marts' tests use it on
+// the core tables they make by hand.
+func BuildAggregates(ctx context.Context, conn *sql.Conn) error {
+	if err := DefineMacros(ctx, conn); err != nil {
+		return err
+	}
+	for _, t := range []string{"fact_contribution_removed", "fact_contribution_added"} {
+		// The names are this list's, never data.
+		if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE "+t+" AS SELECT * FROM core.fact_contribution LIMIT 0"); err != nil {
+			return fmt.Errorf("transform: aggregates: %w", err)
+		}
+	}
+	models, err := coreModels(ctx, conn)
+	if err != nil {
+		return err
+	}
+	for _, m := range models {
+		if m.Output == "core.agg_contribution" {
+			return sqlmodel.RunOne(ctx, conn, m)
+		}
+	}
+	return fmt.Errorf("transform: no model builds core.agg_contribution")
 }

@@ -45,7 +45,6 @@ var wantTables = map[string][]column{
 		{"duplicates", "BIGINT"}, {"difference", "BIGINT"}, {"load_id", "VARCHAR"}},
 	"ops.transform_loads": {{"load_id", "VARCHAR"}, {"entity", "VARCHAR"}, {"run_id", "VARCHAR"},
 		{"transformed_at", "TIMESTAMP WITH TIME ZONE"}},
-	"ops.fact_loads": {{"fact", "VARCHAR"}, {"load_id", "VARCHAR"}},
 }
 
 func TestOpenCreatesSchema(t *testing.T) {

@@ -25,6 +25,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
 	"regexp"
 	"sort"
@@ -268,9 +269,9 @@ func RunAtomic(ctx context.Context, conn *sql.Conn, models []*Model, progress fu
 	for _, m := range ordered {
 		start := time.Now()
 		for _, st := range m.Stmts {
-			if _, err := conn.ExecContext(ctx, st.SQL); err != nil {
+			if err := Exec(ctx, conn, m.File, st); err != nil {
 				conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-				return timings, Locate(m.File, st, err)
+				return timings, err
 			}
 		}
 		timings = append(timings, Timing{Model: m.Output, Seconds: time.Since(start).Seconds()})
@@ -290,15 +291,44 @@ func RunOne(ctx context.Context, conn *sql.Conn, m *Model) error {
 		return fmt.Errorf("%s: begin: %w", m.File, err)
 	}
 	for _, st := range m.Stmts {
-		if _, err := conn.ExecContext(ctx, st.SQL); err != nil {
+		if err := Exec(ctx, conn, m.File, st); err != nil {
 			conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-			return Locate(m.File, st, err)
+			return err
 		}
 	}
 	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
 		return fmt.Errorf("%s: commit: %w", m.File, err)
 	}
 	return nil
+}
+
+// Exec runs one statement of file, reporting an error as file:line:col.
+// With HZ_DEBUG set in the environment it prints to stderr every statement
+// that takes longer than HZ_DEBUG milliseconds (300 when HZ_DEBUG is not a
+// number above 1), with its file and line: a developer's profile.
+func Exec(ctx context.Context, conn *sql.Conn, file string, st Stmt, args ...any) error {
+	start := time.Now()
+	if _, err := conn.ExecContext(ctx, st.SQL, args...); err != nil {
+		return Locate(file, st, err)
+	}
+	if slow := debugSlow(); slow > 0 {
+		if d := time.Since(start); d > slow {
+			fmt.Fprintf(os.Stderr, "SLOW %s:%d %v\n", file, st.Line, d.Round(time.Millisecond))
+		}
+	}
+	return nil
+}
+
+// debugSlow is the threshold HZ_DEBUG sets, 0 without it.
+func debugSlow() time.Duration {
+	v := os.Getenv("HZ_DEBUG")
+	if v == "" {
+		return 0
+	}
+	if ms, err := strconv.Atoi(v); err == nil && ms > 1 {
+		return time.Duration(ms) * time.Millisecond
+	}
+	return 300 * time.Millisecond
 }
 
 var lineRe = regexp.MustCompile(`LINE (\d+):`)

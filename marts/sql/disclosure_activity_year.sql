@@ -41,7 +41,7 @@ WITH op_asof AS (
     GROUP BY operator_code
 ), paid AS (
     SELECT operator_code, activity_code, paid_amount,
-        year(CAST(timezone('Asia/Shanghai', paid_at) AS DATE)) AS fiscal_year,
+        year(beijing_day(paid_at)) AS fiscal_year,
         (epoch(paid_at) - epoch(decided_at)) / 86400.0 AS days_to_pay
     FROM core.fact_claim
     WHERE status = 'paid' AND paid_at IS NOT NULL

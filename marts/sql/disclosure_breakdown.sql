@@ -27,7 +27,7 @@
 CREATE OR REPLACE TABLE mart.disclosure_breakdown AS
 WITH claims AS (
     SELECT c.operator_code, c.activity_code, c.paid_amount, c.hospital_level,
-        CAST(timezone('Asia/Shanghai', c.paid_at) AS DATE) AS paid_on,
+        beijing_day(c.paid_at) AS paid_on,
         upper(trim(c.diagnosis_group)) AS dg,
         m.age_band, m.gender
     FROM core.fact_claim AS c

@@ -1,5 +1,5 @@
 -- model: mart.risk_indicators
--- depends: core.fact_ledger_line, core.fact_contribution, core.fact_claim, core.fact_holding
+-- depends: core.fact_ledger_line, core.agg_contribution, core.fact_claim, core.fact_holding
 -- Risk indicators (clause 十: 风险排查、监测预警), per month end and scope:
 -- 'activity' (pool, operator and activity), 'operator' (activity_code
 -- NULL; includes the organisation-level lines) and 'pool' (operator_code
@@ -46,21 +46,23 @@ WITH scopes AS (
     FROM core.fact_ledger_line
     GROUP BY operator_code
 ), src AS (
-    -- every input as (pool, operator, activity, month) with additive measures
+    -- every input as (pool, operator, activity, month) with additive
+    -- measures; the receipts come summed per month already
+    -- (core.agg_contribution_month, kept by the transform)
     SELECT pool_code, operator_code, activity_code, CAST(last_day(posted_on) AS DATE) AS month,
         CASE WHEN account_code = '5101' THEN debit ELSE 0 END AS benefits,
         CASE WHEN account_code = '4101' THEN credit ELSE 0 END AS contribution_income,
         CASE WHEN left(account_code, 1) IN ('3', '4', '5') THEN credit - debit ELSE 0 END AS net_assets_move,
-        0 AS receipts, 0 AS claims_filed, 0 AS liquid, 0 AS holdings, 1 AS ledger_lines
+        0 AS receipts, 0 AS receipt_rows, 0 AS claims_filed, 0 AS liquid, 0 AS holdings, 1 AS ledger_lines
     FROM core.fact_ledger_line
     UNION ALL
-    SELECT pool_code, operator_code, activity_code, CAST(last_day(paid_at) AS DATE), 0, 0, 0, amount, 0, 0, 0, 0
-    FROM core.fact_contribution WHERE paid_at IS NOT NULL
+    SELECT pool_code, operator_code, activity_code, month, 0, 0, 0, amount, nonzero, 0, 0, 0, 0
+    FROM core.agg_contribution_month WHERE month IS NOT NULL
     UNION ALL
-    SELECT pool_code, operator_code, activity_code, CAST(last_day(filed_at) AS DATE), 0, 0, 0, 0, 1, 0, 0, 0
+    SELECT pool_code, operator_code, activity_code, last_day(beijing_day(filed_at)), 0, 0, 0, 0, 0, 1, 0, 0, 0
     FROM core.fact_claim WHERE filed_at IS NOT NULL
     UNION ALL
-    SELECT pool_code, operator_code, activity_code, as_of, 0, 0, 0, 0, 0,
+    SELECT pool_code, operator_code, activity_code, as_of, 0, 0, 0, 0, 0, 0,
         CASE WHEN instrument_type = 'demand_deposit'
                 OR (instrument_type = 'time_deposit' AND maturity_date <= as_of + INTERVAL 90 DAY) THEN market_value ELSE 0 END,
         1, 0
@@ -74,7 +76,7 @@ WITH scopes AS (
         sum(benefits) AS benefits, sum(contribution_income) AS contribution_income,
         sum(net_assets_move) AS net_assets_move, sum(receipts) AS receipts,
         sum(claims_filed) AS claims_filed, sum(liquid) AS liquid, sum(holdings) AS holdings,
-        sum(ledger_lines) AS ledger_lines, count(*) FILTER (WHERE receipts <> 0) AS receipt_rows
+        sum(ledger_lines) AS ledger_lines, sum(receipt_rows) AS receipt_rows
     FROM src
     GROUP BY ALL
 ), scoped AS (
@@ -137,7 +139,7 @@ WITH scopes AS (
     SELECT s.scope, coalesce(c.pool_code, '') AS kp,
         CASE WHEN s.scope = 'pool' THEN '' ELSE c.operator_code END AS ko,
         CASE WHEN s.scope = 'activity' THEN c.activity_code ELSE '' END AS ka,
-        CAST(last_day(c.paid_at) AS DATE) AS month, c.diagnosis_group, c.paid_amount,
+        last_day(beijing_day(c.paid_at)) AS month, c.diagnosis_group, c.paid_amount,
         (epoch(c.paid_at) - epoch(c.decided_at)) / 86400.0 AS days_to_pay
     FROM core.fact_claim AS c
     CROSS JOIN scopes AS s

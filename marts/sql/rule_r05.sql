@@ -12,7 +12,7 @@ WITH v AS (
     GROUP BY operator_code, voucher_no
 )
 SELECT 'R05', a.pool_code, a.operator_code, a.activity_code,
-    coalesce(year(v.posted_on), year(a.publicized_on), year(a.updated_at)),
+    coalesce(year(v.posted_on), year(a.publicized_on), year(beijing_day(a.updated_at))),
     'assistance', a.item_id, a.amount,
     concat_ws('; ',
         CASE WHEN a.approved_ref IS NULL THEN 'no approval reference' END,

@@ -1,5 +1,5 @@
 -- model: rule.r06
--- depends: core.fact_contribution, core.dim_bank_account, core.fact_ledger_line
+-- depends: core.agg_contribution, core.dim_bank_account, core.fact_ledger_line
 -- R06 (clause 十三: 设立独立账户，分别建账，分账核算): an activity with
 -- enrollments but no open bank account (closed_on empty) of its own — subject
 -- the activity; and a bank account used by ledger lines of two or more
@@ -7,9 +7,9 @@
 -- subject the account number. Neither is tied to a year (fiscal_year NULL).
 INSERT INTO rule_hits
 SELECT 'R06', any_value(c.pool_code), c.operator_code, c.activity_code, NULL,
-    'activity', c.activity_code, sum(c.amount),
-    'enrollments (' || count(*) || ') but no open bank account of its own', NULL
-FROM core.fact_contribution AS c
+    'activity', c.activity_code, CAST(sum(c.amount) AS DECIMAL(38, 2)),
+    'enrollments (' || sum(c.receipts) || ') but no open bank account of its own', NULL
+FROM core.agg_contribution_month AS c
 WHERE NOT EXISTS (
     SELECT 1 FROM core.dim_bank_account AS b
     WHERE b.operator_code = c.operator_code AND b.activity_code = c.activity_code AND b.closed_on IS NULL)

@@ -1,5 +1,5 @@
 -- model: rule.r14
--- depends: core.fact_contribution, work.enrolled_years
+-- depends: core.agg_contribution, work.enrolled_years
 -- R14 (clause 二: 大数法则): per activity and fiscal year, the active
 -- enrolled members — distinct members with an enrolment (not a refund, not
 -- refunded) whose period overlaps the year (work.enrolled_years'
@@ -9,12 +9,12 @@
 -- current, partial year counts the members enrolled so far). Severity info.
 INSERT INTO rule_hits
 WITH op_asof AS (
-    SELECT operator_code, year(max(paid_at)) AS y_max, any_value(pool_code) AS pool_code
-    FROM core.fact_contribution GROUP BY operator_code
+    SELECT operator_code, year(max(month)) AS y_max, any_value(pool_code) AS pool_code
+    FROM core.agg_contribution_month GROUP BY operator_code
 ), act_years AS (
     SELECT DISTINCT e.operator_code, e.activity_code, y.y
-    FROM (SELECT operator_code, activity_code, min(year(period_start)) AS y0, max(year(period_end)) AS y1
-          FROM core.fact_contribution WHERE refund_of IS NULL GROUP BY ALL) AS e
+    FROM (SELECT operator_code, activity_code, min(y0) AS y0, max(y1) AS y1
+          FROM core.agg_contribution_month WHERE NOT is_refund GROUP BY ALL) AS e
     JOIN op_asof AS a USING (operator_code),
     LATERAL (SELECT unnest(range(e.y0, least(e.y1, a.y_max) + 1)) AS y) AS y
 ), counts AS (

@@ -28,7 +28,7 @@ WITH claims AS (
     FROM claims AS c
     LEFT JOIN enrolled AS en ON en.operator_code = c.operator_code AND en.claim_no = c.claim_no
 )
-SELECT 'R17', pool_code, operator_code, activity_code, year(paid_at), 'claim', claim_no, paid_amount,
+SELECT 'R17', pool_code, operator_code, activity_code, year(beijing_day(paid_at)), 'claim', claim_no, paid_amount,
     concat_ws('; ',
         CASE WHEN over_cap THEN 'paid ' || paid_amount || ' above the benefit cap ' || benefit_cap END,
         CASE WHEN not_enrolled THEN 'member not enrolled in ' || activity_code || ' on ' || strftime(event_date, '%Y-%m-%d') END,

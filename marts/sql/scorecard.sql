@@ -56,7 +56,7 @@ WITH subjects AS (
     WHERE status = 'open' AND operator_code IS NOT NULL
     GROUP BY ALL
 ), timeliness AS (
-    SELECT operator_code, year(paid_at) AS fiscal_year,
+    SELECT operator_code, year(beijing_day(paid_at)) AS fiscal_year,
         median((epoch(paid_at) - epoch(decided_at)) / 86400.0) AS median_days
     FROM core.fact_claim
     WHERE paid_at IS NOT NULL AND decided_at IS NOT NULL

@@ -64,10 +64,10 @@ SELECT t.* EXCLUDE (event_date_raw, filed_at_raw, diagnosis_group_raw, medical_t
         WHEN insurance_paid < 0 THEN 'negative_amount:insurance_paid is negative'
         WHEN claimed_amount < 0 THEN 'negative_amount:claimed_amount is negative'
         WHEN event_date > batch_day THEN 'future_date:event_date is after the batch date'
-        WHEN event_date > CAST(timezone('Asia/Shanghai', filed_at) AS DATE) THEN 'future_date:event_date is after filed_at'
-        WHEN CAST(timezone('Asia/Shanghai', filed_at) AS DATE) > batch_day THEN 'future_date:filed_at is after the batch date'
-        WHEN CAST(timezone('Asia/Shanghai', decided_at) AS DATE) > batch_day THEN 'future_date:decided_at is after the batch date'
-        WHEN CAST(timezone('Asia/Shanghai', paid_at) AS DATE) > batch_day THEN 'future_date:paid_at is after the batch date'
+        WHEN event_date > beijing_day(filed_at) THEN 'future_date:event_date is after filed_at'
+        WHEN beijing_day(filed_at) > batch_day THEN 'future_date:filed_at is after the batch date'
+        WHEN beijing_day(decided_at) > batch_day THEN 'future_date:decided_at is after the batch date'
+        WHEN beijing_day(paid_at) > batch_day THEN 'future_date:paid_at is after the batch date'
         WHEN NOT EXISTS (SELECT 1 FROM core.k_activities AS a
                          WHERE a.source_operator = t.source_operator AND a.activity_code = t.activity_code)
             THEN 'unknown_ref:activity_code is no activity of the operator'

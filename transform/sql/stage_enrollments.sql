@@ -46,7 +46,7 @@ SELECT t.* EXCLUDE (period_start_raw, period_end_raw, amount_raw, paid_at_raw, u
         WHEN amount = 0 THEN 'negative_amount:amount is zero'
         WHEN amount < 0 AND refund_of IS NULL THEN 'negative_amount:amount is negative without refund_of'
         WHEN amount > 0 AND refund_of IS NOT NULL THEN 'negative_amount:a refund''s amount is not negative'
-        WHEN CAST(timezone('Asia/Shanghai', paid_at) AS DATE) > batch_day THEN 'future_date:paid_at is after the batch date'
+        WHEN beijing_day(paid_at) > batch_day THEN 'future_date:paid_at is after the batch date'
         WHEN NOT EXISTS (SELECT 1 FROM core.k_activities AS a
                          WHERE a.source_operator = t.source_operator AND a.activity_code = t.activity_code)
             THEN 'unknown_ref:activity_code is no activity of the operator'

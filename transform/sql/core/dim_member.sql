@@ -1,15 +1,17 @@
 -- model: core.dim_member
--- depends: core.v_members
+-- depends: core.member_current
 -- Members, pseudonymous: the current version of each, with what the
 -- pipeline keeps of a person — pseudonyms, gender, birth year, an age band
 -- (at the latest date the data describes, so the same data gives the same
 -- bands), region. No name, id number or phone.
 CREATE OR REPLACE VIEW core.dim_member AS
 WITH cur AS (
-    SELECT * FROM core.v_members
-    QUALIFY row_number() OVER (PARTITION BY operator_code, member_ref ORDER BY updated_at DESC) = 1
+    -- the current versions, kept night by night (sql/current_fact.sql.tmpl)
+    SELECT * FROM core.member_current
 ), ref AS (
-    SELECT max(CAST(updated_at AT TIME ZONE 'Asia/Shanghai' AS DATE)) AS d FROM core.v_members
+    -- the Beijing day, as the macro beijing_day (a view must not call a
+    -- temp macro: readers on other connections do not have it)
+    SELECT CAST(make_timestamp(epoch_us(max(updated_at)) + 28800000000) AS DATE) AS d FROM core.member_current
 )
 SELECT operator_code, member_ref, id_pseudo, name_pseudo, phone_pseudo, gender, birth_year,
     CASE

@@ -1,0 +1,162 @@
+package transform
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"testing"
+
+	"huzhu/internal/sqlmodel"
+	"huzhu/warehouse"
+)
+
+// receipt is one hand-made row of core.fact_contribution: operator OP,
+// activity A, paid on the period's first day.
+func receipt(no, member, start, end string, amount int, refundOf string) string {
+	ref := "NULL"
+	if refundOf != "" {
+		ref = "'" + refundOf + "'"
+	}
+	return fmt.Sprintf("('OP', '%s', 'A', '%s', DATE '%s', DATE '%s', %d, %s, TIMESTAMPTZ '%s 10:00:00+08')",
+		no, member, start, end, amount, ref, start)
+}
+
+// TestAggregatesFollowTheNights moves the aggregates kept beside
+// fact_contribution night by night through the cases a night can bring —
+// a partial and a full refund, a refund changed to a full one, a receipt
+// moved to another year and another member, a new receipt for a member
+// already counted, a pool change — and holds them, after each night, equal
+// to a whole build from the fact as it then stands.
+func TestAggregatesFollowTheNights(t *testing.T) {
+	ctx := context.Background()
+	conn := memConn(t)
+	cols := "operator_code, receipt_no, activity_code, member_ref, period_start, period_end, amount, refund_of, paid_at"
+	rows := func(rs ...string) string {
+		return "SELECT * REPLACE (CAST(amount AS DECIMAL(18, 2)) AS amount, CAST(refund_of AS VARCHAR) AS refund_of), 'P1' AS pool_code FROM (VALUES " +
+			strings.Join(rs, ", ") + ") AS t(" + cols + ")"
+	}
+	must := func(q string) {
+		t.Helper()
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	must("CREATE SCHEMA IF NOT EXISTS core")
+	must("CREATE TABLE core.dim_org AS SELECT 'OP' AS org_code, 'P1' AS pool_code, true AS is_current")
+	must(`CREATE TABLE core.fact_contribution AS ` + rows(
+		receipt("R1", "M1", "2024-01-01", "2024-12-31", 100, ""),
+		receipt("R2", "M2", "2024-01-01", "2024-12-31", 100, ""),
+		receipt("R3", "M3", "2024-01-01", "2024-12-31", 100, ""),
+		receipt("R7", "M7", "2023-07-01", "2024-06-30", 100, "")) +
+		` UNION ALL SELECT 'OP', 'R8', 'A', 'M8', DATE '2024-01-01', DATE '2024-12-31', CAST(50 AS DECIMAL(18, 2)), NULL, NULL, 'P1'`)
+	if err := BuildAggregates(ctx, conn); err != nil {
+		t.Fatal(err)
+	}
+	models, err := coreModels(ctx, conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var agg *sqlmodel.Model
+	for _, m := range models {
+		if m.Output == "core.agg_contribution" {
+			agg = m
+		}
+	}
+	nights := []struct {
+		name    string
+		replace []string // receipt numbers whose row the night takes out
+		add     []string // rows it puts in
+		pool    string   // the operator's pool from this night on
+	}{
+		{"refunds, a moved receipt, new receipts",
+			[]string{"R3"},
+			[]string{
+				receipt("R1-RF", "M1", "2024-01-01", "2024-12-31", -30, "R1"),
+				receipt("R2-RF", "M2", "2024-01-01", "2024-12-31", -100, "R2"),
+				receipt("R3", "M3", "2025-01-01", "2025-12-31", 120, ""),
+				receipt("R4", "M1", "2024-01-01", "2024-12-31", 100, ""),
+				receipt("R5", "M5", "2024-07-01", "2025-06-30", 100, ""),
+			}, "P1"},
+		{"a refund made full, a receipt given to another member, a pool change",
+			[]string{"R1-RF", "R4"},
+			[]string{
+				receipt("R1-RF", "M1", "2024-01-01", "2024-12-31", -100, "R1"),
+				receipt("R4", "M9", "2024-01-01", "2024-12-31", 100, ""),
+			}, "P2"},
+		{"a refund changed, a receipt changed and refunded in full the same night",
+			[]string{"R2-RF", "R5"},
+			[]string{
+				receipt("R2-RF", "M2", "2024-01-01", "2024-12-31", -40, "R2"),
+				receipt("R5", "M5", "2024-07-01", "2025-06-30", 80, ""),
+				receipt("R5-RF", "M5", "2024-07-01", "2025-06-30", -80, "R5"),
+			}, "P2"},
+	}
+	for _, n := range nights {
+		keys := "'" + strings.Join(n.replace, "', '") + "'"
+		must("CREATE OR REPLACE TEMP TABLE fact_contribution_removed AS SELECT * FROM core.fact_contribution WHERE receipt_no IN (" + keys + ")")
+		must("DELETE FROM core.fact_contribution WHERE receipt_no IN (" + keys + ")")
+		must("UPDATE core.dim_org SET pool_code = '" + n.pool + "'")
+		must("CREATE OR REPLACE TEMP TABLE fact_contribution_added AS SELECT * REPLACE ('" + n.pool + "' AS pool_code) FROM (" + rows(n.add...) + ")")
+		must("INSERT INTO core.fact_contribution SELECT * FROM fact_contribution_added")
+		must("UPDATE core.fact_contribution SET pool_code = '" + n.pool + "'")
+		if err := sqlmodel.RunOne(ctx, conn, agg); err != nil {
+			t.Fatalf("%s: %v", n.name, err)
+		}
+		nightly := aggDigests(t, conn)
+		for _, tb := range []string{"agg_contribution_month", "agg_member_year", "agg_enrolled_year"} {
+			must("DROP TABLE core." + tb)
+		}
+		if err := BuildAggregates(ctx, conn); err != nil {
+			t.Fatal(err)
+		}
+		whole := aggDigests(t, conn)
+		for tb, d := range whole {
+			if nightly[tb] != d {
+				t.Errorf("%s: core.%s night by night:\n%s\nbuilt whole:\n%s", n.name, tb, nightly[tb], d)
+			}
+		}
+	}
+	// The last state, spelled out: 2024 has M1 (R1 refunded in full: not
+	// enrolled, not active), M2 (refunded in part: enrolled, not active),
+	// M5 (refunded in full), M7, M8, M9; 2025 has M3 and M5.
+	var got string
+	if err := conn.QueryRowContext(ctx, `SELECT string_agg(y || ':' || members_active || '/' || members_enrolled, ' ' ORDER BY y)
+		FROM core.agg_enrolled_year`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if want := "2023:1/1 2024:3/4 2025:1/1"; got != want {
+		t.Errorf("enrolled years %q, want %q", got, want)
+	}
+}
+
+// memConn is a connection to an empty in-memory warehouse.
+func memConn(t *testing.T) *sql.Conn {
+	t.Helper()
+	db, err := warehouse.Open(context.Background(), warehouse.InMemory, warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	conn, err := db.SQL().Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// aggDigests is the content of each aggregate table, row by row in order.
+func aggDigests(t *testing.T, conn *sql.Conn) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, tb := range []string{"agg_contribution_month", "agg_member_year", "agg_enrolled_year"} {
+		var s sql.NullString
+		q := "SELECT string_agg(r, chr(10) ORDER BY r) FROM (SELECT CAST(t AS VARCHAR) AS r FROM core." + tb + " AS t)"
+		if err := conn.QueryRowContext(context.Background(), q).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out[tb] = s.String
+	}
+	return out
+}

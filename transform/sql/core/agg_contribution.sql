@@ -1,0 +1,195 @@
+-- model: core.agg_contribution
+-- depends: core.fact_contribution, core.dim_org
+-- Aggregates of the receipts kept beside core.fact_contribution, so that
+-- the marts need not read every receipt every night:
+--
+--   agg_contribution_month  operator (and its pool) × activity × month paid
+--                           (Beijing) × first and last year of the period ×
+--                           refund or not: receipts, amount, receipts with
+--                           a non-zero amount
+--   agg_member_year         operator × activity × calendar year × member:
+--                           how many of the member's receipts (amount > 0,
+--                           not a refund) whose period overlaps the year were
+--                           never refunded (n_active) and are not refunded
+--                           in full (n_enrolled); rows with both 0 are left
+--                           out
+--   agg_enrolled_year       operator × activity × year: members with
+--                           n_active > 0 (members_active, R14's active
+--                           members) and with n_enrolled > 0
+--                           (members_enrolled, the disclosure's); a year
+--                           with neither is left out
+--
+-- Each is built whole when it does not exist (the first night, and after a
+-- full rebuild or a backfill, which drop them with the fact). On the other
+-- nights every count is a sum, so the night's change is added to it: what
+-- fact_contribution took out (fact_contribution_removed) counts negative,
+-- what it put back (fact_contribution_added) positive. A refund changes the
+-- state of the receipt it names, so the receipts touched are those taken
+-- out or put back and those their refunds name; their state before the
+-- night is their state now with the night's refunds taken back out. A
+-- member-year whose counts go from 0 to more, or back, moves
+-- agg_enrolled_year by one. The five-night test holds these equal to a
+-- whole build.
+CREATE OR REPLACE TEMP TABLE agg_fresh AS
+SELECT (SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'core'
+        AND table_name IN ('agg_contribution_month', 'agg_member_year', 'agg_enrolled_year')) < 3 AS fresh;
+
+-- Built whole.
+CREATE TABLE IF NOT EXISTS core.agg_contribution_month AS
+SELECT pool_code, operator_code, activity_code, last_day(beijing_day(paid_at)) AS month,
+    year(period_start) AS y0, year(period_end) AS y1, refund_of IS NOT NULL AS is_refund,
+    count(*) AS receipts, sum(amount) AS amount, count(*) FILTER (WHERE amount <> 0) AS nonzero
+FROM core.fact_contribution
+GROUP BY ALL;
+
+CREATE TABLE IF NOT EXISTS core.agg_member_year AS
+WITH refunds AS (
+    SELECT operator_code, refund_of AS receipt_no, sum(amount) AS refunded
+    FROM core.fact_contribution
+    WHERE refund_of IS NOT NULL
+    GROUP BY ALL
+), receipts AS (
+    SELECT e.operator_code, e.activity_code, e.member_ref, e.period_start, e.period_end,
+        r.receipt_no IS NULL AS never_refunded,
+        e.amount + coalesce(r.refunded, 0) > 0 AS kept
+    FROM core.fact_contribution AS e
+    LEFT JOIN refunds AS r ON r.operator_code = e.operator_code AND r.receipt_no = e.receipt_no
+    WHERE e.refund_of IS NULL AND e.amount > 0
+)
+SELECT operator_code, activity_code, y, member_ref,
+    count(*) FILTER (WHERE never_refunded) AS n_active, count(*) FILTER (WHERE kept) AS n_enrolled
+FROM (SELECT *, unnest(range(year(period_start), year(period_end) + 1)) AS y FROM receipts)
+GROUP BY ALL
+HAVING count(*) FILTER (WHERE never_refunded) > 0 OR count(*) FILTER (WHERE kept) > 0;
+
+CREATE TABLE IF NOT EXISTS core.agg_enrolled_year AS
+SELECT operator_code, activity_code, y,
+    count(*) FILTER (WHERE n_active > 0) AS members_active,
+    count(*) FILTER (WHERE n_enrolled > 0) AS members_enrolled
+FROM core.agg_member_year
+GROUP BY ALL;
+
+-- The night's change (nothing when just built whole).
+CREATE OR REPLACE TEMP TABLE agg_removed AS
+SELECT * FROM fact_contribution_removed WHERE NOT (SELECT fresh FROM agg_fresh);
+
+CREATE OR REPLACE TEMP TABLE agg_added AS
+SELECT * FROM fact_contribution_added WHERE NOT (SELECT fresh FROM agg_fresh);
+
+CREATE OR REPLACE TABLE core.agg_contribution_month AS
+SELECT pool_code, operator_code, activity_code, month, y0, y1, is_refund,
+    CAST(sum(receipts) AS BIGINT) AS receipts, CAST(sum(amount) AS DECIMAL(38, 2)) AS amount, CAST(sum(nonzero) AS BIGINT) AS nonzero
+FROM (
+    SELECT * FROM core.agg_contribution_month
+    UNION ALL BY NAME
+    SELECT pool_code, operator_code, activity_code, last_day(beijing_day(paid_at)) AS month,
+        year(period_start) AS y0, year(period_end) AS y1, refund_of IS NOT NULL AS is_refund,
+        sum(sign) AS receipts, sum(sign * amount) AS amount, sum(sign * CAST(amount <> 0 AS INTEGER)) AS nonzero
+    FROM (SELECT *, -1 AS sign FROM agg_removed UNION ALL BY NAME SELECT *, 1 AS sign FROM agg_added)
+    GROUP BY ALL
+)
+GROUP BY ALL
+HAVING sum(receipts) <> 0;
+
+-- An operator whose current organisation row names another pool (as
+-- fact_contribution; groups of the old and the new pool are merged).
+CREATE OR REPLACE TABLE core.agg_contribution_month AS
+SELECT coalesce(o.pool_code, CASE WHEN o.org_code IS NULL THEN a.pool_code END) AS pool_code,
+    a.operator_code, a.activity_code, a.month, a.y0, a.y1, a.is_refund,
+    CAST(sum(a.receipts) AS BIGINT) AS receipts, CAST(sum(a.amount) AS DECIMAL(38, 2)) AS amount, CAST(sum(a.nonzero) AS BIGINT) AS nonzero
+FROM core.agg_contribution_month AS a
+LEFT JOIN core.dim_org AS o ON o.org_code = a.operator_code AND o.is_current
+GROUP BY ALL;
+
+CREATE OR REPLACE TEMP TABLE agg_touched AS
+SELECT DISTINCT operator_code, coalesce(refund_of, receipt_no) AS receipt_no
+FROM (SELECT * FROM agg_removed UNION ALL BY NAME SELECT * FROM agg_added);
+
+-- Refunds of the touched receipts now, and before the night.
+CREATE OR REPLACE TEMP TABLE agg_refunds_now AS
+SELECT f.operator_code, f.refund_of AS receipt_no, sum(f.amount) AS refunded, count(*) AS n
+FROM core.fact_contribution AS f
+SEMI JOIN agg_touched AS t ON t.operator_code = f.operator_code AND t.receipt_no = f.refund_of
+GROUP BY ALL;
+
+CREATE OR REPLACE TEMP TABLE agg_refunds_then AS
+SELECT operator_code, receipt_no, sum(refunded) AS refunded, sum(n) AS n
+FROM (
+    SELECT * FROM agg_refunds_now
+    UNION ALL
+    SELECT operator_code, refund_of, -sum(amount), -count(*) FROM agg_added WHERE refund_of IS NOT NULL GROUP BY ALL
+    UNION ALL
+    SELECT operator_code, refund_of, sum(amount), count(*) FROM agg_removed WHERE refund_of IS NOT NULL GROUP BY ALL
+)
+GROUP BY ALL;
+
+-- The touched receipts now, and before the night (the rows taken out, and
+-- the rows now that were not put back tonight).
+CREATE OR REPLACE TEMP TABLE agg_receipts_now AS
+SELECT f.*
+FROM core.fact_contribution AS f
+SEMI JOIN agg_touched AS t ON t.operator_code = f.operator_code AND t.receipt_no = f.receipt_no
+WHERE f.refund_of IS NULL AND f.amount > 0;
+
+CREATE OR REPLACE TEMP TABLE agg_member_delta AS
+WITH states AS (
+    SELECT 1 AS sign, e.operator_code, e.activity_code, e.member_ref, e.period_start, e.period_end,
+        coalesce(r.n, 0) = 0 AS never_refunded, e.amount + coalesce(r.refunded, 0) > 0 AS kept
+    FROM agg_receipts_now AS e
+    LEFT JOIN agg_refunds_now AS r USING (operator_code, receipt_no)
+    UNION ALL
+    SELECT -1, e.operator_code, e.activity_code, e.member_ref, e.period_start, e.period_end,
+        coalesce(r.n, 0) = 0, e.amount + coalesce(r.refunded, 0) > 0
+    FROM (
+        SELECT * FROM agg_removed WHERE refund_of IS NULL AND amount > 0
+        UNION ALL BY NAME
+        SELECT n.* FROM agg_receipts_now AS n
+        ANTI JOIN agg_added AS a ON a.operator_code = n.operator_code AND a.receipt_no = n.receipt_no
+    ) AS e
+    LEFT JOIN agg_refunds_then AS r USING (operator_code, receipt_no)
+)
+SELECT operator_code, activity_code, y, member_ref,
+    CAST(sum(sign * CAST(never_refunded AS INTEGER)) AS BIGINT) AS d_active,
+    CAST(sum(sign * CAST(kept AS INTEGER)) AS BIGINT) AS d_enrolled
+FROM (SELECT *, unnest(range(year(period_start), year(period_end) + 1)) AS y FROM states)
+GROUP BY ALL
+HAVING sum(sign * CAST(never_refunded AS INTEGER)) <> 0 OR sum(sign * CAST(kept AS INTEGER)) <> 0;
+
+-- The member-years the change meets, before it, then after it.
+CREATE OR REPLACE TEMP TABLE agg_member_then AS
+SELECT m.rowid AS row_id, m.*
+FROM core.agg_member_year AS m
+SEMI JOIN agg_member_delta AS d
+    ON d.operator_code = m.operator_code AND d.activity_code = m.activity_code AND d.y = m.y AND d.member_ref = m.member_ref;
+
+CREATE OR REPLACE TEMP TABLE agg_member_now AS
+SELECT operator_code, activity_code, y, member_ref, CAST(sum(n_active) AS BIGINT) AS n_active, CAST(sum(n_enrolled) AS BIGINT) AS n_enrolled
+FROM (
+    SELECT * EXCLUDE (row_id) FROM agg_member_then
+    UNION ALL
+    SELECT * FROM agg_member_delta
+)
+GROUP BY ALL;
+
+DELETE FROM core.agg_member_year
+WHERE rowid IN (SELECT row_id FROM agg_member_then);
+
+INSERT INTO core.agg_member_year
+SELECT * FROM agg_member_now WHERE n_active > 0 OR n_enrolled > 0;
+
+CREATE OR REPLACE TABLE core.agg_enrolled_year AS
+SELECT operator_code, activity_code, y,
+    CAST(sum(members_active) AS BIGINT) AS members_active, CAST(sum(members_enrolled) AS BIGINT) AS members_enrolled
+FROM (
+    SELECT * FROM core.agg_enrolled_year
+    UNION ALL
+    SELECT operator_code, activity_code, y, -count(*) FILTER (WHERE n_active > 0), -count(*) FILTER (WHERE n_enrolled > 0)
+    FROM agg_member_then
+    GROUP BY ALL
+    UNION ALL
+    SELECT operator_code, activity_code, y, count(*) FILTER (WHERE n_active > 0), count(*) FILTER (WHERE n_enrolled > 0)
+    FROM agg_member_now
+    GROUP BY ALL
+)
+GROUP BY ALL
+HAVING sum(members_active) > 0 OR sum(members_enrolled) > 0
