@@ -25,8 +25,8 @@
 // (fact_contribution, fact_claim, fact_ledger_line) and the members behind
 // dim_member (member_current), rendered from sql/current_fact.sql.tmpl, are
 // tables kept night by night: built whole the first time, then only the
-// records with a new version (their keys wait in core.p_<entity>, filled by
-// the settle step) are taken out and put back. Beside
+// records with a new version (which waits in core.p_<entity>, filled by the
+// settle step) are taken out and put back. Beside
 // fact_contribution, sql/core/agg_contribution.sql keeps the receipts
 // summed per month (agg_contribution_month) and the members counted per
 // activity and year (agg_member_year, agg_enrolled_year), moved by each
