@@ -313,7 +313,11 @@ func Exec(ctx context.Context, conn *sql.Conn, file string, st Stmt, args ...any
 	}
 	if slow := debugSlow(); slow > 0 {
 		if d := time.Since(start); d > slow {
-			fmt.Fprintf(os.Stderr, "SLOW %s:%d %v\n", file, st.Line, d.Round(time.Millisecond))
+			head := strings.Join(strings.Fields(st.SQL), " ")
+			if len(head) > 60 {
+				head = head[:60]
+			}
+			fmt.Fprintf(os.Stderr, "SLOW %s:%d %v %s\n", file, st.Line, d.Round(time.Millisecond), head)
 		}
 	}
 	return nil
