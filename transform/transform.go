@@ -423,15 +423,6 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity) (*Entity
 	if err != nil {
 		return fail(err)
 	}
-	// The entity's working tables go now, not with the connection: at a
-	// million members the stage of the enrolments alone is a gigabyte,
-	// which would crowd the next entities against the memory limit.
-	for _, t := range []string{"stage_" + e.Name, "judged", "scrubbed_" + e.Name} {
-		// The names are the contract's and this package's, never data.
-		if _, err := conn.ExecContext(ctx, "DROP TABLE IF EXISTS temp."+t); err != nil {
-			return fail(err)
-		}
-	}
 	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
 		return nil, fmt.Errorf("transform %s: commit: %w", e.Name, err)
 	}
