@@ -190,8 +190,9 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, key []byte, full
 	return nil
 }
 
-// currentFacts are the facts rendered from sql/current_fact.sql.tmpl: the
-// current version of each record of an entity, maintained night by night.
+// currentFacts are the tables rendered from sql/current_fact.sql.tmpl (the
+// three largest facts and the members behind dim_member): the current
+// version of each record of an entity, kept night by night.
 var currentFacts = []struct{ Fact, Entity string }{
 	{"fact_contribution", "enrollments"},
 	{"fact_claim", "claims"},
