@@ -17,7 +17,17 @@ import (
 // synthetic makes a deterministic data set of ops operators (20 to a
 // pool) with acts activities each over years years: ops × acts activity
 // pages, ops operator pages, ops/20 pool pages.
-func synthetic(ops, acts, years int) *Data {
+func synthetic(ops, acts, years int) *Data { return syntheticShape(ops, acts, years, 20, 31) }
+
+// syntheticProvinces are the provincial-level codes the synthetic pools are
+// spread over, in order.
+var syntheticProvinces = []string{"11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+	"41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65"}
+
+// syntheticShape is synthetic with perPool operators to a pool and the
+// pools dealt in turn over the first provinces (1 to 31) provinces, so a
+// test can ask for many small pools or a few large ones.
+func syntheticShape(ops, acts, years, perPool, provinces int) *Data {
 	d := &Data{AsOf: "2025-06-30"}
 	r := uint64(1)
 	next := func(n int) int { // xorshift: the same numbers every run
@@ -29,12 +39,13 @@ func synthetic(ops, acts, years int) *Data {
 	cats := []string{"inpatient", "critical_illness", "accident", "female_special", "retiree", "other"}
 	names := []string{"职工住院津贴互助", "重大疾病互助", "职工意外伤害互助", "女职工特殊疾病互助", "退休职工住院互助", "职工健康关爱互助"}
 	cities := []string{"杭州", "宁波", "温州", "广州", "深圳", "珠海", "苏州", "无锡", "成都", "绵阳", "南京", "合肥", "福州", "厦门", "济南", "青岛", "郑州", "武汉", "长沙", "南宁"}
-	for p := 0; p < (ops+19)/20; p++ {
-		d.Pools = append(d.Pools, Pool{Code: fmt.Sprintf("C%06d", 100000+p), Level: "city", Region: fmt.Sprintf("%06d", 100000+p), Name: cities[p%len(cities)] + "第" + strconv.Itoa(p+1) + "统筹区总工会"})
+	for p := 0; p < (ops+perPool-1)/perPool; p++ {
+		region := syntheticProvinces[p%provinces] + fmt.Sprintf("%04d", 100*(1+p/provinces)%10000)
+		d.Pools = append(d.Pools, Pool{Code: fmt.Sprintf("C%06d", 100000+p), Level: "city", Region: region, Name: cities[p%len(cities)] + "第" + strconv.Itoa(p+1) + "统筹区总工会"})
 	}
 	for o := 0; o < ops; o++ {
-		pool := d.Pools[o/20]
-		code := fmt.Sprintf("51%06dMA%08dQ", 100000+o/20, o) // 18 characters, not all digits
+		pool := d.Pools[o/perPool]
+		code := fmt.Sprintf("51%06dMA%08dQ", 100000+o/perPool, o) // not all digits
 		d.Operators = append(d.Operators, Operator{Code: code, Name: cities[o%len(cities)] + "市第" + strconv.Itoa(o+1) + "职工互助保障会", Pool: pool.Code, Region: pool.Region, Status: "active"})
 		for a := 0; a < acts; a++ {
 			act := fmt.Sprintf("A%02d", a)
@@ -119,7 +130,8 @@ func peakRSSMiB() float64 {
 }
 
 // BenchmarkSite renders a site of ≥ 2,000 pages (BENCH_SITE_OPERATORS,
-// default 400 operators × 5 activities × 3 years: 2,422 pages) from a
+// default 400 operators × 5 activities × 3 years in 20 pools over 20
+// provinces: 2,442 pages, the home page summed by province) from a
 // synthetic data set, with the privacy gate and the signed manifest, and
 // beside it the baseline: the same number of files of the same sizes
 // written with os.WriteFile, one goroutine per core, in the same run.

@@ -31,6 +31,7 @@ type section struct {
 	ID, Title, Note string
 	Chart           *Chart
 	Tables          []*Table
+	Pager           *pager // when the section's table is one page of a listing
 	List            []link
 	Terms           []term
 }
@@ -58,6 +59,16 @@ type index struct {
 	findings map[string][]FindingCount
 	ruleText map[string]marts.Rule
 	mixMemo  sync.Map // operator code → mixMemo
+
+	// national is set when there are more than homeListMax operators or
+	// pools: the home page sums by province and each province has its own
+	// listing of pools (paging.go).
+	national   bool
+	provinces  []*province // by code
+	provOf     map[string]*province
+	totalsOnce sync.Once
+	poolSum    map[string]map[int]money.Cents // pool → year → contributions
+	sumYears   []int
 }
 
 func actKey(op, act string) string { return op + "/" + act }
@@ -105,7 +116,24 @@ func newIndex(d *Data, k int, rules config.Rules, site string) *index {
 	for _, r := range marts.Catalogue() {
 		x.ruleText[r.ID] = r
 	}
+	if len(d.Operators) > homeListMax || len(d.Pools) > homeListMax {
+		x.national = true
+		x.groupProvinces()
+	}
 	return x
+}
+
+// crumbs lead from a page one folder down to the home page, the pool's
+// province (national sites) and the pool.
+func (x *index) crumbs(pool string) []link {
+	out := []link{{Text: "首页", Href: "../index.html"}}
+	if pv := x.provOf[pool]; pv != nil {
+		out = append(out, link{Text: pv.Name, Href: "../" + provincePath(pv.Code)})
+	}
+	if pl := x.pools[pool]; pl != nil {
+		out = append(out, link{Text: pl.Name, Href: "../" + poolPath(pl.Code)})
+	}
+	return out
 }
 
 func (x *index) newPage(path, title string) *page {
@@ -188,6 +216,21 @@ func (x *index) homePage() *page {
 	p := x.newPage("index.html", x.site)
 	p.Lead = "本站公开各统筹地区、各互助保障组织及每项互助保障活动的收支、给付、结余、资金存放、预算执行、审计与合规情况，不含任何会员个人信息。"
 	p.Search = true
+	if x.national {
+		x.nationalHome(p)
+	} else {
+		x.smallHome(p)
+	}
+	p.add(&section{ID: "more", Title: "口径与下载", List: []link{
+		{Text: "统计口径、合规规则与名词解释", Href: "methodology.html"},
+		{Text: "全部公开数据（Frictionless 数据包）", Href: "data/package/datapackage.json"},
+		{Text: "搜索索引（JSON）", Href: "search.json"},
+	}})
+	return p
+}
+
+// smallHome lists every pool and operator and charts every pool.
+func (x *index) smallHome(p *page) {
 	var pools []link
 	for _, pl := range x.d.Pools {
 		pools = append(pools, link{Text: pl.Name, Href: poolPath(pl.Code), Note: zh(levelZh, pl.Level) + " · " + strconv.Itoa(len(x.opsOf[pl.Code])) + " 个运营方"})
@@ -204,25 +247,9 @@ func (x *index) homePage() *page {
 	p.add(&section{ID: "operators", Title: "互助保障组织（运营方）", List: ops})
 
 	// Contributions by pool and year: ledger totals, never suppressed.
-	years := map[int]bool{}
-	sum := map[string]map[int]money.Cents{}
-	for _, pl := range x.d.Pools {
-		sum[pl.Code] = map[int]money.Cents{}
-		for _, o := range x.opsOf[pl.Code] {
-			for _, y := range x.operatorYears(o.Code) {
-				sum[pl.Code][y.Year] += y.Contributions
-				years[y.Year] = true
-			}
-		}
-	}
-	ys := sortedYears(years)
+	sum, ys := x.poolTotals()
 	t := p.table("home", "pool-contributions", "各统筹地区历年互助金收入（元）", []string{"统筹地区"}, []string{"pool"})
-	var ss []series
-	for _, y := range ys {
-		t.Cols = append(t.Cols, strconv.Itoa(y)+"年")
-		t.Keys = append(t.Keys, "contributions_"+strconv.Itoa(y))
-		ss = append(ss, series{Name: strconv.Itoa(y) + "年"})
-	}
+	ss := yearColumns(t, ys)
 	var cats []string
 	for _, pl := range x.d.Pools {
 		row := []Cell{linkCell(pl.Name, poolPath(pl.Code))}
@@ -237,12 +264,53 @@ func (x *index) homePage() *page {
 	p.add(&section{ID: "by-pool", Title: "各统筹地区互助金收入",
 		Chart:  barChart("chart-pools", "柱状图：各统筹地区历年互助金收入，数据见下表", cats, ss),
 		Tables: []*Table{t}})
-	p.add(&section{ID: "more", Title: "口径与下载", List: []link{
-		{Text: "统计口径、合规规则与名词解释", Href: "methodology.html"},
-		{Text: "全部公开数据（Frictionless 数据包）", Href: "data/package/datapackage.json"},
-		{Text: "搜索索引（JSON）", Href: "search.json"},
-	}})
-	return p
+}
+
+// nationalHome sums pools and operators by province, one row a province
+// linking to the province's listing of pools, and sends a reader looking
+// for one operator to the search box: the page's size depends on the
+// number of provinces, not of pools or operators.
+func (x *index) nationalHome(p *page) {
+	sum, ys := x.poolTotals()
+	t := p.table("home", "province-contributions", "各省份统筹地区数、运营方数与历年互助金收入（元）",
+		[]string{"省份", "统筹地区", "运营方"}, []string{"province", "pools", "operators"})
+	ss := yearColumns(t, ys)
+	var cats []string
+	for _, pv := range x.provinces {
+		row := []Cell{linkCell(pv.Name, provincePath(pv.Code)), x.f.count(int64(len(pv.Pools))), x.f.count(int64(pv.Ops))}
+		for i, y := range ys {
+			var c money.Cents
+			for _, pl := range pv.Pools {
+				c += sum[pl.Code][y]
+			}
+			row = append(row, x.f.money(c))
+			ss[i].Values = append(ss[i].Values, yuan(c))
+		}
+		t.Rows = append(t.Rows, row)
+		cats = append(cats, pv.Name)
+	}
+	t.ChartID = "chart-provinces"
+	p.add(&section{ID: "pools", Title: "统筹地区（按省份）",
+		Note:   "共 " + groupInt(int64(len(x.d.Pools))) + " 个统筹地区、" + groupInt(int64(len(x.d.Operators))) + " 个运营方，按省份汇总。点省份查看其各统筹地区，再点统筹地区查看其运营方。",
+		Chart:  barChart("chart-provinces", "柱状图：各省份历年互助金收入，数据见下表", cats, ss),
+		Tables: []*Table{t}})
+	p.add(&section{ID: "operators", Title: "互助保障组织（运营方）",
+		Note: "运营方较多，本页不逐一列出：名单按统筹地区列在各统筹地区页面。",
+		List: []link{
+			{Text: "按名称查找运营方：使用页首的搜索框", Href: "#q"},
+			{Text: "按省份、统筹地区浏览", Href: "#pools"},
+		}})
+}
+
+// yearColumns adds a column per year to t and returns a series per year.
+func yearColumns(t *Table, ys []int) []series {
+	var ss []series
+	for _, y := range ys {
+		t.Cols = append(t.Cols, strconv.Itoa(y)+"年")
+		t.Keys = append(t.Keys, "contributions_"+strconv.Itoa(y))
+		ss = append(ss, series{Name: strconv.Itoa(y) + "年"})
+	}
+	return ss
 }
 
 func sortedYears(m map[int]bool) []int {
@@ -254,44 +322,108 @@ func sortedYears(m map[int]bool) []int {
 	return ys
 }
 
+// ---- province (national sites) ----
+
+// provincePages list a province's pools, poolsPerPage to a page: level,
+// operators and contributions per year, with a chart of the page's rows.
+func (x *index) provincePages(pv *province) []*page {
+	sum, ys := x.poolTotals()
+	first := provincePath(pv.Code)
+	total := pageCount(len(pv.Pools), poolsPerPage)
+	var out []*page
+	for n := 1; n <= total; n++ {
+		p := x.newPage(pagePath(first, n), pv.Name+" · 统筹地区"+pageSuffix(n, total))
+		p.Crumbs = []link{{Text: "首页", Href: "../index.html"}}
+		p.Lead = pv.Name + "共有 " + groupInt(int64(len(pv.Pools))) + " 个统筹地区、" + groupInt(int64(pv.Ops)) + " 个运营方。点统筹地区查看其运营方；按名称查找运营方请用首页的搜索框。"
+		t := p.table("province/"+pv.Code, pagedID("pools", n), pv.Name+"各统筹地区历年互助金收入（元）",
+			[]string{"统筹地区", "级别", "运营方"}, []string{"pool", "pool_level", "operators"})
+		ss := yearColumns(t, ys)
+		var cats []string
+		for _, pl := range chunk(pv.Pools, poolsPerPage, n) {
+			row := []Cell{linkCell(pl.Name, "../"+poolPath(pl.Code)), textCell(zh(levelZh, pl.Level)), x.f.count(int64(len(x.opsOf[pl.Code])))}
+			for i, y := range ys {
+				row = append(row, x.f.money(sum[pl.Code][y]))
+				ss[i].Values = append(ss[i].Values, yuan(sum[pl.Code][y]))
+			}
+			t.Rows = append(t.Rows, row)
+			cats = append(cats, pl.Name)
+		}
+		t.ChartID = "chart-pools"
+		p.add(&section{ID: "pools", Title: "统筹地区",
+			Chart:  barChart("chart-pools", "柱状图：本页各统筹地区历年互助金收入，数据见下表", cats, ss),
+			Tables: []*Table{t}, Pager: newPager(first, n, total, len(pv.Pools))})
+		p.add(&section{ID: "find", Title: "查找运营方", List: []link{{Text: "在首页按名称搜索", Href: "../index.html#search"}}})
+		out = append(out, p)
+	}
+	return out
+}
+
 // ---- pool ----
 
-func (x *index) poolPage(pl *Pool) *page {
-	p := x.newPage(poolPath(pl.Code), pl.Name+"（"+zh(levelZh, pl.Level)+"）")
-	p.Crumbs = []link{{Text: "首页", Href: "../index.html"}}
-	p.Lead = "本统筹地区的互助保障组织及其历年收支概况。人数与给付见各组织、各活动页面。"
-	if pl.Federation != "" && pl.Federation != pl.Name {
-		p.Lead = "主管工会：" + pl.Federation + "。" + p.Lead
-	}
-	dir := "pool/" + pl.Code
+// poolPages are a pool's pages: its operators, opsPerPage to a page, and on
+// the first page its history.
+func (x *index) poolPages(pl *Pool) []*page {
 	ops := x.opsOf[pl.Code]
-	t := p.table(dir, "operators", "本地区各运营方最近一年概况", []string{"运营方", "年度", "互助金收入", "基金结余", "风险准备金", "管理费比例", "综合评分"},
-		[]string{"operator", "fiscal_year", "contributions", "fund_balance", "reserve_balance", "mgmt_fee_ratio", "score"})
+	first := poolPath(pl.Code)
+	total := pageCount(len(ops), opsPerPage)
+	dir := "pool/" + pl.Code
+	var out []*page
+	for n := 1; n <= total; n++ {
+		p := x.newPage(pagePath(first, n), pl.Name+"（"+zh(levelZh, pl.Level)+"）"+pageSuffix(n, total))
+		p.Crumbs = x.crumbs(pl.Code)
+		if n == 1 {
+			p.Crumbs = p.Crumbs[:len(p.Crumbs)-1] // not the page itself
+		}
+		p.Lead = "本统筹地区的互助保障组织及其历年收支概况。人数与给付见各组织、各活动页面。"
+		if pl.Federation != "" && pl.Federation != pl.Name {
+			p.Lead = "主管工会：" + pl.Federation + "。" + p.Lead
+		}
+		t := p.table(dir, pagedID("operators", n), "本地区各运营方最近一年概况", []string{"运营方", "年度", "互助金收入", "基金结余", "风险准备金", "管理费比例", "综合评分"},
+			[]string{"operator", "fiscal_year", "contributions", "fund_balance", "reserve_balance", "mgmt_fee_ratio", "score"})
+		for _, o := range chunk(ops, opsPerPage, n) {
+			row := []Cell{linkCell(o.Name, "../"+operatorPath(o.Code))}
+			if oy := x.operatorYears(o.Code); len(oy) == 0 {
+				row = append(row, nullCell(), nullCell(), nullCell(), nullCell(), nullCell())
+			} else {
+				l := oy[len(oy)-1]
+				row = append(row, textCell(strconv.Itoa(l.Year)), x.f.money(l.Contributions), x.f.money(l.Fund), x.f.money(l.Reserve), x.f.ratioOr(l.MgmtFee, false))
+			}
+			if s := x.latestScore(o.Code); s != nil {
+				row = append(row, x.f.score(s.Score))
+			} else {
+				row = append(row, nullCell())
+			}
+			t.Rows = append(t.Rows, row)
+		}
+		// A long listing comes after the pool's totals, a short one before
+		// the operators' history.
+		if n == 1 && len(ops) > poolSeriesMax {
+			x.poolTotalHistory(p, pl, dir)
+		}
+		s := p.add(&section{ID: "operators", Title: "运营方", Tables: []*Table{t}, Pager: newPager(first, n, total, len(ops))})
+		if total > 1 {
+			s.Note = "本地区共 " + groupInt(int64(len(ops))) + " 个运营方，每页 " + strconv.Itoa(opsPerPage) + " 个。"
+		}
+		if n == 1 && len(ops) <= poolSeriesMax {
+			x.poolHistory(p, pl, dir)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// poolHistory shows each operator's contributions by year.
+func (x *index) poolHistory(p *page, pl *Pool, dir string) {
+	ops := x.opsOf[pl.Code]
 	years := map[int]bool{}
 	perOp := map[string]map[int]money.Cents{}
 	for _, o := range ops {
-		oy := x.operatorYears(o.Code)
 		perOp[o.Code] = map[int]money.Cents{}
-		for _, y := range oy {
+		for _, y := range x.operatorYears(o.Code) {
 			years[y.Year] = true
 			perOp[o.Code][y.Year] = y.Contributions
 		}
-		row := []Cell{linkCell(o.Name, "../"+operatorPath(o.Code))}
-		if len(oy) == 0 {
-			row = append(row, nullCell(), nullCell(), nullCell(), nullCell(), nullCell())
-		} else {
-			l := oy[len(oy)-1]
-			row = append(row, textCell(strconv.Itoa(l.Year)), x.f.money(l.Contributions), x.f.money(l.Fund), x.f.money(l.Reserve), x.f.ratioOr(l.MgmtFee, false))
-		}
-		if s := x.latestScore(o.Code); s != nil {
-			row = append(row, x.f.score(s.Score))
-		} else {
-			row = append(row, nullCell())
-		}
-		t.Rows = append(t.Rows, row)
 	}
-	p.add(&section{ID: "operators", Title: "运营方", Tables: []*Table{t}})
-
 	ys := sortedYears(years)
 	h := p.table(dir, "history", "各运营方历年互助金收入（元）", []string{"年度"}, []string{"fiscal_year"})
 	var ss []series
@@ -320,7 +452,45 @@ func (x *index) poolPage(pl *Pool) *page {
 	p.add(&section{ID: "history", Title: "历年互助金收入",
 		Chart:  barChart("chart-history", "柱状图：各运营方历年互助金收入，数据见下表", cats, ss),
 		Tables: []*Table{h}})
-	return p
+}
+
+// poolTotalHistory shows the pool's totals by year (sums of ledger
+// figures, never suppressed) where one series an operator would not fit.
+func (x *index) poolTotalHistory(p *page, pl *Pool, dir string) {
+	by := map[int]*opYear{}
+	for _, o := range x.opsOf[pl.Code] {
+		for _, y := range x.operatorYears(o.Code) {
+			t := by[y.Year]
+			if t == nil {
+				t = &opYear{Year: y.Year}
+				by[y.Year] = t
+			}
+			t.Contributions += y.Contributions
+			t.Fund += y.Fund
+			t.Reserve += y.Reserve
+		}
+	}
+	years := map[int]bool{}
+	for y := range by {
+		years[y] = true
+	}
+	h := p.table(dir, "history", "本地区历年合计（各运营方之和，元）", []string{"年度", "互助金收入", "基金结余", "风险准备金"},
+		[]string{"fiscal_year", "contributions", "fund_balance", "reserve_balance"})
+	ss := []series{{Name: "互助金收入"}, {Name: "基金结余"}, {Name: "风险准备金"}}
+	var cats []string
+	for _, y := range sortedYears(years) {
+		t := by[y]
+		h.Rows = append(h.Rows, []Cell{textCell(strconv.Itoa(y)), x.f.money(t.Contributions), x.f.money(t.Fund), x.f.money(t.Reserve)})
+		ss[0].Values = append(ss[0].Values, yuan(t.Contributions))
+		ss[1].Values = append(ss[1].Values, yuan(t.Fund))
+		ss[2].Values = append(ss[2].Values, yuan(t.Reserve))
+		cats = append(cats, strconv.Itoa(y))
+	}
+	h.ChartID = "chart-history"
+	p.add(&section{ID: "history", Title: "历年互助金收入与结余（合计）",
+		Note:   "本地区运营方较多，图表只画合计；各运营方的数字见下表及其页面。",
+		Chart:  barChart("chart-history", "柱状图：本地区历年互助金收入、基金结余与风险准备金合计，数据见下表", cats, ss),
+		Tables: []*Table{h}})
 }
 
 // ---- operator ----
@@ -439,11 +609,7 @@ func severitySummary(rows []FindingCount) string {
 
 func (x *index) operatorPage(o *Operator) *page {
 	p := x.newPage(operatorPath(o.Code), o.Name)
-	crumbs := []link{{Text: "首页", Href: "../index.html"}}
-	if pl := x.pools[o.Pool]; pl != nil {
-		crumbs = append(crumbs, link{Text: pl.Name, Href: "../" + poolPath(pl.Code)})
-	}
-	p.Crumbs = crumbs
+	p.Crumbs = x.crumbs(o.Pool)
 	p.Lead = "统一社会信用代码 " + o.Code + "。以下为本组织各项互助保障活动的公开数据。"
 	dir := "operator/" + o.Code
 
@@ -499,11 +665,7 @@ func (x *index) operatorPage(o *Operator) *page {
 
 func (x *index) activityPage(o *Operator, a *Activity) *page {
 	p := x.newPage(activityPath(o.Code, a.Code), a.Name)
-	crumbs := []link{{Text: "首页", Href: "../index.html"}}
-	if pl := x.pools[o.Pool]; pl != nil {
-		crumbs = append(crumbs, link{Text: pl.Name, Href: "../" + poolPath(pl.Code)})
-	}
-	p.Crumbs = append(crumbs, link{Text: o.Name, Href: "../" + operatorPath(o.Code)})
+	p.Crumbs = append(x.crumbs(o.Pool), link{Text: o.Name, Href: "../" + operatorPath(o.Code)})
 	p.Lead = o.Name + " · " + zh(categoryZh, a.Category) + "类 · 每人缴费 " + money.FormatCNY(a.Contribution) + " 元 / " +
 		strconv.Itoa(a.PeriodMonths) + " 个月 · 最高给付 " + money.FormatCNY(a.BenefitCap) + " 元 · " + zh(statusZh, a.Status)
 	dir := "activity/" + o.Code + "-" + a.Code

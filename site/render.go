@@ -126,9 +126,12 @@ func Render(ctx context.Context, d *Data, dir string, opt Options) (*Result, err
 	var jobs []func() ([]file, error)
 	jobs = append(jobs, func() ([]file, error) { return x.pageFiles(x.homePage()) })
 	jobs = append(jobs, func() ([]file, error) { return x.pageFiles(x.methodologyPage()) })
+	for _, pv := range x.provinces {
+		jobs = append(jobs, func() ([]file, error) { return x.pagesFiles(x.provincePages(pv)) })
+	}
 	for i := range d.Pools {
 		pl := &d.Pools[i]
-		jobs = append(jobs, func() ([]file, error) { return x.pageFiles(x.poolPage(pl)) })
+		jobs = append(jobs, func() ([]file, error) { return x.pagesFiles(x.poolPages(pl)) })
 	}
 	for i := range d.Operators {
 		o := &d.Operators[i]
@@ -258,6 +261,19 @@ func (x *index) pageFiles(p *page) ([]file, error) {
 	return out, nil
 }
 
+// pagesFiles renders the pages of one listing.
+func (x *index) pagesFiles(ps []*page) ([]file, error) {
+	var out []file
+	for _, p := range ps {
+		fs, err := x.pageFiles(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fs...)
+	}
+	return out, nil
+}
+
 // staticFiles are the assets and the search index.
 func (x *index) staticFiles(echartsJS []byte) ([]file, error) {
 	out := []file{{path: "assets/echarts.min.js", body: echartsJS}}
@@ -278,10 +294,13 @@ func (x *index) staticFiles(echartsJS []byte) ([]file, error) {
 	return out, nil
 }
 
-// searchIndex lists pools, operators and activities as [name, code, url
-// from the site root, context, kind].
+// searchIndex lists provinces (national sites), pools, operators and
+// activities as [name, code, url from the site root, context, kind].
 func (x *index) searchIndex() [][5]string {
 	var out [][5]string
+	for _, pv := range x.provinces {
+		out = append(out, [5]string{pv.Name, pv.Code, provincePath(pv.Code), groupInt(int64(len(pv.Pools))) + " 个统筹地区", "省份"})
+	}
 	for _, p := range x.d.Pools {
 		out = append(out, [5]string{p.Name, p.Code, poolPath(p.Code), zh(levelZh, p.Level) + " " + p.Federation, "统筹地区"})
 	}
