@@ -125,8 +125,11 @@ func TestRuleR13(t *testing.T) {
 			('OP', 'B', NULL, 'F2', true, 'P1'),
 			('OP', 'C', 'AP3', ' ', true, 'P1'),
 			('OP', 'D', NULL, NULL, true, 'P1')) AS t(operator_code, activity_code, approval_ref, filing_ref, is_current, pool_code)`,
-		`CREATE TABLE core.fact_contribution AS SELECT * FROM (VALUES
-			('OP', 'A'), ('OP', 'B'), ('OP', 'C'), ('OQ', 'D')) AS t(operator_code, activity_code)`)
+		`CREATE TABLE core.fact_contribution AS SELECT operator_code, activity_code || '-R' AS receipt_no, activity_code,
+			'M1' AS member_ref, DATE '2024-01-01' AS period_start, DATE '2024-12-31' AS period_end,
+			CAST(50 AS DECIMAL(18, 2)) AS amount, CAST(NULL AS VARCHAR) AS refund_of,
+			TIMESTAMPTZ '2024-01-02 10:00:00+08' AS paid_at, 'P1' AS pool_code
+			FROM (VALUES ('OP', 'A'), ('OP', 'B'), ('OP', 'C'), ('OQ', 'D')) AS t(operator_code, activity_code)`)
 	wantHits(t, got, "OP|activity|B|0|-", "OP|activity|C|0|-")
 }
 

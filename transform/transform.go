@@ -412,7 +412,7 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity) (*Entity
 		if rows == 0 && extractQuarantined == 0 && haveTables > 0 {
 			return exec(ctx, conn, "sql/settle_empty.sql", mustRead("sql/settle_empty.sql"), e.Name)
 		}
-		return stageAndSettle(ctx, conn, e, stageFile, string(stage))
+		return stageAndSettle(ctx, conn, e, stageFile, string(stage), extractQuarantined > 0)
 	}
 	if err := settle(); err != nil {
 		return fail(err)
@@ -434,7 +434,7 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity) (*Entity
 // stageAndSettle types and checks an entity's new rows (its stage model),
 // settles them (sql/settle.sql.tmpl) and scrubs raw, inside the entity's
 // transaction.
-func stageAndSettle(ctx context.Context, conn *sql.Conn, e *contract.Entity, stageFile, stage string) error {
+func stageAndSettle(ctx context.Context, conn *sql.Conn, e *contract.Entity, stageFile, stage string, extractQuarantined bool) error {
 	if err := exec(ctx, conn, stageFile, stage); err != nil {
 		return err
 	}
@@ -456,7 +456,7 @@ func stageAndSettle(ctx context.Context, conn *sql.Conn, e *contract.Entity, sta
 	}
 	var b strings.Builder
 	err = settleTmpl.Execute(&b, settleData{Entity: e.Name, Keys: e.Key, KeyList: strings.Join(e.Key, ", "), Attrs: attrs,
-		Fresh: have == 0, Pending: kept > 0, e: e})
+		Fresh: have == 0, Pending: kept > 0, ExtractQuarantined: extractQuarantined, e: e})
 	if err != nil {
 		return err
 	}
@@ -478,8 +478,11 @@ type settleData struct {
 	KeyList string
 	Attrs   []string
 	Fresh   bool // core holds no version of the entity yet
-	Pending bool // a table kept from the versions exists: record the new ones' keys (core.p_<entity>)
-	e       *contract.Entity
+	Pending bool // a table kept from the versions exists: record the new versions (core.p_<entity>)
+	// ExtractQuarantined: extract quarantined some records of the loads,
+	// whose keys are read from their JSON.
+	ExtractQuarantined bool
+	e                  *contract.Entity
 }
 
 // RawRecord is the struct_pack argument list of a quarantined record: every

@@ -1,5 +1,5 @@
 -- model: rule.r13
--- depends: core.dim_activity, core.fact_contribution
+-- depends: core.dim_activity, core.agg_contribution
 -- R13 (clauses 四, 五: 审批, 备案): an activity with enrolments whose current
 -- version has no approval_ref or no filing_ref (NULL or blank). One hit an
 -- activity; not tied to a fiscal year.
@@ -12,7 +12,6 @@ SELECT 'R13', a.pool_code, a.operator_code, a.activity_code, NULL, 'activity', a
 FROM core.dim_activity AS a
 WHERE a.is_current
     AND (coalesce(trim(a.approval_ref), '') = '' OR coalesce(trim(a.filing_ref), '') = '')
-    -- the activities with enrolments, reduced to distinct pairs first so
-    -- that the semi join hashes a few rows, not every receipt
-    AND EXISTS (SELECT 1 FROM (SELECT DISTINCT operator_code, activity_code FROM core.fact_contribution) AS c
+    -- the activities with enrolments: the receipts summed per month
+    AND EXISTS (SELECT 1 FROM core.agg_contribution_month AS c
         WHERE c.operator_code = a.operator_code AND c.activity_code = a.activity_code)
