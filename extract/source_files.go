@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 
 	"huzhu/contract"
 	"huzhu/internal/config"
+	"huzhu/internal/digest"
 )
 
 // ErrManifestMismatch marks a file batch whose manifest disagrees with its
@@ -118,7 +118,7 @@ func (s *filesSource) pullBatch(ctx context.Context, l *Loader, batch string) er
 	}
 	// Checksums first: nothing is loaded from a batch whose files changed.
 	for _, name := range files {
-		got, err := fileSHA256(filepath.Join(dir, name))
+		got, err := digest.File(filepath.Join(dir, name))
 		if err != nil {
 			return s.record(ctx, l, batch, checksum, refuse("%v: %s: %v", ErrManifestMismatch, name, err))
 		}
@@ -219,19 +219,6 @@ func entityOrder(file string) int {
 		}
 	}
 	return len(contract.Entities())
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // loadFile reads one file in a goroutine and appends its rows under u as

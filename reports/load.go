@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"huzhu/internal/money"
+	"huzhu/internal/sqlmodel"
 )
 
 //go:embed sql/*.sql
@@ -106,36 +107,12 @@ type data struct {
 	PreviousRun string // the run before RunID that last saw a finding, "" if none
 }
 
-// query runs the embedded file name and calls scan for each row.
+// query runs the embedded file sql/<name> and calls scan for each row.
 func query(ctx context.Context, db *sql.DB, name string, scan func(*sql.Rows) error) error {
-	q, err := queries.ReadFile("sql/" + name)
-	if err != nil {
-		return err
-	}
-	rows, err := db.QueryContext(ctx, string(q))
-	if err != nil {
-		return fmt.Errorf("reports/sql/%s: %w", name, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := scan(rows); err != nil {
-			return fmt.Errorf("reports/sql/%s: %w", name, err)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("reports/sql/%s: %w", name, err)
+	if err := sqlmodel.Each(ctx, db, queries, "sql/"+name, scan); err != nil {
+		return fmt.Errorf("reports: %w", err)
 	}
 	return nil
-}
-
-func cents(s string) (money.Cents, error) { return money.Parse(s) }
-
-func optCents(s sql.NullString) (*money.Cents, error) {
-	if !s.Valid {
-		return nil, nil
-	}
-	c, err := money.Parse(s.String)
-	return &c, err
 }
 
 func optFloat(f sql.NullFloat64) *float64 {
@@ -192,16 +169,16 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 				return err
 			}
 			var err error
-			if b.Original, err = optCents(orig); err != nil {
+			if b.Original, err = money.ParseNull(orig); err != nil {
 				return err
 			}
-			if b.Adjusted, err = optCents(adj); err != nil {
+			if b.Adjusted, err = money.ParseNull(adj); err != nil {
 				return err
 			}
-			if b.Actual, err = cents(actual); err != nil {
+			if b.Actual, err = money.Parse(actual); err != nil {
 				return err
 			}
-			if b.Variance, err = cents(variance); err != nil {
+			if b.Variance, err = money.Parse(variance); err != nil {
 				return err
 			}
 			b.ExecRate = optFloat(exec)
@@ -215,10 +192,10 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 				return err
 			}
 			var err error
-			if m.Actual, err = cents(actual); err != nil {
+			if m.Actual, err = money.Parse(actual); err != nil {
 				return err
 			}
-			if m.Budget, err = cents(budget); err != nil {
+			if m.Budget, err = money.Parse(budget); err != nil {
 				return err
 			}
 			d.Monthly = append(d.Monthly, m)
@@ -243,7 +220,7 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 				return err
 			}
 			var err error
-			e.Amount, err = cents(amount)
+			e.Amount, err = money.Parse(amount)
 			d.Flows = append(d.Flows, e)
 			return err
 		}},
@@ -256,7 +233,7 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 				return err
 			}
 			var err error
-			h.Value, err = cents(v)
+			h.Value, err = money.Parse(v)
 			h.Share, h.Allowed = optFloat(share), allowed.Bool
 			d.Holdings = append(d.Holdings, h)
 			return err
@@ -274,7 +251,7 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 				f.Year = &y
 			}
 			var err error
-			f.Amount, err = optCents(amount)
+			f.Amount, err = money.ParseNull(amount)
 			d.Findings = append(d.Findings, f)
 			return err
 		}},

@@ -8,45 +8,18 @@ import (
 
 	"huzhu/internal/codes"
 	"huzhu/internal/money"
+	"huzhu/internal/sqlmodel"
 )
 
 //go:embed sql/*.sql
 var sqlFiles embed.FS
 
-func query(name string) string {
-	b, err := sqlFiles.ReadFile("sql/" + name + ".sql")
-	if err != nil {
-		panic(err) // embedded: a missing file is a build bug
-	}
-	return string(b)
-}
-
 // each runs sql/<name>.sql and calls scan for every row.
 func each(ctx context.Context, db *sql.DB, name string, scan func(*sql.Rows) error) error {
-	rows, err := db.QueryContext(ctx, query(name))
-	if err != nil {
-		return fmt.Errorf("site: sql/%s.sql: %w", name, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := scan(rows); err != nil {
-			return fmt.Errorf("site: sql/%s.sql: %w", name, err)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("site: sql/%s.sql: %w", name, err)
+	if err := sqlmodel.Each(ctx, db, sqlFiles, "sql/"+name+".sql", scan); err != nil {
+		return fmt.Errorf("site: %w", err)
 	}
 	return nil
-}
-
-func cents(s string) (money.Cents, error) { return money.Parse(s) }
-
-func centsPtr(s sql.NullString) (*money.Cents, error) {
-	if !s.Valid {
-		return nil, nil
-	}
-	c, err := money.Parse(s.String)
-	return &c, err
 }
 
 func intPtr(n sql.NullInt64) *int64 {
@@ -101,10 +74,10 @@ func Load(ctx context.Context, db *sql.DB) (*Data, error) {
 				return err
 			}
 			var err error
-			if a.Contribution, err = cents(contrib); err != nil {
+			if a.Contribution, err = money.Parse(contrib); err != nil {
 				return err
 			}
-			if a.BenefitCap, err = cents(cap); err != nil {
+			if a.BenefitCap, err = money.Parse(cap); err != nil {
 				return err
 			}
 			d.Activities = append(d.Activities, a)
@@ -125,16 +98,16 @@ func Load(ctx context.Context, db *sql.DB) (*Data, error) {
 			var err error
 			y.Members, y.Claims = intPtr(members), intPtr(claims)
 			y.PayoutRatio, y.MgmtFeeRatio, y.MedianDays = floatPtr(payout), floatPtr(fee), floatPtr(days)
-			if y.Contributions, err = cents(contrib); err != nil {
+			if y.Contributions, err = money.Parse(contrib); err != nil {
 				return err
 			}
-			if y.Benefits, err = centsPtr(benefits); err != nil {
+			if y.Benefits, err = money.ParseNull(benefits); err != nil {
 				return err
 			}
-			if y.FundBalance, err = cents(fund); err != nil {
+			if y.FundBalance, err = money.Parse(fund); err != nil {
 				return err
 			}
-			if y.Reserve, err = cents(reserve); err != nil {
+			if y.Reserve, err = money.Parse(reserve); err != nil {
 				return err
 			}
 			d.Years = append(d.Years, y)
@@ -151,7 +124,7 @@ func Load(ctx context.Context, db *sql.DB) (*Data, error) {
 			}
 			var err error
 			c.Claims = intPtr(claims)
-			if c.Benefits, err = centsPtr(benefits); err != nil {
+			if c.Benefits, err = money.ParseNull(benefits); err != nil {
 				return err
 			}
 			d.Breakdown = append(d.Breakdown, c)
@@ -168,7 +141,7 @@ func Load(ctx context.Context, db *sql.DB) (*Data, error) {
 			}
 			var err error
 			h.Share = floatPtr(share)
-			h.Value, err = cents(value)
+			h.Value, err = money.Parse(value)
 			d.Mix = append(d.Mix, h)
 			return err
 		})
@@ -184,10 +157,10 @@ func Load(ctx context.Context, db *sql.DB) (*Data, error) {
 			}
 			var err error
 			b.Rate = floatPtr(rate)
-			if b.Budget, err = centsPtr(budget); err != nil {
+			if b.Budget, err = money.ParseNull(budget); err != nil {
 				return err
 			}
-			b.Actual, err = cents(actual)
+			b.Actual, err = money.Parse(actual)
 			d.Budget = append(d.Budget, b)
 			return err
 		})

@@ -252,12 +252,7 @@ func (x *index) smallHome(p *page) {
 	ss := yearColumns(t, ys)
 	var cats []string
 	for _, pl := range x.d.Pools {
-		row := []Cell{linkCell(pl.Name, poolPath(pl.Code))}
-		for i, y := range ys {
-			row = append(row, x.f.money(sum[pl.Code][y]))
-			ss[i].Values = append(ss[i].Values, yuan(sum[pl.Code][y]))
-		}
-		t.Rows = append(t.Rows, row)
+		x.yearRow(t, ss, ys, []Cell{linkCell(pl.Name, poolPath(pl.Code))}, func(y int) money.Cents { return sum[pl.Code][y] })
 		cats = append(cats, pl.Name)
 	}
 	t.ChartID = "chart-pools"
@@ -277,16 +272,14 @@ func (x *index) nationalHome(p *page) {
 	ss := yearColumns(t, ys)
 	var cats []string
 	for _, pv := range x.provinces {
-		row := []Cell{linkCell(pv.Name, provincePath(pv.Code)), x.f.count(int64(len(pv.Pools))), x.f.count(int64(pv.Ops))}
-		for i, y := range ys {
+		lead := []Cell{linkCell(pv.Name, provincePath(pv.Code)), x.f.count(int64(len(pv.Pools))), x.f.count(int64(pv.Ops))}
+		x.yearRow(t, ss, ys, lead, func(y int) money.Cents {
 			var c money.Cents
 			for _, pl := range pv.Pools {
 				c += sum[pl.Code][y]
 			}
-			row = append(row, x.f.money(c))
-			ss[i].Values = append(ss[i].Values, yuan(c))
-		}
-		t.Rows = append(t.Rows, row)
+			return c
+		})
 		cats = append(cats, pv.Name)
 	}
 	t.ChartID = "chart-provinces"
@@ -300,6 +293,17 @@ func (x *index) nationalHome(p *page) {
 			{Text: "按名称查找运营方：使用页首的搜索框", Href: "#q"},
 			{Text: "按省份、统筹地区浏览", Href: "#pools"},
 		}})
+}
+
+// yearRow appends to t a row of the lead cells and amount(y) for each year
+// of ys, and each amount to its year's series of the chart beside t.
+func (x *index) yearRow(t *Table, ss []series, ys []int, lead []Cell, amount func(y int) money.Cents) {
+	for i, y := range ys {
+		c := amount(y)
+		lead = append(lead, x.f.money(c))
+		ss[i].Values = append(ss[i].Values, yuan(c))
+	}
+	t.Rows = append(t.Rows, lead)
 }
 
 // yearColumns adds a column per year to t and returns a series per year.
@@ -340,12 +344,8 @@ func (x *index) provincePages(pv *province) []*page {
 		ss := yearColumns(t, ys)
 		var cats []string
 		for _, pl := range chunk(pv.Pools, poolsPerPage, n) {
-			row := []Cell{linkCell(pl.Name, "../"+poolPath(pl.Code)), textCell(zh(levelZh, pl.Level)), x.f.count(int64(len(x.opsOf[pl.Code])))}
-			for i, y := range ys {
-				row = append(row, x.f.money(sum[pl.Code][y]))
-				ss[i].Values = append(ss[i].Values, yuan(sum[pl.Code][y]))
-			}
-			t.Rows = append(t.Rows, row)
+			lead := []Cell{linkCell(pl.Name, "../"+poolPath(pl.Code)), textCell(zh(levelZh, pl.Level)), x.f.count(int64(len(x.opsOf[pl.Code])))}
+			x.yearRow(t, ss, ys, lead, func(y int) money.Cents { return sum[pl.Code][y] })
 			cats = append(cats, pl.Name)
 		}
 		t.ChartID = "chart-pools"

@@ -200,6 +200,15 @@ var currentFacts = []struct{ Fact, Entity string }{
 	{"member_current", "members"}, // behind the view dim_member
 }
 
+// coreTable says whether core.<name> exists and whether it holds rows (by
+// DuckDB's estimate, which is exact for a table without deletes, and
+// non-zero for one with rows).
+func coreTable(ctx context.Context, conn *sql.Conn, name string) (exists, rows bool, err error) {
+	var n, size int64
+	err = conn.QueryRowContext(ctx, "SELECT count(*), coalesce(max(estimated_size), 0) FROM duckdb_tables() WHERE schema_name = 'core' AND table_name = ?", name).Scan(&n, &size)
+	return n > 0, size > 0, err
+}
+
 // keptTable is the table of currentFacts kept from entity's versions, "" for
 // none.
 func keptTable(entity string) string {
@@ -222,12 +231,12 @@ func coreModels(ctx context.Context, conn *sql.Conn) ([]*sqlmodel.Model, error) 
 		return nil, err
 	}
 	for _, f := range currentFacts {
-		var have int
-		if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'core' AND table_name = ?", f.Fact).Scan(&have); err != nil {
+		have, _, err := coreTable(ctx, conn, f.Fact)
+		if err != nil {
 			return nil, fmt.Errorf("transform: %s: %w", f.Fact, err)
 		}
 		keys := append([]string{"operator_code"}, contract.Lookup(f.Entity).Key...)
-		d := currentData{Fact: f.Fact, Entity: f.Entity, Keys: keys, KeyList: strings.Join(keys, ", "), Fresh: have == 0}
+		d := currentData{Fact: f.Fact, Entity: f.Entity, Keys: keys, KeyList: strings.Join(keys, ", "), Fresh: !have}
 		var b strings.Builder
 		if err := currentTmpl.Execute(&b, d); err != nil {
 			return nil, fmt.Errorf("transform: %s: %w", f.Fact, err)
@@ -302,11 +311,11 @@ func forgetSince(ctx context.Context, conn *sql.Conn, since time.Time) error {
 		return fail(err)
 	}
 	for _, name := range Order {
-		var n int
-		if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'core' AND table_name = ?", "v_"+name).Scan(&n); err != nil {
+		have, _, err := coreTable(ctx, conn, "v_"+name)
+		if err != nil {
 			return fail(err)
 		}
-		if n == 0 {
+		if !have {
 			continue
 		}
 		// The table name is the contract's entity name, never data.
@@ -400,21 +409,23 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity) (*Entity
 		return fail(err)
 	}
 	// Loads without a row (and none quarantined by extract) are only
-	// reconciled, once core has the entity's tables (the stage model and
-	// settle.sql.tmpl make them the first time).
-	var rows, extractQuarantined, haveTables int64
-	if err := conn.QueryRowContext(ctx, `SELECT coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0),
-			(SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'core' AND table_name = ?)
-		FROM ops.loads WHERE load_id IN (SELECT load_id FROM new_loads)`, "v_"+e.Name).Scan(&rows, &extractQuarantined, &haveTables); err != nil {
+	// reconciled, once core has the entity's versions table (the stage
+	// model and settle.sql.tmpl make it the first time).
+	var rows, extractQuarantined int64
+	if err := conn.QueryRowContext(ctx, `SELECT coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0)
+		FROM ops.loads WHERE load_id IN (SELECT load_id FROM new_loads)`).Scan(&rows, &extractQuarantined); err != nil {
 		return fail(err)
 	}
-	settle := func() error {
-		if rows == 0 && extractQuarantined == 0 && haveTables > 0 {
-			return exec(ctx, conn, "sql/settle_empty.sql", mustRead("sql/settle_empty.sql"), e.Name)
-		}
-		return stageAndSettle(ctx, conn, e, stageFile, string(stage), extractQuarantined > 0)
+	haveVersions, someVersions, err := coreTable(ctx, conn, "v_"+e.Name)
+	if err != nil {
+		return fail(err)
 	}
-	if err := settle(); err != nil {
+	if rows == 0 && extractQuarantined == 0 && haveVersions {
+		err = exec(ctx, conn, "sql/settle_empty.sql", mustRead("sql/settle_empty.sql"), e.Name)
+	} else {
+		err = stageAndSettle(ctx, conn, e, stageFile, string(stage), someVersions, extractQuarantined > 0)
+	}
+	if err != nil {
 		return fail(err)
 	}
 	r := &EntityResult{Entity: e.Name}
@@ -433,8 +444,11 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity) (*Entity
 
 // stageAndSettle types and checks an entity's new rows (its stage model),
 // settles them (sql/settle.sql.tmpl) and scrubs raw, inside the entity's
-// transaction.
-func stageAndSettle(ctx context.Context, conn *sql.Conn, e *contract.Entity, stageFile, stage string, extractQuarantined bool) error {
+// transaction. someVersions says core already holds versions of the
+// entity (a first load needs no comparison with versions core does not
+// have); extractQuarantined, that extract refused some of the loads'
+// records, whose keys are then read from their JSON.
+func stageAndSettle(ctx context.Context, conn *sql.Conn, e *contract.Entity, stageFile, stage string, someVersions, extractQuarantined bool) error {
 	if err := exec(ctx, conn, stageFile, stage); err != nil {
 		return err
 	}
@@ -442,21 +456,17 @@ func stageAndSettle(ctx context.Context, conn *sql.Conn, e *contract.Entity, sta
 	if err != nil {
 		return err
 	}
-	// A first load needs no comparison with versions core does not have.
-	var have, kept int
-	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'core' AND table_name = ? AND estimated_size > 0", "v_"+e.Name).Scan(&have); err != nil {
-		return err
-	}
-	// A table kept night by night from the versions waits for the keys of
-	// the new ones; one that does not exist yet will be built whole.
+	// A table kept night by night from the versions waits for the new
+	// ones; one that does not exist yet will be built whole.
+	kept := false
 	if t := keptTable(e.Name); t != "" {
-		if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'core' AND table_name = ?", t).Scan(&kept); err != nil {
+		if kept, _, err = coreTable(ctx, conn, t); err != nil {
 			return err
 		}
 	}
 	var b strings.Builder
 	err = settleTmpl.Execute(&b, settleData{Entity: e.Name, Keys: e.Key, KeyList: strings.Join(e.Key, ", "), Attrs: attrs,
-		Fresh: have == 0, Pending: kept > 0, ExtractQuarantined: extractQuarantined, e: e})
+		Fresh: !someVersions, Pending: kept, ExtractQuarantined: extractQuarantined, e: e})
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@
 package money
 
 import (
+	"database/sql"
 	"errors"
 	"math"
 	"math/bits"
@@ -156,6 +157,15 @@ func Parse(s string) (Cents, error) {
 		v = -v
 	}
 	return v, nil
+}
+
+// ParseNull is Parse of a nullable column read as text: nil for NULL.
+func ParseNull(s sql.NullString) (*Cents, error) {
+	if !s.Valid {
+		return nil, nil
+	}
+	c, err := Parse(s.String)
+	return &c, err
 }
 
 // Yuan returns y whole yuan as Cents. It panics if y*100 overflows int64,

@@ -22,8 +22,6 @@
 package publish
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,6 +31,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"huzhu/internal/digest"
 )
 
 // Outputs are the folders a release holds, in the order readers care
@@ -183,7 +183,7 @@ func writeIndex(dir string) error {
 		if err != nil || rel == IndexFile {
 			return err
 		}
-		sum, err := fileSum(p)
+		sum, err := digest.File(p)
 		files[filepath.ToSlash(rel)] = sum
 		return err
 	})
@@ -195,19 +195,6 @@ func writeIndex(dir string) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, IndexFile), append(b, '\n'), 0o644)
-}
-
-func fileSum(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // Check verifies that the release folder dir is whole: every file its
@@ -237,7 +224,7 @@ func Check(dir string) error {
 		if !ok {
 			return fmt.Errorf("%s: not in the release index", rel)
 		}
-		got, err := fileSum(p)
+		got, err := digest.File(p)
 		if err != nil {
 			return err
 		}

@@ -302,6 +302,30 @@ func RunOne(ctx context.Context, conn *sql.Conn, m *Model) error {
 	return nil
 }
 
+// Each runs the query in file of fsys and calls scan for every row; an
+// error names the file. It is how the readers of the marts (reports, site)
+// run their queries, which live in .sql files like the models.
+func Each(ctx context.Context, db *sql.DB, fsys fs.FS, file string, scan func(*sql.Rows) error) error {
+	q, err := fs.ReadFile(fsys, file)
+	if err != nil {
+		return err
+	}
+	rows, err := db.QueryContext(ctx, string(q))
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return fmt.Errorf("%s: %w", file, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	return nil
+}
+
 // Exec runs one statement of file, reporting an error as file:line:col.
 // With HZ_DEBUG set in the environment it prints to stderr every statement
 // that takes longer than HZ_DEBUG milliseconds (300 when HZ_DEBUG is not a

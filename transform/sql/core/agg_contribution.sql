@@ -76,9 +76,13 @@ SELECT * FROM fact_contribution_removed WHERE NOT (SELECT fresh FROM agg_fresh);
 CREATE OR REPLACE TEMP TABLE agg_added AS
 SELECT * FROM fact_contribution_added WHERE NOT (SELECT fresh FROM agg_fresh);
 
+-- The night's change added to the sums; an operator whose current
+-- organisation row names another pool (as in fact_contribution) has its
+-- groups merged under that pool.
 CREATE OR REPLACE TABLE core.agg_contribution_month AS
-SELECT pool_code, operator_code, activity_code, month, y0, y1, is_refund,
-    CAST(sum(receipts) AS BIGINT) AS receipts, CAST(sum(amount) AS DECIMAL(38, 2)) AS amount, CAST(sum(nonzero) AS BIGINT) AS nonzero
+SELECT coalesce(o.pool_code, CASE WHEN o.org_code IS NULL THEN a.pool_code END) AS pool_code,
+    a.operator_code, a.activity_code, a.month, a.y0, a.y1, a.is_refund,
+    CAST(sum(a.receipts) AS BIGINT) AS receipts, CAST(sum(a.amount) AS DECIMAL(38, 2)) AS amount, CAST(sum(a.nonzero) AS BIGINT) AS nonzero
 FROM (
     SELECT * FROM core.agg_contribution_month
     UNION ALL BY NAME
@@ -87,19 +91,10 @@ FROM (
         sum(sign) AS receipts, sum(sign * amount) AS amount, sum(sign * CAST(amount <> 0 AS INTEGER)) AS nonzero
     FROM (SELECT *, -1 AS sign FROM agg_removed UNION ALL BY NAME SELECT *, 1 AS sign FROM agg_added)
     GROUP BY ALL
-)
-GROUP BY ALL
-HAVING sum(receipts) <> 0;
-
--- An operator whose current organisation row names another pool (as
--- fact_contribution; groups of the old and the new pool are merged).
-CREATE OR REPLACE TABLE core.agg_contribution_month AS
-SELECT coalesce(o.pool_code, CASE WHEN o.org_code IS NULL THEN a.pool_code END) AS pool_code,
-    a.operator_code, a.activity_code, a.month, a.y0, a.y1, a.is_refund,
-    CAST(sum(a.receipts) AS BIGINT) AS receipts, CAST(sum(a.amount) AS DECIMAL(38, 2)) AS amount, CAST(sum(a.nonzero) AS BIGINT) AS nonzero
-FROM core.agg_contribution_month AS a
+) AS a
 LEFT JOIN core.dim_org AS o ON o.org_code = a.operator_code AND o.is_current
-GROUP BY ALL;
+GROUP BY ALL
+HAVING sum(a.receipts) <> 0;
 
 CREATE OR REPLACE TEMP TABLE agg_touched AS
 SELECT DISTINCT operator_code, coalesce(refund_of, receipt_no) AS receipt_no
