@@ -381,7 +381,8 @@ func loadReference(ctx context.Context, conn *sql.Conn) error {
 	return nil
 }
 
-// runEntity transforms one entity's new loads in one transaction.
+// runEntity transforms one entity's new loads: what it writes to core and
+// ops, in one transaction.
 func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity) (*EntityResult, error) {
 	start := time.Now()
 	stageFile := "sql/stage_" + e.Name + ".sql"
@@ -389,11 +390,12 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity) (*Entity
 	if err != nil {
 		return nil, fmt.Errorf("transform %s: no stage model: %w", e.Name, err)
 	}
-	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return nil, err
-	}
+	inTx := false
 	fail := func(err error) (*EntityResult, error) {
-		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		if inTx {
+			conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		}
+		dropTemps(context.WithoutCancel(ctx), conn, e)
 		return nil, fmt.Errorf("transform %s: %w", e.Name, err)
 	}
 	// The keys the operator has sent, which the stage models resolve
@@ -420,10 +422,24 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity) (*Entity
 	if err != nil {
 		return fail(err)
 	}
-	if rows == 0 && extractQuarantined == 0 && haveVersions {
+	empty := rows == 0 && extractQuarantined == 0 && haveVersions
+	// The stage model writes temp tables only, and runs before the
+	// transaction: DuckDB reads a table created inside the reading
+	// transaction at about half speed (writing core.v_enrollments from
+	// it took 5.6 s instead of 2.7 at 1 M members).
+	if !empty {
+		if err := exec(ctx, conn, stageFile, string(stage)); err != nil {
+			return fail(err)
+		}
+	}
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return fail(err)
+	}
+	inTx = true
+	if empty {
 		err = exec(ctx, conn, "sql/settle_empty.sql", mustRead("sql/settle_empty.sql"), e.Name)
 	} else {
-		err = stageAndSettle(ctx, conn, e, stageFile, string(stage), someVersions, extractQuarantined > 0)
+		err = settle(ctx, conn, e, someVersions, extractQuarantined > 0)
 	}
 	if err != nil {
 		return fail(err)
@@ -436,22 +452,35 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity) (*Entity
 		return fail(err)
 	}
 	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
-		return nil, fmt.Errorf("transform %s: commit: %w", e.Name, err)
+		inTx = false
+		return fail(fmt.Errorf("commit: %w", err))
+	}
+	// The entity's temp tables go now: at 1 M members the members' and
+	// enrolments' stayed in memory through the next entities and the core
+	// models, which then spilled.
+	if err := dropTemps(ctx, conn, e); err != nil {
+		return nil, fmt.Errorf("transform %s: %w", e.Name, err)
 	}
 	r.Seconds = time.Since(start).Seconds()
 	return r, nil
 }
 
-// stageAndSettle types and checks an entity's new rows (its stage model),
-// settles them (sql/settle.sql.tmpl) and scrubs raw, inside the entity's
-// transaction. someVersions says core already holds versions of the
-// entity (a first load needs no comparison with versions core does not
-// have); extractQuarantined, that extract refused some of the loads'
-// records, whose keys are then read from their JSON.
-func stageAndSettle(ctx context.Context, conn *sql.Conn, e *contract.Entity, stageFile, stage string, someVersions, extractQuarantined bool) error {
-	if err := exec(ctx, conn, stageFile, stage); err != nil {
-		return err
+// dropTemps drops the temp tables of an entity's stage and settle steps.
+func dropTemps(ctx context.Context, conn *sql.Conn, e *contract.Entity) error {
+	for _, t := range []string{"stage_" + e.Name, "judged", "scrubbed_" + e.Name} {
+		if _, err := conn.ExecContext(ctx, "DROP TABLE IF EXISTS "+t); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// settle settles an entity's staged rows (sql/settle.sql.tmpl) and scrubs
+// raw, inside the entity's transaction. someVersions says core already
+// holds versions of the entity (a first load needs no comparison with
+// versions core does not have); extractQuarantined, that extract refused
+// some of the loads' records, whose keys are then read from their JSON.
+func settle(ctx context.Context, conn *sql.Conn, e *contract.Entity, someVersions, extractQuarantined bool) error {
 	attrs, err := stageAttrs(ctx, conn, e.Name)
 	if err != nil {
 		return err

@@ -16,8 +16,12 @@ CREATE OR REPLACE TEMP MACRO hz_code_unicode(s) AS
 
 -- Most codes are plain ASCII (as many bytes as characters): trim and
 -- upper-case them without the translate, which costs microseconds a call.
+-- Most of those have nothing to trim (first and last character above the
+-- space): upper-case only; trim with a set of characters cost 0.4 s of
+-- 4.8 M receipt numbers, the test of both ends 0.05 s.
 CREATE OR REPLACE TEMP MACRO hz_code(s) AS
-    CASE WHEN strlen(s) = length(s)
+    CASE WHEN ascii(s) > 32 AND ascii(s[-1]) > 32 AND strlen(s) = length(s) THEN upper(s)
+         WHEN strlen(s) = length(s)
          THEN nullif(upper(trim(s, chr(9) || chr(10) || chr(11) || chr(12) || chr(13) || ' ')), '')
          ELSE hz_code_unicode(s) END;
 
@@ -91,3 +95,10 @@ CREATE OR REPLACE TEMP MACRO hz_pseudo(s) AS
     CASE WHEN s IS NULL THEN NULL
          WHEN starts_with(s, 'HZ1:') THEN substr(s, 5, 32)
          ELSE substr(sha256(getvariable('hz_opad') || unhex(sha256(getvariable('hz_ipad') || encode(s)))), 1, 32) END;
+
+-- A raw member row that still holds plaintext personal data (not yet
+-- replaced by pseudonyms: see scrub_members.sql).
+CREATE OR REPLACE TEMP MACRO hz_plain_member(id_number, name, phone) AS
+    (id_number IS NOT NULL AND NOT starts_with(id_number, 'HZ1:'))
+    OR (name IS NOT NULL AND NOT starts_with(name, 'HZ1:'))
+    OR (phone IS NOT NULL AND NOT starts_with(phone, 'HZ1:'));

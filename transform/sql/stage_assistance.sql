@@ -24,8 +24,15 @@ WITH r AS (
         r.description AS description_raw, r.amount AS amount_raw, r.publicized_on AS publicized_on_raw,
         r.updated_at AS updated_at_raw
     FROM r
+), c AS (
+    -- References as left joins to the keys (unique in core.k_*), not
+    -- correlated NOT EXISTS in the CASE: see stage_enrollments.sql.
+    SELECT t.*, a.found AS activity_known
+    FROM t
+    LEFT JOIN (SELECT source_operator, activity_code, true AS found FROM core.k_activities) AS a
+        ON a.source_operator = t.source_operator AND a.activity_code = t.activity_code
 )
-SELECT t.* EXCLUDE (description_raw, amount_raw, publicized_on_raw, updated_at_raw),
+SELECT c.* EXCLUDE (activity_known, description_raw, amount_raw, publicized_on_raw, updated_at_raw),
     CASE
         WHEN operator_code IS NULL OR item_id IS NULL OR kind IS NULL OR description_raw IS NULL
           OR amount_raw IS NULL OR voucher_no IS NULL OR updated_at_raw IS NULL THEN 'missing_field:a required field is empty'
@@ -37,8 +44,7 @@ SELECT t.* EXCLUDE (description_raw, amount_raw, publicized_on_raw, updated_at_r
         WHEN kind NOT IN ('member_activity', 'hardship_assistance') THEN 'bad_enum:kind is not a contract value'
         WHEN amount <= 0 THEN 'negative_amount:amount is not above zero'
         WHEN publicized_on > batch_day THEN 'future_date:publicized_on is after the batch date'
-        WHEN activity_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM core.k_activities AS a
-                         WHERE a.source_operator = t.source_operator AND a.activity_code = t.activity_code)
+        WHEN activity_code IS NOT NULL AND activity_known IS NULL
             THEN 'unknown_ref:activity_code is no activity of the operator'
     END AS verdict
-FROM t
+FROM c

@@ -38,8 +38,17 @@ WITH r AS (
         r.decided_at AS decided_at_raw, r.paid_at AS paid_at_raw, r.paid_amount AS paid_amount_raw,
         r.updated_at AS updated_at_raw
     FROM r
+), c AS (
+    -- References as left joins to the keys (unique in core.k_*), not
+    -- correlated NOT EXISTS in the CASE: see stage_enrollments.sql.
+    SELECT t.*, a.found AS activity_known, m.found AS member_known
+    FROM t
+    LEFT JOIN (SELECT source_operator, activity_code, true AS found FROM core.k_activities) AS a
+        ON a.source_operator = t.source_operator AND a.activity_code = t.activity_code
+    LEFT JOIN (SELECT source_operator, member_ref, true AS found FROM core.k_members) AS m
+        ON m.source_operator = t.source_operator AND m.member_ref = t.member_ref
 )
-SELECT t.* EXCLUDE (event_date_raw, filed_at_raw, diagnosis_group_raw, medical_total_raw, insurance_paid_raw,
+SELECT c.* EXCLUDE (activity_known, member_known, event_date_raw, filed_at_raw, diagnosis_group_raw, medical_total_raw, insurance_paid_raw,
         claimed_amount_raw, approved_amount_raw, decided_at_raw, paid_at_raw, paid_amount_raw, updated_at_raw),
     CASE
         WHEN operator_code IS NULL OR claim_no IS NULL OR activity_code IS NULL OR member_ref IS NULL
@@ -68,11 +77,9 @@ SELECT t.* EXCLUDE (event_date_raw, filed_at_raw, diagnosis_group_raw, medical_t
         WHEN beijing_day(filed_at) > batch_day THEN 'future_date:filed_at is after the batch date'
         WHEN beijing_day(decided_at) > batch_day THEN 'future_date:decided_at is after the batch date'
         WHEN beijing_day(paid_at) > batch_day THEN 'future_date:paid_at is after the batch date'
-        WHEN NOT EXISTS (SELECT 1 FROM core.k_activities AS a
-                         WHERE a.source_operator = t.source_operator AND a.activity_code = t.activity_code)
+        WHEN activity_known IS NULL
             THEN 'unknown_ref:activity_code is no activity of the operator'
-        WHEN NOT EXISTS (SELECT 1 FROM core.k_members AS m
-                         WHERE m.source_operator = t.source_operator AND m.member_ref = t.member_ref)
+        WHEN member_known IS NULL
             THEN 'unknown_ref:member_ref is no member of the operator'
     END AS verdict
-FROM t
+FROM c

@@ -28,8 +28,21 @@ WITH r AS (
         r.period_start AS period_start_raw, r.period_end AS period_end_raw, r.amount AS amount_raw,
         r.paid_at AS paid_at_raw, r.updated_at AS updated_at_raw
     FROM r
+), c AS (
+    -- References as left joins to the keys (unique in core.k_*): a
+    -- correlated NOT EXISTS in the CASE below took 4 s at 1 M members
+    -- (4.8 M rows), the joins 0.4 s.
+    SELECT t.*, a.found AS activity_known, m.found AS member_known, o.found AS payer_known
+    FROM t
+    LEFT JOIN (SELECT source_operator, activity_code, true AS found FROM core.k_activities) AS a
+        ON a.source_operator = t.source_operator AND a.activity_code = t.activity_code
+    LEFT JOIN (SELECT source_operator, member_ref, true AS found FROM core.k_members) AS m
+        ON m.source_operator = t.source_operator AND m.member_ref = t.member_ref
+    LEFT JOIN (SELECT DISTINCT org_code, true AS found FROM core.k_organizations) AS o
+        ON o.org_code = t.payer_union_code
 )
-SELECT t.* EXCLUDE (period_start_raw, period_end_raw, amount_raw, paid_at_raw, updated_at_raw),
+SELECT c.* EXCLUDE (period_start_raw, period_end_raw, amount_raw, paid_at_raw, updated_at_raw,
+        activity_known, member_known, payer_known),
     CASE
         WHEN operator_code IS NULL OR receipt_no IS NULL OR activity_code IS NULL OR member_ref IS NULL
           OR period_start_raw IS NULL OR period_end_raw IS NULL OR amount_raw IS NULL OR paid_at_raw IS NULL
@@ -47,16 +60,11 @@ SELECT t.* EXCLUDE (period_start_raw, period_end_raw, amount_raw, paid_at_raw, u
         WHEN amount < 0 AND refund_of IS NULL THEN 'negative_amount:amount is negative without refund_of'
         WHEN amount > 0 AND refund_of IS NOT NULL THEN 'negative_amount:a refund''s amount is not negative'
         WHEN beijing_day(paid_at) > batch_day THEN 'future_date:paid_at is after the batch date'
-        WHEN NOT EXISTS (SELECT 1 FROM core.k_activities AS a
-                         WHERE a.source_operator = t.source_operator AND a.activity_code = t.activity_code)
-            THEN 'unknown_ref:activity_code is no activity of the operator'
-        WHEN NOT EXISTS (SELECT 1 FROM core.k_members AS m
-                         WHERE m.source_operator = t.source_operator AND m.member_ref = t.member_ref)
-            THEN 'unknown_ref:member_ref is no member of the operator'
-        WHEN NOT EXISTS (SELECT 1 FROM core.k_organizations AS o WHERE o.org_code = t.payer_union_code)
-            THEN 'unknown_ref:payer_union_code is no known organisation'
+        WHEN activity_known IS NULL THEN 'unknown_ref:activity_code is no activity of the operator'
+        WHEN member_known IS NULL THEN 'unknown_ref:member_ref is no member of the operator'
+        WHEN payer_known IS NULL THEN 'unknown_ref:payer_union_code is no known organisation'
     END AS verdict
-FROM t;
+FROM c;
 
 -- The last check: a refund refunds a receipt the operator has sent, before
 -- (core.k_enrollments) or in this batch.

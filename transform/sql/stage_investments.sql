@@ -34,8 +34,15 @@ WITH r AS (
         r.maturity_date AS maturity_date_raw, r.rate_pct AS rate_pct_raw, r.accrued_income AS accrued_income_raw,
         r.realized_income AS realized_income_raw, r.updated_at AS updated_at_raw
     FROM r
+), c AS (
+    -- References as left joins to the keys (unique in core.k_*), not
+    -- correlated NOT EXISTS in the CASE: see stage_enrollments.sql.
+    SELECT t.*, a.found AS activity_known
+    FROM t
+    LEFT JOIN (SELECT source_operator, activity_code, true AS found FROM core.k_activities) AS a
+        ON a.source_operator = t.source_operator AND a.activity_code = t.activity_code
 )
-SELECT t.* EXCLUDE (as_of_raw, issuer_raw, instrument_name_raw, principal_raw, market_value_raw, start_date_raw,
+SELECT c.* EXCLUDE (activity_known, as_of_raw, issuer_raw, instrument_name_raw, principal_raw, market_value_raw, start_date_raw,
         maturity_date_raw, rate_pct_raw, accrued_income_raw, realized_income_raw, updated_at_raw),
     CASE
         WHEN operator_code IS NULL OR holding_id IS NULL OR as_of_raw IS NULL OR instrument_type IS NULL
@@ -57,8 +64,7 @@ SELECT t.* EXCLUDE (as_of_raw, issuer_raw, instrument_name_raw, principal_raw, m
                 'local_gov_bond', 'corporate_bond', 'stock', 'mutual_fund', 'wealth_management', 'futures', 'trust', 'other')
             THEN 'bad_enum:instrument_type is not a contract value'
         WHEN as_of > batch_day THEN 'future_date:as_of is after the batch date'
-        WHEN activity_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM core.k_activities AS a
-                         WHERE a.source_operator = t.source_operator AND a.activity_code = t.activity_code)
+        WHEN activity_code IS NOT NULL AND activity_known IS NULL
             THEN 'unknown_ref:activity_code is no activity of the operator'
     END AS verdict
-FROM t
+FROM c

@@ -33,8 +33,15 @@ WITH r AS (
         r.line_no AS line_no_raw, r.posted_on AS posted_on_raw, r.debit AS debit_raw, r.credit AS credit_raw,
         r.summary AS summary_raw, r.updated_at AS updated_at_raw
     FROM r
+), c AS (
+    -- References as left joins to the keys (unique in core.k_*), not
+    -- correlated NOT EXISTS in the CASE: see stage_enrollments.sql.
+    SELECT t.*, a.found AS activity_known
+    FROM t
+    LEFT JOIN (SELECT source_operator, activity_code, true AS found FROM core.k_activities) AS a
+        ON a.source_operator = t.source_operator AND a.activity_code = t.activity_code
 )
-SELECT t.* EXCLUDE (line_no_raw, posted_on_raw, debit_raw, credit_raw, summary_raw, updated_at_raw),
+SELECT c.* EXCLUDE (activity_known, line_no_raw, posted_on_raw, debit_raw, credit_raw, summary_raw, updated_at_raw),
     CASE
         WHEN operator_code IS NULL OR voucher_no IS NULL OR line_no_raw IS NULL OR posted_on_raw IS NULL
           OR account_code IS NULL OR debit_raw IS NULL OR credit_raw IS NULL OR summary_raw IS NULL
@@ -53,8 +60,7 @@ SELECT t.* EXCLUDE (line_no_raw, posted_on_raw, debit_raw, credit_raw, summary_r
         WHEN posted_on > batch_day THEN 'future_date:posted_on is after the batch date'
         WHEN account_code NOT IN (SELECT account_code FROM core.dim_account)
             THEN 'unknown_ref:account_code is not in the chart of accounts'
-        WHEN activity_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM core.k_activities AS a
-                         WHERE a.source_operator = t.source_operator AND a.activity_code = t.activity_code)
+        WHEN activity_code IS NOT NULL AND activity_known IS NULL
             THEN 'unknown_ref:activity_code is no activity of the operator'
     END AS verdict
-FROM t
+FROM c
