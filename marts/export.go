@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // Export writes every mart table as Parquet under dir/<table>/, partitioned
@@ -29,51 +31,21 @@ func Export(ctx context.Context, db *sql.DB, dir string) (*DataPackage, error) {
 		return nil, err
 	}
 	pkg := &DataPackage{Profile: "data-package", Name: "huzhu-marts", Title: "huzhu 职工互助保障 marts"}
-	for _, t := range tables {
-		yearExpr := ""
-		for _, c := range []string{"fiscal_year", "month", "as_of_month"} {
-			if t.has(c) {
-				yearExpr = c
-				if c != "fiscal_year" {
-					yearExpr = "year(" + c + ")"
-				}
-				break
-			}
-		}
-		if yearExpr == "" {
-			yearExpr = "0"
-		}
-		pool := "'all'"
-		if t.has("pool_code") {
-			pool = "coalesce(pool_code, 'all')"
-		}
-		out := filepath.Join(dir, t.name)
-		// COPY takes its target as a literal: the path is ours (the config's
-		// out folder), quoted here; table and column names come from the
-		// catalog.
-		q := fmt.Sprintf("COPY (SELECT %s, %s AS pool_code, %s AS year FROM mart.%s ORDER BY ALL) TO %s (FORMAT PARQUET, PARTITION_BY (pool_code, year), OVERWRITE_OR_IGNORE)",
-			starExcept(t), pool, yearExpr, t.name, quote(out))
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			return nil, fmt.Errorf("marts export %s: %w", t.name, err)
-		}
-		var files []string
-		filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".parquet") {
-				rel, _ := filepath.Rel(dir, p)
-				files = append(files, filepath.ToSlash(rel))
-			}
-			return nil
+	// Two tables at a time, each COPY on its own connection: a night's
+	// marts are small, and one COPY a time left a core idle (0.2–0.3 s of
+	// a night at 1 M members).
+	pkg.Resources = make([]Resource, len(tables))
+	var g errgroup.Group
+	g.SetLimit(2)
+	for i, t := range tables {
+		g.Go(func() error {
+			res, err := exportTable(ctx, db, dir, t)
+			pkg.Resources[i] = res
+			return err
 		})
-		sort.Strings(files)
-		res := Resource{Name: t.name, Path: files, Format: "parquet", Mediatype: "application/vnd.apache.parquet"}
-		for _, c := range t.cols {
-			res.Schema.Fields = append(res.Schema.Fields, field(c))
-		}
-		if !t.has("pool_code") {
-			res.Schema.Fields = append(res.Schema.Fields, Field{Name: "pool_code", Type: "string", Description: "partition: 'all'"})
-		}
-		res.Schema.Fields = append(res.Schema.Fields, Field{Name: "year", Type: "integer", Description: "partition: the row's year"})
-		pkg.Resources = append(pkg.Resources, res)
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	refs, err := exportReference(ctx, db, dir)
 	if err != nil {
@@ -85,6 +57,55 @@ func Export(ctx context.Context, db *sql.DB, dir string) (*DataPackage, error) {
 		return nil, err
 	}
 	return pkg, os.WriteFile(filepath.Join(dir, "datapackage.json"), append(b, '\n'), 0o644)
+}
+
+// exportTable writes one mart table as Parquet under dir/<table>/ and
+// describes it.
+func exportTable(ctx context.Context, db *sql.DB, dir string, t martTable) (Resource, error) {
+	yearExpr := ""
+	for _, c := range []string{"fiscal_year", "month", "as_of_month"} {
+		if t.has(c) {
+			yearExpr = c
+			if c != "fiscal_year" {
+				yearExpr = "year(" + c + ")"
+			}
+			break
+		}
+	}
+	if yearExpr == "" {
+		yearExpr = "0"
+	}
+	pool := "'all'"
+	if t.has("pool_code") {
+		pool = "coalesce(pool_code, 'all')"
+	}
+	out := filepath.Join(dir, t.name)
+	// COPY takes its target as a literal: the path is ours (the config's
+	// out folder), quoted here; table and column names come from the
+	// catalog.
+	q := fmt.Sprintf("COPY (SELECT %s, %s AS pool_code, %s AS year FROM mart.%s ORDER BY ALL) TO %s (FORMAT PARQUET, PARTITION_BY (pool_code, year), OVERWRITE_OR_IGNORE)",
+		starExcept(t), pool, yearExpr, t.name, quote(out))
+	if _, err := db.ExecContext(ctx, q); err != nil {
+		return Resource{}, fmt.Errorf("marts export %s: %w", t.name, err)
+	}
+	var files []string
+	filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".parquet") {
+			rel, _ := filepath.Rel(dir, p)
+			files = append(files, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	sort.Strings(files)
+	res := Resource{Name: t.name, Path: files, Format: "parquet", Mediatype: "application/vnd.apache.parquet"}
+	for _, c := range t.cols {
+		res.Schema.Fields = append(res.Schema.Fields, field(c))
+	}
+	if !t.has("pool_code") {
+		res.Schema.Fields = append(res.Schema.Fields, Field{Name: "pool_code", Type: "string", Description: "partition: 'all'"})
+	}
+	res.Schema.Fields = append(res.Schema.Fields, Field{Name: "year", Type: "integer", Description: "partition: the row's year"})
+	return res, nil
 }
 
 // ReferenceTables are the core dimensions exported beside the marts, under
