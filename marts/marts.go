@@ -102,11 +102,12 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, rules config.Rul
 			return fmt.Errorf("marts: %w", err)
 		}
 	}
+	var catalogue []any
 	for _, r := range Catalogue() {
-		clause := "第" + r.Clause + "条「" + r.ClauseText + "」"
-		if _, err := conn.ExecContext(ctx, "INSERT INTO rule_catalogue VALUES (?, ?, ?, ?)", r.ID, clause, r.Severity, r.Threshold(rules)); err != nil {
-			return fmt.Errorf("marts: catalogue: %w", err)
-		}
+		catalogue = append(catalogue, r.ID, "第"+r.Clause+"条「"+r.ClauseText+"」", r.Severity, r.Threshold(rules))
+	}
+	if err := sqlmodel.InsertRows(ctx, conn, "rule_catalogue", 4, catalogue); err != nil {
+		return fmt.Errorf("marts: catalogue: %w", err)
 	}
 	return nil
 }

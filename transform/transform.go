@@ -373,29 +373,17 @@ func loadReference(ctx context.Context, conn *sql.Conn) error {
 		name, _ := codes.Region(code)
 		regions = append(regions, code, name, codes.Province(code))
 	}
-	if err := insertRows(ctx, conn, "core.dim_region", 3, regions); err != nil {
+	if err := sqlmodel.InsertRows(ctx, conn, "core.dim_region", 3, regions); err != nil {
 		return fmt.Errorf("transform: regions: %w", err)
 	}
 	var accounts []any
 	for _, a := range contract.Chart() {
 		accounts = append(accounts, a.Code, a.NameZH, a.NameEN, string(a.Class), a.Class.DebitNormal())
 	}
-	if err := insertRows(ctx, conn, "core.dim_account", 5, accounts); err != nil {
+	if err := sqlmodel.InsertRows(ctx, conn, "core.dim_account", 5, accounts); err != nil {
 		return fmt.Errorf("transform: accounts: %w", err)
 	}
 	return nil
-}
-
-// insertRows inserts into table (a name of this package, never data) the
-// rows of width columns flattened in args, in one statement.
-func insertRows(ctx context.Context, conn *sql.Conn, table string, width int, args []any) error {
-	if len(args) == 0 {
-		return nil
-	}
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
-	rows := strings.TrimSuffix(strings.Repeat(row+", ", len(args)/width), ", ")
-	_, err := conn.ExecContext(ctx, "INSERT INTO "+table+" VALUES "+rows, args...)
-	return err
 }
 
 // runEntity transforms one entity's new loads: what it writes to core and
@@ -553,6 +541,16 @@ func (d settleData) RawRecord() string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// RowHash is the 64-bit hash of the content columns of alias a, by which
+// two versions at one position are told apart.
+func (d settleData) RowHash(a string) string {
+	cols := make([]string, len(d.Attrs))
+	for i, c := range d.Attrs {
+		cols[i] = a + "." + c
+	}
+	return "hash(" + strings.Join(cols, ", ") + ")"
 }
 
 // Eq compares key column k of alias a with the same column of r: = for a

@@ -302,6 +302,23 @@ func RunOne(ctx context.Context, conn *sql.Conn, m *Model) error {
 	return nil
 }
 
+// InsertRows inserts into table (a name of the caller's, never data) the
+// rows of width columns flattened in args, in one statement: a statement a
+// row costs about half a millisecond each (the transform's reference tables
+// took 100 ms a run that way).
+func InsertRows(ctx context.Context, conn *sql.Conn, table string, width int, args []any) error {
+	if len(args) == 0 {
+		return nil
+	}
+	if width <= 0 || len(args)%width != 0 {
+		return fmt.Errorf("insert into %s: %d values are not rows of %d", table, len(args), width)
+	}
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+	rows := strings.TrimSuffix(strings.Repeat(row+", ", len(args)/width), ", ")
+	_, err := conn.ExecContext(ctx, "INSERT INTO "+table+" VALUES "+rows, args...)
+	return err
+}
+
 // Each runs the query in file of fsys and calls scan for every row; an
 // error names the file. It is how the readers of the marts (reports, site)
 // run their queries, which live in .sql files like the models.

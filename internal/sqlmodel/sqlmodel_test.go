@@ -1,6 +1,7 @@
 package sqlmodel
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -66,5 +67,15 @@ func TestLocate(t *testing.T) {
 	err = Locate("sql/m.sql", st, errors.New("Catalog Error: Table with name t does not exist!"))
 	if got := err.Error(); !strings.HasPrefix(got, "sql/m.sql:10:1: Catalog Error") {
 		t.Errorf("Locate = %q, want sql/m.sql:10:1: Catalog Error…", got)
+	}
+}
+
+func TestInsertRowsRefusesPartialRows(t *testing.T) {
+	// Refused before the connection is used.
+	if err := InsertRows(context.Background(), nil, "t", 3, []any{1, 2}); err == nil {
+		t.Error("2 values taken as rows of 3")
+	}
+	if err := InsertRows(context.Background(), nil, "t", 3, nil); err != nil {
+		t.Errorf("no rows: %v", err)
 	}
 }
