@@ -1,16 +1,15 @@
 -- model: stage_assistance
--- depends: new_loads, core.k_activities
+-- depends: new_loads, known_activities
 -- Types and checks assistance items (shape: see stage_organizations.sql).
 -- approved_ref, publicized_on and a voucher_no that no ledger line carries
 -- are rule R05's findings, not data errors: voucher_no need not resolve.
 CREATE OR REPLACE TEMP TABLE stage_assistance AS
 WITH r AS (
-    SELECT r.*, n.loaded_at, n.batch_day,
-           try_cast(regexp_extract(r.source_pos, '([0-9]+)$', 1) AS BIGINT) AS pos_n
+    SELECT r.*, n.loaded_at, n.batch_day
     FROM raw.assistance AS r
     JOIN new_loads AS n USING (load_id)
 ), t AS (
-    SELECT load_id, loaded_at, source_pos, pos_n, source_operator, batch_day,
+    SELECT load_id, loaded_at, source_pos, source_operator, batch_day,
         hz_code(operator_code) AS operator_code,
         hz_code(item_id) AS item_id,
         hz_code(activity_code) AS activity_code,
@@ -25,11 +24,11 @@ WITH r AS (
         r.updated_at AS updated_at_raw
     FROM r
 ), c AS (
-    -- References as left joins to the keys (unique in core.k_*), not
+    -- References as left joins to the distinct keys sent (known_*), not
     -- correlated NOT EXISTS in the CASE: see stage_enrollments.sql.
     SELECT t.*, a.found AS activity_known
     FROM t
-    LEFT JOIN (SELECT source_operator, activity_code, true AS found FROM core.k_activities) AS a
+    LEFT JOIN (SELECT DISTINCT source_operator, activity_code, true AS found FROM known_activities) AS a
         ON a.source_operator = t.source_operator AND a.activity_code = t.activity_code
 )
 SELECT c.* EXCLUDE (activity_known, description_raw, amount_raw, publicized_on_raw, updated_at_raw),
@@ -37,7 +36,7 @@ SELECT c.* EXCLUDE (activity_known, description_raw, amount_raw, publicized_on_r
         WHEN operator_code IS NULL OR item_id IS NULL OR kind IS NULL OR description_raw IS NULL
           OR amount_raw IS NULL OR voucher_no IS NULL OR updated_at_raw IS NULL THEN 'missing_field:a required field is empty'
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
-        WHEN NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
+        WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
         WHEN publicized_on_raw IS NOT NULL AND publicized_on IS NULL THEN 'bad_date:publicized_on is not a date'
         WHEN updated_at IS NULL THEN 'bad_ts:updated_at is not a timestamp'
         WHEN amount IS NULL THEN 'bad_money:amount is not a money amount'

@@ -1,17 +1,16 @@
 -- model: stage_audits
--- depends: new_loads, core.k_staff_roles
+-- depends: new_loads, known_staff_roles
 -- Types and checks audits (clauses 十四, 十七; shape: see
 -- stage_organizations.sql). A subject_staff names a staff member its
 -- operator has sent in staff_roles; the report may not be dated after the
 -- batch.
 CREATE OR REPLACE TEMP TABLE stage_audits AS
 WITH r AS (
-    SELECT r.*, n.loaded_at, n.batch_day,
-           try_cast(regexp_extract(r.source_pos, '([0-9]+)$', 1) AS BIGINT) AS pos_n
+    SELECT r.*, n.loaded_at, n.batch_day
     FROM raw.audits AS r
     JOIN new_loads AS n USING (load_id)
 ), t AS (
-    SELECT load_id, loaded_at, source_pos, pos_n, source_operator, batch_day,
+    SELECT load_id, loaded_at, source_pos, source_operator, batch_day,
         hz_code(operator_code) AS operator_code,
         hz_code(audit_id) AS audit_id,
         audit_type,
@@ -39,14 +38,14 @@ WITH r AS (
             CASE WHEN recv.updated_at IS NULL THEN 'updated_at' END) AS missing,
         s.found IS NOT NULL AS staff_known
     FROM t
-    LEFT JOIN (SELECT DISTINCT source_operator, staff_id, true AS found FROM core.k_staff_roles) AS s
+    LEFT JOIN (SELECT DISTINCT source_operator, staff_id, true AS found FROM known_staff_roles) AS s
         ON s.source_operator = t.source_operator AND s.staff_id = t.subject_staff
 )
 SELECT m.* EXCLUDE (recv, missing, staff_known),
     CASE
         WHEN missing <> '' THEN 'missing_field:required field empty: ' || missing
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
-        WHEN NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
+        WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
         WHEN period_start IS NULL THEN 'bad_date:period_start is not a date'
         WHEN period_end IS NULL THEN 'bad_date:period_end is not a date'
         WHEN report_date IS NULL THEN 'bad_date:report_date is not a date'

@@ -1,5 +1,5 @@
 -- model: stage_bank_accounts
--- depends: new_loads, core.k_activities
+-- depends: new_loads, known_activities
 -- Types and checks bank accounts (shape: see stage_organizations.sql).
 -- account_no is text, not a code: kept as received, only trimmed of
 -- surrounding white space (ASCII and ideographic). An account of an activity
@@ -7,12 +7,11 @@
 -- organisation-level account. closed_on may lie ahead (an announced closing).
 CREATE OR REPLACE TEMP TABLE stage_bank_accounts AS
 WITH r AS (
-    SELECT r.*, n.loaded_at, n.batch_day,
-           try_cast(regexp_extract(r.source_pos, '([0-9]+)$', 1) AS BIGINT) AS pos_n
+    SELECT r.*, n.loaded_at, n.batch_day
     FROM raw.bank_accounts AS r
     JOIN new_loads AS n USING (load_id)
 ), t AS (
-    SELECT load_id, loaded_at, source_pos, pos_n, source_operator, batch_day,
+    SELECT load_id, loaded_at, source_pos, source_operator, batch_day,
         hz_code(operator_code) AS operator_code,
         nullif(trim(hz_text(account_no), ' ' || chr(9) || chr(10) || chr(13) || '　'), '') AS account_no,
         hz_code(activity_code) AS activity_code,
@@ -34,14 +33,14 @@ WITH r AS (
             CASE WHEN recv.updated_at IS NULL THEN 'updated_at' END) AS missing,
         a.found IS NOT NULL AS activity_known
     FROM t
-    LEFT JOIN (SELECT DISTINCT source_operator, activity_code, true AS found FROM core.k_activities) AS a
+    LEFT JOIN (SELECT DISTINCT source_operator, activity_code, true AS found FROM known_activities) AS a
         ON a.source_operator = t.source_operator AND a.activity_code = t.activity_code
 )
 SELECT m.* EXCLUDE (recv, missing, activity_known),
     CASE
         WHEN missing <> '' THEN 'missing_field:required field empty: ' || missing
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
-        WHEN NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
+        WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
         WHEN opened_on IS NULL THEN 'bad_date:opened_on is not a date'
         WHEN recv.closed_on IS NOT NULL AND closed_on IS NULL THEN 'bad_date:closed_on is not a date'
         WHEN updated_at IS NULL THEN 'bad_ts:updated_at is not a timestamp'

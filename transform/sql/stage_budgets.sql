@@ -1,16 +1,15 @@
 -- model: stage_budgets
--- depends: new_loads, core.k_activities, core.dim_account
+-- depends: new_loads, known_activities, core.dim_account
 -- Types and checks budget lines (shape: see stage_organizations.sql). A line
 -- is an income (4xxx) or expense (5xxx) account of the chart; activity_code
 -- NULL is an organisation-level line, else an activity its operator has sent.
 CREATE OR REPLACE TEMP TABLE stage_budgets AS
 WITH r AS (
-    SELECT r.*, n.loaded_at, n.batch_day,
-           try_cast(regexp_extract(r.source_pos, '([0-9]+)$', 1) AS BIGINT) AS pos_n
+    SELECT r.*, n.loaded_at, n.batch_day
     FROM raw.budgets AS r
     JOIN new_loads AS n USING (load_id)
 ), t AS (
-    SELECT load_id, loaded_at, source_pos, pos_n, source_operator, batch_day,
+    SELECT load_id, loaded_at, source_pos, source_operator, batch_day,
         hz_code(operator_code) AS operator_code,
         hz_code(activity_code) AS activity_code,
         hz_int(fiscal_year) AS fiscal_year,
@@ -34,7 +33,7 @@ WITH r AS (
         a.found IS NOT NULL AS activity_known,
         c.class AS line_class
     FROM t
-    LEFT JOIN (SELECT DISTINCT source_operator, activity_code, true AS found FROM core.k_activities) AS a
+    LEFT JOIN (SELECT DISTINCT source_operator, activity_code, true AS found FROM known_activities) AS a
         ON a.source_operator = t.source_operator AND a.activity_code = t.activity_code
     LEFT JOIN core.dim_account AS c ON c.account_code = t.line_code
 )
@@ -42,7 +41,7 @@ SELECT m.* EXCLUDE (recv, missing, activity_known, line_class),
     CASE
         WHEN missing <> '' THEN 'missing_field:required field empty: ' || missing
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
-        WHEN NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
+        WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
         WHEN fiscal_year IS NULL THEN 'bad_int:fiscal_year is not an integer'
         WHEN amount IS NULL THEN 'bad_money:amount is not an amount'
         WHEN approved_on IS NULL THEN 'bad_date:approved_on is not a date'

@@ -1,5 +1,5 @@
 -- model: stage_claims
--- depends: new_loads, core.k_activities, core.k_members
+-- depends: new_loads, known_activities, known_members
 -- Types and checks claims (shape: see stage_organizations.sql). The
 -- diagnosis group is free text, kept as is. What a paid claim may not be
 -- (above the benefit cap or the out-of-pocket cost, paid twice) is for the
@@ -8,12 +8,11 @@
 -- future_date.
 CREATE OR REPLACE TEMP TABLE stage_claims AS
 WITH r AS (
-    SELECT r.*, n.loaded_at, n.batch_day,
-           try_cast(regexp_extract(r.source_pos, '([0-9]+)$', 1) AS BIGINT) AS pos_n
+    SELECT r.*, n.loaded_at, n.batch_day
     FROM raw.claims AS r
     JOIN new_loads AS n USING (load_id)
 ), t AS (
-    SELECT load_id, loaded_at, source_pos, pos_n, source_operator, batch_day,
+    SELECT load_id, loaded_at, source_pos, source_operator, batch_day,
         hz_code(operator_code) AS operator_code,
         hz_code(claim_no) AS claim_no,
         hz_code(activity_code) AS activity_code,
@@ -39,13 +38,13 @@ WITH r AS (
         r.updated_at AS updated_at_raw
     FROM r
 ), c AS (
-    -- References as left joins to the keys (unique in core.k_*), not
+    -- References as left joins to the distinct keys sent (known_*), not
     -- correlated NOT EXISTS in the CASE: see stage_enrollments.sql.
     SELECT t.*, a.found AS activity_known, m.found AS member_known
     FROM t
-    LEFT JOIN (SELECT source_operator, activity_code, true AS found FROM core.k_activities) AS a
+    LEFT JOIN (SELECT DISTINCT source_operator, activity_code, true AS found FROM known_activities) AS a
         ON a.source_operator = t.source_operator AND a.activity_code = t.activity_code
-    LEFT JOIN (SELECT source_operator, member_ref, true AS found FROM core.k_members) AS m
+    LEFT JOIN (SELECT DISTINCT source_operator, member_ref, true AS found FROM known_members) AS m
         ON m.source_operator = t.source_operator AND m.member_ref = t.member_ref
 )
 SELECT c.* EXCLUDE (activity_known, member_known, event_date_raw, filed_at_raw, diagnosis_group_raw, medical_total_raw, insurance_paid_raw,
@@ -56,7 +55,7 @@ SELECT c.* EXCLUDE (activity_known, member_known, event_date_raw, filed_at_raw, 
           OR medical_total_raw IS NULL OR insurance_paid_raw IS NULL OR claimed_amount_raw IS NULL
           OR status IS NULL OR updated_at_raw IS NULL THEN 'missing_field:a required field is empty'
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
-        WHEN NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
+        WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
         WHEN event_date IS NULL THEN 'bad_date:event_date is not a date'
         WHEN filed_at IS NULL THEN 'bad_ts:filed_at is not a timestamp'
         WHEN decided_at_raw IS NOT NULL AND decided_at IS NULL THEN 'bad_ts:decided_at is not a timestamp'

@@ -5,12 +5,11 @@
 -- (R07), not a data error; a meeting dated after the batch is.
 CREATE OR REPLACE TEMP TABLE stage_decisions AS
 WITH r AS (
-    SELECT r.*, n.loaded_at, n.batch_day,
-           try_cast(regexp_extract(r.source_pos, '([0-9]+)$', 1) AS BIGINT) AS pos_n
+    SELECT r.*, n.loaded_at, n.batch_day
     FROM raw.decisions AS r
     JOIN new_loads AS n USING (load_id)
 ), t AS (
-    SELECT load_id, loaded_at, source_pos, pos_n, source_operator, batch_day,
+    SELECT load_id, loaded_at, source_pos, source_operator, batch_day,
         hz_code(operator_code) AS operator_code,
         hz_code(decision_ref) AS decision_ref,
         hz_date(meeting_date) AS meeting_date,
@@ -39,7 +38,7 @@ SELECT m.* EXCLUDE (recv, missing),
     CASE
         WHEN missing <> '' THEN 'missing_field:required field empty: ' || missing
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
-        WHEN NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
+        WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
         WHEN meeting_date IS NULL THEN 'bad_date:meeting_date is not a date'
         WHEN attendees IS NULL THEN 'bad_int:attendees is not an integer'
         WHEN quorum_met IS NULL THEN 'bad_bool:quorum_met is not true or false'

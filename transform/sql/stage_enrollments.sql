@@ -1,5 +1,5 @@
 -- model: stage_enrollments
--- depends: new_loads, core.k_organizations, core.k_activities, core.k_members, core.k_enrollments
+-- depends: new_loads, known_organizations, known_activities, known_members, known_enrollments
 -- Types and checks enrolments (contributions; shape: see
 -- stage_organizations.sql). A refund is its own row: a negative amount
 -- with refund_of naming the receipt it refunds, which must be known (in
@@ -8,12 +8,11 @@
 -- receipt_no is folded to ASCII by hz_code and kept.
 CREATE OR REPLACE TEMP TABLE stage_enrollments AS
 WITH r AS (
-    SELECT r.*, n.loaded_at, n.batch_day,
-           try_cast(regexp_extract(r.source_pos, '([0-9]+)$', 1) AS BIGINT) AS pos_n
+    SELECT r.*, n.loaded_at, n.batch_day
     FROM raw.enrollments AS r
     JOIN new_loads AS n USING (load_id)
 ), t AS (
-    SELECT load_id, loaded_at, source_pos, pos_n, source_operator, batch_day,
+    SELECT load_id, loaded_at, source_pos, source_operator, batch_day,
         hz_code(operator_code) AS operator_code,
         hz_code(receipt_no) AS receipt_no,
         hz_code(activity_code) AS activity_code,
@@ -29,16 +28,16 @@ WITH r AS (
         r.paid_at AS paid_at_raw, r.updated_at AS updated_at_raw
     FROM r
 ), c AS (
-    -- References as left joins to the keys (unique in core.k_*): a
+    -- References as left joins to the distinct keys sent (known_*): a
     -- correlated NOT EXISTS in the CASE below took 4 s at 1 M members
     -- (4.8 M rows), the joins 0.4 s.
     SELECT t.*, a.found AS activity_known, m.found AS member_known, o.found AS payer_known
     FROM t
-    LEFT JOIN (SELECT source_operator, activity_code, true AS found FROM core.k_activities) AS a
+    LEFT JOIN (SELECT DISTINCT source_operator, activity_code, true AS found FROM known_activities) AS a
         ON a.source_operator = t.source_operator AND a.activity_code = t.activity_code
-    LEFT JOIN (SELECT source_operator, member_ref, true AS found FROM core.k_members) AS m
+    LEFT JOIN (SELECT DISTINCT source_operator, member_ref, true AS found FROM known_members) AS m
         ON m.source_operator = t.source_operator AND m.member_ref = t.member_ref
-    LEFT JOIN (SELECT DISTINCT org_code, true AS found FROM core.k_organizations) AS o
+    LEFT JOIN (SELECT DISTINCT org_code, true AS found FROM known_organizations) AS o
         ON o.org_code = t.payer_union_code
 )
 SELECT c.* EXCLUDE (period_start_raw, period_end_raw, amount_raw, paid_at_raw, updated_at_raw,
@@ -48,8 +47,8 @@ SELECT c.* EXCLUDE (period_start_raw, period_end_raw, amount_raw, paid_at_raw, u
           OR period_start_raw IS NULL OR period_end_raw IS NULL OR amount_raw IS NULL OR paid_at_raw IS NULL
           OR payer_union_code IS NULL OR updated_at_raw IS NULL THEN 'missing_field:a required field is empty'
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
-        WHEN NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
-        WHEN NOT hz_uscc_ok(payer_union_code) THEN 'bad_uscc:payer_union_code is not a valid USCC'
+        WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
+        WHEN payer_union_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(payer_union_code) THEN 'bad_uscc:payer_union_code is not a valid USCC'
         WHEN period_start IS NULL THEN 'bad_date:period_start is not a date'
         WHEN period_end IS NULL THEN 'bad_date:period_end is not a date'
         WHEN paid_at IS NULL THEN 'bad_ts:paid_at is not a timestamp'
@@ -67,11 +66,11 @@ SELECT c.* EXCLUDE (period_start_raw, period_end_raw, amount_raw, paid_at_raw, u
 FROM c;
 
 -- The last check: a refund refunds a receipt the operator has sent, before
--- (core.k_enrollments) or in this batch.
+-- (known_enrollments) or in this batch.
 UPDATE stage_enrollments AS s
 SET verdict = 'unknown_ref:refund_of is no known receipt of the operator'
 WHERE s.verdict IS NULL AND s.refund_of IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM core.k_enrollments AS v
+  AND NOT EXISTS (SELECT 1 FROM known_enrollments AS v
                   WHERE v.source_operator = s.source_operator AND v.receipt_no = s.refund_of)
   AND NOT EXISTS (SELECT 1 FROM stage_enrollments AS o
                   WHERE o.source_operator = s.source_operator AND o.receipt_no = s.refund_of);

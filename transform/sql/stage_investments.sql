@@ -1,5 +1,5 @@
 -- model: stage_investments
--- depends: new_loads, core.k_activities
+-- depends: new_loads, known_activities
 -- Types and checks month-end holdings (shape: see stage_organizations.sql).
 -- Every instrument type of the contract is a valid value: that stocks,
 -- funds and the like are prohibited is rule R01's finding, not a data
@@ -8,12 +8,11 @@
 -- realised loss): what that means is for the rules.
 CREATE OR REPLACE TEMP TABLE stage_investments AS
 WITH r AS (
-    SELECT r.*, n.loaded_at, n.batch_day,
-           try_cast(regexp_extract(r.source_pos, '([0-9]+)$', 1) AS BIGINT) AS pos_n
+    SELECT r.*, n.loaded_at, n.batch_day
     FROM raw.investments AS r
     JOIN new_loads AS n USING (load_id)
 ), t AS (
-    SELECT load_id, loaded_at, source_pos, pos_n, source_operator, batch_day,
+    SELECT load_id, loaded_at, source_pos, source_operator, batch_day,
         hz_code(operator_code) AS operator_code,
         hz_code(holding_id) AS holding_id,
         hz_date(as_of) AS as_of,
@@ -35,11 +34,11 @@ WITH r AS (
         r.realized_income AS realized_income_raw, r.updated_at AS updated_at_raw
     FROM r
 ), c AS (
-    -- References as left joins to the keys (unique in core.k_*), not
+    -- References as left joins to the distinct keys sent (known_*), not
     -- correlated NOT EXISTS in the CASE: see stage_enrollments.sql.
     SELECT t.*, a.found AS activity_known
     FROM t
-    LEFT JOIN (SELECT source_operator, activity_code, true AS found FROM core.k_activities) AS a
+    LEFT JOIN (SELECT DISTINCT source_operator, activity_code, true AS found FROM known_activities) AS a
         ON a.source_operator = t.source_operator AND a.activity_code = t.activity_code
 )
 SELECT c.* EXCLUDE (activity_known, as_of_raw, issuer_raw, instrument_name_raw, principal_raw, market_value_raw, start_date_raw,
@@ -50,7 +49,7 @@ SELECT c.* EXCLUDE (activity_known, as_of_raw, issuer_raw, instrument_name_raw, 
           OR start_date_raw IS NULL OR accrued_income_raw IS NULL OR realized_income_raw IS NULL
           OR updated_at_raw IS NULL THEN 'missing_field:a required field is empty'
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
-        WHEN NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
+        WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
         WHEN as_of IS NULL THEN 'bad_date:as_of is not a date'
         WHEN start_date IS NULL THEN 'bad_date:start_date is not a date'
         WHEN maturity_date_raw IS NOT NULL AND maturity_date IS NULL THEN 'bad_date:maturity_date is not a date'

@@ -1,5 +1,5 @@
 -- model: stage_ledger_entries
--- depends: new_loads, core.dim_account, core.k_activities
+-- depends: new_loads, core.dim_account, known_activities
 -- Types and checks ledger lines (shape: see stage_organizations.sql). A
 -- line has one side: debit or credit above zero, the other zero. What
 -- only the voucher or other entities can tell (an unbalanced voucher, a
@@ -8,12 +8,11 @@
 -- not resolve here.
 CREATE OR REPLACE TEMP TABLE stage_ledger_entries AS
 WITH r AS (
-    SELECT r.*, n.loaded_at, n.batch_day,
-           try_cast(regexp_extract(r.source_pos, '([0-9]+)$', 1) AS BIGINT) AS pos_n
+    SELECT r.*, n.loaded_at, n.batch_day
     FROM raw.ledger_entries AS r
     JOIN new_loads AS n USING (load_id)
 ), t AS (
-    SELECT load_id, loaded_at, source_pos, pos_n, source_operator, batch_day,
+    SELECT load_id, loaded_at, source_pos, source_operator, batch_day,
         hz_code(operator_code) AS operator_code,
         hz_code(voucher_no) AS voucher_no,
         hz_int(line_no) AS line_no,
@@ -34,11 +33,11 @@ WITH r AS (
         r.summary AS summary_raw, r.updated_at AS updated_at_raw
     FROM r
 ), c AS (
-    -- References as left joins to the keys (unique in core.k_*), not
+    -- References as left joins to the distinct keys sent (known_*), not
     -- correlated NOT EXISTS in the CASE: see stage_enrollments.sql.
     SELECT t.*, a.found AS activity_known
     FROM t
-    LEFT JOIN (SELECT source_operator, activity_code, true AS found FROM core.k_activities) AS a
+    LEFT JOIN (SELECT DISTINCT source_operator, activity_code, true AS found FROM known_activities) AS a
         ON a.source_operator = t.source_operator AND a.activity_code = t.activity_code
 )
 SELECT c.* EXCLUDE (activity_known, line_no_raw, posted_on_raw, debit_raw, credit_raw, summary_raw, updated_at_raw),
@@ -47,7 +46,7 @@ SELECT c.* EXCLUDE (activity_known, line_no_raw, posted_on_raw, debit_raw, credi
           OR account_code IS NULL OR debit_raw IS NULL OR credit_raw IS NULL OR summary_raw IS NULL
           OR prepared_by IS NULL OR approved_by IS NULL OR updated_at_raw IS NULL THEN 'missing_field:a required field is empty'
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
-        WHEN NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
+        WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
         WHEN posted_on IS NULL THEN 'bad_date:posted_on is not a date'
         WHEN updated_at IS NULL THEN 'bad_ts:updated_at is not a timestamp'
         WHEN debit IS NULL THEN 'bad_money:debit is not a money amount'

@@ -1,5 +1,5 @@
 -- model: stage_members
--- depends: new_loads, core.k_organizations
+-- depends: new_loads, known_organizations
 -- Types and checks members (shape: see stage_organizations.sql). The id
 -- number, name and phone become HMAC pseudonyms here; what the pipeline
 -- keeps of a person is birth date and year, gender and the region of the
@@ -9,13 +9,12 @@
 CREATE OR REPLACE TEMP TABLE stage_members AS
 WITH r AS (
     SELECT r.*, n.loaded_at, n.batch_day,
-           try_cast(regexp_extract(r.source_pos, '([0-9]+)$', 1) AS BIGINT) AS pos_n,
            starts_with(r.id_number, 'HZ1:') AS scrubbed,
            hz_code(r.id_number) AS idn
     FROM raw.members AS r
     JOIN new_loads AS n USING (load_id)
 ), t AS (
-    SELECT load_id, loaded_at, source_pos, pos_n, source_operator, batch_day,
+    SELECT load_id, loaded_at, source_pos, source_operator, batch_day,
         hz_code(operator_code) AS operator_code,
         hz_code(member_ref) AS member_ref,
         hz_pseudo(CASE WHEN scrubbed THEN id_number ELSE idn END) AS id_pseudo,
@@ -37,7 +36,7 @@ WITH r AS (
         birth_date AS birth_raw, union_code AS union_raw, joined_on AS joined_raw, r.updated_at AS updated_raw
     FROM r
 )
-SELECT load_id, loaded_at, source_pos, pos_n, source_operator, batch_day,
+SELECT load_id, loaded_at, source_pos, source_operator, batch_day,
     operator_code, member_ref, id_pseudo, name_pseudo, phone_pseudo, gender, birth_date,
     year(birth_date) AS birth_year, id_region AS region_code, union_code, joined_on, status, updated_at,
     CASE
@@ -45,8 +44,8 @@ SELECT load_id, loaded_at, source_pos, pos_n, source_operator, batch_day,
           OR birth_raw IS NULL OR union_raw IS NULL OR joined_raw IS NULL OR status IS NULL OR updated_raw IS NULL
             THEN 'missing_field:a required field is empty'
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
-        WHEN NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
-        WHEN NOT hz_uscc_ok(union_code) THEN 'bad_uscc:union_code is not a valid USCC'
+        WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
+        WHEN union_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(union_code) THEN 'bad_uscc:union_code is not a valid USCC'
         WHEN NOT id_ok THEN 'bad_idno:id_number is not a valid citizen id number'
         WHEN birth_date IS NULL THEN 'bad_date:birth_date is not a date'
         WHEN joined_on IS NULL THEN 'bad_date:joined_on is not a date'
@@ -56,7 +55,7 @@ SELECT load_id, loaded_at, source_pos, pos_n, source_operator, batch_day,
         WHEN birth_date <> id_birth THEN 'idno_mismatch:birth_date disagrees with the id number'
         WHEN gender <> id_gender THEN 'idno_mismatch:gender disagrees with the id number'
         WHEN joined_on > batch_day THEN 'future_date:joined_on is after the batch date'
-        WHEN union_code NOT IN (SELECT org_code FROM core.k_organizations) THEN 'unknown_ref:union_code is no known organisation'
+        WHEN union_code NOT IN (SELECT org_code FROM known_organizations) THEN 'unknown_ref:union_code is no known organisation'
     END AS verdict
 FROM t;
 

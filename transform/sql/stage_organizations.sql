@@ -1,19 +1,18 @@
 -- model: stage_organizations
 -- depends: new_loads, core.dim_region
 -- Types and checks organisations. The shape of every stage_<entity> model:
--- the meta columns (load_id, loaded_at, source_pos, pos_n, source_operator,
+-- the meta columns (load_id, loaded_at, source_pos, source_operator,
 -- batch_day), the typed columns, then verdict: NULL for a good row, else
 -- '<reason_code>:<reason>' for the first check it fails (README,
 -- "Quarantine reason codes"). The settle step (settle.sql.tmpl) does the
 -- rest, the quarantined record's JSON included.
 CREATE OR REPLACE TEMP TABLE stage_organizations AS
 WITH r AS (
-    SELECT r.*, n.loaded_at, n.batch_day,
-           try_cast(regexp_extract(r.source_pos, '([0-9]+)$', 1) AS BIGINT) AS pos_n
+    SELECT r.*, n.loaded_at, n.batch_day
     FROM raw.organizations AS r
     JOIN new_loads AS n USING (load_id)
 ), t AS (
-    SELECT load_id, loaded_at, source_pos, pos_n, source_operator, batch_day,
+    SELECT load_id, loaded_at, source_pos, source_operator, batch_day,
         hz_code(org_code) AS org_code,
         hz_text(name) AS name,
         org_type,

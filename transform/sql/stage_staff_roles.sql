@@ -8,12 +8,11 @@
 -- start_date and end_date are the term and may lie ahead of the batch.
 CREATE OR REPLACE TEMP TABLE stage_staff_roles AS
 WITH r AS (
-    SELECT r.*, n.loaded_at, n.batch_day,
-           try_cast(regexp_extract(r.source_pos, '([0-9]+)$', 1) AS BIGINT) AS pos_n
+    SELECT r.*, n.loaded_at, n.batch_day
     FROM raw.staff_roles AS r
     JOIN new_loads AS n USING (load_id)
 ), t AS (
-    SELECT load_id, loaded_at, source_pos, pos_n, source_operator, batch_day,
+    SELECT load_id, loaded_at, source_pos, source_operator, batch_day,
         hz_code(operator_code) AS operator_code,
         hz_code(staff_id) AS staff_id,
         hz_pseudo(hz_text(name)) AS name_pseudo,
@@ -38,7 +37,7 @@ SELECT m.* EXCLUDE (recv, missing),
     CASE
         WHEN missing <> '' THEN 'missing_field:required field empty: ' || missing
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
-        WHEN NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
+        WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
         WHEN start_date IS NULL THEN 'bad_date:start_date is not a date'
         WHEN recv.end_date IS NOT NULL AND end_date IS NULL THEN 'bad_date:end_date is not a date'
         WHEN updated_at IS NULL THEN 'bad_ts:updated_at is not a timestamp'
