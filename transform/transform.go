@@ -418,9 +418,6 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity) (*Entity
 	if err := defineKnown(ctx, conn, e); err != nil {
 		return fail(err)
 	}
-	if err := exec(ctx, conn, "sql/valid_uscc.sql", mustRead("sql/valid_uscc.sql")); err != nil {
-		return fail(err)
-	}
 	// Loads without a row (and none quarantined by extract) are only
 	// reconciled, once core has the entity's versions table (the stage
 	// model and settle.sql.tmpl make it the first time).
@@ -439,6 +436,9 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity) (*Entity
 	// transaction at about half speed (writing core.v_enrollments from
 	// it took 5.6 s instead of 2.7 at 1 M members).
 	if !empty {
+		if err := exec(ctx, conn, "sql/valid_uscc.sql", mustRead("sql/valid_uscc.sql")); err != nil {
+			return fail(err)
+		}
 		if err := exec(ctx, conn, stageFile, string(stage)); err != nil {
 			return fail(err)
 		}
@@ -510,7 +510,7 @@ func defineKnown(ctx context.Context, conn *sql.Conn, e *contract.Entity) error 
 
 // dropTemps drops the temp tables of an entity's stage and settle steps.
 func dropTemps(ctx context.Context, conn *sql.Conn, e *contract.Entity) error {
-	for _, t := range []string{"stage_" + e.Name, "judged", "scrubbed_" + e.Name} {
+	for _, t := range []string{"stage_" + e.Name, "judged"} {
 		if _, err := conn.ExecContext(ctx, "DROP TABLE IF EXISTS "+t); err != nil {
 			return err
 		}
@@ -524,7 +524,7 @@ func dropTemps(ctx context.Context, conn *sql.Conn, e *contract.Entity) error {
 // versions core does not have); extractQuarantined, that extract refused
 // some of the loads' records, whose keys are then read from their JSON.
 func settle(ctx context.Context, conn *sql.Conn, e *contract.Entity, someVersions, extractQuarantined bool) error {
-	attrs, err := stageAttrs(ctx, conn, e.Name)
+	attrs, aside, err := stageAttrs(ctx, conn, e.Name)
 	if err != nil {
 		return err
 	}
@@ -537,7 +537,7 @@ func settle(ctx context.Context, conn *sql.Conn, e *contract.Entity, someVersion
 		}
 	}
 	var b strings.Builder
-	err = settleTmpl.Execute(&b, settleData{Entity: e.Name, Keys: e.Key, KeyList: strings.Join(e.Key, ", "), Attrs: attrs,
+	err = settleTmpl.Execute(&b, settleData{Entity: e.Name, Keys: e.Key, KeyList: strings.Join(e.Key, ", "), Attrs: attrs, Aside: aside,
 		Fresh: !someVersions, Pending: kept, ExtractQuarantined: extractQuarantined, e: e})
 	if err != nil {
 		return err
@@ -559,8 +559,9 @@ type settleData struct {
 	Keys    []string
 	KeyList string
 	Attrs   []string
-	Fresh   bool // core holds no version of the entity yet
-	Pending bool // a table kept from the versions exists: record the new versions (core.p_<entity>)
+	Aside   []string // stage columns for the scrub step only
+	Fresh   bool     // core holds no version of the entity yet
+	Pending bool     // a table kept from the versions exists: record the new versions (core.p_<entity>)
 	// ExtractQuarantined: extract quarantined some records of the loads,
 	// whose keys are read from their JSON.
 	ExtractQuarantined bool
@@ -579,6 +580,15 @@ func (d settleData) RawRecord() string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// NotKept lists, after a comma, the stage columns for the scrub step only
+// (none but for members): for EXCLUDE lists.
+func (d settleData) NotKept() string {
+	if len(d.Aside) == 0 {
+		return ""
+	}
+	return ", " + strings.Join(d.Aside, ", ")
 }
 
 // RowHash is the 64-bit hash of the content columns of alias a, by which
@@ -600,24 +610,28 @@ func (d settleData) Eq(a, k string) string {
 	return a + "." + k + " = r." + k
 }
 
-// stageAttrs lists the content columns of a stage table.
-func stageAttrs(ctx context.Context, conn *sql.Conn, entity string) ([]string, error) {
+// stageAttrs lists the content columns of a stage table, and the columns
+// it holds for the scrub step only (raw_row, scrub_*: see
+// stage_members.sql), which the versions do not keep.
+func stageAttrs(ctx context.Context, conn *sql.Conn, entity string) (attrs, aside []string, err error) {
 	rows, err := conn.QueryContext(ctx, "SELECT column_name FROM (DESCRIBE stage_"+entity+")")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
-	var out []string
 	for rows.Next() {
 		var c string
 		if err := rows.Scan(&c); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		if !metaColumns[c] {
-			out = append(out, c)
+		switch {
+		case c == "raw_row" || strings.HasPrefix(c, "scrub_"):
+			aside = append(aside, c)
+		case !metaColumns[c]:
+			attrs = append(attrs, c)
 		}
 	}
-	return out, rows.Err()
+	return attrs, aside, rows.Err()
 }
 
 // DefineMacros creates on conn the temp macros of sql/macros.sql (typing,

@@ -8,7 +8,7 @@
 -- yields the same columns.
 CREATE OR REPLACE TEMP TABLE stage_members AS
 WITH r AS (
-    SELECT r.*, n.loaded_at, n.batch_day,
+    SELECT r.*, r.rowid AS raw_row, n.loaded_at, n.batch_day,
            starts_with(r.id_number, 'HZ1:') AS scrubbed,
            hz_code(r.id_number) AS idn
     FROM raw.members AS r
@@ -33,7 +33,8 @@ WITH r AS (
              WHEN try_cast(substr(idn, 17, 1) AS INTEGER) % 2 = 1 THEN 'M' ELSE 'F' END AS id_gender,
         CASE WHEN scrubbed THEN split_part(id_number, ':', 5) ELSE substr(idn, 1, 6) END AS id_region,
         operator_code AS operator_raw, member_ref AS member_raw, id_number AS id_raw, name AS name_raw,
-        birth_date AS birth_raw, union_code AS union_raw, joined_on AS joined_raw, r.updated_at AS updated_raw
+        phone AS phone_raw, birth_date AS birth_raw, union_code AS union_raw, joined_on AS joined_raw,
+        r.updated_at AS updated_raw, raw_row
     FROM r
 )
 SELECT load_id, loaded_at, source_pos, source_operator, batch_day,
@@ -56,30 +57,17 @@ SELECT load_id, loaded_at, source_pos, source_operator, batch_day,
         WHEN gender <> id_gender THEN 'idno_mismatch:gender disagrees with the id number'
         WHEN joined_on > batch_day THEN 'future_date:joined_on is after the batch date'
         WHEN union_code NOT IN (SELECT org_code FROM known_organizations) THEN 'unknown_ref:union_code is no known organisation'
-    END AS verdict
+    END AS verdict,
+    -- For sql/scrub_members.sql only (settle.sql.tmpl keeps them out of the
+    -- versions): the raw row's rowid and the values that replace its id
+    -- number, name and phone (a value without plaintext stays as it is).
+    -- The id number becomes "HZ1:<pseudonym>:<birth>:<sex>:<region>:<valid>",
+    -- what this model needs to type the row again on a full rebuild; name
+    -- and phone "HZ1:<pseudonym>".
+    raw_row,
+    CASE WHEN id_raw IS NULL OR starts_with(id_raw, 'HZ1:') THEN id_raw
+        ELSE 'HZ1:' || id_pseudo || ':' || coalesce(strftime(id_birth, '%Y%m%d'), '') || ':' || id_gender
+            || ':' || coalesce(id_region, '') || ':' || CASE WHEN id_ok THEN '1' ELSE '0' END END AS scrub_id_number,
+    CASE WHEN name_raw IS NULL OR starts_with(name_raw, 'HZ1:') THEN name_raw ELSE 'HZ1:' || name_pseudo END AS scrub_name,
+    CASE WHEN phone_raw IS NULL OR starts_with(phone_raw, 'HZ1:') THEN phone_raw ELSE 'HZ1:' || phone_pseudo END AS scrub_phone
 FROM t;
-
--- The raw rows as sql/scrub_members.sql writes them back, pseudonyms in
--- place of personal data: made here, before the entity's transaction
--- (transform.runEntity says why), for the rows that still hold plaintext
--- (none on a full rebuild of loads transformed before).
-CREATE OR REPLACE TEMP TABLE scrubbed_members AS
-WITH r AS (
-    -- the pseudonyms come from the stage, which computed them (HMAC-SHA256
-    -- costs about a microsecond each: computing them twice was a third
-    -- of the members' time)
-    SELECT r.*, hz_code(r.id_number) AS idn, s.id_pseudo, s.name_pseudo, s.phone_pseudo
-    FROM raw.members AS r
-    JOIN stage_members AS s USING (load_id, source_pos)
-    WHERE r.load_id IN (SELECT load_id FROM new_loads) AND hz_plain_member(r.id_number, r.name, r.phone)
-)
-SELECT * EXCLUDE (idn, id_pseudo, name_pseudo, phone_pseudo) REPLACE (
-    CASE WHEN starts_with(id_number, 'HZ1:') THEN id_number
-        ELSE 'HZ1:' || id_pseudo
-            || ':' || coalesce(strftime(try_strptime(substr(idn, 7, 8), '%Y%m%d'), '%Y%m%d'), '')
-            || ':' || CASE WHEN try_cast(substr(idn, 17, 1) AS INTEGER) % 2 = 1 THEN 'M' ELSE 'F' END
-            || ':' || coalesce(substr(idn, 1, 6), '')
-            || ':' || CASE WHEN hz_id_ok(idn) THEN '1' ELSE '0' END END AS id_number,
-    CASE WHEN name IS NULL OR starts_with(name, 'HZ1:') THEN name ELSE 'HZ1:' || name_pseudo END AS name,
-    CASE WHEN phone IS NULL OR starts_with(phone, 'HZ1:') THEN phone ELSE 'HZ1:' || phone_pseudo END AS phone)
-FROM r;
