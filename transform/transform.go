@@ -415,9 +415,6 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity) (*Entity
 	if err := exec(ctx, conn, "sql/new_loads.sql", mustRead("sql/new_loads.sql"), e.Name); err != nil {
 		return fail(err)
 	}
-	if err := defineKnown(ctx, conn, e); err != nil {
-		return fail(err)
-	}
 	// Loads without a row (and none quarantined by extract) are only
 	// reconciled, once core has the entity's versions table (the stage
 	// model and settle.sql.tmpl make it the first time).
@@ -428,6 +425,9 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity) (*Entity
 	}
 	haveVersions, someVersions, err := coreTable(ctx, conn, "v_"+e.Name)
 	if err != nil {
+		return fail(err)
+	}
+	if err := defineKnown(ctx, conn, e, haveVersions); err != nil {
 		return fail(err)
 	}
 	empty := rows == 0 && extractQuarantined == 0 && haveVersions
@@ -466,10 +466,13 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity) (*Entity
 		inTx = false
 		return fail(fmt.Errorf("commit: %w", err))
 	}
-	// The entity's keys now include its new versions, for the entities
-	// that refer to it.
-	if err := defineKnown(ctx, conn, e); err != nil {
-		return nil, fmt.Errorf("transform %s: %w", e.Name, err)
+	// The entities that refer to this one see the keys of its versions,
+	// once core has a versions table (the stage model and settle.sql.tmpl
+	// make it the first time).
+	if !haveVersions {
+		if err := defineKnown(ctx, conn, e, true); err != nil {
+			return nil, fmt.Errorf("transform %s: %w", e.Name, err)
+		}
 	}
 	// The entity's temp tables go now: at 1 M members the members' and
 	// enrolments' stayed in memory through the next entities and the core
@@ -485,26 +488,22 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity) (*Entity
 // operator has sent of the entity, as text (source_operator and the key
 // columns, repeated when sent more than once), which the stage models
 // resolve references against. It is the keys of the versions kept
-// (core.v_<entity>, once it exists) and of the records refused
+// (core.v_<entity>, when haveVersions says core has it) and of the records refused
 // (core.k_<entity>): a reference to a record that was quarantined (a member
 // with a bad id number) is not an unknown reference; one to a key never
 // sent is. (Keeping every key sent in core.k_ cost a second write of the
 // keys: 1.5 s of 4.8 M enrolments at 1 M members.)
-func defineKnown(ctx context.Context, conn *sql.Conn, e *contract.Entity) error {
-	have, _, err := coreTable(ctx, conn, "v_"+e.Name)
-	if err != nil {
-		return err
-	}
+func defineKnown(ctx context.Context, conn *sql.Conn, e *contract.Entity, haveVersions bool) error {
 	// Names from package contract, never data.
 	q := "CREATE OR REPLACE TEMP VIEW known_" + e.Name + " AS SELECT source_operator, " + strings.Join(e.Key, ", ") + " FROM core.k_" + e.Name
-	if have {
+	if haveVersions {
 		q += " UNION ALL SELECT source_operator"
 		for _, k := range e.Key {
 			q += ", CAST(" + k + " AS VARCHAR) AS " + k
 		}
 		q += " FROM core.v_" + e.Name
 	}
-	_, err = conn.ExecContext(ctx, q)
+	_, err := conn.ExecContext(ctx, q)
 	return err
 }
 
