@@ -3,7 +3,10 @@
 //
 // In: raw.<entity> rows of the loads not yet transformed (ops.loads minus
 // ops.transform_loads; all of them on a full rebuild). Out: core.v_<entity>
-// (every accepted version of every record), the star schema built from them,
+// (every accepted version of every record, with the load it came in),
+// core.k_<entity> (the keys of refused records: with the versions' keys,
+// every key sent, which references resolve against through the temp view
+// known_<entity>), the star schema built from the versions,
 // ops.quarantine rows with a reason code for every refused record,
 // ops.reconciliation rows (received = kept + quarantined + duplicates), and
 // raw rows of members and staff whose personal data is replaced by
