@@ -581,9 +581,22 @@ func (d settleData) RawRecord() string {
 	return strings.Join(parts, ", ")
 }
 
-// NotKept lists, after a comma, the stage columns for the scrub step only
-// (none but for members): for EXCLUDE lists.
-func (d settleData) NotKept() string {
+// StageOnly lists the columns of a stage row that its version does not
+// keep: the verdict, the batch's day, the load's time and the position (a
+// version keeps its load, load_id), and the scrub step's (Aside).
+func (d settleData) StageOnly() string {
+	return strings.Join(append([]string{"verdict", "batch_day", "loaded_at", "source_pos"}, d.Aside...), ", ")
+}
+
+// JudgedOnly lists the columns of a row of the judged table that its
+// version does not keep: the judging's and the position's.
+func (d settleData) JudgedOnly() string {
+	return "rn, kept_hash, existed, loaded_at, source_pos, pos_n"
+}
+
+// ScrubOnly lists, after a comma, the stage columns for the scrub step only
+// (none but for members), which judging leaves out too.
+func (d settleData) ScrubOnly() string {
 	if len(d.Aside) == 0 {
 		return ""
 	}
