@@ -190,14 +190,18 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, key []byte, full
 	return nil
 }
 
-// currentFacts are the tables rendered from sql/current_fact.sql.tmpl (the
+// currentFacts are the views rendered from sql/current_fact.sql.tmpl (the
 // three largest facts and the members behind dim_member): the current
-// version of each record of an entity, kept night by night.
-var currentFacts = []struct{ Fact, Entity string }{
-	{"fact_contribution", "enrollments"},
-	{"fact_claim", "claims"},
-	{"fact_ledger_line", "ledger_entries"},
-	{"member_current", "members"}, // behind the view dim_member
+// version of each record of an entity, whose versions carry valid_to, set
+// night by night.
+var currentFacts = []struct {
+	Fact, Entity string
+	Moves        bool // sql/core/agg_contribution.sql keeps aggregates beside it
+}{
+	{"fact_contribution", "enrollments", true},
+	{"fact_claim", "claims", false},
+	{"fact_ledger_line", "ledger_entries", false},
+	{"member_current", "members", false}, // behind the view dim_member
 }
 
 // coreTable says whether core.<name> exists and whether it holds rows (by
@@ -209,15 +213,15 @@ func coreTable(ctx context.Context, conn *sql.Conn, name string) (exists, rows b
 	return n > 0, size > 0, err
 }
 
-// keptTable is the table of currentFacts kept from entity's versions, "" for
-// none.
-func keptTable(entity string) string {
+// hasCurrentFact says whether one of currentFacts is kept from entity's
+// versions.
+func hasCurrentFact(entity string) bool {
 	for _, f := range currentFacts {
 		if f.Entity == entity {
-			return f.Fact
+			return true
 		}
 	}
-	return ""
+	return false
 }
 
 var currentTmpl = template.Must(template.New("current_fact.sql.tmpl").Parse(mustRead("sql/current_fact.sql.tmpl")))
@@ -231,12 +235,12 @@ func coreModels(ctx context.Context, conn *sql.Conn) ([]*sqlmodel.Model, error) 
 		return nil, err
 	}
 	for _, f := range currentFacts {
-		have, _, err := coreTable(ctx, conn, f.Fact)
+		have, _, err := coreTable(ctx, conn, "p_"+f.Entity)
 		if err != nil {
 			return nil, fmt.Errorf("transform: %s: %w", f.Fact, err)
 		}
 		keys := append([]string{"operator_code"}, contract.Lookup(f.Entity).Key...)
-		d := currentData{Fact: f.Fact, Entity: f.Entity, Keys: keys, KeyList: strings.Join(keys, ", "), Fresh: !have}
+		d := currentData{Fact: f.Fact, Entity: f.Entity, Keys: keys, KeyList: strings.Join(keys, ", "), Fresh: !have, Moves: f.Moves}
 		var b strings.Builder
 		if err := currentTmpl.Execute(&b, d); err != nil {
 			return nil, fmt.Errorf("transform: %s: %w", f.Fact, err)
@@ -255,7 +259,8 @@ func coreModels(ctx context.Context, conn *sql.Conn) ([]*sqlmodel.Model, error) 
 type currentData struct {
 	Fact, Entity, KeyList string
 	Keys                  []string
-	Fresh                 bool // the table does not exist: build it whole
+	Fresh                 bool // core.p_<entity> does not exist: set every valid_to, define the view
+	Moves                 bool // aggregates are kept beside the fact: keep what a night moves
 }
 
 // On is the key columns of alias a, for PARTITION BY.
@@ -276,17 +281,18 @@ func (d currentData) Join(a, b string) string {
 	return strings.Join(eqs, " AND ")
 }
 
-// dropKept drops what sql/core keeps night by night (the tables of
-// currentFacts with the keys waiting for them, and the aggregates kept
-// beside fact_contribution), so that the next core run builds them whole.
+// dropKept drops what sql/core keeps night by night (the views of
+// currentFacts with the versions waiting for them, and the aggregates kept
+// beside fact_contribution), so that the next core run sets every valid_to
+// and builds the aggregates whole.
 func dropKept(ctx context.Context, conn *sql.Conn) error {
-	tables := []string{"agg_contribution_month", "agg_member_year", "agg_enrolled_year"}
+	drops := []string{"TABLE core.agg_contribution_month", "TABLE core.agg_member_year", "TABLE core.agg_enrolled_year"}
 	for _, f := range currentFacts {
-		tables = append(tables, f.Fact, "p_"+f.Entity)
+		drops = append(drops, "VIEW core."+f.Fact, "TABLE core.p_"+f.Entity)
 	}
-	for _, t := range tables {
+	for _, d := range drops {
 		// The names are this package's, never data.
-		if _, err := conn.ExecContext(ctx, "DROP TABLE IF EXISTS core."+t); err != nil {
+		if _, err := conn.ExecContext(ctx, "DROP "+strings.Replace(d, " ", " IF EXISTS ", 1)); err != nil {
 			return err
 		}
 	}
@@ -439,7 +445,14 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity) (*Entity
 		if err := exec(ctx, conn, "sql/valid_uscc.sql", mustRead("sql/valid_uscc.sql")); err != nil {
 			return fail(err)
 		}
-		if err := exec(ctx, conn, stageFile, string(stage)); err != nil {
+		narrowed, err := narrowKnown(ctx, conn, e, rows)
+		if err == nil {
+			err = exec(ctx, conn, stageFile, string(stage))
+		}
+		if rerr := widenKnown(ctx, conn, narrowed); err == nil {
+			err = rerr
+		}
+		if err != nil {
 			return fail(err)
 		}
 	}
@@ -507,6 +520,71 @@ func defineKnown(ctx context.Context, conn *sql.Conn, e *contract.Entity, haveVe
 	return err
 }
 
+// narrowRefs are the references of a stage to the keys of an entity with
+// many (known_<To>), by the raw column that names them (Col), which a small
+// batch looks up among the keys its rows name only.
+var narrowRefs = map[string][]struct{ To, Col string }{
+	"enrollments": {{"members", "member_ref"}},
+	"claims":      {{"members", "member_ref"}},
+}
+
+// narrowBatch is the most rows a batch may have for its stage to read the
+// known keys it names only (narrowKnown).
+const narrowBatch = 100000
+
+// narrowKnown, for a batch of e of at most narrowBatch rows, redefines
+// known_<To> of each of e's narrowRefs as the keys of it that the batch's
+// rows name, and returns the entities to define again (defineKnown) once
+// the stage has run. The stage models join the distinct known keys (see
+// stage_enrollments.sql): at 1 M members, taking every member's key for
+// the few rows of a night cost 80 ms an entity; the batch's keys, found
+// first, are a hash table of a few hundred that every known key is probed
+// against once.
+func narrowKnown(ctx context.Context, conn *sql.Conn, e *contract.Entity, rows int64) ([]*contract.Entity, error) {
+	if rows > narrowBatch {
+		return nil, nil
+	}
+	var narrowed []*contract.Entity
+	for _, ref := range narrowRefs[e.Name] {
+		to := contract.Lookup(ref.To)
+		if to == nil || len(to.Key) != 1 {
+			return narrowed, fmt.Errorf("narrowing %s: %s is no entity with a one-column key", e.Name, ref.To)
+		}
+		// Names from package contract and narrowRefs, never data.
+		key := to.Key[0]
+		q := "CREATE OR REPLACE TEMP TABLE narrow_" + to.Name + " AS SELECT DISTINCT k.source_operator, k." + key +
+			" FROM known_" + to.Name + " AS k SEMI JOIN (SELECT DISTINCT r.source_operator, hz_code(r." + ref.Col + ") AS ref" +
+			" FROM raw." + e.Name + " AS r JOIN new_loads USING (load_id)) AS b" +
+			" ON b.source_operator = k.source_operator AND b.ref = k." + key
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return narrowed, fmt.Errorf("narrowing known_%s: %w", to.Name, err)
+		}
+		narrowed = append(narrowed, to)
+		if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE TEMP VIEW known_"+to.Name+" AS SELECT * FROM narrow_"+to.Name); err != nil {
+			return narrowed, fmt.Errorf("narrowing known_%s: %w", to.Name, err)
+		}
+	}
+	return narrowed, nil
+}
+
+// widenKnown defines known_<entity> again for the entities narrowKnown
+// narrowed, and drops what it kept.
+func widenKnown(ctx context.Context, conn *sql.Conn, narrowed []*contract.Entity) error {
+	for _, to := range narrowed {
+		have, _, err := coreTable(ctx, conn, "v_"+to.Name)
+		if err == nil {
+			err = defineKnown(ctx, conn, to, have)
+		}
+		if err == nil {
+			_, err = conn.ExecContext(ctx, "DROP TABLE IF EXISTS narrow_"+to.Name)
+		}
+		if err != nil {
+			return fmt.Errorf("known_%s: %w", to.Name, err)
+		}
+	}
+	return nil
+}
+
 // dropTemps drops the temp tables of an entity's stage and settle steps.
 func dropTemps(ctx context.Context, conn *sql.Conn, e *contract.Entity) error {
 	for _, t := range []string{"stage_" + e.Name, "judged"} {
@@ -527,17 +605,19 @@ func settle(ctx context.Context, conn *sql.Conn, e *contract.Entity, someVersion
 	if err != nil {
 		return err
 	}
-	// A table kept night by night from the versions waits for the new
-	// ones; one that does not exist yet will be built whole.
-	kept := false
-	if t := keptTable(e.Name); t != "" {
-		if kept, _, err = coreTable(ctx, conn, t); err != nil {
+	// The versions of an entity with a current fact carry valid_to, and
+	// the new ones wait for the fact's model in core.p_<entity> once it
+	// exists (until then, the model sets every valid_to).
+	current := hasCurrentFact(e.Name)
+	pending := false
+	if current {
+		if pending, _, err = coreTable(ctx, conn, "p_"+e.Name); err != nil {
 			return err
 		}
 	}
 	var b strings.Builder
 	err = settleTmpl.Execute(&b, settleData{Entity: e.Name, Keys: e.Key, KeyList: strings.Join(e.Key, ", "), Attrs: attrs, Aside: aside,
-		Fresh: !someVersions, Pending: kept, ExtractQuarantined: extractQuarantined, e: e})
+		Fresh: !someVersions, Current: current, Pending: pending, ExtractQuarantined: extractQuarantined, e: e})
 	if err != nil {
 		return err
 	}
@@ -560,7 +640,8 @@ type settleData struct {
 	Attrs   []string
 	Aside   []string // stage columns for the scrub step only
 	Fresh   bool     // core holds no version of the entity yet
-	Pending bool     // a table kept from the versions exists: record the new versions (core.p_<entity>)
+	Current bool     // the entity has a current fact (currentFacts): its versions carry valid_to
+	Pending bool     // core.p_<entity> exists: record the new versions there
 	// ExtractQuarantined: extract quarantined some records of the loads,
 	// whose keys are read from their JSON.
 	ExtractQuarantined bool
