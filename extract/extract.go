@@ -78,6 +78,14 @@ func Run(ctx context.Context, db *sql.DB, cfg *config.Config, runID string, opt 
 		}()
 	}
 	wg.Wait()
+	// What the sources committed goes to disk now, in extract's time.
+	// Otherwise the first large commit of the next stage pays for it
+	// (DuckDB checkpoints once its write-ahead log passes 16 MB): at 1 M
+	// members, 5 s inside the transform's members. Not an error when it
+	// cannot run now: the next commit or the close does it.
+	if _, err := db.ExecContext(ctx, "CHECKPOINT"); err != nil {
+		opt.logger().Warn("checkpoint after extract", "err", err)
+	}
 	var errs []error
 	for _, r := range res.Sources {
 		res.Rows += r.Rows

@@ -22,23 +22,24 @@
 // (most entities on most nights) is only reconciled (sql/settle_empty.sql).
 // Then the models of sql/core run in dependency order (internal/sqlmodel)
 // and define the star schema over the versions: the small dimensions
-// (dim_org, dim_pool, dim_date and the reference tables) and the views
-// over the versions, which always show their current state and cost
-// nothing to rebuild; the three facts the marts read most
-// (fact_contribution, fact_claim, fact_ledger_line) and the members behind
-// dim_member (member_current), rendered from sql/current_fact.sql.tmpl, are
-// tables kept night by night: built whole the first time, then only the
-// records with a new version (which waits in core.p_<entity>, filled by the
-// settle step) are taken out and put back. Beside
-// fact_contribution, sql/core/agg_contribution.sql keeps the receipts
-// summed per month (agg_contribution_month) and the members counted per
-// activity and year (agg_member_year, agg_enrolled_year), moved by each
-// night's change, so that the marts that sum receipts or count members
-// need not read every receipt. Since versions only grow and the star
-// schema is derived from them alone, a night transformed on top of the
-// last equals a full rebuild (tested over five nights, and the aggregates
-// through refunds, moved receipts and pool changes). --full and --since
-// drop what is kept night by night.
+// (dim_org, dim_pool, dim_date and the reference tables) and views over
+// the versions, which always show their current state and cost nothing to
+// rebuild. The three facts the marts read most (fact_contribution,
+// fact_claim, fact_ledger_line) and the members behind dim_member
+// (member_current) are views too, rendered from sql/current_fact.sql.tmpl,
+// of the versions whose valid_to is null: the versions of those four
+// entities carry valid_to (the next version's updated_at, SCD2) and the
+// operator's current pool, set the first time for every version, then each
+// night for the records with a new version only (which waits in
+// core.p_<entity>, filled by the settle step). Beside fact_contribution,
+// sql/core/agg_contribution.sql keeps the receipts summed per month
+// (agg_contribution_month) and the members counted per activity and year
+// (agg_enrolled_year), moved by each night's change, so that the marts
+// that sum receipts or count members need not read every receipt. Since
+// versions only grow and the star schema is derived from them alone, a
+// night transformed on top of the last equals a full rebuild (tested over
+// five nights, and the aggregates through refunds, moved receipts and pool
+// changes). --full and --since drop what is kept night by night.
 //
 // Instants are TIMESTAMPTZ; their day is the day in Beijing, taken by
 // beijing_day (sql/macros.sql: arithmetic on the epoch, UTC+8), never
@@ -74,8 +75,7 @@
 //	aggregate               grain                                    kept from
 //	agg_contribution_month  operator × activity × month paid ×       fact_contribution
 //	                        period years × refund or not
-//	agg_member_year         operator × activity × year × member      fact_contribution
-//	agg_enrolled_year       operator × activity × year               agg_member_year
+//	agg_enrolled_year       operator × activity × year               fact_contribution
 //
 // What the schema keeps of a person: pseudonyms (HMAC-SHA256 under the
 // configured key, 32 hex digits) of the id number, name and phone, gender,

@@ -286,7 +286,7 @@ func (d currentData) Join(a, b string) string {
 // beside fact_contribution), so that the next core run sets every valid_to
 // and builds the aggregates whole.
 func dropKept(ctx context.Context, conn *sql.Conn) error {
-	drops := []string{"TABLE core.agg_contribution_month", "TABLE core.agg_member_year", "TABLE core.agg_enrolled_year"}
+	drops := []string{"TABLE core.agg_contribution_month", "TABLE core.agg_enrolled_year"}
 	for _, f := range currentFacts {
 		drops = append(drops, "VIEW core."+f.Fact, "TABLE core.p_"+f.Entity)
 	}
