@@ -2,7 +2,6 @@ package transform
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"embed"
 	"errors"
@@ -145,14 +144,11 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, key []byte, full
 	if _, err := conn.ExecContext(ctx, "SET VARIABLE run_id = ?", runID); err != nil {
 		return fmt.Errorf("transform: %w", err)
 	}
-	if err := DefineMacros(ctx, conn); err != nil {
+	if err := registerHMAC(conn, key); err != nil {
 		return err
 	}
-	ipad, opad := hmacPads(key)
-	for name, v := range map[string][]byte{"hz_ipad": ipad, "hz_opad": opad} {
-		if _, err := conn.ExecContext(ctx, "SET VARIABLE "+name+" = CAST(? AS BLOB)", v); err != nil {
-			return fmt.Errorf("transform: key: %w", err)
-		}
+	if err := DefineMacros(ctx, conn); err != nil {
+		return err
 	}
 	if err := loadReference(ctx, conn); err != nil {
 		return err
@@ -347,24 +343,6 @@ func forgetSince(ctx context.Context, conn *sql.Conn, since time.Time) error {
 		return fail(err)
 	}
 	return nil
-}
-
-// hmacPads are the inner and outer blocks of HMAC-SHA256 under key: the
-// SQL computes sha256(opad || sha256(ipad || m)).
-func hmacPads(key []byte) ([]byte, []byte) {
-	if len(key) > 64 {
-		s := sha256.Sum256(key)
-		key = s[:]
-	}
-	ipad, opad := make([]byte, 64), make([]byte, 64)
-	for i := range ipad {
-		var k byte
-		if i < len(key) {
-			k = key[i]
-		}
-		ipad[i], opad[i] = k^0x36, k^0x5c
-	}
-	return ipad, opad
 }
 
 // loadReference writes the tables the checks and the star schema read:
@@ -728,9 +706,19 @@ func stageAttrs(ctx context.Context, conn *sql.Conn, entity string) (attrs, asid
 }
 
 // DefineMacros creates on conn the temp macros of sql/macros.sql (typing,
-// checks, beijing_day), which the marts use too. Pseudonyms need the key's
-// variables besides, which only a transform run sets.
+// checks, beijing_day), which the marts use too. Pseudonyms need the key,
+// which only a transform run gives hz_hmac: without it, hz_hmac exists
+// (hz_pseudo calls it) but refuses to run.
 func DefineMacros(ctx context.Context, conn *sql.Conn) error {
+	have, err := haveHMAC(ctx, conn)
+	if err != nil {
+		return fmt.Errorf("transform: %w", err)
+	}
+	if !have {
+		if err := registerHMAC(conn, nil); err != nil {
+			return err
+		}
+	}
 	if err := exec(ctx, conn, "sql/macros.sql", mustRead("sql/macros.sql")); err != nil {
 		return fmt.Errorf("transform: %w", err)
 	}

@@ -88,13 +88,14 @@ CREATE OR REPLACE TEMP MACRO hz_text(s) AS nfc_normalize(s);
 -- A macro repeats its argument wherever its body names it: pass columns,
 -- not expressions, to the macros below in hot paths.
 
--- Pseudonyms: HMAC-SHA256 under the run's key (its ipad/opad blocks are the
--- variables hz_ipad and hz_opad, set from Go as parameters), 32 hex digits. A raw value
--- already replaced by its pseudonym ("HZ1:<hex>…") keeps its pseudonym.
+-- Pseudonyms: HMAC-SHA256 under the run's key, 32 hex digits, computed by
+-- hz_hmac (a Go function the transform registers with the key:
+-- transform/pseudo.go). A raw value already replaced by its pseudonym
+-- ("HZ1:<hex>…") keeps its pseudonym.
 CREATE OR REPLACE TEMP MACRO hz_pseudo(s) AS
     CASE WHEN s IS NULL THEN NULL
          WHEN starts_with(s, 'HZ1:') THEN substr(s, 5, 32)
-         ELSE substr(sha256(getvariable('hz_opad') || unhex(sha256(getvariable('hz_ipad') || encode(s)))), 1, 32) END;
+         ELSE hz_hmac(s) END;
 
 -- A raw member row that still holds plaintext personal data (not yet
 -- replaced by pseudonyms: see scrub_members.sql).
