@@ -53,7 +53,7 @@ func TestAggregatesFollowTheNights(t *testing.T) {
 	if err := BuildAggregates(ctx, conn); err != nil {
 		t.Fatal(err)
 	}
-	models, err := coreModels(ctx, conn)
+	models, err := coreModels(ctx, conn, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

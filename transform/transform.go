@@ -67,6 +67,10 @@ type EntityResult struct {
 	Quarantined int64   `json:"quarantined"`
 	Duplicates  int64   `json:"duplicates"`
 	Seconds     float64 `json:"seconds"`
+
+	// settledWhole: core held no version of the entity before this run's
+	// settle step, which then gave its versions their valid_to.
+	settledWhole bool
 }
 
 // Result is what a transform run did.
@@ -104,17 +108,19 @@ func Run(ctx context.Context, db *sql.DB, runID string, key []byte, opt Options)
 		}
 	}
 	res := &Result{}
+	settledWhole := map[string]bool{}
 	for _, name := range Order {
 		er, err := runEntity(ctx, conn, contract.Lookup(name))
 		if err != nil {
 			return res, err
 		}
+		settledWhole[name] = er.settledWhole
 		res.Entities = append(res.Entities, *er)
 		res.Rows += er.Received
 		log.Info("entity transformed", "entity", name, "received", er.Received, "kept", er.Kept,
 			"quarantined", er.Quarantined, "duplicates", er.Duplicates, "seconds", er.Seconds)
 	}
-	models, err := coreModels(ctx, conn)
+	models, err := coreModels(ctx, conn, settledWhole)
 	if err != nil {
 		return res, err
 	}
@@ -223,9 +229,10 @@ func hasCurrentFact(entity string) bool {
 var currentTmpl = template.Must(template.New("current_fact.sql.tmpl").Parse(mustRead("sql/current_fact.sql.tmpl")))
 
 // coreModels are the models of sql/core and the current facts, each
-// rendered for building whole or for a night on top of the last, as its
-// table exists on conn or not.
-func coreModels(ctx context.Context, conn *sql.Conn) ([]*sqlmodel.Model, error) {
+// rendered for building whole or for a night on top of the last, as what
+// it keeps exists on conn or not. settledWhole names the entities whose
+// versions this run's settle step gave their valid_to.
+func coreModels(ctx context.Context, conn *sql.Conn, settledWhole map[string]bool) ([]*sqlmodel.Model, error) {
 	models, err := sqlmodel.Load(sqlFS, "sql/core")
 	if err != nil {
 		return nil, err
@@ -236,7 +243,7 @@ func coreModels(ctx context.Context, conn *sql.Conn) ([]*sqlmodel.Model, error) 
 			return nil, fmt.Errorf("transform: %s: %w", f.Fact, err)
 		}
 		keys := append([]string{"operator_code"}, contract.Lookup(f.Entity).Key...)
-		d := currentData{Fact: f.Fact, Entity: f.Entity, Keys: keys, KeyList: strings.Join(keys, ", "), Fresh: !have, Moves: f.Moves}
+		d := currentData{Fact: f.Fact, Entity: f.Entity, Keys: keys, KeyList: strings.Join(keys, ", "), Fresh: !have, Settled: settledWhole[f.Entity], Moves: f.Moves}
 		var b strings.Builder
 		if err := currentTmpl.Execute(&b, d); err != nil {
 			return nil, fmt.Errorf("transform: %s: %w", f.Fact, err)
@@ -256,6 +263,7 @@ type currentData struct {
 	Fact, Entity, KeyList string
 	Keys                  []string
 	Fresh                 bool // core.p_<entity> does not exist: set every valid_to, define the view
+	Settled               bool // the settle step gave every version its valid_to this run
 	Moves                 bool // aggregates are kept beside the fact: keep what a night moves
 }
 
@@ -446,7 +454,7 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity) (*Entity
 	if err != nil {
 		return fail(err)
 	}
-	r := &EntityResult{Entity: e.Name}
+	r := &EntityResult{Entity: e.Name, settledWhole: !empty && !someVersions}
 	err = conn.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(received), 0), coalesce(sum(kept), 0), coalesce(sum(quarantined), 0), coalesce(sum(duplicates), 0)
 		FROM ops.reconciliation WHERE run_id = getvariable('run_id') AND entity = ? AND load_id IS NULL`, e.Name).
 		Scan(&r.Loads, &r.Received, &r.Kept, &r.Quarantined, &r.Duplicates)
@@ -595,7 +603,7 @@ func settle(ctx context.Context, conn *sql.Conn, e *contract.Entity, someVersion
 	}
 	var b strings.Builder
 	err = settleTmpl.Execute(&b, settleData{Entity: e.Name, Keys: e.Key, KeyList: strings.Join(e.Key, ", "), Attrs: attrs, Aside: aside,
-		Fresh: !someVersions, Current: current, Pending: pending, ExtractQuarantined: extractQuarantined, e: e})
+		Fresh: !someVersions, Current: current, ByKey: !someVersions && current, Pending: pending, ExtractQuarantined: extractQuarantined, e: e})
 	if err != nil {
 		return err
 	}
@@ -619,7 +627,10 @@ type settleData struct {
 	Aside   []string // stage columns for the scrub step only
 	Fresh   bool     // core holds no version of the entity yet
 	Current bool     // the entity has a current fact (currentFacts): its versions carry valid_to
-	Pending bool     // core.p_<entity> exists: record the new versions there
+	// ByKey: Fresh and Current: judging takes every row of a record sent
+	// more than once, and the versions get their valid_to here.
+	ByKey   bool
+	Pending bool // core.p_<entity> exists: record the new versions there
 	// ExtractQuarantined: extract quarantined some records of the loads,
 	// whose keys are read from their JSON.
 	ExtractQuarantined bool
@@ -739,7 +750,7 @@ func BuildAggregates(ctx context.Context, conn *sql.Conn) error {
 			return fmt.Errorf("transform: aggregates: %w", err)
 		}
 	}
-	models, err := coreModels(ctx, conn)
+	models, err := coreModels(ctx, conn, nil)
 	if err != nil {
 		return err
 	}
