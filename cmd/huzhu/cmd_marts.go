@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -45,9 +46,11 @@ func runMarts(ctx context.Context, e *env, r *stageRun, dir string) (*martsSumma
 		fmt.Fprintf(e.stdout, "marts %-28s %6.2fs\n", m.Model, m.Seconds)
 	}
 	sum := &martsSummary{Result: res, Findings: map[string]int64{}, Parquet: filepath.Join(r.cfg.Out, "parquet")}
+	start := time.Now()
 	if _, err := marts.Export(ctx, r.db.SQL(), dir); err != nil {
 		return sum, err
 	}
+	r.log.Info("marts exported", "seconds", time.Since(start).Seconds())
 	fmt.Fprintf(e.stdout, "marts exported to %s (Parquet by pool and year, datapackage.json)\n", sum.Parquet)
 	rows, err := r.db.SQL().QueryContext(ctx, "SELECT severity, count(*) FROM mart.compliance_findings WHERE status = 'open' GROUP BY ALL ORDER BY ALL")
 	if err != nil {
