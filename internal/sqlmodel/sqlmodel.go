@@ -279,8 +279,8 @@ func RunAtomic(ctx context.Context, conn *sql.Conn, models []*Model, progress fu
 			progress(timings[len(timings)-1])
 		}
 	}
-	if err := Exec(ctx, conn, "commit", Stmt{SQL: "COMMIT"}); err != nil {
-		return timings, err
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return timings, fmt.Errorf("commit: %w", err)
 	}
 	return timings, nil
 }

@@ -26,12 +26,11 @@
 -- change of each member-year the touched receipts meet (how many of its
 -- receipts were never refunded, how many are not refunded in full) gives
 -- its counts before the night from its counts now, which its receipts give
--- (a few, found by member: the receipts are stored in receipt order, which
--- is member order); a member-year whose counts go from 0 to more, or back,
--- moves agg_enrolled_year by one. (Until session 6 the counts of every
--- member-year were a table, agg_member_year: 6.4 M rows at 1 M members, 2.1
--- s of a full build; counted in passing they cost 1 s.) The five-night
--- test holds these equal to a whole build.
+-- (a few, found by member); a member-year whose counts go from 0 to more,
+-- or back, moves agg_enrolled_year by one. (A table of the counts of every
+-- member-year, 6.4 M rows at 1 M members, cost 2.1 s to build; counted in
+-- passing they cost 1.2 s.) The five-night test holds these equal to a
+-- whole build.
 CREATE OR REPLACE TEMP TABLE agg_fresh AS
 SELECT (SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'core'
         AND table_name IN ('agg_contribution_month', 'agg_enrolled_year')) < 2 AS fresh;
