@@ -516,7 +516,7 @@ var narrowRefs = map[string][]struct{ To, Col string }{
 
 // narrowBatch is the most rows a batch may have for its stage to read the
 // known keys it names only (narrowKnown).
-const narrowBatch = 100000
+var narrowBatch int64 = 100000
 
 // narrowKnown, for a batch of e of at most narrowBatch rows, redefines
 // known_<To> of each of e's narrowRefs as the keys of it that the batch's

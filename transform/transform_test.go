@@ -2,6 +2,7 @@ package transform
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -87,5 +88,55 @@ func TestScrubRefusesToLeavePlaintext(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "张三") || strings.Contains(err.Error(), "11010119900307803X") {
 		t.Errorf("the error names personal data: %v", err)
+	}
+}
+
+// TestNarrowedLookupsAgree: a batch's stage that looks up only the members
+// its rows name (narrowKnown, a night's) refuses and keeps exactly what the
+// stage that reads every member's key does, unknown members included.
+func TestNarrowedLookupsAgree(t *testing.T) {
+	ctx := context.Background()
+	p := smallParams(3000, 0.05)
+	results := map[bool][2]map[string]string{}
+	defer func(n int64) { narrowBatch = n }(narrowBatch)
+	for _, narrow := range []bool{true, false} {
+		narrowBatch = 0
+		if narrow {
+			narrowBatch = 1 << 40
+		}
+		db, _, _ := loadWorld(t, p)
+		if _, err := Run(ctx, db.SQL(), "t", testKey, Options{Logger: quiet}); err != nil {
+			t.Fatal(err)
+		}
+		q := map[string]string{}
+		var n int
+		rows, err := db.SQL().Query(`SELECT entity, reason_code, count(*) FROM ops.quarantine GROUP BY ALL`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var entity, code string
+			if err := rows.Scan(&entity, &code, &n); err != nil {
+				t.Fatal(err)
+			}
+			q[entity+" "+code] = fmt.Sprint(n)
+		}
+		rows.Close()
+		results[narrow] = [2]map[string]string{q, coreDigests(t, db.SQL())}
+		db.Close()
+	}
+	for i, what := range []string{"quarantine", "core"} {
+		a, b := results[true][i], results[false][i]
+		if len(a) != len(b) {
+			t.Errorf("%s: %d groups narrowed, %d not", what, len(a), len(b))
+		}
+		for k, v := range b {
+			if a[k] != v {
+				t.Errorf("%s %s: narrowed %s, every key %s", what, k, a[k], v)
+			}
+		}
+	}
+	if results[true][0]["enrollments unknown_ref"] == "" && results[true][0]["claims unknown_ref"] == "" {
+		t.Error("no unknown reference planted: the test shows nothing")
 	}
 }
