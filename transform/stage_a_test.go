@@ -29,7 +29,7 @@ func runStageA(t *testing.T, db *sql.DB, conn *sql.Conn, runID string) {
 		if name != "organizations" && !slices.Contains(stageAEntities, name) {
 			continue
 		}
-		er, err := runEntity(ctx, conn, contract.Lookup(name))
+		er, err := runEntity(ctx, conn, contract.Lookup(name), &runState{usccStale: true})
 		if err != nil {
 			t.Fatal(err)
 		}

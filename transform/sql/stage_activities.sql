@@ -9,6 +9,7 @@ WITH r AS (
     SELECT r.*, n.loaded_at, n.batch_day
     FROM raw.activities AS r
     JOIN new_loads AS n USING (load_id)
+    WHERE list_contains(getvariable('new_load_ids'), r.load_id)
 ), t AS (
     SELECT load_id, loaded_at, source_pos, source_operator, batch_day,
         hz_code(operator_code) AS operator_code,

@@ -1,14 +1,17 @@
--- The USCCs known to be valid before an entity's stage model runs: the
--- operators of its new loads and the organisations sent (known_organizations:
--- transform.defineKnown) that pass hz_uscc_ok. The stage models check an
--- operator_code, payer_union_code or union_code against this table first and
--- run hz_uscc_ok only on a code not in it: the check costs about 0.1 µs a
--- character, and these columns repeat a few thousand codes over millions of
--- rows (two checks were 1 s of the enrolments' stage at 1 M members).
+-- The USCCs known to be valid, made before the first stage model of a run
+-- that needs it and again after organisations brought new ones
+-- (transform.runState): the operators of every load and the organisations
+-- sent (known_organizations: transform.defineKnown) that pass hz_uscc_ok.
+-- The stage models check an operator_code, payer_union_code or union_code
+-- against this table first and run hz_uscc_ok only on a code not in it: the
+-- check costs about 0.1 µs a character, and these columns repeat a few
+-- thousand codes over millions of rows (two checks were 1 s of the
+-- enrolments' stage at 1 M members). What the table holds changes how fast
+-- a stage runs, never what it decides.
 CREATE OR REPLACE TEMP TABLE valid_uscc AS
 SELECT code
 FROM (
-    SELECT operator_code AS code FROM new_loads
+    SELECT DISTINCT operator_code AS code FROM ops.loads
     UNION
     SELECT org_code FROM known_organizations
 )
