@@ -291,13 +291,13 @@ func (d currentData) Join(a, b string) string {
 // beside fact_contribution), so that the next core run sets every valid_to
 // and builds the aggregates whole.
 func dropKept(ctx context.Context, conn *sql.Conn) error {
-	drops := []string{"TABLE core.agg_contribution_month", "TABLE core.agg_enrolled_year"}
+	// The names are this package's, never data.
+	drops := []string{"DROP TABLE IF EXISTS core.agg_contribution_month", "DROP TABLE IF EXISTS core.agg_enrolled_year"}
 	for _, f := range currentFacts {
-		drops = append(drops, "VIEW core."+f.Fact, "TABLE core.p_"+f.Entity)
+		drops = append(drops, "DROP VIEW IF EXISTS core."+f.Fact, "DROP TABLE IF EXISTS core.p_"+f.Entity)
 	}
-	for _, d := range drops {
-		// The names are this package's, never data.
-		if _, err := conn.ExecContext(ctx, "DROP "+strings.Replace(d, " ", " IF EXISTS ", 1)); err != nil {
+	for _, q := range drops {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return err
 		}
 	}
@@ -544,12 +544,8 @@ var narrowBatch int64 = 100000
 
 // narrowKnown, for a batch of e of at most narrowBatch rows, redefines
 // known_<To> of each of e's narrowRefs as the keys of it that the batch's
-// rows name, and returns the entities to define again (defineKnown) once
-// the stage has run. The stage models join the distinct known keys (see
-// stage_enrollments.sql): at 1 M members, taking every member's key for
-// the few rows of a night cost 80 ms an entity; the batch's keys, found
-// first, are a hash table of a few hundred that every known key is probed
-// against once.
+// rows name (sql/narrow_known.sql.tmpl), and returns the entities to define
+// again (widenKnown) once the stage has run.
 func narrowKnown(ctx context.Context, conn *sql.Conn, e *contract.Entity, rows int64) ([]*contract.Entity, error) {
 	if rows > narrowBatch {
 		return nil, nil
@@ -560,27 +556,20 @@ func narrowKnown(ctx context.Context, conn *sql.Conn, e *contract.Entity, rows i
 		if to == nil || len(to.Key) != 1 {
 			return narrowed, fmt.Errorf("narrowing %s: %s is no entity with a one-column key", e.Name, ref.To)
 		}
-		// Names from package contract and narrowRefs, never data.
-		// The batch's keys first, as a table: DuckDB then knows they are
-		// few and hashes them, not every known key (in one statement it
-		// hashed the million members: 70 ms instead of 20).
-		key := to.Key[0]
-		q := "CREATE OR REPLACE TEMP TABLE narrow_refs AS SELECT DISTINCT r.source_operator, hz_code(r." + ref.Col + ") AS ref" +
-			" FROM raw." + e.Name + " AS r WHERE list_contains(getvariable('new_load_ids'), r.load_id);\n" +
-			"CREATE OR REPLACE TEMP TABLE narrow_" + to.Name + " AS SELECT DISTINCT k.source_operator, k." + key +
-			" FROM known_" + to.Name + " AS k SEMI JOIN narrow_refs AS b" +
-			" ON b.source_operator = k.source_operator AND b.ref = k." + key + ";\n" +
-			"DROP TABLE narrow_refs"
-		if err := exec(ctx, conn, "transform.narrowKnown", q); err != nil {
-			return narrowed, fmt.Errorf("narrowing known_%s: %w", to.Name, err)
+		var b strings.Builder
+		d := struct{ Entity, To, Col, Key string }{e.Name, to.Name, ref.Col, to.Key[0]}
+		if err := narrowTmpl.Execute(&b, d); err != nil {
+			return narrowed, err
 		}
 		narrowed = append(narrowed, to)
-		if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE TEMP VIEW known_"+to.Name+" AS SELECT * FROM narrow_"+to.Name); err != nil {
+		if err := exec(ctx, conn, "sql/narrow_known.sql.tmpl", b.String()); err != nil {
 			return narrowed, fmt.Errorf("narrowing known_%s: %w", to.Name, err)
 		}
 	}
 	return narrowed, nil
 }
+
+var narrowTmpl = template.Must(template.New("narrow_known.sql.tmpl").Parse(mustRead("sql/narrow_known.sql.tmpl")))
 
 // widenKnown defines known_<entity> again for the entities narrowKnown
 // narrowed, and drops what it kept.
@@ -632,7 +621,7 @@ func settle(ctx context.Context, conn *sql.Conn, e *contract.Entity, someVersion
 	}
 	var b strings.Builder
 	err = settleTmpl.Execute(&b, settleData{Entity: e.Name, Keys: e.Key, KeyList: strings.Join(e.Key, ", "), Attrs: attrs, Aside: aside,
-		Fresh: !someVersions, Current: current, ByKey: !someVersions && current, Pending: pending, ExtractQuarantined: extractQuarantined, e: e})
+		Fresh: !someVersions, Current: current, Pending: pending, ExtractQuarantined: extractQuarantined, e: e})
 	if err != nil {
 		return err
 	}
@@ -656,15 +645,17 @@ type settleData struct {
 	Aside   []string // stage columns for the scrub step only
 	Fresh   bool     // core holds no version of the entity yet
 	Current bool     // the entity has a current fact (currentFacts): its versions carry valid_to
-	// ByKey: Fresh and Current: judging takes every row of a record sent
-	// more than once, and the versions get their valid_to here.
-	ByKey   bool
-	Pending bool // core.p_<entity> exists: record the new versions there
+	Pending bool     // core.p_<entity> exists: record the new versions there
 	// ExtractQuarantined: extract quarantined some records of the loads,
 	// whose keys are read from their JSON.
 	ExtractQuarantined bool
 	e                  *contract.Entity
 }
+
+// ByKey says that judging takes every row of a record sent more than once
+// and gives the versions their valid_to here: core holds no version to
+// compare with (Fresh) and the entity's versions carry valid_to (Current).
+func (d settleData) ByKey() bool { return d.Fresh && d.Current }
 
 // RawRecord is the struct_pack argument list of a quarantined record: every
 // contract field of raw as received, personal data masked.

@@ -58,16 +58,7 @@ func smallParams(members int, defects float64) opsim.Params {
 // personal data.
 func TestScrubRefusesToLeavePlaintext(t *testing.T) {
 	ctx := context.Background()
-	db, err := warehouse.Open(ctx, warehouse.InMemory, warehouse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conn, err := db.SQL().Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := memConn(t)
 	if err := DefineMacros(ctx, conn); err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +73,7 @@ func TestScrubRefusesToLeavePlaintext(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	err = exec(ctx, conn, "sql/scrub_members.sql", mustRead("sql/scrub_members.sql"))
+	err := exec(ctx, conn, "sql/scrub_members.sql", mustRead("sql/scrub_members.sql"))
 	if err == nil || !strings.Contains(err.Error(), "1 raw rows still hold personal data") {
 		t.Fatalf("scrub of a row the stage missed: %v", err)
 	}
