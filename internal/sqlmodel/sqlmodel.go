@@ -27,6 +27,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -346,23 +347,43 @@ func Each(ctx context.Context, db *sql.DB, fsys fs.FS, file string, scan func(*s
 // Exec runs one statement of file, reporting an error as file:line:col.
 // With HZ_DEBUG set in the environment it prints to stderr every statement
 // that takes longer than HZ_DEBUG milliseconds (300 when HZ_DEBUG is not a
-// number above 1), with its file and line: a developer's profile.
+// number above 1), with its file and line: a developer's profile. With
+// HZ_PROFILE naming a directory too, DuckDB's plan of each such statement,
+// with the time of each operator, goes to a file there named after the
+// statement's file and line.
 func Exec(ctx context.Context, conn *sql.Conn, file string, st Stmt, args ...any) error {
+	slow := debugSlow()
+	profile := os.Getenv("HZ_PROFILE")
+	if slow > 0 && profile != "" {
+		// DuckDB writes the plan of each statement with its timings to
+		// the file (the last statement's only).
+		if _, err := conn.ExecContext(ctx, "SET enable_profiling = 'query_tree'; SET profiling_output = '"+filepath.Join(profile, "last.txt")+"'"); err != nil {
+			return err
+		}
+	}
 	start := time.Now()
 	if _, err := conn.ExecContext(ctx, st.SQL, args...); err != nil {
 		return Locate(file, st, err)
 	}
-	if slow := debugSlow(); slow > 0 {
+	if slow > 0 {
 		if d := time.Since(start); d > slow {
 			head := strings.Join(strings.Fields(st.SQL), " ")
 			if len(head) > 60 {
 				head = head[:60]
 			}
 			fmt.Fprintf(os.Stderr, "SLOW %s:%d %v %s\n", file, st.Line, d.Round(time.Millisecond), head)
+			if profile != "" {
+				profiled++
+				name := fmt.Sprintf("%03d_%s_%d.txt", profiled, strings.NewReplacer("/", "_", " ", "_").Replace(file), st.Line)
+				_ = os.Rename(filepath.Join(profile, "last.txt"), filepath.Join(profile, name))
+			}
 		}
 	}
 	return nil
 }
+
+// profiled counts the plans HZ_PROFILE kept, to name them in order.
+var profiled int
 
 // debugSlow is the threshold HZ_DEBUG sets, 0 without it.
 func debugSlow() time.Duration {
