@@ -125,11 +125,12 @@ func TestStageAClean(t *testing.T) {
 			t.Errorf("%s: reconciliation difference %d", name, n)
 		}
 
-		// The stage columns: the meta columns, every contract field under
-		// its own name (a PII field as <name>_pseudo) with its type, then
-		// verdict (the quarantined record is built by the settle step).
+		// The stage columns: the meta columns (raw_row is the raw row's
+		// rowid), every contract field under its own name (a PII field as
+		// <name>_pseudo) with its type, then verdict (the quarantined record
+		// is built by the settle step).
 		want := [][2]string{{"load_id", "VARCHAR"}, {"loaded_at", "TIMESTAMP WITH TIME ZONE"}, {"source_pos", "VARCHAR"},
-			{"source_operator", "VARCHAR"}, {"batch_day", "DATE"}}
+			{"raw_row", "BIGINT"}, {"source_operator", "VARCHAR"}, {"batch_day", "DATE"}}
 		for _, f := range e.Fields {
 			if f.PII {
 				want = append(want, [2]string{f.Name + "_pseudo", "VARCHAR"})
@@ -139,8 +140,8 @@ func TestStageAClean(t *testing.T) {
 		}
 		want = append(want, [2]string{"verdict", "VARCHAR"})
 		if name == "members" {
-			// what the scrub step writes back to raw, beside the row's rowid
-			want = append(want, [2]string{"raw_row", "BIGINT"}, [2]string{"scrub_id_number", "VARCHAR"},
+			// what the scrub step writes back to raw
+			want = append(want, [2]string{"scrub_id_number", "VARCHAR"},
 				[2]string{"scrub_name", "VARCHAR"}, [2]string{"scrub_phone", "VARCHAR"})
 		}
 		// runEntity drops its stage table: make it again, of no new load.

@@ -131,3 +131,122 @@ func TestNarrowedLookupsAgree(t *testing.T) {
 		t.Error("no unknown reference planted: the test shows nothing")
 	}
 }
+
+// TestFusedStageAgrees: a first build whose stage models write the versions
+// tables themselves (fuseStage: here every entity without a scrub step)
+// quarantines and keeps exactly what one through temp stage tables does. Three nights'
+// loads are built at once, so that records come in several versions and
+// positions more than once (duplicates, conflicts); a failing entity
+// leaves no versions table behind.
+func TestFusedStageAgrees(t *testing.T) {
+	ctx := context.Background()
+	p := smallParams(3000, 0.05)
+	results := map[bool][2]map[string]string{}
+	var superseded int
+	defer func(n int64) { fuseRows = n }(fuseRows)
+	for _, fused := range []bool{true, false} {
+		fuseRows = 1 << 40
+		if fused {
+			fuseRows = 1
+		}
+		db, err := warehouse.Open(ctx, warehouse.InMemory, warehouse.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		q := p
+		for night := 0; night < 3; night++ {
+			w, err := opsim.NewWorld(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.Drop(opsim.DropOptions{Out: dir, Format: "csv", KeyPath: "-"}); err != nil {
+				t.Fatal(err)
+			}
+			cfg := &config.Config{}
+			for _, op := range w.Operators {
+				cfg.Sources = append(cfg.Sources, config.Source{Operator: op.Code, Kind: config.KindFiles, Path: filepath.Join(dir, op.Code)})
+			}
+			if _, err := extract.Run(ctx, db.SQL(), cfg, fmt.Sprintf("x%d", night), extract.Options{Logger: quiet}, 2); err != nil {
+				t.Fatal(err)
+			}
+			q.AsOf++
+		}
+		if _, err := Run(ctx, db.SQL(), "t", testKey, Options{Logger: quiet}); err != nil {
+			t.Fatal(err)
+		}
+		quarantine := map[string]string{}
+		for _, c := range []struct {
+			into map[string]string
+			sql  string
+		}{
+			{quarantine, `SELECT entity || ' ' || reason_code, count(*) || ' ' || md5(string_agg(load_id || source_row || coalesce(raw_record, ''), ',' ORDER BY load_id, source_row, raw_record))
+				FROM ops.quarantine GROUP BY ALL`},
+			{quarantine, `SELECT entity || ' reconciled', string_agg(operator_code || ':' || coalesce(load_id, '') || ':' || received || '/' || kept || '/' || quarantined || '/' || duplicates, ' ' ORDER BY operator_code, load_id)
+				FROM ops.reconciliation GROUP BY ALL`},
+		} {
+			rows, err := db.SQL().Query(c.sql)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var k, v string
+				if err := rows.Scan(&k, &v); err != nil {
+					t.Fatal(err)
+				}
+				c.into[k] = v
+			}
+			rows.Close()
+		}
+		if fused {
+			if err := db.SQL().QueryRow("SELECT count(*) FROM core.v_claims WHERE valid_to IS NOT NULL").Scan(&superseded); err != nil {
+				t.Fatal(err)
+			}
+		}
+		results[fused] = [2]map[string]string{quarantine, coreDigests(t, db.SQL())}
+		db.Close()
+	}
+	for i, what := range []string{"quarantine", "core"} {
+		a, b := results[true][i], results[false][i]
+		if len(a) != len(b) {
+			t.Errorf("%s: %d groups fused, %d staged", what, len(a), len(b))
+		}
+		for k, v := range b {
+			if a[k] != v {
+				t.Errorf("%s %s: fused %s, staged %s", what, k, a[k], v)
+			}
+		}
+	}
+	for _, k := range []string{"enrollments negative_amount", "claims unknown_ref", "ledger_entries debit_credit_both"} {
+		if results[true][0][k] == "" {
+			t.Errorf("no %s planted: the test shows less than it says", k)
+		}
+	}
+	if superseded == 0 {
+		t.Error("no claim has a later version: the test shows less than it says")
+	}
+}
+
+// TestFusedFailureLeavesNoVersions: an entity whose stage model wrote its
+// versions table (fuseStage) and then fails drops that table again, as if
+// the entity had never run.
+func TestFusedFailureLeavesNoVersions(t *testing.T) {
+	ctx := context.Background()
+	defer func(n int64) { fuseRows = n }(fuseRows)
+	fuseRows = 1
+	db, _, _ := loadWorld(t, smallParams(300, 0))
+	// The settle step's reconciliation fails: a column it names is gone.
+	if _, err := db.SQL().Exec("ALTER TABLE ops.reconciliation RENAME COLUMN difference TO gone"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(ctx, db.SQL(), "t", testKey, Options{Logger: quiet}); err == nil || !strings.Contains(err.Error(), "organizations") {
+		t.Fatalf("a run whose reconciliation cannot be written: %v", err)
+	}
+	var n int
+	if err := db.SQL().QueryRow("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'core' AND table_name = 'v_organizations'").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Error("the failed entity left core.v_organizations behind")
+	}
+}

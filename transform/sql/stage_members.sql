@@ -38,7 +38,7 @@ WITH r AS (
         r.updated_at AS updated_raw, raw_row
     FROM r
 )
-SELECT load_id, loaded_at, source_pos, source_operator, batch_day,
+SELECT load_id, loaded_at, source_pos, raw_row, source_operator, batch_day,
     operator_code, member_ref, id_pseudo, name_pseudo, phone_pseudo, gender, birth_date,
     year(birth_date) AS birth_year, id_region AS region_code, union_code, joined_on, status, updated_at,
     CASE
@@ -60,12 +60,11 @@ SELECT load_id, loaded_at, source_pos, source_operator, batch_day,
         WHEN union_code NOT IN (SELECT org_code FROM known_organizations) THEN 'unknown_ref:union_code is no known organisation'
     END AS verdict,
     -- For sql/scrub_members.sql only (settle.sql.tmpl keeps them out of the
-    -- versions): the raw row's rowid and the values that replace its id
-    -- number, name and phone (a value without plaintext stays as it is).
+    -- versions): the values that replace the raw row's id number, name
+    -- and phone (a value without plaintext stays as it is).
     -- The id number becomes "HZ1:<pseudonym>:<birth>:<sex>:<region>:<valid>",
     -- what this model needs to type the row again on a full rebuild; name
     -- and phone "HZ1:<pseudonym>".
-    raw_row,
     CASE WHEN id_raw IS NULL OR starts_with(id_raw, 'HZ1:') THEN id_raw
         ELSE 'HZ1:' || id_pseudo || ':' || coalesce(strftime(id_birth, '%Y%m%d'), '') || ':' || id_gender
             || ':' || coalesce(id_region, '') || ':' || CASE WHEN id_ok THEN '1' ELSE '0' END END AS scrub_id_number,

@@ -8,12 +8,12 @@
 -- rest, the quarantined record's JSON included.
 CREATE OR REPLACE TEMP TABLE stage_organizations AS
 WITH r AS (
-    SELECT r.*, n.loaded_at, n.batch_day
+    SELECT r.*, r.rowid AS raw_row, n.loaded_at, n.batch_day
     FROM raw.organizations AS r
     JOIN new_loads AS n USING (load_id)
     WHERE list_contains(getvariable('new_load_ids'), r.load_id)
 ), t AS (
-    SELECT load_id, loaded_at, source_pos, source_operator, batch_day,
+    SELECT load_id, loaded_at, source_pos, raw_row, source_operator, batch_day,
         hz_code(org_code) AS org_code,
         hz_text(name) AS name,
         org_type,
