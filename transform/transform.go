@@ -464,13 +464,7 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity, st *runS
 	empty := rows == 0 && extractQuarantined == 0 && haveVersions
 	// A first build of a large entity: the stage model writes the
 	// versions table (fuseStage). It is dropped again if the entity fails.
-	// Not an entity with a scrub step (members, staff roles), whose stage
-	// holds the values that replace raw's personal data: three columns of
-	// pseudonyms that do not compress, which made the members' table
-	// slower to write than the stage and the copy together (2.9 s against
-	// 2.6 at 1 M members).
-	_, scrubErr := fs.Stat(sqlFS, "sql/scrub_"+e.Name+".sql")
-	fused := !haveVersions && rows >= fuseRows && scrubErr != nil
+	fused := !haveVersions && rows >= fuseRows
 	var attrs, aside []string
 	// The stage model writes temp tables only, and runs before the
 	// transaction: DuckDB reads a table created inside the reading
@@ -668,7 +662,11 @@ func settle(ctx context.Context, conn *sql.Conn, e *contract.Entity, someVersion
 		return err
 	}
 	if scrub, err := fs.ReadFile(sqlFS, "sql/scrub_"+e.Name+".sql"); err == nil {
-		if err := exec(ctx, conn, "sql/scrub_"+e.Name+".sql", string(scrub)); err != nil {
+		text := string(scrub)
+		if fused {
+			text = stageName(e).ReplaceAllString(text, d.Stage())
+		}
+		if err := exec(ctx, conn, "sql/scrub_"+e.Name+".sql", text); err != nil {
 			return err
 		}
 	}
@@ -714,10 +712,9 @@ func fuseStage(ctx context.Context, conn *sql.Conn, e *contract.Entity, file, te
 	stmts[0].SQL = stmts[0].SQL[:i] + "CREATE TABLE core.v_" + e.Name + " AS SELECT s.* EXCLUDE (source_pos), " +
 		d.RowHash("s") + " AS row_hash" + extra + " FROM (" + stmts[0].SQL[i+len(head):]
 	stmts[0].SQL = strings.TrimSuffix(strings.TrimSpace(stmts[0].SQL), ";") + ") AS s"
-	stage := regexp.MustCompile(`\bstage_` + e.Name + `\b`)
 	for j, st := range stmts {
 		if j > 0 {
-			st.SQL = stage.ReplaceAllString(st.SQL, "core.v_"+e.Name)
+			st.SQL = stageName(e).ReplaceAllString(st.SQL, "core.v_"+e.Name)
 		}
 		if err := sqlmodel.Exec(ctx, conn, file, st); err != nil {
 			return nil, nil, err
@@ -726,12 +723,19 @@ func fuseStage(ctx context.Context, conn *sql.Conn, e *contract.Entity, file, te
 	return attrs, aside, nil
 }
 
+// stageName matches the name of e's stage table (stage_<entity>) in SQL,
+// which a fused stage model's other statements and the scrub step name
+// core.v_<entity> instead.
+func stageName(e *contract.Entity) *regexp.Regexp {
+	return regexp.MustCompile(`\bstage_` + e.Name + `\b`)
+}
+
 // dropStageColumns drops from core.v_<entity> the stage columns a fused
 // stage model wrote there (settleData.FusedOnly), if it holds any.
 func dropStageColumns(ctx context.Context, conn *sql.Conn, e *contract.Entity) error {
 	rows, err := conn.QueryContext(ctx, `SELECT column_name FROM duckdb_columns()
 		WHERE database_name = current_database() AND schema_name = 'core' AND table_name = ?
-		  AND column_name IN ('verdict', 'batch_day', 'loaded_at', 'raw_row')
+		  AND (column_name IN ('verdict', 'batch_day', 'loaded_at', 'raw_row') OR starts_with(column_name, 'scrub_'))
 		ORDER BY column_index`, "v_"+e.Name)
 	if err != nil {
 		return err
@@ -787,10 +791,9 @@ func (d settleData) Stage() string {
 
 // FusedOnly lists the stage columns a fused stage model wrote into
 // core.v_<entity> that a version does not keep: StageOnly but the
-// position, which it does not write (and no scrub columns: an entity with
-// a scrub step is never fused).
+// position, which it does not write.
 func (d settleData) FusedOnly() string {
-	return "verdict, batch_day, loaded_at, raw_row"
+	return strings.Join(append([]string{"verdict", "batch_day", "loaded_at", "raw_row"}, d.Aside...), ", ")
 }
 
 // ByKey says that judging takes every row of a record sent more than once

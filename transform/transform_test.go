@@ -65,7 +65,8 @@ func TestScrubRefusesToLeavePlaintext(t *testing.T) {
 	for _, q := range []string{
 		"CREATE TEMP TABLE new_loads AS SELECT 'L1' AS load_id",
 		`CREATE TEMP TABLE stage_members (raw_row BIGINT, load_id VARCHAR, source_pos VARCHAR,
-			scrub_id_number VARCHAR, scrub_name VARCHAR, scrub_phone VARCHAR)`,
+			id_pseudo VARCHAR, name_pseudo VARCHAR, phone_pseudo VARCHAR, region_code VARCHAR,
+			scrub_birth DATE, scrub_gender VARCHAR, scrub_ok BOOLEAN)`,
 		`INSERT INTO raw.members (id_number, name, source_pos, load_id, source_operator, source_kind, ingested_at)
 			VALUES ('11010119900307803X', '张三', 'm.csv:2', 'L1', 'OP', 'files', now())`,
 	} {
@@ -133,15 +134,14 @@ func TestNarrowedLookupsAgree(t *testing.T) {
 }
 
 // TestFusedStageAgrees: a first build whose stage models write the versions
-// tables themselves (fuseStage: here every entity without a scrub step)
-// quarantines and keeps exactly what one through temp stage tables does. Three nights'
+// tables themselves (fuseStage: here every entity) quarantines, keeps and
+// scrubs exactly what one through temp stage tables does. Three nights'
 // loads are built at once, so that records come in several versions and
-// positions more than once (duplicates, conflicts); a failing entity
-// leaves no versions table behind.
+// positions more than once (duplicates, conflicts).
 func TestFusedStageAgrees(t *testing.T) {
 	ctx := context.Background()
 	p := smallParams(3000, 0.05)
-	results := map[bool][2]map[string]string{}
+	results := map[bool][3]map[string]string{}
 	var superseded int
 	defer func(n int64) { fuseRows = n }(fuseRows)
 	for _, fused := range []bool{true, false} {
@@ -175,7 +175,7 @@ func TestFusedStageAgrees(t *testing.T) {
 		if _, err := Run(ctx, db.SQL(), "t", testKey, Options{Logger: quiet}); err != nil {
 			t.Fatal(err)
 		}
-		quarantine := map[string]string{}
+		quarantine, raw := map[string]string{}, map[string]string{}
 		for _, c := range []struct {
 			into map[string]string
 			sql  string
@@ -184,6 +184,7 @@ func TestFusedStageAgrees(t *testing.T) {
 				FROM ops.quarantine GROUP BY ALL`},
 			{quarantine, `SELECT entity || ' reconciled', string_agg(operator_code || ':' || coalesce(load_id, '') || ':' || received || '/' || kept || '/' || quarantined || '/' || duplicates, ' ' ORDER BY operator_code, load_id)
 				FROM ops.reconciliation GROUP BY ALL`},
+			{raw, `SELECT load_id || ' ' || source_pos, concat_ws(' ', id_number, name, phone) FROM raw.members`},
 		} {
 			rows, err := db.SQL().Query(c.sql)
 			if err != nil {
@@ -203,10 +204,10 @@ func TestFusedStageAgrees(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		results[fused] = [2]map[string]string{quarantine, coreDigests(t, db.SQL())}
+		results[fused] = [3]map[string]string{quarantine, coreDigests(t, db.SQL()), raw}
 		db.Close()
 	}
-	for i, what := range []string{"quarantine", "core"} {
+	for i, what := range []string{"quarantine", "core", "raw"} {
 		a, b := results[true][i], results[false][i]
 		if len(a) != len(b) {
 			t.Errorf("%s: %d groups fused, %d staged", what, len(a), len(b))
@@ -217,7 +218,7 @@ func TestFusedStageAgrees(t *testing.T) {
 			}
 		}
 	}
-	for _, k := range []string{"enrollments negative_amount", "claims unknown_ref", "ledger_entries debit_credit_both"} {
+	for _, k := range []string{"members duplicate_key", "members bad_idno", "enrollments negative_amount", "claims unknown_ref", "ledger_entries debit_credit_both"} {
 		if results[true][0][k] == "" {
 			t.Errorf("no %s planted: the test shows less than it says", k)
 		}

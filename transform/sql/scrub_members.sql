@@ -1,14 +1,24 @@
 -- After members are transformed, their raw rows keep no plaintext personal
--- data: the rows of the loads that still hold some get the id number, name
--- and phone stage_members.sql made for them (scrub_*, beside the row's
+-- data: the rows of the loads that still hold some get pseudonyms in place
+-- of the id number, name and phone, made from what stage_members.sql keeps
+-- of them (the pseudonyms, region_code and scrub_*), beside the row's
 -- rowid: taken before the entity's transaction, in which nothing else
--- writes raw.members; the load and position are compared too). Three
+-- writes raw.members; the load is compared too. (On a first build of many
+-- members the stage model wrote core.v_members, which this then reads:
+-- transform.fuseStage.) The id number becomes
+-- "HZ1:<pseudonym>:<birth>:<sex>:<region>:<valid>", what stage_members.sql
+-- needs to type the row again on a full rebuild; name and phone
+-- "HZ1:<pseudonym>"; a value without plaintext stays as it is. Three
 -- columns updated by rowid cost half of deleting the rows and inserting
 -- them again.
 UPDATE raw.members AS r
-SET id_number = s.scrub_id_number, name = s.scrub_name, phone = s.scrub_phone
+SET id_number = CASE WHEN r.id_number IS NULL OR starts_with(r.id_number, 'HZ1:') THEN r.id_number
+        ELSE 'HZ1:' || s.id_pseudo || ':' || coalesce(strftime(s.scrub_birth, '%Y%m%d'), '') || ':' || s.scrub_gender
+            || ':' || coalesce(s.region_code, '') || ':' || CASE WHEN s.scrub_ok THEN '1' ELSE '0' END END,
+    name = CASE WHEN r.name IS NULL OR starts_with(r.name, 'HZ1:') THEN r.name ELSE 'HZ1:' || s.name_pseudo END,
+    phone = CASE WHEN r.phone IS NULL OR starts_with(r.phone, 'HZ1:') THEN r.phone ELSE 'HZ1:' || s.phone_pseudo END
 FROM stage_members AS s
-WHERE r.rowid = s.raw_row AND r.load_id = s.load_id AND r.source_pos = s.source_pos
+WHERE r.rowid = s.raw_row AND r.load_id = s.load_id
   AND hz_plain_member(r.id_number, r.name, r.phone);
 
 -- Nothing of the loads may keep plaintext: a row the update missed is an

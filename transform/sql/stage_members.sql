@@ -60,14 +60,10 @@ SELECT load_id, loaded_at, source_pos, raw_row, source_operator, batch_day,
         WHEN union_code NOT IN (SELECT org_code FROM known_organizations) THEN 'unknown_ref:union_code is no known organisation'
     END AS verdict,
     -- For sql/scrub_members.sql only (settle.sql.tmpl keeps them out of the
-    -- versions): the values that replace the raw row's id number, name
-    -- and phone (a value without plaintext stays as it is).
-    -- The id number becomes "HZ1:<pseudonym>:<birth>:<sex>:<region>:<valid>",
-    -- what this model needs to type the row again on a full rebuild; name
-    -- and phone "HZ1:<pseudonym>".
-    CASE WHEN id_raw IS NULL OR starts_with(id_raw, 'HZ1:') THEN id_raw
-        ELSE 'HZ1:' || id_pseudo || ':' || coalesce(strftime(id_birth, '%Y%m%d'), '') || ':' || id_gender
-            || ':' || coalesce(id_region, '') || ':' || CASE WHEN id_ok THEN '1' ELSE '0' END END AS scrub_id_number,
-    CASE WHEN name_raw IS NULL OR starts_with(name_raw, 'HZ1:') THEN name_raw ELSE 'HZ1:' || name_pseudo END AS scrub_name,
-    CASE WHEN phone_raw IS NULL OR starts_with(phone_raw, 'HZ1:') THEN phone_raw ELSE 'HZ1:' || phone_pseudo END AS scrub_phone
+    -- versions): with the pseudonyms and the region, what the id number
+    -- says of the person, from which the scrub makes the values that
+    -- replace the raw row's personal data. (Those values themselves, three
+    -- columns of pseudonyms that do not compress, made the stage slower to
+    -- write into core: transform.fuseStage.)
+    id_birth AS scrub_birth, id_gender AS scrub_gender, id_ok AS scrub_ok
 FROM t;
