@@ -894,6 +894,9 @@ func DefineMacros(ctx context.Context, conn *sql.Conn) error {
 			return err
 		}
 	}
+	if err := registerChecks(conn); err != nil {
+		return err
+	}
 	if err := exec(ctx, conn, "sql/macros.sql", mustRead("sql/macros.sql")); err != nil {
 		return fmt.Errorf("transform: %w", err)
 	}

@@ -1,0 +1,74 @@
+package transform
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/duckdb/duckdb-go/v2"
+
+	"huzhu/internal/codes"
+)
+
+// idUDF is the SQL function hz_valid_id(VARCHAR) → VARCHAR: the value when
+// it is a valid citizen id number (codes.ValidID), NULL when not; the macro
+// hz_id_ok (sql/macros.sql) makes a boolean of it. As an SQL macro (a
+// regular expression, a date parse and 17 casts) the check cost 0.7 s of
+// CPU for 1 M members, about 0.35 s of the members' stage.
+type idUDF struct{}
+
+// validIDName is the SQL name of idUDF.
+const validIDName = "hz_valid_id"
+
+func (idUDF) Config() duckdb.ScalarFuncConfig {
+	text, err := duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)
+	if err != nil {
+		panic(err) // VARCHAR is a valid type: cannot happen
+	}
+	return duckdb.ScalarFuncConfig{InputTypeInfos: []duckdb.TypeInfo{text}, ResultTypeInfo: text}
+}
+
+func (u idUDF) Executor() duckdb.ScalarFuncExecutor {
+	return duckdb.ScalarFuncExecutor{ChunkContextExecutor: u.chunk}
+}
+
+// chunk checks one chunk of values; an invalid one stays NULL (so does a
+// NULL: DuckDB's default, applied after it).
+func (idUDF) chunk(_ context.Context, state *duckdb.ChunkIteratorState) error {
+	vec, err := state.GetInputChunk().GetVector(0)
+	if err != nil {
+		return err
+	}
+	in, err := duckdb.GetVectorView[string](vec)
+	if err != nil {
+		return err
+	}
+	out, err := duckdb.GetVectorWriter[string](state.GetResultVector())
+	if err != nil {
+		return err
+	}
+	for row := range in.Len() {
+		v, ok, err := in.GetValueBorrowed(row)
+		if err != nil {
+			return err
+		}
+		if !ok || !codes.ValidID(v) {
+			if err := out.SetNull(row); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := out.Set(row, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// registerChecks registers hz_valid_id on conn's database.
+func registerChecks(conn *sql.Conn) error {
+	if err := duckdb.RegisterScalarUDF(conn, validIDName, idUDF{}); err != nil {
+		return fmt.Errorf("transform: %s: %w", validIDName, err)
+	}
+	return nil
+}
