@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"unsafe"
 
 	"github.com/duckdb/duckdb-go/v2"
 )
@@ -60,6 +61,11 @@ func (u *hmacUDF) chunk(_ context.Context, state *duckdb.ChunkIteratorState) err
 	mac := hmac.New(sha256.New, u.key)
 	var sum [sha256.Size]byte
 	var digits [32]byte
+	// The value's bytes and the digits go through buffers of the call: a
+	// conversion a value cost an allocation each (Set copies the digits
+	// into DuckDB before it returns).
+	var buf []byte
+	hexDigits := unsafe.String(&digits[0], len(digits))
 	for row := range in.Len() {
 		v, ok, err := in.GetValueBorrowed(row)
 		if err != nil {
@@ -68,10 +74,11 @@ func (u *hmacUDF) chunk(_ context.Context, state *duckdb.ChunkIteratorState) err
 		if !ok {
 			continue
 		}
+		buf = append(buf[:0], v...)
 		mac.Reset()
-		mac.Write([]byte(v))
+		mac.Write(buf)
 		hex.Encode(digits[:], mac.Sum(sum[:0])[:16])
-		if err := out.Set(row, string(digits[:])); err != nil {
+		if err := out.Set(row, hexDigits); err != nil {
 			return err
 		}
 	}
