@@ -684,12 +684,10 @@ func settle(ctx context.Context, conn *sql.Conn, e *contract.Entity, someVersion
 
 // fuseStage runs the stage model of e (file, text) so that its first
 // statement, CREATE OR REPLACE TEMP TABLE stage_<entity> AS <query>,
-// writes core.v_<entity> instead: every row of the query but its position
-// (raw has it: raw_row), with its row_hash (and, for an entity with a
-// current fact, a null valid_to and pool_code); the model's other
-// statements name that table too. The lines stay where they are in the
-// file, for errors. It returns the stage's content and scrub columns
-// (stageAttrs), which the row_hash covers.
+// writes core.v_<entity> instead, wrapped by sql/fuse_stage.sql.tmpl; the
+// model's other statements name that table too. The lines stay where they
+// are in the file, for errors. It returns the stage's content and scrub
+// columns (stageAttrs), which the row_hash covers.
 func fuseStage(ctx context.Context, conn *sql.Conn, e *contract.Entity, file, text string) (attrs, aside []string, err error) {
 	stmts := sqlmodel.Split(text)
 	head := "CREATE OR REPLACE TEMP TABLE stage_" + e.Name + " AS"
@@ -700,18 +698,23 @@ func fuseStage(ctx context.Context, conn *sql.Conn, e *contract.Entity, file, te
 	if len(stmts) == 0 || i < 0 {
 		return nil, nil, fmt.Errorf("%s: the first statement is not %s", file, head)
 	}
-	query := strings.TrimSuffix(strings.TrimSpace(stmts[0].SQL[i+len(head):]), ";")
-	if attrs, aside, err = stageAttrs(ctx, conn, "("+query+")"); err != nil {
+	body := strings.TrimSuffix(strings.TrimRight(stmts[0].SQL[i+len(head):], " \t\r\n"), ";")
+	if attrs, aside, err = stageAttrs(ctx, conn, "("+body+")"); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", file, err)
 	}
-	d := settleData{Attrs: attrs}
-	extra := ""
-	if hasCurrentFact(e.Name) {
-		extra = ", CAST(NULL AS TIMESTAMPTZ) AS valid_to, CAST(NULL AS VARCHAR) AS pool_code"
+	orgs, _, err := coreTable(ctx, conn, "v_organizations")
+	if err != nil {
+		return nil, nil, err
 	}
-	stmts[0].SQL = stmts[0].SQL[:i] + "CREATE TABLE core.v_" + e.Name + " AS SELECT s.* EXCLUDE (source_pos), " +
-		d.RowHash("s") + " AS row_hash" + extra + " FROM (" + stmts[0].SQL[i+len(head):]
-	stmts[0].SQL = strings.TrimSuffix(strings.TrimSpace(stmts[0].SQL), ";") + ") AS s"
+	d := fuseData{settleData: settleData{Entity: e.Name, Attrs: attrs, Current: hasCurrentFact(e.Name)}, Orgs: orgs}
+	var wrapHead, wrapTail strings.Builder
+	if err := fuseTmpl.ExecuteTemplate(&wrapHead, "head", d); err != nil {
+		return nil, nil, err
+	}
+	if err := fuseTmpl.ExecuteTemplate(&wrapTail, "tail", d); err != nil {
+		return nil, nil, err
+	}
+	stmts[0].SQL = stmts[0].SQL[:i] + wrapHead.String() + body + wrapTail.String()
 	for j, st := range stmts {
 		if j > 0 {
 			st.SQL = stageName(e).ReplaceAllString(st.SQL, "core.v_"+e.Name)
@@ -722,6 +725,14 @@ func fuseStage(ctx context.Context, conn *sql.Conn, e *contract.Entity, file, te
 	}
 	return attrs, aside, nil
 }
+
+// fuseData fills sql/fuse_stage.sql.tmpl.
+type fuseData struct {
+	settleData
+	Orgs bool // core.v_organizations exists, from which the pool is read
+}
+
+var fuseTmpl = template.Must(template.New("fuse_stage.sql.tmpl").Parse(mustRead("sql/fuse_stage.sql.tmpl")))
 
 // stageName matches the name of e's stage table (stage_<entity>) in SQL,
 // which a fused stage model's other statements and the scrub step name
