@@ -18,8 +18,16 @@
 // SQL over the macros of sql/macros.sql, which mirror internal/codes and
 // internal/money), sql/settle.sql.tmpl — the same for every entity —
 // quarantines, de-duplicates and keeps versions, sql/scrub_<entity>.sql
-// replaces personal data in raw. An entity whose new loads hold no row
-// (most entities on most nights) is only reconciled (sql/settle_empty.sql).
+// replaces personal data in raw. A stage row names its raw row by rowid
+// (raw_row), through which the settle step reads the position and record
+// of the few rows it quarantines. On a first build of a large entity
+// (core holds no versions table of it yet: a first load, --full) the
+// stage model writes core.v_<entity> itself (fuseStage,
+// sql/fuse_stage.sql.tmpl), not a temp table that settle then copies:
+// sql/settle_fused.sql.tmpl deletes the refused rows and the later rows
+// of a position sent more than once, and the stage's own columns are
+// dropped after the commit. An entity whose new loads hold no row (most
+// entities on most nights) is only reconciled (sql/settle_empty.sql).
 // Then the models of sql/core run in dependency order (internal/sqlmodel)
 // and define the star schema over the versions: the small dimensions
 // (dim_org, dim_pool, dim_date and the reference tables) and views over
@@ -40,6 +48,10 @@
 // night transformed on top of the last equals a full rebuild (tested over
 // five nights, and the aggregates through refunds, moved receipts and pool
 // changes). --full and --since drop what is kept night by night.
+//
+// Two checks run in Go as DuckDB scalar functions, which the macros
+// call: the pseudonyms' HMAC (hz_hmac, with the run's key: pseudo.go) and
+// the citizen-id check (hz_valid_id: checks.go).
 //
 // Instants are TIMESTAMPTZ; their day is the day in Beijing, taken by
 // beijing_day (sql/macros.sql: arithmetic on the epoch, UTC+8), never
