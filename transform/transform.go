@@ -423,7 +423,8 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity, st *runS
 	}
 	// A versions table the stage model wrote keeps no stage column past
 	// its entity: should dropping them have failed after the commit, they
-	// go now.
+	// go now (dropStageColumns does nothing unless the table holds a
+	// verdict, which no version has).
 	if err := dropStageColumns(ctx, conn, e); err != nil {
 		return fail(err)
 	}
@@ -466,10 +467,10 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity, st *runS
 	// versions table (fuseStage). It is dropped again if the entity fails.
 	fused := !haveVersions && rows >= fuseRows
 	var attrs, aside []string
-	// The stage model writes temp tables only, and runs before the
-	// transaction: DuckDB reads a table created inside the reading
-	// transaction at about half speed (writing core.v_enrollments from
-	// it took 5.6 s instead of 2.7 at 1 M members).
+	// The stage model writes a temp table (or, fused, core.v_<entity>),
+	// and runs before the transaction: DuckDB reads a table created
+	// inside the reading transaction at about half speed (writing
+	// core.v_enrollments from it took 5.6 s instead of 2.7 at 1 M members).
 	if !empty {
 		if st.usccStale {
 			if err := exec(ctx, conn, "sql/valid_uscc.sql", mustRead("sql/valid_uscc.sql")); err != nil {
@@ -742,12 +743,17 @@ func stageName(e *contract.Entity) *regexp.Regexp {
 }
 
 // dropStageColumns drops from core.v_<entity> the stage columns a fused
-// stage model wrote there (settleData.FusedOnly), if it holds any.
+// stage model wrote there (settleData.FusedOnly), if it holds them: the
+// verdict, which no version has, says it does (and goes last).
 func dropStageColumns(ctx context.Context, conn *sql.Conn, e *contract.Entity) error {
-	rows, err := conn.QueryContext(ctx, `SELECT column_name FROM duckdb_columns()
-		WHERE database_name = current_database() AND schema_name = 'core' AND table_name = ?
-		  AND (column_name IN ('verdict', 'batch_day', 'loaded_at', 'raw_row') OR starts_with(column_name, 'scrub_'))
-		ORDER BY column_index`, "v_"+e.Name)
+	rows, err := conn.QueryContext(ctx, `WITH c AS (
+			SELECT column_name, column_index FROM duckdb_columns()
+			WHERE database_name = current_database() AND schema_name = 'core' AND table_name = ?
+		)
+		SELECT column_name FROM c
+		WHERE (column_name IN ('verdict', 'batch_day', 'loaded_at', 'raw_row') OR starts_with(column_name, 'scrub_'))
+		  AND EXISTS (SELECT 1 FROM c WHERE column_name = 'verdict')
+		ORDER BY column_name = 'verdict', column_index`, "v_"+e.Name)
 	if err != nil {
 		return err
 	}

@@ -251,3 +251,34 @@ func TestFusedFailureLeavesNoVersions(t *testing.T) {
 		t.Error("the failed entity left core.v_organizations behind")
 	}
 }
+
+// TestStageColumnsLeftAreDropped: should dropping a fused stage's columns
+// have failed after its entity committed, the next run drops them before
+// it touches the entity.
+func TestStageColumnsLeftAreDropped(t *testing.T) {
+	ctx := context.Background()
+	db, _, _ := loadWorld(t, smallParams(300, 0))
+	if _, err := Run(ctx, db.SQL(), "t1", testKey, Options{Logger: quiet}); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"ALTER TABLE core.v_claims ADD COLUMN raw_row BIGINT",
+		"ALTER TABLE core.v_claims ADD COLUMN scrub_x VARCHAR",
+		"ALTER TABLE core.v_claims ADD COLUMN verdict VARCHAR",
+	} {
+		if _, err := db.SQL().Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Run(ctx, db.SQL(), "t2", testKey, Options{Logger: quiet}); err != nil {
+		t.Fatal(err)
+	}
+	var left string
+	if err := db.SQL().QueryRow(`SELECT coalesce(string_agg(column_name, ' '), '') FROM duckdb_columns()
+		WHERE schema_name = 'core' AND table_name = 'v_claims' AND column_name IN ('raw_row', 'scrub_x', 'verdict')`).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if left != "" {
+		t.Errorf("core.v_claims still holds %s", left)
+	}
+}
