@@ -44,12 +44,16 @@ CREATE OR REPLACE TEMP MACRO hz_uscc_ok(s) AS
 -- Go check (codes.ValidID) the transform registers: transform/checks.go.
 CREATE OR REPLACE TEMP MACRO hz_id_ok(s) AS hz_valid_id(s) IS NOT NULL;
 
--- money: optional sign, digits, at most two decimals, under 10^16 yuan;
--- anything else (1,234.5 12.345 abc .5 5.) is NULL.
+-- money: optional sign, digits, at most two decimals, under 10^16 yuan
+-- (leading zeros aside); anything else (1,234.5 12.345 abc .5 5.) is NULL.
+-- A value with nothing to trim (first and last character above the
+-- space) skips the trim: trimming a set of characters cost 0.15 s of the
+-- claims' five amounts at 1 M members, all of the check 0.07 s without.
+CREATE OR REPLACE TEMP MACRO hz_money_trimmed(t) AS
+    CASE WHEN regexp_full_match(t, '[+-]?0*[0-9]{1,16}(\.[0-9]{1,2})?') THEN CAST(t AS DECIMAL(18, 2)) END;
 CREATE OR REPLACE TEMP MACRO hz_money(s) AS
-    CASE WHEN regexp_full_match(trim(s, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)), '[+-]?[0-9]+(\.[0-9]{1,2})?')
-          AND length(ltrim(regexp_extract(trim(s, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)), '[0-9]+'), '0')) <= 16
-         THEN CAST(trim(s, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)) AS DECIMAL(18, 2)) END;
+    CASE WHEN ascii(s) > 32 AND ascii(s[-1]) > 32 THEN hz_money_trimmed(s)
+         ELSE hz_money_trimmed(trim(s, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13))) END;
 
 -- date: YYYY-MM-DD, a real calendar date.
 CREATE OR REPLACE TEMP MACRO hz_date(s) AS
@@ -59,9 +63,13 @@ CREATE OR REPLACE TEMP MACRO hz_date(s) AS
 -- 00–23, minutes and seconds 00–59, in the offset too), or
 -- YYYY-MM-DD HH:MM:SS meaning Beijing time (no summer time since 1991, so a
 -- fixed +08:00).
+-- Once the pattern holds, a value has an offset when it ends in Z or its
+-- sixth character from the end is a sign (without an offset it is a digit
+-- or a colon): a second regular expression cost 0.17 s of the receipts'
+-- two instants at 1 M members.
 CREATE OR REPLACE TEMP MACRO hz_ts(s) AS
     CASE WHEN regexp_full_match(s, '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?')
-         THEN try_cast(CASE WHEN regexp_matches(s, '(Z|[+-][0-9]{2}:[0-9]{2})$') THEN s ELSE s || '+08:00' END AS TIMESTAMPTZ) END;
+         THEN try_cast(CASE WHEN s[-1] = 'Z' OR s[-6] IN ('+', '-') THEN s ELSE s || '+08:00' END AS TIMESTAMPTZ) END;
 
 -- The calendar day in Beijing of a TIMESTAMPTZ, by arithmetic on its epoch
 -- (UTC+8, no summer time since 1991; hz_ts reads an offset-less value the
