@@ -146,6 +146,10 @@ func runDemo(e *env, o *demoOptions) error {
 	fmt.Fprintf(e.stdout, "  config          %s\n", cfgPath)
 	fmt.Fprintf(e.stdout, "  warehouse       %s (run %s in ops.runs)\n", warehousePath, runID)
 	fmt.Fprintf(e.stdout, "    raw.*         %d rows extracted by %d sources\n", res.Rows, len(res.Sources))
+	if res.Rows == 0 {
+		// A demo run again into the same folder: its drops are loaded.
+		fmt.Fprintf(e.stdout, "                  (nothing new: an earlier demo into %s loaded these drops; the counts below are this run's, the outputs the warehouse's; remove the folder for a fresh demo)\n", out)
+	}
 	var kept, quarantined, dups int64
 	for _, er := range tres.Entities {
 		kept, quarantined, dups = kept+er.Kept, quarantined+er.Quarantined, dups+er.Duplicates

@@ -78,10 +78,18 @@ func TestDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer lock.Release()
 	code, _, stderr = run(t, "demo", "--out", dir, "--members", "3000")
 	if code != exitFailed || !strings.Contains(stderr, "pid") {
 		t.Errorf("demo under a held lock = %d, stderr %q; want 1 naming the holder", code, stderr)
+	}
+	lock.Release()
+	// A demo again into the same folder finds nothing new, and says so.
+	if strings.Contains(out, "nothing new") {
+		t.Errorf("a first demo says it found nothing new:\n%s", out)
+	}
+	code, out, stderr = run(t, "demo", "--out", dir, "--members", "3000")
+	if code != exitOK || !strings.Contains(out, "nothing new") {
+		t.Errorf("demo again = %d (%s): want 0 and a word that nothing was new:\n%s", code, stderr, out)
 	}
 }
 
