@@ -9,16 +9,13 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
 
 	"huzhu/contract"
-	"huzhu/extract"
 	"huzhu/internal/codes"
-	"huzhu/internal/config"
 	"huzhu/opsim"
 	"huzhu/opsim/record"
 	"huzhu/warehouse"
@@ -225,24 +222,10 @@ func TestIncrementalEqualsFull(t *testing.T) {
 	defer db.Close()
 	p := smallParams(2500, 0.02)
 	for night := 0; night < 5; night++ {
-		w, err := opsim.NewWorld(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Drop(opsim.DropOptions{Out: dir, Format: "csv", KeyPath: "-"}); err != nil {
-			t.Fatal(err)
-		}
-		cfg := &config.Config{}
-		for _, op := range w.Operators {
-			cfg.Sources = append(cfg.Sources, config.Source{Operator: op.Code, Kind: config.KindFiles, Path: filepath.Join(dir, op.Code)})
-		}
-		if _, err := extract.Run(ctx, db.SQL(), cfg, fmt.Sprintf("x%d", night), extract.Options{Logger: quiet}, 2); err != nil {
-			t.Fatal(err)
-		}
+		extractNight(t, db, p, night, dir)
 		if _, err := Run(ctx, db.SQL(), fmt.Sprintf("t%d", night), testKey, Options{Logger: quiet}); err != nil {
 			t.Fatal(err)
 		}
-		p.AsOf++
 	}
 	incremental := coreDigests(t, db.SQL())
 	if _, err := Run(ctx, db.SQL(), "full", testKey, Options{Full: true, Logger: quiet}); err != nil {

@@ -35,15 +35,7 @@ func (u idUDF) Executor() duckdb.ScalarFuncExecutor {
 // chunk checks one chunk of values; an invalid one stays NULL (so does a
 // NULL: DuckDB's default, applied after it).
 func (idUDF) chunk(_ context.Context, state *duckdb.ChunkIteratorState) error {
-	vec, err := state.GetInputChunk().GetVector(0)
-	if err != nil {
-		return err
-	}
-	in, err := duckdb.GetVectorView[string](vec)
-	if err != nil {
-		return err
-	}
-	out, err := duckdb.GetVectorWriter[string](state.GetResultVector())
+	in, out, err := textVectors(state)
 	if err != nil {
 		return err
 	}
@@ -63,6 +55,21 @@ func (idUDF) chunk(_ context.Context, state *duckdb.ChunkIteratorState) error {
 		}
 	}
 	return nil
+}
+
+// textVectors gives a chunk's first argument and its result, both
+// VARCHAR, to a scalar function of one text (hz_hmac, hz_valid_id).
+func textVectors(state *duckdb.ChunkIteratorState) (duckdb.VectorView[string], duckdb.VectorWriter[string], error) {
+	vec, err := state.GetInputChunk().GetVector(0)
+	if err != nil {
+		return duckdb.VectorView[string]{}, duckdb.VectorWriter[string]{}, err
+	}
+	in, err := duckdb.GetVectorView[string](vec)
+	if err != nil {
+		return in, duckdb.VectorWriter[string]{}, err
+	}
+	out, err := duckdb.GetVectorWriter[string](state.GetResultVector())
+	return in, out, err
 }
 
 // registerChecks registers hz_valid_id on conn's database.

@@ -46,15 +46,7 @@ func (u *hmacUDF) chunk(_ context.Context, state *duckdb.ChunkIteratorState) err
 	if u.key == nil {
 		return errNoPseudoKey
 	}
-	vec, err := state.GetInputChunk().GetVector(0)
-	if err != nil {
-		return err
-	}
-	in, err := duckdb.GetVectorView[string](vec)
-	if err != nil {
-		return err
-	}
-	out, err := duckdb.GetVectorWriter[string](state.GetResultVector())
+	in, out, err := textVectors(state)
 	if err != nil {
 		return err
 	}

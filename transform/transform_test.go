@@ -12,6 +12,7 @@ import (
 	"huzhu/extract"
 	"huzhu/internal/config"
 	"huzhu/opsim"
+	"huzhu/opsim/record"
 	"huzhu/warehouse"
 )
 
@@ -44,6 +45,28 @@ func loadWorld(t testing.TB, p opsim.Params) (*warehouse.DB, *opsim.World, strin
 		t.Fatal(err)
 	}
 	return db, w, filepath.Join(dir, "answer-key.jsonl")
+}
+
+// extractNight drops the world of p as of night nights after p.AsOf into
+// dir (a drop per operator, the batches of earlier nights left in place)
+// and extracts its new batch into db.
+func extractNight(t *testing.T, db *warehouse.DB, p opsim.Params, night int, dir string) {
+	t.Helper()
+	p.AsOf += record.Day(night)
+	w, err := opsim.NewWorld(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Drop(opsim.DropOptions{Out: dir, Format: "csv", KeyPath: "-"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := &config.Config{}
+	for _, op := range w.Operators {
+		cfg.Sources = append(cfg.Sources, config.Source{Operator: op.Code, Kind: config.KindFiles, Path: filepath.Join(dir, op.Code)})
+	}
+	if _, err := extract.Run(context.Background(), db.SQL(), cfg, fmt.Sprintf("x%d", night), extract.Options{Logger: quiet}, 2); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func smallParams(members int, defects float64) opsim.Params {
@@ -154,23 +177,8 @@ func TestFusedStageAgrees(t *testing.T) {
 			t.Fatal(err)
 		}
 		dir := t.TempDir()
-		q := p
 		for night := 0; night < 3; night++ {
-			w, err := opsim.NewWorld(q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := w.Drop(opsim.DropOptions{Out: dir, Format: "csv", KeyPath: "-"}); err != nil {
-				t.Fatal(err)
-			}
-			cfg := &config.Config{}
-			for _, op := range w.Operators {
-				cfg.Sources = append(cfg.Sources, config.Source{Operator: op.Code, Kind: config.KindFiles, Path: filepath.Join(dir, op.Code)})
-			}
-			if _, err := extract.Run(ctx, db.SQL(), cfg, fmt.Sprintf("x%d", night), extract.Options{Logger: quiet}, 2); err != nil {
-				t.Fatal(err)
-			}
-			q.AsOf++
+			extractNight(t, db, p, night, dir)
 		}
 		if _, err := Run(ctx, db.SQL(), "t", testKey, Options{Logger: quiet}); err != nil {
 			t.Fatal(err)
