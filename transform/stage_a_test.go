@@ -209,6 +209,10 @@ func stageAChecks(t *testing.T, db *sql.DB, conn *sql.Conn, batch string) {
 		{entity: "bank_accounts", repl: "'TACC4' AS account_no, '2999-01-01' AS opened_on", want: "future_date"},
 		{entity: "bank_accounts", repl: "'TACC5' AS account_no, 'savings' AS purpose", want: "bad_enum"},
 		{entity: "bank_accounts", repl: "'TACC6' AS account_no, '2999-01-01' AS closed_on", want: ""},
+		// The same account and updated_at again, another bank name: a
+		// conflict, though DuckDB's hash of the two names is the same.
+		{entity: "bank_accounts", repl: "'TACC7' AS account_no, 'ZJR00153002-2023INP' AS bank_name", want: ""},
+		{entity: "bank_accounts", repl: "'TACC7' AS account_no, 'ZJR00158002-2024INP' AS bank_name", want: "duplicate_key"},
 
 		{entity: "decisions", repl: "'TD1' AS decision_ref, '2999-01-01' AS meeting_date", want: "future_date"},
 		{entity: "decisions", repl: "'TD2' AS decision_ref, 'yes' AS quorum_met", want: "bad_bool"},
