@@ -421,11 +421,9 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity, st *runS
 		dropTemps(context.WithoutCancel(ctx), conn, e)
 		return nil, fmt.Errorf("transform %s: %w", e.Name, err)
 	}
-	// A versions table the stage model wrote keeps no stage column past
-	// its entity: should dropping them have failed after the commit, they
-	// go now (dropStageColumns does nothing unless the table holds a
-	// verdict, which no version has).
-	if err := dropStageColumns(ctx, conn, e); err != nil {
+	// A versions table a fused stage model wrote in a run that did not
+	// end is finished or undone first (repairFused).
+	if err := repairFused(ctx, conn, e); err != nil {
 		return fail(err)
 	}
 	// The keys of the records refused (every key column as text), which
@@ -740,6 +738,33 @@ var fuseTmpl = template.Must(template.New("fuse_stage.sql.tmpl").Parse(mustRead(
 // core.v_<entity> instead.
 func stageName(e *contract.Entity) *regexp.Regexp {
 	return regexp.MustCompile(`\bstage_` + e.Name + `\b`)
+}
+
+// repairFused finishes or undoes core.v_<entity> when a fused stage model
+// wrote it in a run that did not end (the table still holds a verdict,
+// which no version has). Its entity committed (every load in it is
+// marked transformed for the entity) but the stage columns were not
+// dropped: they go now. The run stopped between the stage model and the
+// commit (killed): the table goes whole, refused rows and all, since core
+// held no versions of the entity before it, and this run builds it again.
+func repairFused(ctx context.Context, conn *sql.Conn, e *contract.Entity) error {
+	var fused bool
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) > 0 FROM duckdb_columns()
+		WHERE database_name = current_database() AND schema_name = 'core' AND table_name = ? AND column_name = 'verdict'`,
+		"v_"+e.Name).Scan(&fused); err != nil || !fused {
+		return err
+	}
+	var unmarked int64
+	// The table's name is the entity's, from package contract.
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT DISTINCT load_id FROM core.v_`+e.Name+`)
+		WHERE load_id NOT IN (SELECT load_id FROM ops.transform_loads WHERE entity = ?)`, e.Name).Scan(&unmarked); err != nil {
+		return err
+	}
+	if unmarked > 0 {
+		_, err := conn.ExecContext(ctx, "DROP TABLE core.v_"+e.Name)
+		return err
+	}
+	return dropStageColumns(ctx, conn, e)
 }
 
 // dropStageColumns drops from core.v_<entity> the stage columns a fused

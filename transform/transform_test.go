@@ -290,3 +290,49 @@ func TestStageColumnsLeftAreDropped(t *testing.T) {
 		t.Errorf("core.v_claims still holds %s", left)
 	}
 }
+
+// TestKilledFusedBuildIsUndone: a versions table a fused stage model wrote
+// in a run killed before its entity committed (the table holds the stage's
+// columns and rows, refused ones too, and its loads are not marked
+// transformed) is dropped by the next run, which builds the entity again
+// to the same core tables as a run never killed.
+func TestKilledFusedBuildIsUndone(t *testing.T) {
+	ctx := context.Background()
+	defer func(n int64) { fuseRows = n }(fuseRows)
+	fuseRows = 1
+	p := smallParams(400, 0.05)
+	clean, _, _ := loadWorld(t, p)
+	if _, err := Run(ctx, clean.SQL(), "t", testKey, Options{Logger: quiet}); err != nil {
+		t.Fatal(err)
+	}
+	want := coreDigests(t, clean.SQL())
+
+	db, _, _ := loadWorld(t, p)
+	if _, err := Run(ctx, db.SQL(), "t", testKey, Options{Logger: quiet}); err != nil {
+		t.Fatal(err)
+	}
+	// What a kill between the claims' stage model and their commit leaves:
+	// the claims' loads unmarked and a fused table with stage columns and a
+	// refused row (a copy of a kept one; its key is its own).
+	for _, q := range []string{
+		"DELETE FROM ops.transform_loads WHERE entity = 'claims'",
+		"DELETE FROM ops.quarantine WHERE entity = 'claims'",
+		"DELETE FROM ops.reconciliation WHERE entity = 'claims'",
+		"ALTER TABLE core.v_claims ADD COLUMN raw_row BIGINT",
+		"ALTER TABLE core.v_claims ADD COLUMN verdict VARCHAR",
+		"INSERT INTO core.v_claims SELECT * REPLACE ('KILLED-1' AS claim_no, 'bad_money:x' AS verdict) FROM core.v_claims LIMIT 1",
+	} {
+		if _, err := db.SQL().Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if _, err := Run(ctx, db.SQL(), "t", testKey, Options{Logger: quiet}); err != nil {
+		t.Fatal(err)
+	}
+	got := coreDigests(t, db.SQL())
+	for name, d := range want {
+		if got[name] != d {
+			t.Errorf("core.%s after the killed build's rerun %s, never killed %s", name, got[name], d)
+		}
+	}
+}
