@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 	"text/template"
 	"time"
@@ -31,7 +32,16 @@ func mustRead(name string) string {
 
 var settleTmpl = template.Must(template.New("settle.sql.tmpl").Parse(mustRead("sql/settle.sql.tmpl")))
 
-var fusedTmpl = template.Must(template.New("settle_fused.sql.tmpl").Parse(mustRead("sql/settle_fused.sql.tmpl")))
+var settleFusedTmpl = template.Must(template.New("settle_fused.sql.tmpl").Parse(mustRead("sql/settle_fused.sql.tmpl")))
+
+var fuseStageTmpl = template.Must(template.New("fuse_stage.sql.tmpl").Parse(mustRead("sql/fuse_stage.sql.tmpl")))
+
+// fusedColumns are the stage columns a fused stage model writes into
+// core.v_<entity> that a version does not keep (with the scrub step's,
+// scrub_*), dropped once its entity commits (dropStageColumns); the
+// verdict, which no version has, goes last and marks a table that still
+// holds them.
+var fusedColumns = []string{"batch_day", "loaded_at", "raw_row", "verdict"}
 
 // fuseRows is the size of batch from which, on a first build of an entity
 // (core holds no versions table of it yet), the stage model writes
@@ -111,6 +121,9 @@ func Run(ctx context.Context, db *sql.DB, runID string, key []byte, opt Options)
 	}
 	defer conn.Close()
 	if err := prepare(ctx, conn, runID, key, opt.Full); err != nil {
+		return nil, err
+	}
+	if err := repairFused(ctx, conn); err != nil {
 		return nil, err
 	}
 	if !opt.Since.IsZero() && !opt.Full {
@@ -421,11 +434,6 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity, st *runS
 		dropTemps(context.WithoutCancel(ctx), conn, e)
 		return nil, fmt.Errorf("transform %s: %w", e.Name, err)
 	}
-	// A versions table a fused stage model wrote in a run that did not
-	// end is finished or undone first (repairFused).
-	if err := repairFused(ctx, conn, e); err != nil {
-		return fail(err)
-	}
 	// The keys of the records refused (every key column as text), which
 	// with the versions' keys are every key sent (defineKnown).
 	ddl := "CREATE TABLE IF NOT EXISTS core.k_" + e.Name + " (source_operator VARCHAR"
@@ -671,7 +679,7 @@ func settle(ctx context.Context, conn *sql.Conn, e *contract.Entity, someVersion
 	}
 	if fused {
 		b.Reset()
-		if err := fusedTmpl.Execute(&b, d); err != nil {
+		if err := settleFusedTmpl.Execute(&b, d); err != nil {
 			return err
 		}
 		if err := exec(ctx, conn, "sql/settle_fused.sql.tmpl", b.String()); err != nil {
@@ -707,10 +715,10 @@ func fuseStage(ctx context.Context, conn *sql.Conn, e *contract.Entity, file, te
 	}
 	d := fuseData{settleData: settleData{Entity: e.Name, Attrs: attrs, Current: hasCurrentFact(e.Name)}, Orgs: orgs}
 	var wrapHead, wrapTail strings.Builder
-	if err := fuseTmpl.ExecuteTemplate(&wrapHead, "head", d); err != nil {
+	if err := fuseStageTmpl.ExecuteTemplate(&wrapHead, "head", d); err != nil {
 		return nil, nil, err
 	}
-	if err := fuseTmpl.ExecuteTemplate(&wrapTail, "tail", d); err != nil {
+	if err := fuseStageTmpl.ExecuteTemplate(&wrapTail, "tail", d); err != nil {
 		return nil, nil, err
 	}
 	stmts[0].SQL = stmts[0].SQL[:i] + wrapHead.String() + body + wrapTail.String()
@@ -731,8 +739,6 @@ type fuseData struct {
 	Orgs bool // core.v_organizations exists, from which the pool is read
 }
 
-var fuseTmpl = template.Must(template.New("fuse_stage.sql.tmpl").Parse(mustRead("sql/fuse_stage.sql.tmpl")))
-
 // stageName matches the name of e's stage table (stage_<entity>) in SQL,
 // which a fused stage model's other statements and the scrub step name
 // core.v_<entity> instead.
@@ -740,45 +746,62 @@ func stageName(e *contract.Entity) *regexp.Regexp {
 	return regexp.MustCompile(`\bstage_` + e.Name + `\b`)
 }
 
-// repairFused finishes or undoes core.v_<entity> when a fused stage model
-// wrote it in a run that did not end (the table still holds a verdict,
-// which no version has). Its entity committed (every load in it is
-// marked transformed for the entity) but the stage columns were not
-// dropped: they go now. The run stopped between the stage model and the
-// commit (killed): the table goes whole, refused rows and all, since core
-// held no versions of the entity before it, and this run builds it again.
-func repairFused(ctx context.Context, conn *sql.Conn, e *contract.Entity) error {
-	var fused bool
-	if err := conn.QueryRowContext(ctx, `SELECT count(*) > 0 FROM duckdb_columns()
-		WHERE database_name = current_database() AND schema_name = 'core' AND table_name = ? AND column_name = 'verdict'`,
-		"v_"+e.Name).Scan(&fused); err != nil || !fused {
-		return err
+// repairFused finishes or undoes, at the start of a run, each versions
+// table a fused stage model wrote in a run that did not end (one that
+// still holds a verdict, which no version has). Its entity committed
+// (every load in it is marked transformed for the entity) but the stage
+// columns were not dropped: they go now. The run stopped between the stage
+// model and the commit (killed): the table goes whole, refused rows and
+// all, since core held no versions of the entity before it, and this run
+// builds it again.
+func repairFused(ctx context.Context, conn *sql.Conn) error {
+	rows, err := conn.QueryContext(ctx, `SELECT table_name FROM duckdb_columns()
+		WHERE database_name = current_database() AND schema_name = 'core' AND column_name = 'verdict' AND starts_with(table_name, 'v_')
+		ORDER BY table_name`)
+	if err != nil {
+		return fmt.Errorf("transform: %w", err)
 	}
-	var unmarked int64
-	// The table's name is the entity's, from package contract.
-	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT DISTINCT load_id FROM core.v_`+e.Name+`)
-		WHERE load_id NOT IN (SELECT load_id FROM ops.transform_loads WHERE entity = ?)`, e.Name).Scan(&unmarked); err != nil {
-		return err
+	var entities []*contract.Entity
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return fmt.Errorf("transform: %w", err)
+		}
+		if e := contract.Lookup(strings.TrimPrefix(t, "v_")); e != nil {
+			entities = append(entities, e)
+		}
 	}
-	if unmarked > 0 {
-		_, err := conn.ExecContext(ctx, "DROP TABLE core.v_"+e.Name)
-		return err
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("transform: %w", err)
 	}
-	return dropStageColumns(ctx, conn, e)
+	for _, e := range entities {
+		var unmarked int64
+		// The table's name is the entity's, from package contract.
+		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT DISTINCT load_id FROM core.v_`+e.Name+`)
+			WHERE load_id NOT IN (SELECT load_id FROM ops.transform_loads WHERE entity = ?)`, e.Name).Scan(&unmarked); err != nil {
+			return fmt.Errorf("transform %s: %w", e.Name, err)
+		}
+		if unmarked > 0 {
+			_, err = conn.ExecContext(ctx, "DROP TABLE core.v_"+e.Name)
+		} else {
+			err = dropStageColumns(ctx, conn, e)
+		}
+		if err != nil {
+			return fmt.Errorf("transform %s: %w", e.Name, err)
+		}
+	}
+	return nil
 }
 
 // dropStageColumns drops from core.v_<entity> the stage columns a fused
-// stage model wrote there (settleData.FusedOnly), if it holds them: the
-// verdict, which no version has, says it does (and goes last).
+// stage model wrote there (fusedColumns and scrub_*), the verdict last.
 func dropStageColumns(ctx context.Context, conn *sql.Conn, e *contract.Entity) error {
-	rows, err := conn.QueryContext(ctx, `WITH c AS (
-			SELECT column_name, column_index FROM duckdb_columns()
-			WHERE database_name = current_database() AND schema_name = 'core' AND table_name = ?
-		)
-		SELECT column_name FROM c
-		WHERE (column_name IN ('verdict', 'batch_day', 'loaded_at', 'raw_row') OR starts_with(column_name, 'scrub_'))
-		  AND EXISTS (SELECT 1 FROM c WHERE column_name = 'verdict')
-		ORDER BY column_name = 'verdict', column_index`, "v_"+e.Name)
+	rows, err := conn.QueryContext(ctx, `SELECT column_name FROM duckdb_columns()
+		WHERE database_name = current_database() AND schema_name = 'core' AND table_name = ?
+		  AND (list_contains(?, column_name) OR starts_with(column_name, 'scrub_'))
+		ORDER BY column_name = 'verdict', column_index`, "v_"+e.Name, fusedColumns)
 	if err != nil {
 		return err
 	}
@@ -835,7 +858,7 @@ func (d settleData) Stage() string {
 // core.v_<entity> that a version does not keep: StageOnly but the
 // position, which it does not write.
 func (d settleData) FusedOnly() string {
-	return strings.Join(append([]string{"verdict", "batch_day", "loaded_at", "raw_row"}, d.Aside...), ", ")
+	return strings.Join(append(slices.Clone(fusedColumns), d.Aside...), ", ")
 }
 
 // ByKey says that judging takes every row of a record sent more than once
@@ -861,7 +884,7 @@ func (d settleData) RawRecord() string {
 // keep: the verdict, the batch's day, the load's time and the position (a
 // version keeps its load, load_id), and the scrub step's (Aside).
 func (d settleData) StageOnly() string {
-	return strings.Join(append([]string{"verdict", "batch_day", "loaded_at", "source_pos", "raw_row"}, d.Aside...), ", ")
+	return strings.Join(append(append([]string{"source_pos"}, fusedColumns...), d.Aside...), ", ")
 }
 
 // JudgedOnly lists the columns of a row of the judged table that its

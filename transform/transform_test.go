@@ -69,6 +69,20 @@ func extractNight(t *testing.T, db *warehouse.DB, p opsim.Params, night int, dir
 	}
 }
 
+// agree reports every entry of b that a (the same run another way, named
+// as) holds otherwise, and a difference in their sizes.
+func agree(t *testing.T, what, as, bs string, a, b map[string]string) {
+	t.Helper()
+	if len(a) != len(b) {
+		t.Errorf("%s: %d groups %s, %d %s", what, len(a), as, len(b), bs)
+	}
+	for k, v := range b {
+		if a[k] != v {
+			t.Errorf("%s %s: %s %s, %s %s", what, k, as, a[k], bs, v)
+		}
+	}
+}
+
 func smallParams(members int, defects float64) opsim.Params {
 	p := opsim.DefaultParams()
 	p.Members, p.DefectRate = members, defects
@@ -141,15 +155,7 @@ func TestNarrowedLookupsAgree(t *testing.T) {
 		db.Close()
 	}
 	for i, what := range []string{"quarantine", "core"} {
-		a, b := results[true][i], results[false][i]
-		if len(a) != len(b) {
-			t.Errorf("%s: %d groups narrowed, %d not", what, len(a), len(b))
-		}
-		for k, v := range b {
-			if a[k] != v {
-				t.Errorf("%s %s: narrowed %s, every key %s", what, k, a[k], v)
-			}
-		}
+		agree(t, what, "narrowed", "every key", results[true][i], results[false][i])
 	}
 	if results[true][0]["enrollments unknown_ref"] == "" && results[true][0]["claims unknown_ref"] == "" {
 		t.Error("no unknown reference planted: the test shows nothing")
@@ -216,15 +222,7 @@ func TestFusedStageAgrees(t *testing.T) {
 		db.Close()
 	}
 	for i, what := range []string{"quarantine", "core", "raw"} {
-		a, b := results[true][i], results[false][i]
-		if len(a) != len(b) {
-			t.Errorf("%s: %d groups fused, %d staged", what, len(a), len(b))
-		}
-		for k, v := range b {
-			if a[k] != v {
-				t.Errorf("%s %s: fused %s, staged %s", what, k, a[k], v)
-			}
-		}
+		agree(t, what, "fused", "staged", results[true][i], results[false][i])
 	}
 	for _, k := range []string{"members duplicate_key", "members bad_idno", "enrollments negative_amount", "claims unknown_ref", "ledger_entries debit_credit_both"} {
 		if results[true][0][k] == "" {
