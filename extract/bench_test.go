@@ -17,6 +17,7 @@ import (
 
 	"huzhu/contract"
 	"huzhu/internal/config"
+	"huzhu/internal/rss"
 	"huzhu/opsim"
 	"huzhu/opsim/httpapi"
 )
@@ -48,26 +49,6 @@ func benchWorld(b *testing.B) *opsim.World {
 	return w
 }
 
-// resetPeakRSS makes the kernel start a new high-water mark of resident
-// memory for this process (Linux: clear_refs 5).
-func resetPeakRSS() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
-
-// peakRSS is the high-water mark of resident memory in MiB, or -1.
-func peakRSS() float64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return -1
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "VmHWM:") {
-			f := strings.Fields(l)
-			kb, _ := strconv.ParseFloat(f[1], 64)
-			return kb / 1024
-		}
-	}
-	return -1
-}
-
 func benchRawRows(b *testing.B, path string) int64 {
 	db := openWarehouse(b, path)
 	var n, total int64
@@ -95,17 +76,17 @@ func BenchmarkFiles(b *testing.B) {
 			}
 			var ours, theirs time.Duration
 			var rows int64
-			var rss float64
+			var peak float64
 			for i := 0; i < b.N; i++ {
 				path := filepath.Join(b.TempDir(), "w.duckdb")
 				db := openWarehouse(b, path)
-				resetPeakRSS()
+				rss.Reset()
 				start := time.Now()
 				if _, err := Run(context.Background(), db.SQL(), cfg, "bench", Options{Logger: quiet}, 4); err != nil {
 					b.Fatal(err)
 				}
 				ours += time.Since(start)
-				rss = max(rss, peakRSS())
+				peak = max(peak, float64(rss.Peak()))
 				db.Close()
 				rows += benchRawRows(b, path)
 
@@ -127,7 +108,7 @@ func BenchmarkFiles(b *testing.B) {
 			b.ReportMetric(float64(rows)/ours.Seconds(), "rows/s")
 			b.ReportMetric(float64(rows)/theirs.Seconds(), "duckdb-rows/s")
 			b.ReportMetric(ours.Seconds()/theirs.Seconds(), "x-duckdb")
-			b.ReportMetric(rss, "peak-MiB")
+			b.ReportMetric(peak, "peak-MiB")
 		})
 	}
 }
@@ -197,21 +178,21 @@ func BenchmarkHTTP(b *testing.B) {
 	}
 	var rows int64
 	var took time.Duration
-	var rss float64
+	var peak float64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		path := filepath.Join(b.TempDir(), "w.duckdb")
 		db := openWarehouse(b, path)
-		resetPeakRSS()
+		rss.Reset()
 		start := time.Now()
 		if _, err := Run(context.Background(), db.SQL(), cfg, "bench", Options{Logger: quiet}, 4); err != nil {
 			b.Fatal(err)
 		}
 		took += time.Since(start)
-		rss = max(rss, peakRSS())
+		peak = max(peak, float64(rss.Peak()))
 		db.Close()
 		rows += benchRawRows(b, path)
 	}
 	b.ReportMetric(float64(rows)/took.Seconds(), "rows/s")
-	b.ReportMetric(rss, "peak-MiB")
+	b.ReportMetric(peak, "peak-MiB")
 }

@@ -7,11 +7,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
 	"huzhu/internal/money"
+	"huzhu/internal/rss"
 )
 
 // synthetic makes a deterministic data set of ops operators (20 to a
@@ -123,12 +123,6 @@ func benchDir(b *testing.B) string {
 	return dir
 }
 
-func peakRSSMiB() float64 {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return float64(ru.Maxrss) / 1024 // kilobytes on Linux
-}
-
 // BenchmarkSite renders a site of ≥ 2,000 pages (BENCH_SITE_OPERATORS,
 // default 400 operators × 5 activities × 3 years in 20 pools over 20
 // provinces: 2,442 pages, the home page summed by province) from a
@@ -157,7 +151,7 @@ func BenchmarkSite(b *testing.B) {
 	}
 	b.StopTimer()
 	secs := took.Seconds() / float64(b.N)
-	rss := peakRSSMiB()
+	peak := float64(rss.ProcessPeak())
 
 	// Baseline: the same files, same sizes, plain writes.
 	sizes := make([]int, 0, res.Files)
@@ -205,9 +199,9 @@ func BenchmarkSite(b *testing.B) {
 	b.ReportMetric(float64(res.Files), "files")
 	b.ReportMetric(float64(res.Bytes)/(1<<20), "MiB")
 	b.ReportMetric(secs, "s/build")
-	b.ReportMetric(rss, "peakRSS-MiB")
+	b.ReportMetric(peak, "peakRSS-MiB")
 	b.ReportMetric(float64(res.Pages)/baseSecs, "baseline-pages/s")
 	b.ReportMetric(baseSecs, "baseline-s")
 	b.Logf("site: %d pages, %d files, %.1f MiB in %.2fs (%.0f pages/s); baseline os.WriteFile of the same files: %.2fs; peak RSS %.0f MiB",
-		res.Pages, res.Files, float64(res.Bytes)/(1<<20), secs, float64(res.Pages)/secs, baseSecs, rss)
+		res.Pages, res.Files, float64(res.Bytes)/(1<<20), secs, float64(res.Pages)/secs, baseSecs, peak)
 }

@@ -13,6 +13,7 @@ import (
 	"huzhu/contract"
 	"huzhu/extract"
 	"huzhu/internal/config"
+	"huzhu/internal/rss"
 	"huzhu/opsim"
 	"huzhu/warehouse"
 )
@@ -20,7 +21,9 @@ import (
 // BenchmarkTransform transforms a whole world (BENCH_MEMBERS, default
 // 20,000; BENCH_YEARS, default 3; five operators) and, in the same run,
 // builds the floor: a bare CREATE TABLE AS of the same raw rows cast to the
-// same types, without a check. It reports rows/s of both and the ratio.
+// same types, without a check. It reports rows/s, seconds and the peak
+// resident memory (the kernel's high-water mark, reset before each side) of
+// both, and the ratio of the times.
 func BenchmarkTransform(b *testing.B) {
 	members, years := 20000, 3
 	if v, err := strconv.Atoi(os.Getenv("BENCH_MEMBERS")); err == nil && v > 0 {
@@ -45,7 +48,7 @@ func BenchmarkTransform(b *testing.B) {
 	}
 	ctx := context.Background()
 	var ours, floor time.Duration
-	var rows int64
+	var rows, oursPeak, floorPeak int64
 	for i := 0; i < b.N; i++ {
 		path := filepath.Join(b.TempDir(), "w.duckdb")
 		db, err := warehouse.Open(ctx, path, warehouse.Options{})
@@ -59,13 +62,16 @@ func BenchmarkTransform(b *testing.B) {
 		if _, err := db.SQL().Exec("CHECKPOINT"); err != nil {
 			b.Fatal(err)
 		}
+		rss.Reset()
 		start := time.Now()
 		res, err := Run(ctx, db.SQL(), "t", testKey, Options{Logger: quiet})
 		if err != nil {
 			b.Fatal(err)
 		}
 		ours += time.Since(start)
+		oursPeak = max(oursPeak, rss.Peak())
 		rows += res.Rows
+		rss.Reset()
 		start = time.Now()
 		for _, e := range contract.Entities() {
 			if _, err := db.SQL().Exec(floorSQL(e)); err != nil {
@@ -73,10 +79,15 @@ func BenchmarkTransform(b *testing.B) {
 			}
 		}
 		floor += time.Since(start)
+		floorPeak = max(floorPeak, rss.Peak())
 		db.Close()
 	}
 	b.ReportMetric(float64(rows)/ours.Seconds(), "rows/s")
 	b.ReportMetric(float64(rows)/floor.Seconds(), "floor-rows/s")
+	b.ReportMetric(ours.Seconds()/float64(b.N), "s")
+	b.ReportMetric(floor.Seconds()/float64(b.N), "floor-s")
+	b.ReportMetric(float64(oursPeak), "peak-MiB")
+	b.ReportMetric(float64(floorPeak), "floor-peak-MiB")
 	b.ReportMetric(ours.Seconds()/floor.Seconds(), "x-floor")
 }
 

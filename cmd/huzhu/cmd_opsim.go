@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"huzhu/internal/rss"
 	"huzhu/opsim"
 	"huzhu/opsim/httpapi"
 	"huzhu/opsim/record"
@@ -100,7 +101,7 @@ func newOpsimDropCmd(e *env) *cobra.Command {
 			}
 			secs := time.Since(start).Seconds()
 			fmt.Fprintf(e.stdout, "opsim drop: %d operators, %d files, %d rows, %d bytes in %.2fs (%.0f rows/s, peak RSS %d MiB) to %s\n",
-				len(w.Operators), st.Files, rows, st.Bytes, secs, float64(rows)/secs, peakRSSMiB(), o.out)
+				len(w.Operators), st.Files, rows, st.Bytes, secs, float64(rows)/secs, rss.ProcessPeak(), o.out)
 			return nil
 		},
 	}

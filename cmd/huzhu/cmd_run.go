@@ -15,6 +15,7 @@ import (
 	"huzhu/extract"
 	"huzhu/internal/config"
 	"huzhu/internal/publish"
+	"huzhu/internal/rss"
 	"huzhu/transform"
 )
 
@@ -157,9 +158,9 @@ func runStages(ctx context.Context, e *env, r *stageRun, stages []string, o *run
 		}
 		rep := stageReport{Name: name, Started: time.Now().UTC()}
 		r.log.Info("stage started", "run_id", r.runID, "stage", name)
-		resetPeakRSS()
+		rss.Reset()
 		res, err := runStage(ctx, e, r, name, o, rel)
-		rep.PeakRSS = stagePeakRSSMiB()
+		rep.PeakRSS = rss.Peak()
 		rep.Finished = time.Now().UTC()
 		rep.Seconds = rep.Finished.Sub(rep.Started).Seconds()
 		rep.Result = res
@@ -200,7 +201,7 @@ func runStages(ctx context.Context, e *env, r *stageRun, stages []string, o *run
 	m.Finished = time.Now().UTC()
 	// Each stage reset the high-water mark (VmHWM, and with it ru_maxrss)
 	// at its start: the run's peak is the largest stage peak.
-	m.PeakRSS = peakRSSMiB()
+	m.PeakRSS = rss.ProcessPeak()
 	for _, st := range m.Stages {
 		m.PeakRSS = max(m.PeakRSS, st.PeakRSS)
 	}

@@ -49,30 +49,34 @@ WITH refunds AS (
     FROM core.fact_contribution
     WHERE refund_of IS NOT NULL
     GROUP BY ALL
-), pairs AS (
-    -- The (operator, activity) pairs numbered: the member-years are
-    -- grouped by that number, not by two codes (6.4 M groups at 1 M
-    -- members: 1.25 s against 1.07).
-    SELECT operator_code, activity_code, row_number() OVER () AS pair
-    FROM (SELECT DISTINCT operator_code, activity_code FROM core.fact_contribution)
-), receipts AS (
-    SELECT p.pair, e.member_ref, e.period_start, e.period_end,
+), receipts AS NOT MATERIALIZED (
+    SELECT e.operator_code, e.activity_code, e.member_ref,
+        year(e.period_start) AS y0, year(e.period_end) AS y1,
         r.receipt_no IS NULL AS never_refunded,
         e.amount + coalesce(r.refunded, 0) > 0 AS kept
     FROM core.fact_contribution AS e
-    JOIN pairs AS p ON p.operator_code = e.operator_code AND p.activity_code = e.activity_code
     LEFT JOIN refunds AS r ON r.operator_code = e.operator_code AND r.receipt_no = e.receipt_no
     WHERE e.refund_of IS NULL AND e.amount > 0
 ), member_years AS (
-    SELECT pair, y, member_ref, bool_or(never_refunded) AS active, bool_or(kept) AS enrolled
-    FROM (SELECT *, unnest(range(year(period_start), year(period_end) + 1)) AS y FROM receipts)
+    -- A receipt's first year, then, for the fifth of receipts whose
+    -- period crosses a new year, the others: unnesting every receipt's
+    -- years (6.4 M member-years at 1 M members) cost 0.25 s more than
+    -- reading the receipts twice. (Grouped by a number for the (operator,
+    -- activity) pair, the second read's join cost what it saved.)
+    SELECT operator_code, activity_code, y, member_ref, bool_or(never_refunded) AS active, bool_or(kept) AS enrolled
+    FROM (
+        SELECT operator_code, activity_code, member_ref, never_refunded, kept, y0 AS y FROM receipts
+        UNION ALL
+        SELECT operator_code, activity_code, member_ref, never_refunded, kept, unnest(range(y0 + 1, y1 + 1))
+        FROM receipts
+        WHERE y1 > y0
+    )
     GROUP BY ALL
 )
-SELECT p.operator_code, p.activity_code, m.y,
-    count(*) FILTER (WHERE m.active) AS members_active,
-    count(*) FILTER (WHERE m.enrolled) AS members_enrolled
-FROM member_years AS m
-JOIN pairs AS p USING (pair)
+SELECT operator_code, activity_code, y,
+    count(*) FILTER (WHERE active) AS members_active,
+    count(*) FILTER (WHERE enrolled) AS members_enrolled
+FROM member_years
 GROUP BY ALL
 HAVING count(*) FILTER (WHERE active) > 0 OR count(*) FILTER (WHERE enrolled) > 0;
 
