@@ -29,7 +29,7 @@
 -- (a few, found by member); a member-year whose counts go from 0 to more,
 -- or back, moves agg_enrolled_year by one. (A table of the counts of every
 -- member-year, 6.4 M rows at 1 M members, cost 2.1 s to build; counted in
--- passing they cost 1.2 s.) The five-night test holds these equal to a
+-- passing they cost 1.1 s.) The five-night test holds these equal to a
 -- whole build.
 CREATE OR REPLACE TEMP TABLE agg_fresh AS
 SELECT (SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'core'
