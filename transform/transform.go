@@ -722,9 +722,10 @@ func fuseStage(ctx context.Context, conn *sql.Conn, e *contract.Entity, file, te
 		return nil, nil, err
 	}
 	stmts[0].SQL = stmts[0].SQL[:i] + wrapHead.String() + body + wrapTail.String()
+	stage := stageName(e)
 	for j, st := range stmts {
 		if j > 0 {
-			st.SQL = stageName(e).ReplaceAllString(st.SQL, "core.v_"+e.Name)
+			st.SQL = stage.ReplaceAllString(st.SQL, "core.v_"+e.Name)
 		}
 		if err := sqlmodel.Exec(ctx, conn, file, st); err != nil {
 			return nil, nil, err
@@ -755,28 +756,17 @@ func stageName(e *contract.Entity) *regexp.Regexp {
 // all, since core held no versions of the entity before it, and this run
 // builds it again.
 func repairFused(ctx context.Context, conn *sql.Conn) error {
-	rows, err := conn.QueryContext(ctx, `SELECT table_name FROM duckdb_columns()
+	tables, err := queryStrings(ctx, conn, `SELECT table_name FROM duckdb_columns()
 		WHERE database_name = current_database() AND schema_name = 'core' AND column_name = 'verdict' AND starts_with(table_name, 'v_')
 		ORDER BY table_name`)
 	if err != nil {
 		return fmt.Errorf("transform: %w", err)
 	}
-	var entities []*contract.Entity
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			rows.Close()
-			return fmt.Errorf("transform: %w", err)
+	for _, t := range tables {
+		e := contract.Lookup(strings.TrimPrefix(t, "v_"))
+		if e == nil {
+			continue
 		}
-		if e := contract.Lookup(strings.TrimPrefix(t, "v_")); e != nil {
-			entities = append(entities, e)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("transform: %w", err)
-	}
-	for _, e := range entities {
 		var unmarked int64
 		// The table's name is the entity's, from package contract.
 		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT DISTINCT load_id FROM core.v_`+e.Name+`)
@@ -795,27 +785,32 @@ func repairFused(ctx context.Context, conn *sql.Conn) error {
 	return nil
 }
 
+// queryStrings is the one text column of the rows q returns.
+func queryStrings(ctx context.Context, conn *sql.Conn, q string, args ...any) ([]string, error) {
+	rows, err := conn.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // dropStageColumns drops from core.v_<entity> the stage columns a fused
 // stage model wrote there (fusedColumns and scrub_*), the verdict last.
 func dropStageColumns(ctx context.Context, conn *sql.Conn, e *contract.Entity) error {
-	rows, err := conn.QueryContext(ctx, `SELECT column_name FROM duckdb_columns()
+	cols, err := queryStrings(ctx, conn, `SELECT column_name FROM duckdb_columns()
 		WHERE database_name = current_database() AND schema_name = 'core' AND table_name = ?
 		  AND (list_contains(?, column_name) OR starts_with(column_name, 'scrub_'))
 		ORDER BY column_name = 'verdict', column_index`, "v_"+e.Name, fusedColumns)
 	if err != nil {
-		return err
-	}
-	var cols []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			rows.Close()
-			return err
-		}
-		cols = append(cols, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	for _, c := range cols {
@@ -943,16 +938,11 @@ func (d settleData) Eq(a, k string) string {
 // query in parentheses), and the columns it holds for the scrub step only
 // (scrub_*: see stage_members.sql), which the versions do not keep.
 func stageAttrs(ctx context.Context, conn *sql.Conn, relation string) (attrs, aside []string, err error) {
-	rows, err := conn.QueryContext(ctx, "SELECT column_name FROM (DESCRIBE "+relation+")")
+	cols, err := queryStrings(ctx, conn, "SELECT column_name FROM (DESCRIBE "+relation+")")
 	if err != nil {
 		return nil, nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, nil, err
-		}
+	for _, c := range cols {
 		switch {
 		case strings.HasPrefix(c, "scrub_"):
 			aside = append(aside, c)
@@ -960,7 +950,7 @@ func stageAttrs(ctx context.Context, conn *sql.Conn, relation string) (attrs, as
 			attrs = append(attrs, c)
 		}
 	}
-	return attrs, aside, rows.Err()
+	return attrs, aside, nil
 }
 
 // DefineMacros creates on conn the temp macros of sql/macros.sql (typing,

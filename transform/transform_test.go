@@ -2,6 +2,7 @@ package transform
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -99,18 +100,13 @@ func TestScrubRefusesToLeavePlaintext(t *testing.T) {
 	if err := DefineMacros(ctx, conn); err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{
+	execAll(t, conn,
 		"CREATE TEMP TABLE new_loads AS SELECT 'L1' AS load_id",
 		`CREATE TEMP TABLE stage_members (raw_row BIGINT, load_id VARCHAR, source_pos VARCHAR,
 			id_pseudo VARCHAR, name_pseudo VARCHAR, phone_pseudo VARCHAR, region_code VARCHAR,
 			scrub_birth DATE, scrub_gender VARCHAR, scrub_ok BOOLEAN)`,
 		`INSERT INTO raw.members (id_number, name, source_pos, load_id, source_operator, source_kind, ingested_at)
-			VALUES ('11010119900307803X', '张三', 'm.csv:2', 'L1', 'OP', 'files', now())`,
-	} {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			t.Fatal(err)
-		}
-	}
+			VALUES ('11010119900307803X', '张三', 'm.csv:2', 'L1', 'OP', 'files', now())`)
 	err := exec(ctx, conn, "sql/scrub_members.sql", mustRead("sql/scrub_members.sql"))
 	if err == nil || !strings.Contains(err.Error(), "1 raw rows still hold personal data") {
 		t.Fatalf("scrub of a row the stage missed: %v", err)
@@ -267,15 +263,10 @@ func TestStageColumnsLeftAreDropped(t *testing.T) {
 	if _, err := Run(ctx, db.SQL(), "t1", testKey, Options{Logger: quiet}); err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{
+	execAll(t, db.SQL(),
 		"ALTER TABLE core.v_claims ADD COLUMN raw_row BIGINT",
 		"ALTER TABLE core.v_claims ADD COLUMN scrub_x VARCHAR",
-		"ALTER TABLE core.v_claims ADD COLUMN verdict VARCHAR",
-	} {
-		if _, err := db.SQL().Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
+		"ALTER TABLE core.v_claims ADD COLUMN verdict VARCHAR")
 	if _, err := Run(ctx, db.SQL(), "t2", testKey, Options{Logger: quiet}); err != nil {
 		t.Fatal(err)
 	}
@@ -312,18 +303,13 @@ func TestKilledFusedBuildIsUndone(t *testing.T) {
 	// What a kill between the claims' stage model and their commit leaves:
 	// the claims' loads unmarked and a fused table with stage columns and a
 	// refused row (a copy of a kept one; its key is its own).
-	for _, q := range []string{
+	execAll(t, db.SQL(),
 		"DELETE FROM ops.transform_loads WHERE entity = 'claims'",
 		"DELETE FROM ops.quarantine WHERE entity = 'claims'",
 		"DELETE FROM ops.reconciliation WHERE entity = 'claims'",
 		"ALTER TABLE core.v_claims ADD COLUMN raw_row BIGINT",
 		"ALTER TABLE core.v_claims ADD COLUMN verdict VARCHAR",
-		"INSERT INTO core.v_claims SELECT * REPLACE ('KILLED-1' AS claim_no, 'bad_money:x' AS verdict) FROM core.v_claims LIMIT 1",
-	} {
-		if _, err := db.SQL().Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+		"INSERT INTO core.v_claims SELECT * REPLACE ('KILLED-1' AS claim_no, 'bad_money:x' AS verdict) FROM core.v_claims LIMIT 1")
 	if _, err := Run(ctx, db.SQL(), "t", testKey, Options{Logger: quiet}); err != nil {
 		t.Fatal(err)
 	}
@@ -331,6 +317,19 @@ func TestKilledFusedBuildIsUndone(t *testing.T) {
 	for name, d := range want {
 		if got[name] != d {
 			t.Errorf("core.%s after the killed build's rerun %s, never killed %s", name, got[name], d)
+		}
+	}
+}
+
+// execAll runs each statement on db (a *sql.DB or *sql.Conn), failing the
+// test at the first error.
+func execAll(t *testing.T, db interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, stmts ...string) {
+	t.Helper()
+	for _, q := range stmts {
+		if _, err := db.ExecContext(context.Background(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
 		}
 	}
 }

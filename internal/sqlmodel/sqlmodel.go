@@ -357,7 +357,7 @@ func Exec(ctx context.Context, conn *sql.Conn, file string, st Stmt, args ...any
 	if slow > 0 && profile != "" {
 		// DuckDB writes the plan of each statement with its timings to
 		// the file (the last statement's only).
-		if _, err := conn.ExecContext(ctx, "SET enable_profiling = 'query_tree'; SET profiling_output = '"+filepath.Join(profile, "last.txt")+"'"); err != nil {
+		if _, err := conn.ExecContext(ctx, "SET enable_profiling = 'query_tree'; SET profiling_output = '"+strings.ReplaceAll(filepath.Join(profile, "last.txt"), "'", "''")+"'"); err != nil {
 			return err
 		}
 	}
