@@ -53,7 +53,7 @@ func TestBrowser(t *testing.T) {
 			if !strings.HasSuffix(f, ".html") {
 				continue
 			}
-			if f == "index.html" || f == "compare.html" {
+			if f == "index.html" || f == "compare.html" || f == "risk.html" {
 				pages = append(pages, filepath.Join(dir, f))
 				continue
 			}
@@ -67,6 +67,7 @@ func TestBrowser(t *testing.T) {
 	shots := map[string]string{ // report type → the page to photograph
 		"index":      filepath.Join(nat, "index.html"),
 		"compare":    filepath.Join(nat, "compare.html"),
+		"pool-risk":  filepath.Join(nat, "risk.html"),
 		"budget":     filepath.Join(nat, res.Jurisdictions[0].Operators[1], "budget.html"),
 		"flow":       filepath.Join(nat, res.Jurisdictions[0].Operators[1], "flow.html"),
 		"compliance": filepath.Join(nat, res.Jurisdictions[0].Operators[1], "compliance.html"),

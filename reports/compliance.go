@@ -164,8 +164,7 @@ func riskSection(o *operator, rs []risk) *section {
 		"绿：正常；黄：关注；红：预警。趋势比较最新月份与三个月前的数值。",
 	}}
 	t := &table{ID: "t-risk", Sheet: "风险指标", Title: "风险指标最新等级与趋势",
-		Cols: []column{{"范围", text}, {"指标", text}, {"月份", text}, {"数值", number}, {"黄色阈值", number},
-			{"红色阈值", number}, {"等级", text}, {"三个月前", number}, {"三个月前等级", text}, {"趋势", text}}}
+		Cols: append([]column{{"范围", text}}, riskCols...)}
 	type key struct{ act, ind string }
 	var keys []key
 	bykey := map[key][]risk{}
@@ -184,46 +183,13 @@ func riskSection(o *operator, rs []risk) *section {
 		return order(a.ind) - order(b.ind)
 	})
 	for _, k := range keys {
-		s := bykey[k]
-		last := s[len(s)-1]
-		before := null()
-		beforeLevel, trend := "—", "—"
-		if len(s) > 3 {
-			b := s[len(s)-4]
-			before, beforeLevel = optFlt(b.Value), zh(levelZH, b.Level)
-			if b.Value != nil && last.Value != nil {
-				switch {
-				case *last.Value > *b.Value:
-					trend = "↑ 上升"
-				case *last.Value < *b.Value:
-					trend = "↓ 下降"
-				default:
-					trend = "→ 持平"
-				}
-			}
-		}
-		t.add(last.Level, "", txt(o.activityName(k.act)), txt(zh(indicatorZH, k.ind)), txt(monthZH(last.Month)), optFlt(last.Value),
-			flt(last.Yellow), flt(last.Red), txt(zh(levelZH, last.Level)), before, txt(beforeLevel), txt(trend))
+		t.add(bykey[k][len(bykey[k])-1].Level, "", append([]cell{txt(o.activityName(k.act))}, trendCells(bykey[k])...)...)
 	}
 	// Operator-level trends, one chart per indicator.
 	for _, ind := range indicatorOrder {
-		s := bykey[key{"", ind}]
-		if len(s) == 0 {
-			continue
+		if s := bykey[key{"", ind}]; len(s) > 0 {
+			sec.Charts = append(sec.Charts, riskChart("risk_"+ind, zh(indicatorZH, ind)+"（运营方整体）", s))
 		}
-		var x []string
-		var v, y, r []any
-		for _, p := range s {
-			x = append(x, p.Month[:7])
-			v = append(v, jsFloat(p.Value))
-			yv, rv := p.Yellow, p.Red
-			y, r = append(y, jsFloat(&yv)), append(r, jsFloat(&rv))
-		}
-		sec.Charts = append(sec.Charts, lineChart("risk_"+ind, zh(indicatorZH, ind)+"（运营方整体）", x, []series{
-			{Name: "数值", Values: v, Color: "#1f5fa8"},
-			{Name: "黄色阈值", Values: y, Dashed: true, Color: "#c99400"},
-			{Name: "红色阈值", Values: r, Dashed: true, Color: "#b3261e"},
-		}))
 	}
 	sec.Tables = append(sec.Tables, t)
 	return sec

@@ -1,7 +1,8 @@
 // Package reports writes the supervisor reports (监管报告): for every
 // supervising federation, the budget-execution review (预算执行情况审查),
 // the fund-flow analysis (资金流向分析) and the compliance and risk
-// warnings (合规与风险预警) of the operators it supervises, as HTML pages
+// warnings (合规与风险预警) of the operators it supervises and the risk
+// warnings of their pools (统筹风险预警), as HTML pages
 // with go-echarts charts and, for every table on a page, an XLSX workbook
 // with the same figures.
 //
@@ -23,6 +24,8 @@
 //
 //	index.html                links to everything
 //	compare.html/.xlsx        the operators side by side: scorecard, ranks, budget totals
+//	risk.html/.xlsx           the pool-level risk warnings of its pools (统筹风险预警):
+//	                          each pool fund's indicators, levels and trends
 //	<operator>/budget.html/.xlsx, flow.html/.xlsx, compliance.html/.xlsx
 //	assets/echarts.min.js     the pinned ECharts runtime (npm echarts, internal/webassets)
 //	assets/report.css         screen and A4 print styles

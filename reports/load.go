@@ -85,10 +85,10 @@ type finding struct {
 }
 
 type risk struct {
-	Operator, Activity, Month, Indicator string
-	Value                                *float64
-	Yellow, Red                          float64
-	Level                                string
+	Pool, Operator, Activity, Month, Indicator string
+	Value                                      *float64
+	Yellow, Red                                float64
+	Level                                      string
 }
 
 // data is everything the reports show, for all operators; each
@@ -103,7 +103,8 @@ type data struct {
 	Flows       []flowEdge
 	Holdings    []holding
 	Findings    []finding
-	Risks       []risk
+	Risks       []risk // of operators and activities
+	PoolRisks   []risk // of pools (统筹): Pool set, Operator and Activity empty
 	PreviousRun string // the run before RunID that last saw a finding, "" if none
 }
 
@@ -263,6 +264,16 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 			}
 			k.Value = optFloat(v)
 			d.Risks = append(d.Risks, k)
+			return nil
+		}},
+		{"pool_risk.sql", func(r *sql.Rows) error {
+			var k risk
+			var v sql.NullFloat64
+			if err := r.Scan(&k.Pool, &k.Month, &k.Indicator, &v, &k.Yellow, &k.Red, &k.Level); err != nil {
+				return err
+			}
+			k.Value = optFloat(v)
+			d.PoolRisks = append(d.PoolRisks, k)
 			return nil
 		}},
 	}

@@ -239,6 +239,11 @@ func Write(ctx context.Context, db *sql.DB, dir string, opt Options) (*Result, e
 			return nil, err
 		}
 		files["compare.html"], files["compare.xlsx"] = cmp.html, cmp.xlsx
+		rsk, err := riskPage(d, j).renderPage(j.Title + " 统筹风险预警")
+		if err != nil {
+			return nil, err
+		}
+		files["risk.html"], files["risk.xlsx"] = rsk.html, rsk.xlsx
 		names := make([]string, 0, len(files))
 		for n := range files {
 			names = append(names, n)
@@ -284,10 +289,11 @@ func levelZHOf(level string) string {
 // indexPage links every report of the jurisdiction.
 func indexPage(d *data, j *jurisdiction) *page {
 	p := &page{Title: j.Title + " · 职工互助保障监管报告", Subtitle: levelZHOf(j.Level) + "辖区（" + j.Folder + "），运营方 " + strconv.Itoa(len(j.ops)) + " 家",
-		AsOf: dateZH(d.AsOf), Nav: []navLink{{"目录", "index.html"}, {"运营方对比", "compare.html"}}}
+		AsOf: dateZH(d.AsOf), Nav: jurisdictionNav()}
 	p.Sections = append(p.Sections, &section{Heading: "本辖区", Paras: []string{
 		"依据《意见》第五条（各级工会对下一级进行监管）和第十条（按照管理权限为各级管理者提供相关数据和风险预警信息），本文件夹只包含本辖区运营方的数据。集市运行 " + d.RunID + "。",
-	}, Links: []navLink{{"运营方对比（评分卡与排名）", "compare.html"}, {"运营方对比表格（Excel）", "compare.xlsx"}}})
+	}, Links: []navLink{{"运营方对比（评分卡与排名）", "compare.html"}, {"运营方对比表格（Excel）", "compare.xlsx"},
+		{"统筹风险预警（各统筹基金整体）", "risk.html"}, {"统筹风险预警表格（Excel）", "risk.xlsx"}}})
 	for _, o := range j.ops {
 		var open int
 		for _, f := range d.Findings {
@@ -309,7 +315,7 @@ func indexPage(d *data, j *jurisdiction) *page {
 // scorecard with its parts and ranks, budget totals and open findings.
 func comparePage(d *data, j *jurisdiction) *page {
 	p := &page{Title: j.Title + " · 运营方对比", Subtitle: "评分卡（第十三条：预算执行情况纳入考核体系）、预算执行与合规情况",
-		AsOf: dateZH(d.AsOf), Workbook: "compare.xlsx", Nav: []navLink{{"目录", "index.html"}, {"运营方对比", "compare.html"}}}
+		AsOf: dateZH(d.AsOf), Workbook: "compare.xlsx", Nav: jurisdictionNav()}
 	in := map[string]*operator{}
 	for _, o := range j.ops {
 		in[o.Code] = o

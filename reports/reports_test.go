@@ -158,7 +158,8 @@ func amountsIn(s string) map[string]bool {
 
 // No file of a jurisdiction's folder — page, workbook, asset — names
 // another jurisdiction's operator (code or name), an activity only
-// another's operators run, or an amount distinctive of another's data.
+// another's operators run, a pool only another's operators belong to, or
+// an amount distinctive of another's data.
 func TestIsolation(t *testing.T) {
 	w, res := reportsOf(t)
 	db := w.DB.SQL()
@@ -208,6 +209,10 @@ func TestIsolation(t *testing.T) {
 	}
 	rows.Close()
 
+	poolOf := map[string]string{}
+	for _, op := range w.Sim.Operators {
+		poolOf[op.Code] = op.Pool
+	}
 	for _, j := range res.Jurisdictions {
 		own := map[string]bool{}
 		for _, c := range j.Operators {
@@ -222,13 +227,20 @@ func TestIsolation(t *testing.T) {
 				ownAmounts[a] = true
 			}
 		}
-		var forbidden []string // codes, names, activity codes
+		var forbidden []string // codes, names, activity codes, pools
 		foreignAmounts := map[string]string{}
+		ownPools := map[string]bool{}
+		for o := range own {
+			ownPools[poolOf[o]] = true
+		}
 		for code, name := range names {
 			if own[code] {
 				continue
 			}
 			forbidden = append(forbidden, code, name)
+			if p := poolOf[code]; p != "" && !ownPools[p] {
+				forbidden = append(forbidden, p)
+			}
 			for _, a := range activities[code] {
 				if !ownActs[a] {
 					forbidden = append(forbidden, `"`+a+`"`, ">"+a+"<", "（"+a+"）")
