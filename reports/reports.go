@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -182,43 +183,37 @@ func Write(ctx context.Context, db *sql.DB, dir string, opt Options) (*Result, e
 	}
 	res := &Result{Dir: dir, RunID: d.RunID, AsOf: d.AsOf, QuerySeconds: time.Since(start).Seconds()}
 
-	// Each operator's pages once, in parallel.
+	// Each operator's pages once, then each jurisdiction's own pages, in
+	// parallel; the files are written in order after.
 	par := opt.Parallel
 	if par <= 0 {
 		par = runtime.GOMAXPROCS(0)
 	}
 	rendered := make([]operatorFiles, len(d.Operators))
-	errs := make([]error, len(d.Operators))
-	sem := make(chan struct{}, par)
-	var wg sync.WaitGroup
-	for i, o := range d.Operators {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			if ctx.Err() != nil {
-				errs[i] = ctx.Err()
-				return
-			}
-			rendered[i], errs[i] = renderOperator(d, o)
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	if err := parallel(ctx, len(d.Operators), par, func(i int) (err error) {
+		rendered[i], err = renderOperator(d, d.Operators[i])
+		return err
+	}); err != nil {
+		return nil, err
 	}
 	byCode := map[string]operatorFiles{}
 	for i, o := range d.Operators {
 		byCode[o.Code] = rendered[i]
+	}
+	js := jurisdictions(d)
+	own := make([]map[string][]byte, len(js))
+	if err := parallel(ctx, len(js), par, func(i int) error {
+		own[i] = map[string][]byte{}
+		return renderJurisdiction(d, js[i], own[i])
+	}); err != nil {
+		return nil, err
 	}
 
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, fmt.Errorf("reports: %w", err)
 	}
 	css := stylesheet()
-	for _, j := range jurisdictions(d) {
+	for i, j := range js {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -229,21 +224,7 @@ func Write(ctx context.Context, db *sql.DB, dir string, opt Options) (*Result, e
 				files[name] = b
 			}
 		}
-		idx, err := indexPage(d, j).renderPage(j.Title)
-		if err != nil {
-			return nil, err
-		}
-		files["index.html"] = idx.html
-		cmp, err := comparePage(d, j).renderPage(j.Title + " 运营方对比")
-		if err != nil {
-			return nil, err
-		}
-		files["compare.html"], files["compare.xlsx"] = cmp.html, cmp.xlsx
-		rsk, err := riskPage(d, j).renderPage(j.Title + " 统筹风险预警")
-		if err != nil {
-			return nil, err
-		}
-		files["risk.html"], files["risk.xlsx"] = rsk.html, rsk.xlsx
+		maps.Copy(files, own[i])
 		names := make([]string, 0, len(files))
 		for n := range files {
 			names = append(names, n)
@@ -267,6 +248,54 @@ func Write(ctx context.Context, db *sql.DB, dir string, opt Options) (*Result, e
 	}
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil
+}
+
+// renderJurisdiction renders a jurisdiction's own pages (its index, the
+// comparison of its operators and its pools' risk warnings) into files.
+func renderJurisdiction(d *data, j *jurisdiction, files map[string][]byte) error {
+	idx, err := indexPage(d, j).renderPage(j.Title)
+	if err != nil {
+		return err
+	}
+	files["index.html"] = idx.html
+	cmp, err := comparePage(d, j).renderPage(j.Title + " 运营方对比")
+	if err != nil {
+		return err
+	}
+	files["compare.html"], files["compare.xlsx"] = cmp.html, cmp.xlsx
+	rsk, err := riskPage(d, j).renderPage(j.Title + " 统筹风险预警")
+	if err != nil {
+		return err
+	}
+	files["risk.html"], files["risk.xlsx"] = rsk.html, rsk.xlsx
+	return nil
+}
+
+// parallel runs f(0) … f(n-1), at most par at once, and returns the first
+// error by index (or the context's, once it is done).
+func parallel(ctx context.Context, n, par int, f func(i int) error) error {
+	errs := make([]error, n)
+	sem := make(chan struct{}, par)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := ctx.Err(); err != nil {
+				errs[i] = err
+				return
+			}
+			errs[i] = f(i)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 type renderedPage struct{ html, xlsx []byte }
