@@ -204,3 +204,48 @@ func TestScorecard(t *testing.T) {
 		t.Errorf("%d operator-years twice", m)
 	}
 }
+
+// TestFindingVoucherLines: the mart holds every kept line of each voucher
+// a finding names, and nothing else: as many lines, the same debits and
+// credits as core, no other voucher; its columns say nothing of a person
+// (no staff id, counterparty, bank account or summary).
+func TestFindingVoucherLines(t *testing.T) {
+	wdb, _, _ := buildWorld(t, 1200, 0.02) // the planted breaches name vouchers
+	db := wdb.SQL()
+	wantColumns(t, db, "finding_voucher_lines", "pool_code", "operator_code", "voucher_no", "line_no", "fiscal_year",
+		"posted_on", "activity_code", "account_code", "account_name", "debit", "credit", "decision_ref",
+		"same_preparer_approver", "same_approver_payer")
+	if n := count(t, db, `SELECT count(*) FROM information_schema.columns WHERE table_schema = 'mart'
+		AND table_name = 'finding_voucher_lines'
+		AND column_name IN ('prepared_by', 'approved_by', 'paid_by', 'counterparty', 'bank_account_no', 'summary')`); n != 0 {
+		t.Errorf("mart.finding_voucher_lines has %d columns of a person or free text", n)
+	}
+	vouchers := count(t, db, "SELECT count(DISTINCT (operator_code, subject_ref)) FROM mart.compliance_findings WHERE subject_kind = 'voucher'")
+	if vouchers < 5 {
+		t.Fatalf("%d vouchers named by findings: the test would prove little", vouchers)
+	}
+	// Line by line against core, both ways.
+	if n := count(t, db, `SELECT count(*) FROM (
+		(SELECT operator_code, voucher_no, line_no, debit, credit, account_code, decision_ref FROM mart.finding_voucher_lines
+		 EXCEPT ALL
+		 SELECT l.operator_code, l.voucher_no, l.line_no, l.debit, l.credit, l.account_code, l.decision_ref
+		 FROM core.fact_ledger_line AS l
+		 WHERE (l.operator_code, l.voucher_no) IN (SELECT operator_code, subject_ref FROM mart.compliance_findings WHERE subject_kind = 'voucher'))
+		UNION ALL
+		(SELECT l.operator_code, l.voucher_no, l.line_no, l.debit, l.credit, l.account_code, l.decision_ref
+		 FROM core.fact_ledger_line AS l
+		 WHERE (l.operator_code, l.voucher_no) IN (SELECT operator_code, subject_ref FROM mart.compliance_findings WHERE subject_kind = 'voucher')
+		 EXCEPT ALL
+		 SELECT operator_code, voucher_no, line_no, debit, credit, account_code, decision_ref FROM mart.finding_voucher_lines))`); n != 0 {
+		t.Errorf("%d lines differ between the mart and core", n)
+	}
+	// R08's vouchers carry the flag that says why.
+	if n := count(t, db, `SELECT count(*) FROM mart.compliance_findings AS f
+		WHERE f.rule_id = 'R08' AND f.subject_kind = 'voucher' AND NOT EXISTS (
+			SELECT 1 FROM mart.finding_voucher_lines AS l
+			WHERE l.operator_code = f.operator_code AND l.voucher_no = f.subject_ref
+			  AND (l.same_preparer_approver OR l.same_approver_payer))`); n != 0 {
+		t.Errorf("%d R08 vouchers without a same-person flag", n)
+	}
+	t.Logf("%d vouchers, %d lines", vouchers, count(t, db, "SELECT count(*) FROM mart.finding_voucher_lines"))
+}

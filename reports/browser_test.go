@@ -71,6 +71,7 @@ func TestBrowser(t *testing.T) {
 		"budget":     filepath.Join(nat, res.Jurisdictions[0].Operators[1], "budget.html"),
 		"flow":       filepath.Join(nat, res.Jurisdictions[0].Operators[1], "flow.html"),
 		"compliance": filepath.Join(nat, res.Jurisdictions[0].Operators[1], "compliance.html"),
+		"vouchers":   filepath.Join(nat, res.Jurisdictions[0].Operators[1], "vouchers.html"),
 	}
 	out := artefacts(t)
 	b := browser.Start(t)

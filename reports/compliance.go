@@ -44,6 +44,8 @@ func subjectLink(f finding) string {
 		}
 	case "bank_account":
 		return "flow.html#movements"
+	case "voucher":
+		return "vouchers.html#" + voucherAnchor(f.SubjectRef)
 	}
 	return ""
 }

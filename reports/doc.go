@@ -7,9 +7,9 @@
 // with the same figures.
 //
 // In: the mart tables (mart.budget_execution, mart.fund_flow,
-// mart.investment_mix, mart.compliance_findings, mart.risk_indicators,
-// mart.scorecard) and the names in core.dim_org and core.dim_activity —
-// nothing personal; the queries are sql/*.sql. Out: a folder per
+// mart.investment_mix, mart.compliance_findings,
+// mart.finding_voucher_lines, mart.risk_indicators, mart.scorecard) and
+// the names in core.dim_org and core.dim_activity — nothing personal; the queries are sql/*.sql. Out: a folder per
 // jurisdiction under the directory given to Write (clauses 五 and 十: each
 // level sees what it supervises, and only that):
 //
@@ -26,7 +26,9 @@
 //	compare.html/.xlsx        the operators side by side: scorecard, ranks, budget totals
 //	risk.html/.xlsx           the pool-level risk warnings of its pools (统筹风险预警):
 //	                          each pool fund's indicators, levels and trends
-//	<operator>/budget.html/.xlsx, flow.html/.xlsx, compliance.html/.xlsx
+//	<operator>/budget.html/.xlsx, flow.html/.xlsx, compliance.html/.xlsx,
+//	          vouchers.html/.xlsx (the vouchers its findings name, line by
+//	          line: the drill-down from a finding to its voucher)
 //	assets/echarts.min.js     the pinned ECharts runtime (npm echarts, internal/webassets)
 //	assets/report.css         screen and A4 print styles
 //

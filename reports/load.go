@@ -84,6 +84,16 @@ type finding struct {
 	Detail, Threshold, FirstSeen, LastSeen, Status string
 }
 
+// voucherLine is a line of a voucher a finding names
+// (mart.finding_voucher_lines): nothing of a person.
+type voucherLine struct {
+	Operator, Voucher, PostedOn, Activity, Account, AccountName string
+	Line                                                        int
+	Debit, Credit                                               *money.Cents
+	Decision                                                    string
+	SamePreparerApprover, SameApproverPayer                     bool
+}
+
 type risk struct {
 	Pool, Operator, Activity, Month, Indicator string
 	Value                                      *float64
@@ -105,6 +115,7 @@ type data struct {
 	Findings    []finding
 	Risks       []risk // of operators and activities
 	PoolRisks   []risk // of pools (统筹): Pool set, Operator and Activity empty
+	Vouchers    []voucherLine
 	PreviousRun string // the run before RunID that last saw a finding, "" if none
 }
 
@@ -264,6 +275,23 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 			}
 			k.Value = optFloat(v)
 			d.Risks = append(d.Risks, k)
+			return nil
+		}},
+		{"voucher_lines.sql", func(r *sql.Rows) error {
+			var v voucherLine
+			var debit, credit sql.NullString
+			if err := r.Scan(&v.Operator, &v.Voucher, &v.Line, &v.PostedOn, &v.Activity, &v.Account, &v.AccountName,
+				&debit, &credit, &v.Decision, &v.SamePreparerApprover, &v.SameApproverPayer); err != nil {
+				return err
+			}
+			var err error
+			if v.Debit, err = money.ParseNull(debit); err != nil {
+				return err
+			}
+			if v.Credit, err = money.ParseNull(credit); err != nil {
+				return err
+			}
+			d.Vouchers = append(d.Vouchers, v)
 			return nil
 		}},
 		{"pool_risk.sql", func(r *sql.Rows) error {

@@ -39,7 +39,11 @@ type section struct {
 func (p *page) tables() []*table {
 	var out []*table
 	for _, s := range p.Sections {
-		out = append(out, s.Tables...)
+		for _, t := range s.Tables {
+			if !t.PageOnly {
+				out = append(out, t)
+			}
+		}
 	}
 	return out
 }

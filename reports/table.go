@@ -51,6 +51,9 @@ type table struct {
 	Title string
 	Cols  []column
 	Rows  []row
+	// PageOnly: shown on the page, its rows held by another table's sheet
+	// (Sheet names it); WorkbookOnly: that sheet's table, not shown.
+	PageOnly, WorkbookOnly bool
 }
 
 func (t *table) add(class, id string, cells ...cell) {
