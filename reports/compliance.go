@@ -81,7 +81,7 @@ func compliancePage(d *data, o *operator, fs []finding, rs []risk) *page {
 
 	// By rule and severity, with the clause's own words.
 	byRule := &table{ID: "t-by-rule", Sheet: "按规则汇总", Title: "按规则与严重程度汇总",
-		Cols: []column{{"规则", text}, {"条款", text}, {"条款原文", text}, {"检查内容", text},
+		Cols: []column{{"规则", text}, {"名称", text}, {"条款", text}, {"条款原文", text}, {"检查内容（英文）", text},
 			{"严重", integer}, {"重大", integer}, {"一般", integer}, {"提示", integer},
 			{"未整改", integer}, {"本次新增", integer}, {"本次已解决", integer}}}
 	for _, rule := range marts.Catalogue() {
@@ -107,7 +107,7 @@ func compliancePage(d *data, o *operator, fs []finding, rs []risk) *page {
 		if openN > 0 {
 			class = "flag"
 		}
-		byRule.add(class, "", link(rule.ID, "#rule-"+rule.ID), txt("第"+rule.Clause+"条"), txt("“"+rule.ClauseText+"”"), txt(rule.Check),
+		byRule.add(class, "", link(rule.ID, "#rule-"+rule.ID), txt(rule.Name), txt("第"+rule.Clause+"条"), txt("“"+rule.ClauseText+"”"), txt(rule.Check),
 			num(counts["critical"]), num(counts["major"]), num(counts["minor"]), num(counts["info"]), num(openN), num(nw), num(res))
 	}
 	p.Sections = append(p.Sections, &section{ID: "by-rule", Heading: "按规则与严重程度汇总", Tables: []*table{byRule}})
@@ -143,11 +143,11 @@ func compliancePage(d *data, o *operator, fs []finding, rs []risk) *page {
 		if !seenRule[f.Rule] {
 			// The first finding of each rule carries the rule's anchor too.
 			seenRule[f.Rule] = true
-			det.add(class, "rule-"+f.Rule, txt(label), txt(zh(severityZH, f.Severity)), txt(f.Rule), txt(clause), year, txt(act),
+			det.add(class, "rule-"+f.Rule, txt(label), txt(zh(severityZH, f.Severity)), txt(strings.TrimSpace(f.Rule+" "+ruleName(f.Rule))), txt(clause), year, txt(act),
 				txt(zh(subjectZH, f.SubjectKind)), subj, optAmt(f.Amount), txt(f.Detail), txt(f.Threshold), txt(f.FirstSeen), txt(f.LastSeen), txt(f.ID))
 			continue
 		}
-		det.add(class, id, txt(label), txt(zh(severityZH, f.Severity)), txt(f.Rule), txt(clause), year, txt(act),
+		det.add(class, id, txt(label), txt(zh(severityZH, f.Severity)), txt(strings.TrimSpace(f.Rule+" "+ruleName(f.Rule))), txt(clause), year, txt(act),
 			txt(zh(subjectZH, f.SubjectKind)), subj, optAmt(f.Amount), txt(f.Detail), txt(f.Threshold), txt(f.FirstSeen), txt(f.LastSeen), txt(f.ID))
 	}
 	fsec := &section{ID: "findings", Heading: "问题明细", Tables: []*table{det}}

@@ -4,7 +4,18 @@ import (
 	"strings"
 
 	"huzhu/internal/money"
+	"huzhu/marts"
 )
+
+// ruleName is a rule's name in the catalogue ("" for an unknown id).
+func ruleName(id string) string {
+	for _, r := range marts.Catalogue() {
+		if r.ID == id {
+			return r.Name
+		}
+	}
+	return ""
+}
 
 // voucherAnchor is the fragment of a voucher's section on vouchers.html:
 // "v-" and the voucher number, any character but a letter, digit, "-"
@@ -66,7 +77,7 @@ func vouchersPage(d *data, o *operator, fs []finding, lines []voucherLine) *page
 		sec := &section{ID: voucherAnchor(no), Heading: "凭证 " + no, Sub: true}
 		for _, f := range byVoucher[no] {
 			label, _ := findingState(d, f)
-			sec.Items = append(sec.Items, zh(severityZH, f.Severity)+" · "+f.Rule+" · "+label+"："+f.Detail)
+			sec.Items = append(sec.Items, zh(severityZH, f.Severity)+" · "+f.Rule+" "+ruleName(f.Rule)+" · "+label+"："+f.Detail)
 		}
 		ls := linesOf[no]
 		if len(ls) == 0 {

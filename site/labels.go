@@ -48,27 +48,3 @@ func auditOpinion(part float64) string {
 }
 
 var severityOrder = map[string]int{"critical": 0, "major": 1, "minor": 2, "info": 3}
-
-// ruleZh names each rule of marts.Catalogue() for members; the catalogue's
-// own check text is the supervisors' (English) description.
-var ruleZh = map[string]string{
-	"R01": "违规投资（资金只能存银行、买国债）",
-	"R02": "用互助资金兴建、改建办公场所",
-	"R03": "资金增值未全部纳入互助资金收入",
-	"R04": "管理费比例超标",
-	"R05": "帮扶与会员活动支出未审批或未公示",
-	"R06": "未按活动设立独立账户、分账核算",
-	"R07": "大额资金使用未经集体决策",
-	"R08": "不相容岗位未分离",
-	"R09": "预算执行偏差",
-	"R10": "会计凭证借贷不平",
-	"R11": "风险准备金不足",
-	"R12": "给付率超出适度补偿区间",
-	"R13": "活动未经审批或未备案",
-	"R14": "参加人数过少（大数法则）",
-	"R15": "资金结余过多或过少",
-	"R16": "负责人离任审计或年度审计缺失",
-	"R17": "超额或不符合条件的给付",
-	"R18": "重复给付",
-	"R19": "收支未分开（收支两条线）",
-}

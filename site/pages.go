@@ -579,7 +579,7 @@ func (x *index) findingsTable(p *page, dir, id string, rows []FindingCount, with
 			year = strconv.Itoa(f.Year)
 		}
 		r := x.ruleText[f.Rule]
-		row := []Cell{textCell(year), textCell(zh(severityZh, f.Severity)), textCell(f.Rule + " " + zh(ruleZh, f.Rule)), textCell("第" + r.Clause + "条：" + r.ClauseText), x.f.count(int64(f.N))}
+		row := []Cell{textCell(year), textCell(zh(severityZh, f.Severity)), textCell(f.Rule + " " + r.Name), textCell("第" + r.Clause + "条：" + r.ClauseText), x.f.count(int64(f.N))}
 		if withActivity {
 			act := f.Activity
 			if act == "" {
@@ -765,7 +765,7 @@ func (x *index) methodologyPage() *page {
 		[]string{"rule_id", "name", "clause", "clause_text", "check", "severity", "threshold"})
 	for _, r := range marts.Catalogue() {
 		en := func(s string) Cell { return Cell{Text: s, Raw: s, Lang: "en"} }
-		t.Rows = append(t.Rows, []Cell{textCell(r.ID), textCell(zh(ruleZh, r.ID)), textCell("第" + r.Clause + "条"), textCell(r.ClauseText), en(r.Check), textCell(zh(severityZh, r.Severity)), en(r.Threshold(x.rules))})
+		t.Rows = append(t.Rows, []Cell{textCell(r.ID), textCell(r.Name), textCell("第" + r.Clause + "条"), textCell(r.ClauseText), en(r.Check), textCell(zh(severityZh, r.Severity)), en(r.Threshold(x.rules))})
 	}
 	p.add(&section{ID: "rules", Title: "合规规则与所依据的条款", Tables: []*Table{t}})
 	p.add(&section{ID: "glossary", Title: "名词解释", Terms: []term{

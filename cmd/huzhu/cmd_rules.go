@@ -57,7 +57,7 @@ func newRulesCmd(e *env) *cobra.Command {
 			}
 			fmt.Fprintln(e.stdout)
 			for _, r := range out {
-				fmt.Fprintf(e.stdout, "%s  第%s条: 「%s」\n", r.ID, r.Clause, r.ClauseText)
+				fmt.Fprintf(e.stdout, "%s  %s  第%s条: 「%s」\n", r.ID, r.Name, r.Clause, r.ClauseText)
 			}
 			return nil
 		},
