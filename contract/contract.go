@@ -154,6 +154,15 @@ var entities = []*Entity{
 var InstrumentTypes = []string{"demand_deposit", "time_deposit", "treasury_bond", "policy_bank_bond",
 	"local_gov_bond", "corporate_bond", "stock", "mutual_fund", "wealth_management", "futures", "trust", "other"}
 
+// InstrumentNames are the Chinese names of InstrumentTypes, as the reports
+// and the site show them.
+var InstrumentNames = map[string]string{
+	"demand_deposit": "活期存款", "time_deposit": "定期存款", "treasury_bond": "国债",
+	"policy_bank_bond": "政策性银行债券", "local_gov_bond": "地方政府债券", "corporate_bond": "企业债券",
+	"stock": "股票", "mutual_fund": "基金", "wealth_management": "理财产品", "futures": "期货",
+	"trust": "信托", "other": "其他",
+}
+
 var byName = func() map[string]*Entity {
 	m := make(map[string]*Entity, len(entities))
 	for _, e := range entities {

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"huzhu/contract"
 	"huzhu/internal/money"
 )
 
@@ -60,11 +61,7 @@ var indicatorOrder = []string{"solvency", "liquidity", "loss_ratio", "claim_freq
 
 var levelZH = map[string]string{"green": "绿", "yellow": "黄", "red": "红"}
 
-var instrumentZH = map[string]string{
-	"demand_deposit": "活期存款", "time_deposit": "定期存款", "treasury_bond": "国债",
-	"policy_bank_bond": "政策性金融债", "local_gov_bond": "地方政府债", "stock": "股票",
-	"fund": "基金", "wealth_management": "理财产品", "corporate_bond": "企业债", "futures": "期货",
-}
+var instrumentZH = contract.InstrumentNames
 
 func zh(m map[string]string, k string) string {
 	if v, ok := m[k]; ok {

@@ -1,5 +1,7 @@
 package site
 
+import "huzhu/contract"
+
 // Words for codes, as members read them.
 var (
 	categoryZh = map[string]string{
@@ -14,15 +16,11 @@ var (
 		"M": "男", "F": "女", "unknown": "未知", "other": "其他",
 		"primary": "一级医院", "secondary": "二级医院", "tertiary": "三级医院",
 	}
-	instrumentZh = map[string]string{
-		"demand_deposit": "活期存款", "time_deposit": "定期存款", "treasury_bond": "国债",
-		"policy_bank_bond": "政策性银行债券", "local_gov_bond": "地方政府债券", "stock": "股票",
-		"fund": "基金", "wealth_product": "理财产品", "futures": "期货", "corporate_bond": "企业债券",
-	}
-	severityZh = map[string]string{"critical": "严重", "major": "重要", "minor": "一般", "info": "提示"}
-	flagZh     = map[string]string{"ok": "正常", "over": "超出进度", "short": "低于进度", "no_budget": "无预算支出"}
-	levelZh    = map[string]string{"national": "全国", "provincial": "省级统筹", "city": "市级统筹"}
-	statusZh   = map[string]string{"active": "正常", "closed": "已停办", "suspended": "暂停"}
+	instrumentZh = contract.InstrumentNames
+	severityZh   = map[string]string{"critical": "严重", "major": "重要", "minor": "一般", "info": "提示"}
+	flagZh       = map[string]string{"ok": "正常", "over": "超出进度", "short": "低于进度", "no_budget": "无预算支出"}
+	levelZh      = map[string]string{"national": "全国", "provincial": "省级统筹", "city": "市级统筹"}
+	statusZh     = map[string]string{"active": "正常", "closed": "已停办", "suspended": "暂停"}
 )
 
 func zh(m map[string]string, code string) string {

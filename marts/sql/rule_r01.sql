@@ -9,9 +9,9 @@
 INSERT INTO rule_hits
 SELECT 'R01', any_value(pool_code), operator_code, any_value(activity_code), year(min(as_of)),
     'holding', holding_id, max(market_value),
-    'holding of ' || any_value(instrument_type) || ' (' || any_value(instrument_name) || ', ' || any_value(issuer) || ')'
+    '持有 ' || any_value(instrument_type) || '（' || any_value(instrument_name) || '，' || any_value(issuer) || '）'
         || CASE WHEN bool_and(instrument_type IN ('policy_bank_bond', 'local_gov_bond'))
-                THEN ': not on the allow-list, to review' ELSE ': not an allowed instrument' END,
+                THEN '：不在允许清单内，需复核' ELSE '：不是允许的投资品种' END,
     CASE WHEN bool_and(instrument_type IN ('policy_bank_bond', 'local_gov_bond')) THEN 'minor' END
 FROM core.fact_holding
 WHERE instrument_type NOT IN ('demand_deposit', 'time_deposit', 'treasury_bond')
@@ -19,7 +19,7 @@ GROUP BY operator_code, holding_id;
 
 INSERT INTO rule_hits
 SELECT 'R01', any_value(pool_code), operator_code, any_value(activity_code), year(min(posted_on)),
-    'voucher', voucher_no, sum(debit), 'debit to 1109 (other investments)', NULL
+    'voucher', voucher_no, sum(debit), '借记 1109（其他投资）', NULL
 FROM core.fact_ledger_line
 WHERE account_code = '1109' AND debit > 0
 GROUP BY operator_code, voucher_no

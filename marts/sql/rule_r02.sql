@@ -6,7 +6,7 @@
 INSERT INTO rule_hits
 SELECT 'R02', any_value(pool_code), operator_code, any_value(activity_code), year(min(posted_on)),
     'voucher', voucher_no, sum(debit),
-    'debits to ' || string_agg(DISTINCT account_code, ', ' ORDER BY account_code) || ' (office construction)', NULL
+    '借记 ' || string_agg(DISTINCT account_code, ', ' ORDER BY account_code) || '（办公场所建设）', NULL
 FROM core.fact_ledger_line
 WHERE account_code IN ('5401', '1502') AND debit > 0
 GROUP BY operator_code, voucher_no

@@ -40,9 +40,9 @@ WITH realized AS (
 )
 SELECT 'R03', o.pool_code, u.operator_code, u.activity_code, u.fiscal_year, u.subject_kind, u.subject_ref,
     abs(u.realized - u.booked),
-    CASE WHEN u.subject_kind = 'operator' THEN 'operator total: ' WHEN u.activity_code IS NULL THEN 'organisation level: ' ELSE '' END
-        || 'holdings realised ' || u.realized || ', credited to 4201/4202 ' || u.booked
-        || CASE WHEN u.other <> 0 AND u.realized > 0 THEN ', and ' || u.other || ' credited to 4901' ELSE '' END,
+    CASE WHEN u.subject_kind = 'operator' THEN '运营方合计：' WHEN u.activity_code IS NULL THEN '组织层面：' ELSE '' END
+        || '投资实现收益 ' || u.realized || '，计入 4201/4202 ' || u.booked
+        || CASE WHEN u.other <> 0 AND u.realized > 0 THEN '，另有 ' || u.other || ' 计入 4901' ELSE '' END,
     NULL
 FROM units AS u
 LEFT JOIN (SELECT org_code, any_value(pool_code) AS pool_code FROM core.dim_org WHERE is_current GROUP BY org_code) AS o

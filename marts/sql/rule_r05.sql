@@ -15,9 +15,9 @@ SELECT 'R05', a.pool_code, a.operator_code, a.activity_code,
     coalesce(year(v.posted_on), year(a.publicized_on), year(beijing_day(a.updated_at))),
     'assistance', a.item_id, a.amount,
     concat_ws('; ',
-        CASE WHEN a.approved_ref IS NULL THEN 'no approval reference' END,
-        CASE WHEN a.publicized_on IS NULL THEN 'never publicised' END,
-        CASE WHEN v.voucher_no IS NULL THEN 'no posted voucher of 5301/5302 (' || coalesce(a.voucher_no, 'none') || ')' END),
+        CASE WHEN a.approved_ref IS NULL THEN '无审批文号' END,
+        CASE WHEN a.publicized_on IS NULL THEN '未公示' END,
+        CASE WHEN v.voucher_no IS NULL THEN '无 5301/5302 的记账凭证（' || coalesce(a.voucher_no, '无') || '）' END),
     NULL
 FROM core.fact_assistance AS a
 LEFT JOIN v ON v.operator_code = a.operator_code AND v.voucher_no = a.voucher_no

@@ -8,7 +8,7 @@
 INSERT INTO rule_hits
 SELECT 'R06', any_value(c.pool_code), c.operator_code, c.activity_code, NULL,
     'activity', c.activity_code, CAST(sum(c.amount) AS DECIMAL(38, 2)),
-    'enrollments (' || sum(c.receipts) || ') but no open bank account of its own', NULL
+    '有缴费（' || sum(c.receipts) || ' 笔）但没有本活动在用的独立银行账户', NULL
 FROM core.agg_contribution_month AS c
 WHERE NOT EXISTS (
     SELECT 1 FROM core.dim_bank_account AS b
@@ -18,8 +18,8 @@ GROUP BY c.operator_code, c.activity_code;
 INSERT INTO rule_hits
 SELECT 'R06', any_value(pool_code), operator_code, NULL, NULL,
     'bank_account', bank_account_no, sum(debit),
-    'bank account used by ' || count(DISTINCT coalesce(activity_code, '')) || ' activities: '
-        || string_agg(DISTINCT coalesce(activity_code, '(organisation)'), ', ' ORDER BY coalesce(activity_code, '(organisation)')),
+    '一个银行账户用于 ' || count(DISTINCT coalesce(activity_code, '')) || ' 个活动：'
+        || string_agg(DISTINCT coalesce(activity_code, '（组织层面）'), ', ' ORDER BY coalesce(activity_code, '（组织层面）')),
     NULL
 FROM core.fact_ledger_line
 WHERE bank_account_no IS NOT NULL

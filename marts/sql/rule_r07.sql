@@ -19,11 +19,11 @@ WITH v AS (
 )
 SELECT 'R07', l.pool_code, l.operator_code, l.activity_code, year(l.posted_on), 'voucher', l.voucher_no, l.paid_out,
     CASE
-        WHEN l.decision_ref IS NULL THEN 'paid out ' || l.paid_out || ' without a collective decision'
-        WHEN d.decision_ref IS NULL THEN 'decision ' || l.decision_ref || ' not found'
-        WHEN NOT coalesce(d.quorum_met, false) THEN 'decision ' || l.decision_ref || ' without quorum'
-        WHEN d.meeting_date > l.posted_on THEN 'decision ' || l.decision_ref || ' met on ' || d.meeting_date || ', after the payment'
-        ELSE 'decision ' || l.decision_ref || ' limited to ' || d.amount_limit || ', below the payment'
+        WHEN l.decision_ref IS NULL THEN '支付 ' || l.paid_out || ' 元，未经集体决策'
+        WHEN d.decision_ref IS NULL THEN '决策 ' || l.decision_ref || ' 不存在'
+        WHEN NOT coalesce(d.quorum_met, false) THEN '决策 ' || l.decision_ref || ' 未达法定人数'
+        WHEN d.meeting_date > l.posted_on THEN '决策 ' || l.decision_ref || ' 于 ' || d.meeting_date || ' 作出，晚于支付'
+        ELSE '决策 ' || l.decision_ref || ' 限额 ' || d.amount_limit || '，低于支付金额'
     END,
     NULL
 FROM large AS l

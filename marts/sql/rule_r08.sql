@@ -8,8 +8,8 @@ INSERT INTO rule_hits
 SELECT 'R08', any_value(pool_code), operator_code, any_value(activity_code), year(min(posted_on)),
     'voucher', voucher_no, sum(debit),
     concat_ws('; ',
-        CASE WHEN bool_or(prepared_by = approved_by) THEN 'prepared and approved by ' || any_value(approved_by) FILTER (WHERE prepared_by = approved_by) END,
-        CASE WHEN bool_or(approved_by = paid_by) THEN 'approved and paid by ' || any_value(paid_by) FILTER (WHERE approved_by = paid_by) END),
+        CASE WHEN bool_or(prepared_by = approved_by) THEN '制单与审核为同一人 ' || any_value(approved_by) FILTER (WHERE prepared_by = approved_by) END,
+        CASE WHEN bool_or(approved_by = paid_by) THEN '审核与支付为同一人 ' || any_value(paid_by) FILTER (WHERE approved_by = paid_by) END),
     NULL
 FROM core.fact_ledger_line
 GROUP BY operator_code, voucher_no

@@ -51,11 +51,11 @@ WITH books_end AS (
 SELECT 'R09', pool_code, operator_code, activity_code, fiscal_year, 'budget_line',
     coalesce(activity_code, '') || '|' || fiscal_year || '|' || line_code, actual,
     CASE
-        WHEN budget IS NULL THEN 'spending ' || actual || ' on ' || line_code || ' with no budget'
-        WHEN left(line_code, 1) = '5' THEN 'expense ' || actual || ' over the ' || CASE WHEN adjusted THEN 'adjusted' ELSE 'original' END
-            || ' budget ' || budget || CASE WHEN budget > 0 THEN ' (' || round(100 * (actual - budget) / budget, 1) || '% over)' ELSE '' END
-        ELSE 'income ' || actual || ' under the ' || CASE WHEN adjusted THEN 'adjusted' ELSE 'original' END
-            || ' budget ' || budget || CASE WHEN budget > 0 THEN ' (' || round(100 * (budget - actual) / budget, 1) || '% under)' ELSE '' END
+        WHEN budget IS NULL THEN '科目 ' || line_code || ' 无预算，支出 ' || actual
+        WHEN left(line_code, 1) = '5' THEN '支出 ' || actual || ' 超过' || CASE WHEN adjusted THEN '调整后' ELSE '年初' END
+            || '预算 ' || budget || CASE WHEN budget > 0 THEN '（超支 ' || round(100 * (actual - budget) / budget, 1) || '%）' ELSE '' END
+        ELSE '收入 ' || actual || ' 低于' || CASE WHEN adjusted THEN '调整后' ELSE '年初' END
+            || '预算 ' || budget || CASE WHEN budget > 0 THEN '（短收 ' || round(100 * (budget - actual) / budget, 1) || '%）' ELSE '' END
     END,
     CASE WHEN budget IS NOT NULL AND left(line_code, 1) = '5' AND actual > 2 * budget THEN 'major' END
 FROM judged

@@ -8,7 +8,7 @@
 INSERT INTO rule_hits
 SELECT 'R10', any_value(pool_code), operator_code, any_value(activity_code), year(min(posted_on)),
     'voucher', voucher_no, abs(sum(debit) - sum(credit)),
-    'debits ' || sum(debit) || ' vs credits ' || sum(credit)
+    '借方合计 ' || sum(debit) || '，贷方合计 ' || sum(credit)
         || CASE WHEN bool_or((debit > 0) = (credit > 0)) THEN '; a line with both or neither side' ELSE '' END,
     NULL
 FROM core.fact_ledger_line

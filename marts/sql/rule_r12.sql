@@ -27,10 +27,10 @@ WITH op_asof AS (
     SELECT operator_code, pool_code, NULL, y, sum(paid), sum(income), 'operator', operator_code FROM per_act GROUP BY operator_code, pool_code, y
 )
 SELECT 'R12', pool_code, operator_code, activity_code, y, kind, ref, paid,
-    'benefits paid ' || paid || ' / contribution income ' || income
+    '给付 ' || paid || ' / 互助金收入 ' || income
         || CASE WHEN income > 0 THEN ' = ' || round(paid / income, 4) ELSE '' END
-        || CASE WHEN paid > income * CAST(getvariable('payout_band_high') AS DECIMAL(18, 6)) THEN ' above ' ELSE ' below ' END
-        || 'the band (' || kind || ', ' || y || ')', NULL
+        || CASE WHEN paid > income * CAST(getvariable('payout_band_high') AS DECIMAL(18, 6)) THEN '，高于' ELSE '，低于' END
+        || '适度补偿区间（' || CASE kind WHEN 'activity' THEN '活动' ELSE '运营方' END || '，' || y || ' 年）', NULL
 FROM levels
 WHERE (income > 0 OR paid > 0)
     AND (paid < income * CAST(getvariable('payout_band_low') AS DECIMAL(18, 6))

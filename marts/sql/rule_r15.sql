@@ -31,10 +31,10 @@ WITH op_asof AS (
     SELECT operator_code, pool_code, NULL, y, sum(net_assets), sum(paid), 'operator', operator_code FROM per_act GROUP BY operator_code, pool_code, y
 )
 SELECT 'R15', pool_code, operator_code, activity_code, y, kind, ref, net_assets,
-    'net assets ' || net_assets || ' / benefits paid ' || paid
-        || CASE WHEN paid > 0 THEN ' = ' || round(net_assets / paid, 2) || ' years' ELSE '' END
-        || CASE WHEN net_assets > paid * CAST(getvariable('balance_years_max') AS DECIMAL(18, 6)) THEN ', above ' ELSE ', below ' END
-        || 'the reasonable balance (' || kind || ', ' || y || ')', NULL
+    '净资产 ' || net_assets || ' / 给付 ' || paid
+        || CASE WHEN paid > 0 THEN ' = ' || round(net_assets / paid, 2) || ' 年' ELSE '' END
+        || CASE WHEN net_assets > paid * CAST(getvariable('balance_years_max') AS DECIMAL(18, 6)) THEN '，高于' ELSE '，低于' END
+        || '合理结余（' || CASE kind WHEN 'activity' THEN '活动' ELSE '运营方' END || '，' || y || ' 年）', NULL
 FROM levels
 WHERE (paid > 0 OR net_assets <> 0)
     AND (net_assets > paid * CAST(getvariable('balance_years_max') AS DECIMAL(18, 6))

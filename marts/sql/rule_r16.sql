@@ -18,8 +18,8 @@ WITH op_asof AS (
 )
 SELECT 'R16', o.pool_code, s.operator_code, NULL, year(s.end_date), 'staff_role',
     s.staff_id || '|leader|' || strftime(s.start_date, '%Y-%m-%d'), NULL,
-    'leader left on ' || strftime(s.end_date, '%Y-%m-%d') || ' without a departure audit within '
-        || getvariable('departure_audit_days') || ' days', NULL
+    '负责人于 ' || strftime(s.end_date, '%Y-%m-%d') || ' 离任，'
+        || getvariable('departure_audit_days') || ' 天内未进行离任审计', NULL
 FROM core.dim_staff AS s
 JOIN op_asof AS a USING (operator_code)
 LEFT JOIN core.dim_org AS o ON o.org_code = s.operator_code AND o.is_current
@@ -39,7 +39,7 @@ WITH op_asof AS (
     WHERE make_date(y.y + 1, 6, 30) <= a.as_of
 )
 SELECT 'R16', o.pool_code, y.operator_code, NULL, y.y, 'fiscal_year', CAST(y.y AS VARCHAR), NULL,
-    'no annual audit of ' || y.y || ' (due by ' || (y.y + 1) || '-06-30)', NULL
+    y.y || ' 年度无年度审计（应于 ' || (y.y + 1) || '-06-30 前完成）', NULL
 FROM years AS y
 LEFT JOIN core.dim_org AS o ON o.org_code = y.operator_code AND o.is_current
 WHERE NOT EXISTS (SELECT 1 FROM core.fact_audit AS au

@@ -30,9 +30,9 @@ WITH claims AS (
 )
 SELECT 'R17', pool_code, operator_code, activity_code, year(beijing_day(paid_at)), 'claim', claim_no, paid_amount,
     concat_ws('; ',
-        CASE WHEN over_cap THEN 'paid ' || paid_amount || ' above the benefit cap ' || benefit_cap END,
-        CASE WHEN not_enrolled THEN 'member not enrolled in ' || activity_code || ' on ' || strftime(event_date, '%Y-%m-%d') END,
-        CASE WHEN over_oop THEN 'paid ' || paid_amount || ' above medical_total − insurance_paid = ' || (medical_total - insurance_paid) END),
+        CASE WHEN over_cap THEN '给付 ' || paid_amount || ' 超过给付上限 ' || benefit_cap END,
+        CASE WHEN not_enrolled THEN '会员在 ' || strftime(event_date, '%Y-%m-%d') || ' 未参加 ' || activity_code END,
+        CASE WHEN over_oop THEN '给付 ' || paid_amount || ' 超过医疗总费用减医保报销后的 ' || (medical_total - insurance_paid) END),
     NULL
 FROM paid
 WHERE coalesce(over_cap, false) OR not_enrolled OR coalesce(over_oop, false)

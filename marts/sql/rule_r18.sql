@@ -17,7 +17,7 @@ WITH paid AS (
 )
 SELECT 'R18', any_value(pool_code), operator_code, min(activity_code), year(beijing_day(max(paid_at))), 'claims',
     string_agg(claim_no, '|' ORDER BY claim_no), paid_amount * (count(*) - 1),
-    count(*) || ' payments of ' || paid_amount || ' to the same member for the event of ' || strftime(event_date, '%Y-%m-%d'), NULL
+    '同一会员同一事件（' || strftime(event_date, '%Y-%m-%d') || '）给付 ' || paid_amount || ' 共 ' || count(*) || ' 次', NULL
 FROM paid AS c
 SEMI JOIN twins AS t ON t.operator_code = c.operator_code AND t.member_ref = c.member_ref
     AND t.event_date = c.event_date AND t.paid_amount = c.paid_amount

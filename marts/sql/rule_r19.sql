@@ -15,9 +15,9 @@ WITH mixed AS (
 SELECT 'R19', any_value(pool_code), operator_code, any_value(activity_code), year(min(posted_on)), 'voucher', voucher_no,
     least(sum(CASE WHEN account_code LIKE '4%' THEN debit + credit ELSE 0 END),
           sum(CASE WHEN account_code LIKE '5%' THEN debit + credit ELSE 0 END)),
-    'income (' || string_agg(DISTINCT account_code, ', ' ORDER BY account_code) FILTER (WHERE account_code LIKE '4%')
-        || ') and expense (' || string_agg(DISTINCT account_code, ', ' ORDER BY account_code) FILTER (WHERE account_code LIKE '5%')
-        || ') in one voucher', NULL
+    '收入（' || string_agg(DISTINCT account_code, ', ' ORDER BY account_code) FILTER (WHERE account_code LIKE '4%')
+        || '）与支出（' || string_agg(DISTINCT account_code, ', ' ORDER BY account_code) FILTER (WHERE account_code LIKE '5%')
+        || '）记在同一张凭证', NULL
 FROM core.fact_ledger_line AS l
 SEMI JOIN mixed AS m ON m.operator_code = l.operator_code AND m.voucher_no = l.voucher_no
 GROUP BY operator_code, voucher_no
