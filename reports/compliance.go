@@ -81,7 +81,7 @@ func compliancePage(d *data, o *operator, fs []finding, rs []risk) *page {
 
 	// By rule and severity, with the clause's own words.
 	byRule := &table{ID: "t-by-rule", Sheet: "按规则汇总", Title: "按规则与严重程度汇总",
-		Cols: []column{{"规则", text}, {"名称", text}, {"条款", text}, {"条款原文", text}, {"检查内容（英文）", text},
+		Cols: []column{{"规则", text}, {"名称", text}, {"条款", text}, {"条款原文", text}, {"检查内容", text},
 			{"严重", integer}, {"重大", integer}, {"一般", integer}, {"提示", integer},
 			{"未整改", integer}, {"本次新增", integer}, {"本次已解决", integer}}}
 	for _, rule := range marts.Catalogue() {
@@ -107,7 +107,7 @@ func compliancePage(d *data, o *operator, fs []finding, rs []risk) *page {
 		if openN > 0 {
 			class = "flag"
 		}
-		byRule.add(class, "", link(rule.ID, "#rule-"+rule.ID), txt(rule.Name), txt("第"+rule.Clause+"条"), txt("“"+rule.ClauseText+"”"), txt(rule.Check),
+		byRule.add(class, "", link(rule.ID, "#rule-"+rule.ID), txt(rule.Name), txt("第"+rule.Clause+"条"), txt("“"+rule.ClauseText+"”"), txt(rule.CheckZH),
 			num(counts["critical"]), num(counts["major"]), num(counts["minor"]), num(counts["info"]), num(openN), num(nw), num(res))
 	}
 	p.Sections = append(p.Sections, &section{ID: "by-rule", Heading: "按规则与严重程度汇总", Tables: []*table{byRule}})

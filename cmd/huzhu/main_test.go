@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
 
 	"huzhu/opsim"
 	"huzhu/opsim/record"
@@ -224,8 +225,13 @@ func noPersonalData(t *testing.T, dir, printed string) {
 	}
 }
 
-// TestRules: the catalogue lists R01–R19 with their clauses, and the
-// thresholds printed are those of the config in force.
+// hasHan says whether s holds a Chinese character.
+func hasHan(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) })
+}
+
+// TestRules: the catalogue lists R01–R19 with their clauses, a Chinese name
+// and check, and the thresholds printed are those of the config in force.
 func TestRules(t *testing.T) {
 	code, out, stderr := run(t, "rules", "--json")
 	if code != exitOK {
@@ -236,6 +242,9 @@ func TestRules(t *testing.T) {
 			ID         string `json:"id"`
 			Clause     string `json:"clause"`
 			ClauseText string `json:"clause_text"`
+			Name       string `json:"name"`
+			Check      string `json:"check"`
+			CheckZH    string `json:"check_zh"`
 			Severity   string `json:"severity"`
 			Threshold  string `json:"threshold"`
 		} `json:"rules"`
@@ -249,6 +258,11 @@ func TestRules(t *testing.T) {
 	for _, r := range cat.Rules {
 		if r.Clause == "" || r.ClauseText == "" || r.Severity == "" {
 			t.Errorf("rule %s lacks its clause, words or severity", r.ID)
+		}
+		// A name and a check in Chinese for the reports and the site, the
+		// check in rules.md's English too.
+		if !hasHan(r.Name) || !hasHan(r.CheckZH) || r.Check == "" || hasHan(r.Check) {
+			t.Errorf("rule %s: name %q, check %q, check_zh %q", r.ID, r.Name, r.Check, r.CheckZH)
 		}
 	}
 	if cat.Rules[3].Threshold != "> 0.08" {
