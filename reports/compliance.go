@@ -114,7 +114,7 @@ func compliancePage(d *data, o *operator, fs []finding, rs []risk) *page {
 
 	det := &table{ID: "t-findings", Sheet: "问题明细", Title: "问题明细（严重程度从高到低）",
 		Cols: []column{{"状态", text}, {"严重程度", text}, {"规则", text}, {"条款", text}, {"年度", integer},
-			{"项目", text}, {"对象类型", text}, {"对象", text}, {"金额", amount}, {"说明", text}, {"阈值（英文）", text},
+			{"项目", text}, {"对象类型", text}, {"对象", text}, {"金额", amount}, {"说明", text}, {"阈值", text},
 			{"首次发现", text}, {"最近发现", text}, {"编号", text}}}
 	clauses := map[string]string{}
 	for _, r := range marts.Catalogue() {

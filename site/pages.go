@@ -761,11 +761,10 @@ func (x *index) methodologyPage() *page {
 	p := x.newPage("methodology.html", "口径、规则与名词解释")
 	p.Crumbs = []link{{Text: "首页", Href: "index.html"}}
 	p.Lead = "本站数据来自各运营方业务系统的每晚抽取，经统一清洗后按全国总工会《关于加强职工互助保障活动规范管理的意见》（总工发〔2018〕28号）的要求汇总公开。"
-	t := p.table("methodology", "rules", "合规规则目录", []string{"规则", "名称", "依据条款", "条款原文", "检查方法", "严重程度", "阈值（英文）"},
+	t := p.table("methodology", "rules", "合规规则目录", []string{"规则", "名称", "依据条款", "条款原文", "检查方法", "严重程度", "阈值"},
 		[]string{"rule_id", "name", "clause", "clause_text", "check", "severity", "threshold"})
 	for _, r := range marts.Catalogue() {
-		en := func(s string) Cell { return Cell{Text: s, Raw: s, Lang: "en"} }
-		t.Rows = append(t.Rows, []Cell{textCell(r.ID), textCell(r.Name), textCell("第" + r.Clause + "条"), textCell(r.ClauseText), textCell(r.CheckZH), textCell(zh(severityZh, r.Severity)), en(r.Threshold(x.rules))})
+		t.Rows = append(t.Rows, []Cell{textCell(r.ID), textCell(r.Name), textCell("第" + r.Clause + "条"), textCell(r.ClauseText), textCell(r.CheckZH), textCell(zh(severityZh, r.Severity)), textCell(r.Threshold(x.rules))})
 	}
 	p.add(&section{ID: "rules", Title: "合规规则与所依据的条款", Tables: []*Table{t}})
 	p.add(&section{ID: "glossary", Title: "名词解释", Terms: []term{

@@ -32,7 +32,6 @@ type Cell struct {
 	Null      bool // no value (JSON null, empty CSV cell)
 	Sup       bool // suppressed (below k)
 	Href      string
-	Lang      string // set when the text is not in the page's language
 }
 
 // fmtr formats figures for people, with the k in force.
@@ -214,8 +213,6 @@ func (t *Table) html(root string) template.HTML {
 				b.WriteString("<td class=\"n sup\" data-v=\"" + esc(c.Raw) + "\">")
 			case c.Num:
 				b.WriteString("<td class=\"n\" data-v=\"" + esc(c.Raw) + "\">")
-			case c.Lang != "":
-				b.WriteString("<td lang=\"" + esc(c.Lang) + "\">")
 			default:
 				b.WriteString("<td>")
 			}
