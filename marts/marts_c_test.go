@@ -249,3 +249,39 @@ func TestFindingVoucherLines(t *testing.T) {
 	}
 	t.Logf("%d vouchers, %d lines", vouchers, count(t, db, "SELECT count(*) FROM mart.finding_voucher_lines"))
 }
+
+// TestFindingClaims: the mart holds a row for each claim each finding
+// about claims names (R17's one, R18's several), with core's amounts and
+// dates, and no column of a person or their health.
+func TestFindingClaims(t *testing.T) {
+	wdb, _, _ := buildWorld(t, 6000, 0.02) // the planted breaches name claims
+	db := wdb.SQL()
+	wantColumns(t, db, "finding_claims", "finding_id", "rule_id", "pool_code", "operator_code", "claim_no",
+		"activity_code", "fiscal_year", "event_date", "filed_on", "decided_on", "paid_on", "status", "medical_total",
+		"insurance_paid", "claimed_amount", "approved_amount", "paid_amount", "benefit_cap", "payment_voucher_no")
+	if n := count(t, db, `SELECT count(*) FROM information_schema.columns WHERE table_schema = 'mart'
+		AND table_name = 'finding_claims' AND column_name IN ('member_ref', 'diagnosis_group', 'hospital_level')`); n != 0 {
+		t.Errorf("mart.finding_claims has %d columns of a person or their health", n)
+	}
+	named := count(t, db, `SELECT count(*) FROM (SELECT unnest(string_split(subject_ref, '|'))
+		FROM mart.compliance_findings WHERE subject_kind IN ('claim', 'claims'))`)
+	if named < 5 || count(t, db, "SELECT count(*) FROM mart.compliance_findings WHERE rule_id = 'R18'") == 0 {
+		t.Fatalf("%d claims named by findings, R18 among them or not: the test would prove little", named)
+	}
+	if n := count(t, db, "SELECT count(*) FROM mart.finding_claims"); n != named {
+		t.Errorf("%d rows for %d claims named", n, named)
+	}
+	// Each row as core has the claim.
+	if n := count(t, db, `SELECT count(*) FROM mart.finding_claims AS f
+		JOIN core.fact_claim AS c ON c.operator_code = f.operator_code AND c.claim_no = f.claim_no
+		WHERE f.paid_amount IS DISTINCT FROM c.paid_amount OR f.medical_total IS DISTINCT FROM c.medical_total
+		   OR f.insurance_paid IS DISTINCT FROM c.insurance_paid OR f.event_date IS DISTINCT FROM c.event_date
+		   OR f.status IS DISTINCT FROM c.status OR f.paid_on IS DISTINCT FROM beijing_day(c.paid_at)`); n != 0 {
+		t.Errorf("%d rows differ from core", n)
+	}
+	// An R18 finding's claims are paid the same amount for the same event.
+	if n := count(t, db, `SELECT count(*) FROM (SELECT finding_id FROM mart.finding_claims WHERE rule_id = 'R18'
+		GROUP BY finding_id HAVING count(*) < 2 OR count(DISTINCT paid_amount) > 1 OR count(DISTINCT event_date) > 1)`); n != 0 {
+		t.Errorf("%d R18 findings whose claims are not repeats", n)
+	}
+}

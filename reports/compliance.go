@@ -46,6 +46,8 @@ func subjectLink(f finding) string {
 		return "flow.html#movements"
 	case "voucher":
 		return "vouchers.html#" + voucherAnchor(f.SubjectRef)
+	case "claim", "claims":
+		return "claims.html#c-" + f.ID
 	}
 	return ""
 }

@@ -94,6 +94,16 @@ type voucherLine struct {
 	SamePreparerApprover, SameApproverPayer                     bool
 }
 
+// findingClaim is a claim a finding names (mart.finding_claims): no
+// member, diagnosis or hospital.
+type findingClaim struct {
+	Finding, Operator, Claim, Activity         string
+	Event, Filed, Decided, Paid, Status        string
+	Medical, Insurance, Claimed, Approved, Cap *money.Cents
+	PaidAmount                                 *money.Cents
+	Voucher                                    string
+}
+
 type risk struct {
 	Pool, Operator, Activity, Month, Indicator string
 	Value                                      *float64
@@ -116,6 +126,7 @@ type data struct {
 	Risks       []risk // of operators and activities
 	PoolRisks   []risk // of pools (统筹): Pool set, Operator and Activity empty
 	Vouchers    []voucherLine
+	Claims      []findingClaim
 	PreviousRun string // the run before RunID that last saw a finding, "" if none
 }
 
@@ -292,6 +303,23 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 				return err
 			}
 			d.Vouchers = append(d.Vouchers, v)
+			return nil
+		}},
+		{"finding_claims.sql", func(r *sql.Rows) error {
+			var c findingClaim
+			var m [6]sql.NullString
+			if err := r.Scan(&c.Finding, &c.Operator, &c.Claim, &c.Activity, &c.Event, &c.Filed, &c.Decided, &c.Paid,
+				&c.Status, &m[0], &m[1], &m[2], &m[3], &m[4], &m[5], &c.Voucher); err != nil {
+				return err
+			}
+			for i, dst := range []**money.Cents{&c.Medical, &c.Insurance, &c.Claimed, &c.Approved, &c.PaidAmount, &c.Cap} {
+				v, err := money.ParseNull(m[i])
+				if err != nil {
+					return err
+				}
+				*dst = v
+			}
+			d.Claims = append(d.Claims, c)
 			return nil
 		}},
 		{"pool_risk.sql", func(r *sql.Rows) error {
