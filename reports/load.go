@@ -281,11 +281,15 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 		{"risk.sql", func(r *sql.Rows) error {
 			var k risk
 			var v sql.NullFloat64
-			if err := r.Scan(&k.Operator, &k.Activity, &k.Month, &k.Indicator, &v, &k.Yellow, &k.Red, &k.Level); err != nil {
+			if err := r.Scan(&k.Pool, &k.Operator, &k.Activity, &k.Month, &k.Indicator, &v, &k.Yellow, &k.Red, &k.Level); err != nil {
 				return err
 			}
 			k.Value = optFloat(v)
-			d.Risks = append(d.Risks, k)
+			if k.Operator == "" {
+				d.PoolRisks = append(d.PoolRisks, k)
+			} else {
+				d.Risks = append(d.Risks, k)
+			}
 			return nil
 		}},
 		{"voucher_lines.sql", func(r *sql.Rows) error {
@@ -320,16 +324,6 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 				*dst = v
 			}
 			d.Claims = append(d.Claims, c)
-			return nil
-		}},
-		{"pool_risk.sql", func(r *sql.Rows) error {
-			var k risk
-			var v sql.NullFloat64
-			if err := r.Scan(&k.Pool, &k.Month, &k.Indicator, &v, &k.Yellow, &k.Red, &k.Level); err != nil {
-				return err
-			}
-			k.Value = optFloat(v)
-			d.PoolRisks = append(d.PoolRisks, k)
 			return nil
 		}},
 	}
