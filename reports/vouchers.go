@@ -54,10 +54,10 @@ func vouchersPage(d *data, o *operator, fs []finding, lines []voucherLine) *page
 	for _, l := range lines {
 		linesOf[l.Voucher] = append(linesOf[l.Voucher], l)
 	}
+	lineCols := []column{{"行号", integer}, {"日期", text}, {"项目", text}, {"科目", text}, {"科目名称", text},
+		{"借方", amount}, {"贷方", amount}, {"决策文号", text}, {"制单与审核同一人", text}, {"审核与支付同一人", text}}
 	all := &table{ID: "t-voucher-lines", Sheet: "凭证明细", Title: "问题所涉凭证的全部分录", WorkbookOnly: true,
-		Cols: []column{{"凭证号", text}, {"行号", integer}, {"日期", text}, {"项目", text}, {"科目", text},
-			{"科目名称", text}, {"借方", amount}, {"贷方", amount}, {"决策文号", text},
-			{"制单与审核同一人", text}, {"审核与支付同一人", text}}}
+		Cols: append([]column{{"凭证号", text}}, lineCols...)}
 	head := &section{Heading: "说明", Paras: []string{
 		"下列凭证均被合规检查列为问题对象（第十三条：大额资金集体决策、不相容岗位分离、加强财务基础工作、收支两条线等）。" +
 			"每张凭证列出其保留的全部分录；转换时被隔离的分录不在其中，故缺行的凭证借贷不平。" +
@@ -85,9 +85,7 @@ func vouchersPage(d *data, o *operator, fs []finding, lines []voucherLine) *page
 			p.Sections = append(p.Sections, sec)
 			continue
 		}
-		t := &table{ID: "t-" + voucherAnchor(no), Sheet: "凭证明细", Title: "凭证 " + no + " 的分录", PageOnly: true,
-			Cols: []column{{"行号", integer}, {"日期", text}, {"项目", text}, {"科目", text}, {"科目名称", text},
-				{"借方", amount}, {"贷方", amount}, {"决策文号", text}, {"制单与审核同一人", text}, {"审核与支付同一人", text}}}
+		t := &table{ID: "t-" + voucherAnchor(no), Sheet: "凭证明细", Title: "凭证 " + no + " 的分录", PageOnly: true, Cols: lineCols}
 		var debit, credit money.Cents
 		for _, l := range ls {
 			if l.Debit != nil {
