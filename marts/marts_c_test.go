@@ -285,3 +285,29 @@ func TestFindingClaims(t *testing.T) {
 		t.Errorf("%d R18 findings whose claims are not repeats", n)
 	}
 }
+
+// TestFindingHoldings: the mart holds every month-end state core has of
+// each holding a finding names, with core's figures, and no other holding.
+func TestFindingHoldings(t *testing.T) {
+	wdb, _, _ := buildWorld(t, 1200, 0.02) // the planted breaches name holdings
+	db := wdb.SQL()
+	wantColumns(t, db, "finding_holdings", "pool_code", "operator_code", "holding_id", "month", "fiscal_year",
+		"activity_code", "instrument_type", "instrument_name", "issuer", "start_date", "maturity_date", "rate_pct",
+		"principal", "market_value", "accrued_income", "realized_income")
+	holdings := count(t, db, "SELECT count(DISTINCT (operator_code, subject_ref)) FROM mart.compliance_findings WHERE subject_kind = 'holding'")
+	if holdings < 3 {
+		t.Fatalf("%d holdings named by findings: the test would prove little", holdings)
+	}
+	if n := count(t, db, `SELECT count(*) FROM (
+		(SELECT operator_code, holding_id, month, market_value, principal, instrument_type FROM mart.finding_holdings
+		 EXCEPT ALL
+		 SELECT operator_code, holding_id, as_of, market_value, principal, instrument_type FROM core.fact_holding
+		 WHERE (operator_code, holding_id) IN (SELECT operator_code, subject_ref FROM mart.compliance_findings WHERE subject_kind = 'holding'))
+		UNION ALL
+		(SELECT operator_code, holding_id, as_of, market_value, principal, instrument_type FROM core.fact_holding
+		 WHERE (operator_code, holding_id) IN (SELECT operator_code, subject_ref FROM mart.compliance_findings WHERE subject_kind = 'holding')
+		 EXCEPT ALL
+		 SELECT operator_code, holding_id, month, market_value, principal, instrument_type FROM mart.finding_holdings))`); n != 0 {
+		t.Errorf("%d month-end states differ between the mart and core", n)
+	}
+}

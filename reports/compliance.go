@@ -32,7 +32,7 @@ func subjectLink(f finding) string {
 			return "budget.html#l-" + p[1] + "-" + orgKey(p[0]) + "-" + p[2]
 		}
 	case "holding":
-		return "flow.html#mix"
+		return "holdings.html#" + holdingAnchor(f.SubjectRef)
 	case "activity":
 		if f.Year != nil {
 			return "flow.html#y" + strconv.Itoa(*f.Year)

@@ -8,11 +8,11 @@
 //
 // In: the mart tables (mart.budget_execution, mart.fund_flow,
 // mart.investment_mix, mart.compliance_findings,
-// mart.finding_voucher_lines, mart.finding_claims, mart.risk_indicators,
-// mart.scorecard) and the names in core.dim_org and core.dim_activity —
-// nothing personal; the queries are sql/*.sql. Out: a folder per
-// jurisdiction under the directory given to Write (clauses 五 and 十: each
-// level sees what it supervises, and only that):
+// mart.finding_voucher_lines, mart.finding_claims, mart.finding_holdings,
+// mart.risk_indicators, mart.scorecard) and the names in core.dim_org and
+// core.dim_activity — nothing personal; the queries are sql/*.sql. Out: a
+// folder per jurisdiction under the directory given to Write (clauses 五
+// and 十: each level sees what it supervises, and only that):
 //
 //	national/                 every operator
 //	province-<code>/          the operators of one province, code = the first two
@@ -30,7 +30,8 @@
 //	<operator>/budget.html/.xlsx, flow.html/.xlsx, compliance.html/.xlsx,
 //	          vouchers.html/.xlsx (the vouchers its findings name, line by
 //	          line: the drill-down from a finding to its voucher),
-//	          claims.html/.xlsx (the claims its findings name, likewise)
+//	          claims.html/.xlsx and holdings.html/.xlsx (the claims and
+//	          the holdings its findings name, likewise)
 //	assets/echarts.min.js     the pinned ECharts runtime (npm echarts, internal/webassets)
 //	assets/report.css         screen and A4 print styles
 //

@@ -104,6 +104,15 @@ type findingClaim struct {
 	Voucher                                    string
 }
 
+// holdingMonth is a month-end state of a holding a finding names
+// (mart.finding_holdings).
+type holdingMonth struct {
+	Operator, Holding, Month, Activity        string
+	Instrument, Name, Issuer, Start, Maturity string
+	Rate                                      *float64
+	Principal, Value, Accrued, Realized       *money.Cents
+}
+
 type risk struct {
 	Pool, Operator, Activity, Month, Indicator string
 	Value                                      *float64
@@ -127,7 +136,8 @@ type data struct {
 	PoolRisks   []risk // of pools (统筹): Pool set, Operator and Activity empty
 	Vouchers    []voucherLine
 	Claims      []findingClaim
-	PreviousRun string // the run before RunID that last saw a finding, "" if none
+	Named       []holdingMonth // the holdings findings name, month by month
+	PreviousRun string         // the run before RunID that last saw a finding, "" if none
 }
 
 // query runs the embedded file sql/<name> and calls scan for each row.
@@ -307,6 +317,25 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 				return err
 			}
 			d.Vouchers = append(d.Vouchers, v)
+			return nil
+		}},
+		{"finding_holdings.sql", func(r *sql.Rows) error {
+			var h holdingMonth
+			var rate sql.NullFloat64
+			var m [4]sql.NullString
+			if err := r.Scan(&h.Operator, &h.Holding, &h.Month, &h.Activity, &h.Instrument, &h.Name, &h.Issuer,
+				&h.Start, &h.Maturity, &rate, &m[0], &m[1], &m[2], &m[3]); err != nil {
+				return err
+			}
+			h.Rate = optFloat(rate)
+			for i, dst := range []**money.Cents{&h.Principal, &h.Value, &h.Accrued, &h.Realized} {
+				v, err := money.ParseNull(m[i])
+				if err != nil {
+					return err
+				}
+				*dst = v
+			}
+			d.Named = append(d.Named, h)
 			return nil
 		}},
 		{"finding_claims.sql", func(r *sql.Rows) error {

@@ -145,6 +145,7 @@ func renderOperator(d *data, o *operator) (operatorFiles, error) {
 	rs := ofOperator(d.Risks, o.Code, func(r risk) string { return r.Operator })
 	vl := ofOperator(d.Vouchers, o.Code, func(v voucherLine) string { return v.Operator })
 	cl := ofOperator(d.Claims, o.Code, func(c findingClaim) string { return c.Operator })
+	hm := ofOperator(d.Named, o.Code, func(h holdingMonth) string { return h.Operator })
 	pages := []struct {
 		name string
 		p    *page
@@ -154,6 +155,7 @@ func renderOperator(d *data, o *operator) (operatorFiles, error) {
 		{"compliance", compliancePage(d, o, fs, rs)},
 		{"vouchers", vouchersPage(d, o, fs, vl)},
 		{"claims", claimsPage(d, o, fs, cl)},
+		{"holdings", holdingsPage(d, o, fs, hm)},
 	}
 	for _, pg := range pages {
 		html, xlsx, err := pg.p.render(pg.p.Title)
@@ -338,9 +340,10 @@ func indexPage(d *data, j *jurisdiction) *page {
 			Paras: []string{"运营方代码 " + o.Code + "，统筹 " + o.Pool + "，未整改问题 " + strconv.Itoa(open) + " 项。"},
 			Links: []navLink{
 				{"预算执行情况审查", o.Code + "/budget.html"}, {"资金流向分析", o.Code + "/flow.html"}, {"合规与风险预警", o.Code + "/compliance.html"},
-				{"凭证明细", o.Code + "/vouchers.html"}, {"理赔明细", o.Code + "/claims.html"},
+				{"凭证明细", o.Code + "/vouchers.html"}, {"理赔明细", o.Code + "/claims.html"}, {"投资持仓明细", o.Code + "/holdings.html"},
 				{"预算执行（Excel）", o.Code + "/budget.xlsx"}, {"资金流向（Excel）", o.Code + "/flow.xlsx"}, {"合规与风险（Excel）", o.Code + "/compliance.xlsx"},
 				{"凭证明细（Excel）", o.Code + "/vouchers.xlsx"}, {"理赔明细（Excel）", o.Code + "/claims.xlsx"},
+				{"投资持仓明细（Excel）", o.Code + "/holdings.xlsx"},
 			}})
 	}
 	return p

@@ -17,17 +17,20 @@ func ruleName(id string) string {
 	return ""
 }
 
-// voucherAnchor is the fragment of a voucher's section on vouchers.html:
-// "v-" and the voucher number, any character but a letter, digit, "-"
+// anchorOf is the fragment of a subject's section on a drill-down page:
+// prefix and the subject's code, any character but a letter, digit, "-"
 // or "_" made "_".
-func voucherAnchor(no string) string {
-	return "v-" + strings.Map(func(r rune) rune {
+func anchorOf(prefix, code string) string {
+	return prefix + strings.Map(func(r rune) rune {
 		if r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' {
 			return r
 		}
 		return '_'
-	}, no)
+	}, code)
 }
+
+// voucherAnchor is the fragment of a voucher's section on vouchers.html.
+func voucherAnchor(no string) string { return anchorOf("v-", no) }
 
 // vouchersPage is the drill-down from an operator's findings to the
 // vouchers they name (凭证明细): for each such voucher (first by the most
