@@ -219,6 +219,7 @@ func Write(ctx context.Context, db *sql.DB, dir string, opt Options) (*Result, e
 		return nil, fmt.Errorf("reports: %w", err)
 	}
 	css := stylesheet()
+	written := map[string]string{} // a shared file's name → where it was first written
 	for i, j := range js {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -237,15 +238,33 @@ func Write(ctx context.Context, db *sql.DB, dir string, opt Options) (*Result, e
 		}
 		slices.Sort(names)
 		for _, n := range names {
-			p := filepath.Join(root, filepath.FromSlash(n))
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				return nil, fmt.Errorf("reports: %w", err)
-			}
-			if err := os.WriteFile(p, files[n], 0o644); err != nil {
+			if err := os.MkdirAll(filepath.Join(root, filepath.Dir(filepath.FromSlash(n))), 0o755); err != nil {
 				return nil, fmt.Errorf("reports: %w", err)
 			}
 			j.Files++
 			j.Bytes += int64(len(files[n]))
+		}
+		// A file that is the same in every folder that has it (the
+		// assets, an operator's pages) is written once and linked from the
+		// other folders; several at once: creating a file waits on the
+		// file system, not on a core.
+		ownFiles := own[i]
+		if err := parallel(ctx, len(names), 8, func(k int) error {
+			n := names[k]
+			p := filepath.Join(root, filepath.FromSlash(n))
+			if _, ownPage := ownFiles[n]; !ownPage {
+				if first, ok := written[n]; ok && os.Link(first, p) == nil {
+					return nil
+				}
+			}
+			return os.WriteFile(p, files[n], 0o644)
+		}); err != nil {
+			return nil, fmt.Errorf("reports: %w", err)
+		}
+		for _, n := range names {
+			if _, ok := written[n]; !ok {
+				written[n] = filepath.Join(root, filepath.FromSlash(n))
+			}
 		}
 		j.Index = filepath.Join(root, "index.html")
 		res.Jurisdictions = append(res.Jurisdictions, j.Jurisdiction)

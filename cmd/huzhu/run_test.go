@@ -84,19 +84,26 @@ func (n *nightly) run(args ...string) (int, string, string) {
 func (n *nightly) manifest() runManifest {
 	n.t.Helper()
 	files, _ := filepath.Glob(filepath.Join(n.dir, "out", "runs", "*.json"))
-	slices.Sort(files)
 	if len(files) == 0 {
 		n.t.Fatal("no run manifest")
 	}
-	raw, err := os.ReadFile(files[len(files)-1])
-	if err != nil {
-		n.t.Fatal(err)
+	// The latest by its start: two runs in one second have run ids that
+	// differ in their random part only.
+	var last runManifest
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			n.t.Fatal(err)
+		}
+		var m runManifest
+		if err := json.Unmarshal(raw, &m); err != nil {
+			n.t.Fatal(err)
+		}
+		if m.Started.After(last.Started) {
+			last = m
+		}
 	}
-	var m runManifest
-	if err := json.Unmarshal(raw, &m); err != nil {
-		n.t.Fatal(err)
-	}
-	return m
+	return last
 }
 
 func (n *nightly) out() string { return filepath.Join(n.dir, "out") }
