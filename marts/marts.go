@@ -81,6 +81,11 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, rules config.Rul
 		"income_gap_yuan":      rules.IncomeGapYuan,
 		"k_anonymity":          int64(rules.KAnonymity),
 	}
+	// The risk indicators' bands: risk_<indicator>_yellow, _red (the
+	// indicator as mart.risk_indicators names it).
+	for _, b := range rules.Risk.Bands() {
+		vars["risk_"+b.Indicator+"_yellow"], vars["risk_"+b.Indicator+"_red"] = b.Yellow, b.Red
+	}
 	for name, v := range vars {
 		// Names are this map's keys, never data; values are parameters.
 		if _, err := conn.ExecContext(ctx, "SET VARIABLE "+name+" = ?", v); err != nil {

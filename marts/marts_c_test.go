@@ -1,10 +1,13 @@
 package marts
 
 import (
+	"context"
 	"database/sql"
 	"math"
 	"testing"
 	"time"
+
+	"huzhu/internal/config"
 )
 
 // wantColumns fails unless table has every column of marts.md and run_id.
@@ -153,6 +156,37 @@ func TestRiskIndicators(t *testing.T) {
 		t.Errorf("loss_ratio %s %s %s = %v, the ledger says %v / %v = %v", op, act, month.Format(time.DateOnly), got, benefits, income, want)
 	}
 	t.Logf("%d rows; loss_ratio %s %s %s = %.4f", count(t, db, "SELECT count(*) FROM mart.risk_indicators"), op, act, month.Format(time.DateOnly), got)
+}
+
+// TestRiskBandsFromConfig: the bands of [rules.risk] decide the levels and
+// are the thresholds the rows carry: with solvency's bands above any value
+// every solvency value is red, with days to pay banded at 0 every month
+// that pays later than its decisions is red, and the other indicators keep
+// the defaults.
+func TestRiskBandsFromConfig(t *testing.T) {
+	wdb, _ := build(t, 1200)
+	db := wdb.SQL()
+	rules := config.DefaultRules()
+	rules.Risk.SolvencyYellow, rules.Risk.SolvencyRed = 1e12, 1e11
+	rules.Risk.PaymentDaysYellow, rules.Risk.PaymentDaysRed = 0, 0
+	if _, err := Run(context.Background(), db, "run-1", rules); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, db, "SELECT count(*) FROM mart.risk_indicators WHERE indicator = 'solvency' AND value IS NOT NULL"); n < 10 {
+		t.Fatalf("%d solvency values: the test would prove little", n)
+	}
+	if n := count(t, db, `SELECT count(*) FROM mart.risk_indicators WHERE indicator = 'solvency'
+		AND (threshold_yellow <> 1e12 OR threshold_red <> 1e11 OR (value IS NOT NULL AND level <> 'red'))`); n != 0 {
+		t.Errorf("%d solvency rows not red under the configured bands", n)
+	}
+	if n := count(t, db, `SELECT count(*) FROM mart.risk_indicators WHERE indicator = 'payment_timeliness'
+		AND (threshold_red <> 0 OR (value > 0 AND level <> 'red'))`); n != 0 {
+		t.Errorf("%d payment_timeliness rows not red under bands of 0 days", n)
+	}
+	if n := count(t, db, `SELECT count(*) FROM mart.risk_indicators WHERE indicator = 'loss_ratio'
+		AND (threshold_yellow <> 0.9 OR threshold_red <> 1.1)`); n != 0 {
+		t.Errorf("%d loss_ratio rows without the default bands", n)
+	}
 }
 
 // TestScorecard: the contract's columns, parts within 0–25 adding up to

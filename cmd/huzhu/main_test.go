@@ -269,10 +269,28 @@ func TestRules(t *testing.T) {
 		t.Errorf("R04 threshold = %q, want the default > 0.08", cat.Rules[3].Threshold)
 	}
 	cfg := filepath.Join(t.TempDir(), "h.toml")
-	os.WriteFile(cfg, []byte("[rules]\nmgmt_fee_ratio_max = 0.1\nlarge_payment_yuan = 300000\n"), 0o644)
+	os.WriteFile(cfg, []byte("[rules]\nmgmt_fee_ratio_max = 0.1\nlarge_payment_yuan = 300000\n[rules.risk]\nsolvency_yellow = 0.8\nsolvency_red = 0.4\n"), 0o644)
 	code, out, _ = run(t, "rules", "--config", cfg)
 	if code != exitOK || !strings.Contains(out, "> 0.1 ") || !strings.Contains(out, "300000 元") || !strings.Contains(out, "不得用于兴建、改建办公场所") {
 		t.Errorf("rules --config = %d, want the config's thresholds and the clauses' words:\n%s", code, out)
+	}
+	// The risk indicators' bands in force: the config's, the defaults for
+	// the rest.
+	code, out, _ = run(t, "rules", "--config", cfg, "--json")
+	var bands struct {
+		Bands []struct {
+			Indicator   string
+			Yellow, Red float64
+		} `json:"risk_bands"`
+	}
+	if err := json.Unmarshal([]byte(out), &bands); code != exitOK || err != nil || len(bands.Bands) != 7 {
+		t.Fatalf("rules --json = %d, %v: %d bands, want 7", code, err, len(bands.Bands))
+	}
+	if b := bands.Bands[0]; b.Indicator != "solvency" || b.Yellow != 0.8 || b.Red != 0.4 {
+		t.Errorf("solvency bands %+v, want the config's 0.8 and 0.4", b)
+	}
+	if b := bands.Bands[2]; b.Indicator != "loss_ratio" || b.Yellow != 0.9 || b.Red != 1.1 {
+		t.Errorf("loss_ratio bands %+v, want the defaults 0.9 and 1.1", b)
 	}
 }
 

@@ -258,6 +258,106 @@ type Rules struct {
 	IncomeGapYuan float64 `toml:"income_gap_yuan" json:"income_gap_yuan"`
 	// KAnonymity is the smallest count a disclosure cell may show (marts.md).
 	KAnonymity int `toml:"k_anonymity" json:"k_anonymity"`
+	// Risk are the bands of the risk indicators ([rules.risk]).
+	Risk RiskBands `toml:"risk" json:"risk"`
+}
+
+// RiskBands are the yellow and red bands of the risk indicators (rules.md,
+// "Risk indicators": "levels green / yellow / red from configured bands"),
+// as [rules.risk] sets them. A value beyond its red band is red, else
+// beyond its yellow band yellow, else green; exactly at a band is not
+// beyond it. Solvency, liquidity and the collection drop are bad when low
+// (below the band), the loss ratio, days to pay and concentration when
+// high, the claim-frequency z-score when far from 0 either way.
+type RiskBands struct {
+	// SolvencyYellow and SolvencyRed: net assets ÷ the next 12 months'
+	// expected benefits (the trailing 12 months').
+	SolvencyYellow float64 `toml:"solvency_yellow" json:"solvency_yellow"`
+	SolvencyRed    float64 `toml:"solvency_red" json:"solvency_red"`
+	// LiquidityYellow and LiquidityRed: deposits at hand within 90 days ÷
+	// the trailing 3 months' benefits.
+	LiquidityYellow float64 `toml:"liquidity_yellow" json:"liquidity_yellow"`
+	LiquidityRed    float64 `toml:"liquidity_red" json:"liquidity_red"`
+	// LossRatioYellow and LossRatioRed: trailing 12 months' benefits ÷
+	// contributions.
+	LossRatioYellow float64 `toml:"loss_ratio_yellow" json:"loss_ratio_yellow"`
+	LossRatioRed    float64 `toml:"loss_ratio_red" json:"loss_ratio_red"`
+	// ClaimFrequencyYellow and ClaimFrequencyRed: the month's claims as a
+	// robust z-score against the 12 months before, either way.
+	ClaimFrequencyYellow float64 `toml:"claim_frequency_yellow" json:"claim_frequency_yellow"`
+	ClaimFrequencyRed    float64 `toml:"claim_frequency_red" json:"claim_frequency_red"`
+	// PaymentDaysYellow and PaymentDaysRed: median days from decision to
+	// payment.
+	PaymentDaysYellow float64 `toml:"payment_days_yellow" json:"payment_days_yellow"`
+	PaymentDaysRed    float64 `toml:"payment_days_red" json:"payment_days_red"`
+	// ConcentrationYellow and ConcentrationRed: the largest diagnosis
+	// group's share of benefits.
+	ConcentrationYellow float64 `toml:"concentration_yellow" json:"concentration_yellow"`
+	ConcentrationRed    float64 `toml:"concentration_red" json:"concentration_red"`
+	// CollectionDropYellow and CollectionDropRed: contributions of the
+	// trailing 12 months ÷ the 12 before, less 1.
+	CollectionDropYellow float64 `toml:"collection_drop_yellow" json:"collection_drop_yellow"`
+	CollectionDropRed    float64 `toml:"collection_drop_red" json:"collection_drop_red"`
+}
+
+// DefaultRiskBands are the bands in force without [rules.risk].
+func DefaultRiskBands() RiskBands {
+	return RiskBands{
+		SolvencyYellow: 1.5, SolvencyRed: 1.0,
+		LiquidityYellow: 2.0, LiquidityRed: 1.0,
+		LossRatioYellow: 0.9, LossRatioRed: 1.1,
+		ClaimFrequencyYellow: 2.0, ClaimFrequencyRed: 3.5,
+		PaymentDaysYellow: 15, PaymentDaysRed: 30,
+		ConcentrationYellow: 0.5, ConcentrationRed: 0.7,
+		CollectionDropYellow: -0.1, CollectionDropRed: -0.3,
+	}
+}
+
+// RiskBand is one indicator's bands, as the marts use them.
+type RiskBand struct {
+	Indicator string  `json:"indicator"` // as mart.risk_indicators names it
+	Yellow    float64 `json:"yellow"`
+	Red       float64 `json:"red"`
+	Direction string  `json:"bad_when"` // low, high or abs (far from 0): which side is bad
+}
+
+// Bands lists the indicators' bands in rules.md's order.
+func (b RiskBands) Bands() []RiskBand {
+	return []RiskBand{
+		{"solvency", b.SolvencyYellow, b.SolvencyRed, "low"},
+		{"liquidity", b.LiquidityYellow, b.LiquidityRed, "low"},
+		{"loss_ratio", b.LossRatioYellow, b.LossRatioRed, "high"},
+		{"claim_frequency_anomaly", b.ClaimFrequencyYellow, b.ClaimFrequencyRed, "abs"},
+		{"payment_timeliness", b.PaymentDaysYellow, b.PaymentDaysRed, "high"},
+		{"concentration", b.ConcentrationYellow, b.ConcentrationRed, "high"},
+		{"collection_drop", b.CollectionDropYellow, b.CollectionDropRed, "low"},
+	}
+}
+
+// check returns the bands that cannot be meant: a red band on the good side
+// of its yellow one, a negative band of an indicator that cannot be
+// negative, a positive collection drop band.
+func (b RiskBands) check(name string) []error {
+	var errs []error
+	keys := map[string]string{"solvency": "solvency", "liquidity": "liquidity", "loss_ratio": "loss_ratio",
+		"claim_frequency_anomaly": "claim_frequency", "payment_timeliness": "payment_days",
+		"concentration": "concentration", "collection_drop": "collection_drop"}
+	for _, r := range b.Bands() {
+		key := "rules.risk." + keys[r.Indicator] + "_red"
+		switch {
+		case r.Direction == "low" && r.Red > r.Yellow:
+			errs = append(errs, &Error{File: name, Where: key, Msg: fmt.Sprintf("%v is above the yellow band %v: a low value is the bad one", r.Red, r.Yellow)})
+		case r.Direction != "low" && r.Red < r.Yellow:
+			errs = append(errs, &Error{File: name, Where: key, Msg: fmt.Sprintf("%v is below the yellow band %v: a high value is the bad one", r.Red, r.Yellow)})
+		}
+		switch {
+		case r.Indicator == "collection_drop" && (r.Yellow > 0 || r.Red > 0):
+			errs = append(errs, &Error{File: name, Where: "rules.risk.collection_drop_yellow", Msg: "a drop is below 0"})
+		case r.Indicator != "collection_drop" && (r.Yellow < 0 || r.Red < 0):
+			errs = append(errs, &Error{File: name, Where: "rules.risk." + keys[r.Indicator] + "_yellow", Msg: "a band is negative"})
+		}
+	}
+	return errs
 }
 
 // DefaultRules returns the thresholds of the rule catalogue.
@@ -276,6 +376,7 @@ func DefaultRules() Rules {
 		IncomeGapRatio:     0.01,
 		IncomeGapYuan:      1000,
 		KAnonymity:         10,
+		Risk:               DefaultRiskBands(),
 	}
 }
 
@@ -537,7 +638,7 @@ func (r Rules) check(name string) []error {
 	if r.KAnonymity < 1 {
 		bad("k_anonymity", "%d is below 1", r.KAnonymity)
 	}
-	return errs
+	return append(errs, r.Risk.check(name)...)
 }
 
 // resolve makes the relative paths absolute against dir.

@@ -36,8 +36,10 @@
 --
 -- A value beyond the red band is red, else beyond the yellow band yellow,
 -- else green — exactly at a band is not beyond it; an undefined value
--- (NULL: nothing to divide by, or no z-score) is green. The bands are fixed
--- here for now; threshold_yellow and threshold_red say which were used.
+-- (NULL: nothing to divide by, or no z-score) is green. The bands above
+-- are the defaults; [rules.risk] in the config sets others
+-- (config.RiskBands), and threshold_yellow and threshold_red say which
+-- were used.
 CREATE OR REPLACE TABLE mart.risk_indicators AS
 WITH scopes AS (
     SELECT * FROM (VALUES ('activity'), ('operator'), ('pool')) AS s(scope)
@@ -192,14 +194,16 @@ WITH scopes AS (
         CAST(receipts_12 AS DOUBLE) / CAST(receipts_prev_12 AS DOUBLE) - 1
     FROM robust2 WHERE month >= CAST(last_day(first_receipt + INTERVAL 23 MONTH) AS DATE) AND receipts_prev_12 > 0
 ), bands AS (
+    -- The bands in force ([rules.risk], defaults in the header above),
+    -- set as variables by marts.prepare.
     SELECT * FROM (VALUES
-        ('solvency', 1.5, 1.0, 'low'),
-        ('liquidity', 2.0, 1.0, 'low'),
-        ('loss_ratio', 0.9, 1.1, 'high'),
-        ('claim_frequency_anomaly', 2.0, 3.5, 'abs'),
-        ('payment_timeliness', 15.0, 30.0, 'high'),
-        ('concentration', 0.5, 0.7, 'high'),
-        ('collection_drop', -0.1, -0.3, 'low')
+        ('solvency', getvariable('risk_solvency_yellow'), getvariable('risk_solvency_red'), 'low'),
+        ('liquidity', getvariable('risk_liquidity_yellow'), getvariable('risk_liquidity_red'), 'low'),
+        ('loss_ratio', getvariable('risk_loss_ratio_yellow'), getvariable('risk_loss_ratio_red'), 'high'),
+        ('claim_frequency_anomaly', getvariable('risk_claim_frequency_anomaly_yellow'), getvariable('risk_claim_frequency_anomaly_red'), 'abs'),
+        ('payment_timeliness', getvariable('risk_payment_timeliness_yellow'), getvariable('risk_payment_timeliness_red'), 'high'),
+        ('concentration', getvariable('risk_concentration_yellow'), getvariable('risk_concentration_red'), 'high'),
+        ('collection_drop', getvariable('risk_collection_drop_yellow'), getvariable('risk_collection_drop_red'), 'low')
     ) AS b(indicator, threshold_yellow, threshold_red, direction)
 )
 SELECT v.month, v.scope, nullif(v.kp, '') AS pool_code, nullif(v.ko, '') AS operator_code, nullif(v.ka, '') AS activity_code,
