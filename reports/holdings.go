@@ -13,17 +13,7 @@ func holdingAnchor(id string) string { return anchorOf("h-", id) }
 func holdingsPage(d *data, o *operator, fs []finding, months []holdingMonth) *page {
 	p := &page{Title: o.Name + " · 投资持仓明细", Subtitle: "运营方 " + o.Code + " · 问题所涉投资持仓",
 		AsOf: dateZH(d.AsOf), Root: "../", Workbook: "holdings.xlsx", Nav: operatorNav()}
-	byHolding := map[string][]finding{}
-	var order []string
-	for _, f := range fs { // most severe first (findings.sql)
-		if f.SubjectKind != "holding" {
-			continue
-		}
-		if _, ok := byHolding[f.SubjectRef]; !ok {
-			order = append(order, f.SubjectRef)
-		}
-		byHolding[f.SubjectRef] = append(byHolding[f.SubjectRef], f)
-	}
+	order, byHolding := findingsBySubject(fs, "holding")
 	monthsOf := map[string][]holdingMonth{}
 	for _, m := range months {
 		monthsOf[m.Holding] = append(monthsOf[m.Holding], m)
@@ -42,8 +32,7 @@ func holdingsPage(d *data, o *operator, fs []finding, months []holdingMonth) *pa
 		ms := monthsOf[id]
 		sec := &section{ID: holdingAnchor(id), Heading: "持仓 " + id, Sub: true}
 		for _, f := range byHolding[id] {
-			label, _ := findingState(d, f)
-			sec.Items = append(sec.Items, zh(severityZH, f.Severity)+" · "+f.Rule+" "+ruleName(f.Rule)+" · "+label+"："+f.Detail)
+			sec.Items = append(sec.Items, findingItem(d, f))
 		}
 		if len(ms) == 0 {
 			sec.Paras = append(sec.Paras, "没有该持仓的月末记录。")

@@ -17,6 +17,30 @@ func ruleName(id string) string {
 	return ""
 }
 
+// findingsBySubject groups the findings about subjects of one kind by
+// subject, in the order of their first finding (fs is most severe first:
+// findings.sql).
+func findingsBySubject(fs []finding, kind string) (order []string, by map[string][]finding) {
+	by = map[string][]finding{}
+	for _, f := range fs {
+		if f.SubjectKind != kind {
+			continue
+		}
+		if _, ok := by[f.SubjectRef]; !ok {
+			order = append(order, f.SubjectRef)
+		}
+		by[f.SubjectRef] = append(by[f.SubjectRef], f)
+	}
+	return order, by
+}
+
+// findingItem is one finding as a drill-down page lists it above its
+// subject: severity, rule, whether it is new or resolved, and its words.
+func findingItem(d *data, f finding) string {
+	label, _ := findingState(d, f)
+	return zh(severityZH, f.Severity) + " · " + f.Rule + " " + ruleName(f.Rule) + " · " + label + "：" + f.Detail
+}
+
 // anchorOf is the fragment of a subject's section on a drill-down page:
 // prefix and the subject's code, any character but a letter, digit, "-"
 // or "_" made "_".
@@ -42,17 +66,7 @@ func voucherAnchor(no string) string { return anchorOf("v-", no) }
 func vouchersPage(d *data, o *operator, fs []finding, lines []voucherLine) *page {
 	p := &page{Title: o.Name + " · 凭证明细", Subtitle: "运营方 " + o.Code + " · 问题所涉记账凭证",
 		AsOf: dateZH(d.AsOf), Root: "../", Workbook: "vouchers.xlsx", Nav: operatorNav()}
-	byVoucher := map[string][]finding{}
-	var order []string
-	for _, f := range fs { // most severe first (findings.sql)
-		if f.SubjectKind != "voucher" {
-			continue
-		}
-		if _, ok := byVoucher[f.SubjectRef]; !ok {
-			order = append(order, f.SubjectRef)
-		}
-		byVoucher[f.SubjectRef] = append(byVoucher[f.SubjectRef], f)
-	}
+	order, byVoucher := findingsBySubject(fs, "voucher")
 	linesOf := map[string][]voucherLine{}
 	for _, l := range lines {
 		linesOf[l.Voucher] = append(linesOf[l.Voucher], l)
@@ -79,8 +93,7 @@ func vouchersPage(d *data, o *operator, fs []finding, lines []voucherLine) *page
 	for _, no := range order {
 		sec := &section{ID: voucherAnchor(no), Heading: "凭证 " + no, Sub: true}
 		for _, f := range byVoucher[no] {
-			label, _ := findingState(d, f)
-			sec.Items = append(sec.Items, zh(severityZH, f.Severity)+" · "+f.Rule+" "+ruleName(f.Rule)+" · "+label+"："+f.Detail)
+			sec.Items = append(sec.Items, findingItem(d, f))
 		}
 		ls := linesOf[no]
 		if len(ls) == 0 {
