@@ -359,6 +359,13 @@ func (b *books) opening() {
 		}
 	}
 	org := money.Yuan(3000000) + b.fees[y]*2
+	if w.planting() {
+		// The planted organisation-level payments of the first year
+		// (R01, R02, R07: about 4 M yuan in all) come out of a balance
+		// that can bear them, so that a small world's funds do not go
+		// below zero for its defects alone.
+		org += money.Yuan(4000000)
+	}
 	b.newVoucher(w.Start, "O").dr(nil, "1002", org, b.general, "", "期初余额结转").cr(nil, "3101", org, "", "", "期初余额结转")
 }
 
