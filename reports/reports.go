@@ -173,10 +173,12 @@ func renderOperator(d *data, o *operator) (operatorFiles, error) {
 // Write reads the marts from db and writes the supervisor reports of
 // every jurisdiction under dir, which it removes and recreates first: a
 // folder per jurisdiction (national, province-<code>, pool-<code>), each
-// holding index.html, compare.html and compare.xlsx, assets/ (the ECharts
-// runtime and the stylesheet) and a folder per operator it supervises
-// with budget, flow and compliance pages and workbooks. Nothing outside
-// dir is written. Two calls on the same warehouse write the same bytes.
+// holding index.html, compare and risk pages and workbooks, assets/ (the
+// ECharts runtime and the stylesheet) and a folder per operator it
+// supervises with budget, flow, compliance, vouchers, claims and holdings
+// pages and workbooks. A file the same in several folders is one file
+// hard-linked into each where the file system allows. Nothing outside dir
+// is written. Two calls on the same warehouse write the same bytes.
 func Write(ctx context.Context, db *sql.DB, dir string, opt Options) (*Result, error) {
 	start := time.Now()
 	echarts, err := webassets.Read(webassets.EChartsFile)
@@ -190,7 +192,7 @@ func Write(ctx context.Context, db *sql.DB, dir string, opt Options) (*Result, e
 	res := &Result{Dir: dir, RunID: d.RunID, AsOf: d.AsOf, QuerySeconds: time.Since(start).Seconds()}
 
 	// Each operator's pages once, then each jurisdiction's own pages, in
-	// parallel; the files are written in order after.
+	// parallel; then the files, jurisdiction by jurisdiction.
 	par := opt.Parallel
 	if par <= 0 {
 		par = runtime.GOMAXPROCS(0)
