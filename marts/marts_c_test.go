@@ -46,6 +46,13 @@ func count(t *testing.T, db *sql.DB, q string) int {
 	return n
 }
 
+// differing counts the rows of queries a and b that the other lacks
+// (as multisets: a row twice in one and once in the other counts once).
+func differing(t *testing.T, db *sql.DB, a, b string) int {
+	t.Helper()
+	return count(t, db, "SELECT count(*) FROM (("+a+" EXCEPT ALL "+b+") UNION ALL ("+b+" EXCEPT ALL "+a+"))")
+}
+
 // TestFundFlow: the edges balance exactly per activity and year, every
 // activity-year with contribution income has its 4101 and 5101 edges, and
 // the balance carried forward of the last year is the net assets excluding
@@ -259,18 +266,10 @@ func TestFindingVoucherLines(t *testing.T) {
 		t.Fatalf("%d vouchers named by findings: the test would prove little", vouchers)
 	}
 	// Line by line against core, both ways.
-	if n := count(t, db, `SELECT count(*) FROM (
-		(SELECT operator_code, voucher_no, line_no, debit, credit, account_code, decision_ref FROM mart.finding_voucher_lines
-		 EXCEPT ALL
-		 SELECT l.operator_code, l.voucher_no, l.line_no, l.debit, l.credit, l.account_code, l.decision_ref
-		 FROM core.fact_ledger_line AS l
-		 WHERE (l.operator_code, l.voucher_no) IN (SELECT operator_code, subject_ref FROM mart.compliance_findings WHERE subject_kind = 'voucher'))
-		UNION ALL
-		(SELECT l.operator_code, l.voucher_no, l.line_no, l.debit, l.credit, l.account_code, l.decision_ref
-		 FROM core.fact_ledger_line AS l
-		 WHERE (l.operator_code, l.voucher_no) IN (SELECT operator_code, subject_ref FROM mart.compliance_findings WHERE subject_kind = 'voucher')
-		 EXCEPT ALL
-		 SELECT operator_code, voucher_no, line_no, debit, credit, account_code, decision_ref FROM mart.finding_voucher_lines))`); n != 0 {
+	if n := differing(t, db,
+		"SELECT operator_code, voucher_no, line_no, debit, credit, account_code, decision_ref FROM mart.finding_voucher_lines",
+		`SELECT operator_code, voucher_no, line_no, debit, credit, account_code, decision_ref FROM core.fact_ledger_line
+		 WHERE (operator_code, voucher_no) IN (SELECT operator_code, subject_ref FROM mart.compliance_findings WHERE subject_kind = 'voucher')`); n != 0 {
 		t.Errorf("%d lines differ between the mart and core", n)
 	}
 	// R08's vouchers carry the flag that says why.
@@ -332,16 +331,10 @@ func TestFindingHoldings(t *testing.T) {
 	if holdings < 3 {
 		t.Fatalf("%d holdings named by findings: the test would prove little", holdings)
 	}
-	if n := count(t, db, `SELECT count(*) FROM (
-		(SELECT operator_code, holding_id, month, market_value, principal, instrument_type FROM mart.finding_holdings
-		 EXCEPT ALL
-		 SELECT operator_code, holding_id, as_of, market_value, principal, instrument_type FROM core.fact_holding
-		 WHERE (operator_code, holding_id) IN (SELECT operator_code, subject_ref FROM mart.compliance_findings WHERE subject_kind = 'holding'))
-		UNION ALL
-		(SELECT operator_code, holding_id, as_of, market_value, principal, instrument_type FROM core.fact_holding
-		 WHERE (operator_code, holding_id) IN (SELECT operator_code, subject_ref FROM mart.compliance_findings WHERE subject_kind = 'holding')
-		 EXCEPT ALL
-		 SELECT operator_code, holding_id, month, market_value, principal, instrument_type FROM mart.finding_holdings))`); n != 0 {
+	if n := differing(t, db,
+		"SELECT operator_code, holding_id, month, market_value, principal, instrument_type FROM mart.finding_holdings",
+		`SELECT operator_code, holding_id, as_of, market_value, principal, instrument_type FROM core.fact_holding
+		 WHERE (operator_code, holding_id) IN (SELECT operator_code, subject_ref FROM mart.compliance_findings WHERE subject_kind = 'holding')`); n != 0 {
 		t.Errorf("%d month-end states differ between the mart and core", n)
 	}
 }

@@ -41,7 +41,7 @@ func claimsPage(d *data, o *operator, fs []finding, claims []findingClaim) *page
 			if c.Activity != "" {
 				act = o.activityName(c.Activity)
 			}
-			t.add(class, id, txt(f.Rule+" "+ruleName(f.Rule)), txt(label), txt(f.Detail), txt(c.Claim), txt(act),
+			t.add(class, id, txt(ruleLabel(f.Rule)), txt(label), txt(f.Detail), txt(c.Claim), txt(act),
 				txt(dateZH(c.Event)), txt(dateZH(c.Filed)), txt(dateZH(c.Decided)), txt(dateZH(c.Paid)),
 				txt(zh(claimStatusZH, c.Status)), optAmt(c.Medical), optAmt(c.Insurance), optAmt(c.Claimed),
 				optAmt(c.Approved), optAmt(c.PaidAmount), optAmt(c.Cap), txt(c.Voucher))

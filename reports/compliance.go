@@ -143,13 +143,11 @@ func compliancePage(d *data, o *operator, fs []finding, rs []risk) *page {
 		}
 		id := "f-" + f.ID
 		if !seenRule[f.Rule] {
-			// The first finding of each rule carries the rule's anchor too.
+			// The first finding of each rule carries the rule's anchor instead.
 			seenRule[f.Rule] = true
-			det.add(class, "rule-"+f.Rule, txt(label), txt(zh(severityZH, f.Severity)), txt(strings.TrimSpace(f.Rule+" "+ruleName(f.Rule))), txt(clause), year, txt(act),
-				txt(zh(subjectZH, f.SubjectKind)), subj, optAmt(f.Amount), txt(f.Detail), txt(f.Threshold), txt(f.FirstSeen), txt(f.LastSeen), txt(f.ID))
-			continue
+			id = "rule-" + f.Rule
 		}
-		det.add(class, id, txt(label), txt(zh(severityZH, f.Severity)), txt(strings.TrimSpace(f.Rule+" "+ruleName(f.Rule))), txt(clause), year, txt(act),
+		det.add(class, id, txt(label), txt(zh(severityZH, f.Severity)), txt(ruleLabel(f.Rule)), txt(clause), year, txt(act),
 			txt(zh(subjectZH, f.SubjectKind)), subj, optAmt(f.Amount), txt(f.Detail), txt(f.Threshold), txt(f.FirstSeen), txt(f.LastSeen), txt(f.ID))
 	}
 	fsec := &section{ID: "findings", Heading: "问题明细", Tables: []*table{det}}

@@ -123,27 +123,39 @@ type risk struct {
 // data is everything the reports show, for all operators; each
 // jurisdiction takes the rows of its own operators.
 type data struct {
-	RunID, AsOf string
-	Operators   []*operator
-	Federations []federation
-	Budget      []budgetLine
-	Monthly     []budgetMonth
-	Scores      []score
-	Flows       []flowEdge
-	Holdings    []holding
-	Findings    []finding
-	Risks       []risk // of operators and activities
-	PoolRisks   []risk // of pools (统筹): Pool set, Operator and Activity empty
-	Vouchers    []voucherLine
-	Claims      []findingClaim
-	Named       []holdingMonth // the holdings findings name, month by month
-	PreviousRun string         // the run before RunID that last saw a finding, "" if none
+	RunID, AsOf   string
+	Operators     []*operator
+	Federations   []federation
+	Budget        []budgetLine
+	Monthly       []budgetMonth
+	Scores        []score
+	Flows         []flowEdge
+	Holdings      []holding
+	Findings      []finding
+	Risks         []risk // of operators and activities
+	PoolRisks     []risk // of pools (统筹): Pool set, Operator and Activity empty
+	Vouchers      []voucherLine
+	Claims        []findingClaim
+	HoldingMonths []holdingMonth // the holdings findings name, month by month
+	PreviousRun   string         // the run before RunID that last saw a finding, "" if none
 }
 
 // query runs the embedded file sql/<name> and calls scan for each row.
 func query(ctx context.Context, db *sql.DB, name string, scan func(*sql.Rows) error) error {
 	if err := sqlmodel.Each(ctx, db, queries, "sql/"+name, scan); err != nil {
 		return fmt.Errorf("reports: %w", err)
+	}
+	return nil
+}
+
+// parseAmounts parses the nullable money columns in into dst, in order.
+func parseAmounts(in []sql.NullString, dst ...**money.Cents) error {
+	for i, p := range dst {
+		c, err := money.ParseNull(in[i])
+		if err != nil {
+			return err
+		}
+		*p = c
 	}
 	return nil
 }
@@ -304,16 +316,12 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 		}},
 		{"voucher_lines.sql", func(r *sql.Rows) error {
 			var v voucherLine
-			var debit, credit sql.NullString
+			var m [2]sql.NullString
 			if err := r.Scan(&v.Operator, &v.Voucher, &v.Line, &v.PostedOn, &v.Activity, &v.Account, &v.AccountName,
-				&debit, &credit, &v.Decision, &v.SamePreparerApprover, &v.SameApproverPayer); err != nil {
+				&m[0], &m[1], &v.Decision, &v.SamePreparerApprover, &v.SameApproverPayer); err != nil {
 				return err
 			}
-			var err error
-			if v.Debit, err = money.ParseNull(debit); err != nil {
-				return err
-			}
-			if v.Credit, err = money.ParseNull(credit); err != nil {
+			if err := parseAmounts(m[:], &v.Debit, &v.Credit); err != nil {
 				return err
 			}
 			d.Vouchers = append(d.Vouchers, v)
@@ -328,14 +336,10 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 				return err
 			}
 			h.Rate = optFloat(rate)
-			for i, dst := range []**money.Cents{&h.Principal, &h.Value, &h.Accrued, &h.Realized} {
-				v, err := money.ParseNull(m[i])
-				if err != nil {
-					return err
-				}
-				*dst = v
+			if err := parseAmounts(m[:], &h.Principal, &h.Value, &h.Accrued, &h.Realized); err != nil {
+				return err
 			}
-			d.Named = append(d.Named, h)
+			d.HoldingMonths = append(d.HoldingMonths, h)
 			return nil
 		}},
 		{"finding_claims.sql", func(r *sql.Rows) error {
@@ -345,12 +349,8 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 				&c.Status, &m[0], &m[1], &m[2], &m[3], &m[4], &m[5], &c.Voucher); err != nil {
 				return err
 			}
-			for i, dst := range []**money.Cents{&c.Medical, &c.Insurance, &c.Claimed, &c.Approved, &c.PaidAmount, &c.Cap} {
-				v, err := money.ParseNull(m[i])
-				if err != nil {
-					return err
-				}
-				*dst = v
+			if err := parseAmounts(m[:], &c.Medical, &c.Insurance, &c.Claimed, &c.Approved, &c.PaidAmount, &c.Cap); err != nil {
+				return err
 			}
 			d.Claims = append(d.Claims, c)
 			return nil

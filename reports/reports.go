@@ -145,7 +145,7 @@ func renderOperator(d *data, o *operator) (operatorFiles, error) {
 	rs := ofOperator(d.Risks, o.Code, func(r risk) string { return r.Operator })
 	vl := ofOperator(d.Vouchers, o.Code, func(v voucherLine) string { return v.Operator })
 	cl := ofOperator(d.Claims, o.Code, func(c findingClaim) string { return c.Operator })
-	hm := ofOperator(d.Named, o.Code, func(h holdingMonth) string { return h.Operator })
+	hm := ofOperator(d.HoldingMonths, o.Code, func(h holdingMonth) string { return h.Operator })
 	pages := []struct {
 		name string
 		p    *page

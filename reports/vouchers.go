@@ -7,14 +7,15 @@ import (
 	"huzhu/marts"
 )
 
-// ruleName is a rule's name in the catalogue ("" for an unknown id).
-func ruleName(id string) string {
+// ruleLabel is a rule's id and its name in the catalogue ("R07
+// 大额资金使用未经集体决策"; the id alone for an id not in it).
+func ruleLabel(id string) string {
 	for _, r := range marts.Catalogue() {
 		if r.ID == id {
-			return r.Name
+			return id + " " + r.Name
 		}
 	}
-	return ""
+	return id
 }
 
 // findingsBySubject groups the findings about subjects of one kind by
@@ -38,7 +39,7 @@ func findingsBySubject(fs []finding, kind string) (order []string, by map[string
 // subject: severity, rule, whether it is new or resolved, and its words.
 func findingItem(d *data, f finding) string {
 	label, _ := findingState(d, f)
-	return zh(severityZH, f.Severity) + " · " + f.Rule + " " + ruleName(f.Rule) + " · " + label + "：" + f.Detail
+	return zh(severityZH, f.Severity) + " · " + ruleLabel(f.Rule) + " · " + label + "：" + f.Detail
 }
 
 // anchorOf is the fragment of a subject's section on a drill-down page:

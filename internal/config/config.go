@@ -316,6 +316,7 @@ func DefaultRiskBands() RiskBands {
 // RiskBand is one indicator's bands, as the marts use them.
 type RiskBand struct {
 	Indicator string  `json:"indicator"` // as mart.risk_indicators names it
+	Key       string  `json:"-"`         // its keys in [rules.risk]: <Key>_yellow, <Key>_red
 	Yellow    float64 `json:"yellow"`
 	Red       float64 `json:"red"`
 	Direction string  `json:"bad_when"` // low, high or abs (far from 0): which side is bad
@@ -324,37 +325,37 @@ type RiskBand struct {
 // Bands lists the indicators' bands in rules.md's order.
 func (b RiskBands) Bands() []RiskBand {
 	return []RiskBand{
-		{"solvency", b.SolvencyYellow, b.SolvencyRed, "low"},
-		{"liquidity", b.LiquidityYellow, b.LiquidityRed, "low"},
-		{"loss_ratio", b.LossRatioYellow, b.LossRatioRed, "high"},
-		{"claim_frequency_anomaly", b.ClaimFrequencyYellow, b.ClaimFrequencyRed, "abs"},
-		{"payment_timeliness", b.PaymentDaysYellow, b.PaymentDaysRed, "high"},
-		{"concentration", b.ConcentrationYellow, b.ConcentrationRed, "high"},
-		{"collection_drop", b.CollectionDropYellow, b.CollectionDropRed, "low"},
+		{"solvency", "solvency", b.SolvencyYellow, b.SolvencyRed, "low"},
+		{"liquidity", "liquidity", b.LiquidityYellow, b.LiquidityRed, "low"},
+		{"loss_ratio", "loss_ratio", b.LossRatioYellow, b.LossRatioRed, "high"},
+		{"claim_frequency_anomaly", "claim_frequency", b.ClaimFrequencyYellow, b.ClaimFrequencyRed, "abs"},
+		{"payment_timeliness", "payment_days", b.PaymentDaysYellow, b.PaymentDaysRed, "high"},
+		{"concentration", "concentration", b.ConcentrationYellow, b.ConcentrationRed, "high"},
+		{"collection_drop", "collection_drop", b.CollectionDropYellow, b.CollectionDropRed, "low"},
 	}
 }
 
 // check returns the bands that cannot be meant: a red band on the good side
 // of its yellow one, a negative band of an indicator that cannot be
-// negative, a positive collection drop band.
+// negative (all but the collection drop), a positive collection drop band.
 func (b RiskBands) check(name string) []error {
 	var errs []error
-	keys := map[string]string{"solvency": "solvency", "liquidity": "liquidity", "loss_ratio": "loss_ratio",
-		"claim_frequency_anomaly": "claim_frequency", "payment_timeliness": "payment_days",
-		"concentration": "concentration", "collection_drop": "collection_drop"}
+	bad := func(r RiskBand, which, format string, args ...any) {
+		errs = append(errs, &Error{File: name, Where: "rules.risk." + r.Key + "_" + which, Msg: fmt.Sprintf(format, args...)})
+	}
 	for _, r := range b.Bands() {
-		key := "rules.risk." + keys[r.Indicator] + "_red"
 		switch {
 		case r.Direction == "low" && r.Red > r.Yellow:
-			errs = append(errs, &Error{File: name, Where: key, Msg: fmt.Sprintf("%v is above the yellow band %v: a low value is the bad one", r.Red, r.Yellow)})
+			bad(r, "red", "%v is above the yellow band %v: a low value is the bad one", r.Red, r.Yellow)
 		case r.Direction != "low" && r.Red < r.Yellow:
-			errs = append(errs, &Error{File: name, Where: key, Msg: fmt.Sprintf("%v is below the yellow band %v: a high value is the bad one", r.Red, r.Yellow)})
+			bad(r, "red", "%v is below the yellow band %v: a high value is the bad one", r.Red, r.Yellow)
 		}
+		drop := r.Indicator == "collection_drop"
 		switch {
-		case r.Indicator == "collection_drop" && (r.Yellow > 0 || r.Red > 0):
-			errs = append(errs, &Error{File: name, Where: "rules.risk.collection_drop_yellow", Msg: "a drop is below 0"})
-		case r.Indicator != "collection_drop" && (r.Yellow < 0 || r.Red < 0):
-			errs = append(errs, &Error{File: name, Where: "rules.risk." + keys[r.Indicator] + "_yellow", Msg: "a band is negative"})
+		case drop && (r.Yellow > 0 || r.Red > 0):
+			bad(r, "yellow", "a drop is below 0")
+		case !drop && (r.Yellow < 0 || r.Red < 0):
+			bad(r, "yellow", "a band is negative")
 		}
 	}
 	return errs
