@@ -15,6 +15,14 @@ const (
 	Info     = "info"
 )
 
+// SeverityNames names each severity in Chinese, one word for the reports
+// and the site alike. "Major" is 重要 as in the internal-control grading
+// (重大/重要/一般缺陷): 重大 beside 严重 would read as the graver of the two.
+var SeverityNames = map[string]string{Critical: "严重", Major: "重要", Minor: "一般", Info: "提示"}
+
+// SeverityRank orders the severities from the gravest (0) down.
+var SeverityRank = map[string]int{Critical: 0, Major: 1, Minor: 2, Info: 3}
+
 // Rule is one row of the compliance rule catalogue.
 type Rule struct {
 	ID         string `json:"id"`

@@ -147,7 +147,7 @@ func compliancePage(d *data, o *operator, fs []finding, rs []risk) *page {
 			seenRule[f.Rule] = true
 			id = "rule-" + f.Rule
 		}
-		det.add(class, id, txt(label), txt(zh(severityZH, f.Severity)), txt(ruleLabel(f.Rule)), txt(clause), year, txt(act),
+		det.add(class, id, txt(label), txt(zh(marts.SeverityNames, f.Severity)), txt(ruleLabel(f.Rule)), txt(clause), year, txt(act),
 			txt(zh(subjectZH, f.SubjectKind)), subj, optAmt(f.Amount), txt(f.Detail), txt(f.Threshold), txt(f.FirstSeen), txt(f.LastSeen), txt(f.ID))
 	}
 	fsec := &section{ID: "findings", Heading: "问题明细", Tables: []*table{det}}

@@ -36,10 +36,6 @@ func monthZH(iso string) string {
 	return p[0] + "年" + strconv.Itoa(m) + "月"
 }
 
-var severityZH = map[string]string{"critical": "严重", "major": "重大", "minor": "一般", "info": "提示"}
-
-var severityOrder = []string{"critical", "major", "minor", "info"}
-
 var classZH = map[string]string{"income": "收入", "expense": "支出"}
 
 var flagZH = map[string]string{"ok": "正常", "over": "超支", "short": "短收", "no_budget": "无预算支出"}

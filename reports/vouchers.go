@@ -39,7 +39,7 @@ func findingsBySubject(fs []finding, kind string) (order []string, by map[string
 // subject: severity, rule, whether it is new or resolved, and its words.
 func findingItem(d *data, f finding) string {
 	label, _ := findingState(d, f)
-	return zh(severityZH, f.Severity) + " · " + ruleLabel(f.Rule) + " · " + label + "：" + f.Detail
+	return zh(marts.SeverityNames, f.Severity) + " · " + ruleLabel(f.Rule) + " · " + label + "：" + f.Detail
 }
 
 // anchorOf is the fragment of a subject's section on a drill-down page:

@@ -17,7 +17,6 @@ var (
 		"primary": "一级医院", "secondary": "二级医院", "tertiary": "三级医院",
 	}
 	instrumentZh = contract.InstrumentNames
-	severityZh   = map[string]string{"critical": "严重", "major": "重要", "minor": "一般", "info": "提示"}
 	flagZh       = map[string]string{"ok": "正常", "over": "超出进度", "short": "低于进度", "no_budget": "无预算支出"}
 	levelZh      = map[string]string{"national": "全国", "provincial": "省级统筹", "city": "市级统筹"}
 	statusZh     = map[string]string{"active": "正常", "closed": "已停办", "suspended": "暂停"}
@@ -44,5 +43,3 @@ func auditOpinion(part float64) string {
 	}
 	return "未见年度审计报告"
 }
-
-var severityOrder = map[string]int{"critical": 0, "major": 1, "minor": 2, "info": 3}

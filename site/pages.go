@@ -571,7 +571,7 @@ func (x *index) findingsTable(p *page, dir, id string, rows []FindingCount, with
 	t := p.table(dir, id, "未整改的合规问题（按规则与严重程度计数，不含个人信息）", cols, keys)
 	rows = slices.Clone(rows)
 	slices.SortStableFunc(rows, func(a, b FindingCount) int {
-		return cmp.Or(cmp.Compare(b.Year, a.Year), cmp.Compare(severityOrder[a.Severity], severityOrder[b.Severity]), cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Activity, b.Activity))
+		return cmp.Or(cmp.Compare(b.Year, a.Year), cmp.Compare(marts.SeverityRank[a.Severity], marts.SeverityRank[b.Severity]), cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Activity, b.Activity))
 	})
 	for _, f := range rows {
 		year := "—"
@@ -579,7 +579,7 @@ func (x *index) findingsTable(p *page, dir, id string, rows []FindingCount, with
 			year = strconv.Itoa(f.Year)
 		}
 		r := x.ruleText[f.Rule]
-		row := []Cell{textCell(year), textCell(zh(severityZh, f.Severity)), textCell(f.Rule + " " + r.Name), textCell("第" + r.Clause + "条：" + r.ClauseText), x.f.count(int64(f.N))}
+		row := []Cell{textCell(year), textCell(zh(marts.SeverityNames, f.Severity)), textCell(f.Rule + " " + r.Name), textCell("第" + r.Clause + "条：" + r.ClauseText), x.f.count(int64(f.N))}
 		if withActivity {
 			act := f.Activity
 			if act == "" {
@@ -602,7 +602,7 @@ func severitySummary(rows []FindingCount) string {
 		if i > 0 {
 			s += "，"
 		}
-		s += zh(severityZh, sev) + " " + strconv.Itoa(n[sev]) + " 件"
+		s += zh(marts.SeverityNames, sev) + " " + strconv.Itoa(n[sev]) + " 件"
 	}
 	return s + "。"
 }
@@ -764,7 +764,7 @@ func (x *index) methodologyPage() *page {
 	t := p.table("methodology", "rules", "合规规则目录", []string{"规则", "名称", "依据条款", "条款原文", "检查方法", "严重程度", "阈值"},
 		[]string{"rule_id", "name", "clause", "clause_text", "check", "severity", "threshold"})
 	for _, r := range marts.Catalogue() {
-		t.Rows = append(t.Rows, []Cell{textCell(r.ID), textCell(r.Name), textCell("第" + r.Clause + "条"), textCell(r.ClauseText), textCell(r.CheckZH), textCell(zh(severityZh, r.Severity)), textCell(r.Threshold(x.rules))})
+		t.Rows = append(t.Rows, []Cell{textCell(r.ID), textCell(r.Name), textCell("第" + r.Clause + "条"), textCell(r.ClauseText), textCell(r.CheckZH), textCell(zh(marts.SeverityNames, r.Severity)), textCell(r.Threshold(x.rules))})
 	}
 	p.add(&section{ID: "rules", Title: "合规规则与所依据的条款", Tables: []*Table{t}})
 	p.add(&section{ID: "glossary", Title: "名词解释", Terms: []term{

@@ -122,13 +122,15 @@ func (d *DB) FinishRun(ctx context.Context, runID, status string, exitCode int, 
 }
 
 // runIDTime is the layout of the time part of a run id: UTC, to the
-// second, fixed width, so that ids sort as their start times do.
-const runIDTime = "20060102T150405Z"
+// millisecond, fixed width, so that ids sort as their start times do.
+// (To the second, two runs of one second sorted by their random part,
+// and a report could take the later for the "previous" run.)
+const runIDTime = "20060102T150405.000Z"
 
 // NewRunID returns a run id for a run starting at now, such as
-// 20261129T084400Z-3fa2c1: the UTC start time, so that ids sort by start,
-// and 24 random bits, so that two runs started in the same second (two
-// pools, say) still differ.
+// 20261129T084400.125Z-3fa2c1: the UTC start time, so that ids sort by
+// start, and 24 random bits, so that two runs started in the same
+// millisecond (two pools, say) still differ.
 func NewRunID(now time.Time) string {
 	var b [3]byte
 	_, _ = rand.Read(b[:]) // never fails (crypto/rand crashes the program instead)

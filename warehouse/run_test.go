@@ -111,14 +111,15 @@ func TestFinishRunErrors(t *testing.T) {
 }
 
 func TestNewRunID(t *testing.T) {
-	re := regexp.MustCompile(`^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}$`)
+	re := regexp.MustCompile(`^[0-9]{8}T[0-9]{6}\.[0-9]{3}Z-[0-9a-f]{6}$`)
 	cst := time.FixedZone("CST", 8*3600)
 	cases := []struct {
 		at         time.Time
 		wantPrefix string
 	}{
-		{time.Date(2026, 11, 29, 16, 44, 0, 0, cst), "20261129T084400Z-"},
-		{time.Date(2027, 1, 1, 0, 0, 5, 999, time.UTC), "20270101T000005Z-"},
+		{time.Date(2026, 11, 29, 16, 44, 0, 0, cst), "20261129T084400.000Z-"},
+		{time.Date(2027, 1, 1, 0, 0, 5, 999, time.UTC), "20270101T000005.000Z-"},
+		{time.Date(2027, 1, 1, 0, 0, 5, 7_000_999, time.UTC), "20270101T000005.007Z-"},
 	}
 	var prev string
 	for _, tc := range cases {

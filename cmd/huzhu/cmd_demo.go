@@ -4,10 +4,13 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -24,6 +27,7 @@ import (
 	"huzhu/reports"
 	"huzhu/site"
 	"huzhu/transform"
+	"huzhu/warehouse"
 )
 
 type demoOptions struct {
@@ -98,6 +102,13 @@ func runDemo(e *env, o *demoOptions) error {
 	cfgPath := filepath.Join(out, "huzhu.toml")
 	if err := writeDemoConfig(cfgPath, w, base); err != nil {
 		return err
+	}
+	fresh, err := demoWarehouseFor(filepath.Join(out, demoWarehouse), drops)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if fresh {
+		fmt.Fprintf(e.stdout, "huzhu demo: the warehouse in %s held another simulated world (another seed, size or simulator): starting a fresh one\n", out)
 	}
 	var rows int64
 	for _, n := range st.Rows {
@@ -207,7 +218,7 @@ func compareManifests(base, drops, batch, code string) error {
 // operator as a file drop, the others over HTTP.
 func writeDemoConfig(path string, w *opsim.World, base string) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Written by `huzhu demo`.\nwarehouse = \"warehouse/huzhu.duckdb\"\nout = \"out\"\nmemory_limit = \"2GB\"\n\n[pseudonymise]\nkey_env = \"HUZHU_PII_KEY\"\n")
+	fmt.Fprintf(&b, "# Written by `huzhu demo`.\nwarehouse = %q\nout = \"out\"\nmemory_limit = \"2GB\"\n\n[pseudonymise]\nkey_env = \"HUZHU_PII_KEY\"\n", demoWarehouse)
 	for i, op := range w.Operators {
 		if i == 0 {
 			fmt.Fprintf(&b, "\n[[source]]\noperator = %q\nkind = \"files\"\npath = %q\n", op.Code, filepath.Join("opsim", "drops", op.Code))
@@ -219,6 +230,73 @@ func writeDemoConfig(path string, w *opsim.World, base string) error {
 		return err
 	}
 	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+// demoWarehouse is the demo's warehouse, relative to its folder.
+const demoWarehouse = "warehouse/huzhu.duckdb"
+
+// demoWarehouseFor keeps the warehouse at path for a demo again into the
+// same folder only if it was loaded from the same simulated world: the
+// drops' bytes, whose digest is kept beside it. Another seed, size or
+// simulator sends the same batches with other rows, which the pipeline
+// rightly quarantines as conflicting resends: a demo would fail its
+// quality gate. Such a warehouse is removed (under its lock, so a running
+// night is never pulled away) and fresh reports true.
+func demoWarehouseFor(path, drops string) (fresh bool, err error) {
+	digest, err := treeDigest(drops)
+	if err != nil {
+		return false, err
+	}
+	stamp := filepath.Join(filepath.Dir(path), "demo-world.sha256")
+	was, _ := os.ReadFile(stamp) // none yet: a warehouse of unknown world
+	if string(was) == digest+"\n" {
+		return false, nil
+	}
+	if _, serr := os.Stat(path); serr == nil {
+		lock, err := warehouse.AcquireLock(path)
+		if err != nil {
+			return false, err
+		}
+		for _, p := range []string{path, path + ".wal"} {
+			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+				lock.Release()
+				return false, err
+			}
+		}
+		lock.Release()
+		fresh = true
+	} else if !errors.Is(serr, os.ErrNotExist) {
+		return false, serr
+	}
+	if err := os.MkdirAll(filepath.Dir(stamp), 0o755); err != nil {
+		return false, err
+	}
+	return fresh, os.WriteFile(stamp, []byte(digest+"\n"), 0o644)
+}
+
+// treeDigest is the SHA-256 of the files under dir: each one's path
+// relative to dir and its bytes, in path order.
+func treeDigest(dir string) (string, error) {
+	h := sha256.New()
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		fmt.Fprintf(h, "%s\x00", filepath.ToSlash(rel))
+		n, err := io.Copy(h, f)
+		fmt.Fprintf(h, "\x00%d\x00", n)
+		return err
+	})
+	return hex.EncodeToString(h.Sum(nil)), err
 }
 
 // codeVersion is the module version the binary was built from.
