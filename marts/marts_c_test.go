@@ -338,3 +338,99 @@ func TestFindingHoldings(t *testing.T) {
 		t.Errorf("%d month-end states differ between the mart and core", n)
 	}
 }
+
+// TestFindingAssistance: the mart holds a row for each finding about an
+// assistance item, with core's figures, no free text, and says what the
+// finding says is missing: no approval reference, no publication, no
+// voucher on 5301/5302.
+func TestFindingAssistance(t *testing.T) {
+	wdb, _, _ := buildWorld(t, 1200, 0.02) // the planted breaches name assistance items
+	db := wdb.SQL()
+	wantColumns(t, db, "finding_assistance", "finding_id", "pool_code", "operator_code", "item_id", "activity_code",
+		"fiscal_year", "kind", "amount", "approved_ref", "publicized_on", "voucher_no", "voucher_posted_on", "voucher_debit")
+	if n := count(t, db, `SELECT count(*) FROM information_schema.columns WHERE table_schema = 'mart'
+		AND table_name = 'finding_assistance' AND column_name = 'description'`); n != 0 {
+		t.Error("mart.finding_assistance has the items' free text")
+	}
+	findings := count(t, db, "SELECT count(*) FROM mart.compliance_findings WHERE subject_kind = 'assistance'")
+	if findings < 2 {
+		t.Fatalf("%d findings about assistance items: the test would prove little", findings)
+	}
+	if n := count(t, db, "SELECT count(*) FROM mart.finding_assistance"); n != findings {
+		t.Errorf("%d rows for %d findings", n, findings)
+	}
+	if n := differing(t, db,
+		"SELECT operator_code, item_id, amount, approved_ref, publicized_on, voucher_no FROM mart.finding_assistance",
+		`SELECT operator_code, item_id, amount, approved_ref, publicized_on, voucher_no FROM core.fact_assistance
+		 WHERE (operator_code, item_id) IN (SELECT operator_code, subject_ref FROM mart.compliance_findings WHERE subject_kind = 'assistance')`); n != 0 {
+		t.Errorf("%d items differ between the mart and core", n)
+	}
+	// Each of the finding's words has its empty column, and each empty
+	// column its word.
+	if n := count(t, db, `SELECT count(*) FROM mart.finding_assistance AS a JOIN mart.compliance_findings AS f USING (finding_id)
+		WHERE (a.approved_ref IS NULL) <> contains(f.detail, '无审批文号')
+		   OR (a.publicized_on IS NULL) <> contains(f.detail, '未公示')
+		   OR (a.voucher_posted_on IS NULL) <> contains(f.detail, '无 5301/5302')
+		   OR (a.voucher_posted_on IS NULL) <> (a.voucher_debit IS NULL)`); n != 0 {
+		t.Errorf("%d rows disagree with their finding's words", n)
+	}
+}
+
+// TestFindingDepartures: a row for each finding about a leader's
+// departure, with the role's end from core, and never an audit in time:
+// none, or one reported after the day it was due.
+func TestFindingDepartures(t *testing.T) {
+	wdb, _, _ := buildWorld(t, 1200, 0.02) // operator 0's leader leaves without an audit
+	db := wdb.SQL()
+	wantColumns(t, db, "finding_departures", "finding_id", "pool_code", "operator_code", "fiscal_year", "role",
+		"start_date", "end_date", "audit_due_by", "audit_id", "audit_report_date", "audit_days_after_end")
+	findings := count(t, db, "SELECT count(*) FROM mart.compliance_findings WHERE subject_kind = 'staff_role'")
+	if findings == 0 {
+		t.Fatal("no finding about a departure: the test would prove little")
+	}
+	if n := count(t, db, "SELECT count(*) FROM mart.finding_departures"); n != findings {
+		t.Errorf("%d rows for %d findings", n, findings)
+	}
+	if n := count(t, db, `SELECT count(*) FROM mart.finding_departures
+		WHERE role <> 'leader' OR end_date IS NULL OR audit_due_by <> end_date + 180
+		   OR audit_report_date <= audit_due_by OR audit_days_after_end <> audit_report_date - end_date`); n != 0 {
+		t.Errorf("%d rows with no end, another due day, or an audit in time", n)
+	}
+	if n := count(t, db, `SELECT count(*) FROM mart.finding_departures AS d
+		JOIN core.dim_staff AS s ON s.operator_code = d.operator_code AND s.role = d.role AND s.start_date = d.start_date AND s.is_current
+		WHERE s.end_date IS DISTINCT FROM d.end_date`); n != 0 {
+		t.Errorf("%d rows whose end differs from core", n)
+	}
+}
+
+// TestAudits: every audit core has, once, with the role of the person an
+// audit of a person audits but no staff id; no year a finding says lacks
+// an annual audit has one in the mart.
+func TestAudits(t *testing.T) {
+	wdb, _, _ := buildWorld(t, 1200, 0.02) // operator 0 misses an annual audit
+	db := wdb.SQL()
+	wantColumns(t, db, "audits", "pool_code", "operator_code", "audit_id", "audit_type", "subject_roles",
+		"period_start", "period_end", "fiscal_year", "report_date", "opinion", "findings")
+	if n := count(t, db, `SELECT count(*) FROM information_schema.columns WHERE table_schema = 'mart'
+		AND table_name = 'audits' AND column_name IN ('subject_staff', 'staff_id', 'name')`); n != 0 {
+		t.Error("mart.audits names a person")
+	}
+	if n := differing(t, db,
+		"SELECT operator_code, audit_id, audit_type, period_start, period_end, report_date, opinion, findings FROM mart.audits",
+		"SELECT operator_code, audit_id, audit_type, period_start, period_end, report_date, opinion, findings FROM core.fact_audit"); n != 0 {
+		t.Errorf("%d audits differ between the mart and core", n)
+	}
+	missing := count(t, db, "SELECT count(*) FROM mart.compliance_findings WHERE rule_id = 'R16' AND subject_kind = 'fiscal_year'")
+	if missing == 0 {
+		t.Fatal("no year without an annual audit: the test would prove little")
+	}
+	if n := count(t, db, `SELECT count(*) FROM mart.compliance_findings AS f JOIN mart.audits AS a
+		ON a.operator_code = f.operator_code AND a.audit_type = 'annual'
+		AND a.period_start <= make_date(f.fiscal_year, 12, 31) AND a.period_end >= make_date(f.fiscal_year, 1, 1)
+		WHERE f.rule_id = 'R16' AND f.subject_kind = 'fiscal_year'`); n != 0 {
+		t.Errorf("%d years found without an annual audit have one in mart.audits", n)
+	}
+	if n := count(t, db, "SELECT count(*) FROM mart.audits WHERE subject_roles IS NULL AND audit_type IN ('tenure', 'departure')"); n != 0 {
+		t.Errorf("%d audits of a person without the person's role", n)
+	}
+}

@@ -38,10 +38,18 @@ func subjectLink(f finding) string {
 			return "flow.html#y" + strconv.Itoa(*f.Year)
 		}
 		return "flow.html"
-	case "operator", "fiscal_year":
+	case "operator":
 		if f.Year != nil {
 			return "budget.html#y" + strconv.Itoa(*f.Year)
 		}
+	case "fiscal_year": // R16: a year without an annual audit
+		if f.Year != nil {
+			return "audits.html#y" + strconv.Itoa(*f.Year)
+		}
+	case "staff_role": // R16: a leader's departure
+		return "audits.html#d-" + f.ID
+	case "assistance":
+		return "assistance.html#a-" + f.ID
 	case "bank_account":
 		return "flow.html#movements"
 	case "voucher":

@@ -9,6 +9,7 @@
 // In: the mart tables (mart.budget_execution, mart.fund_flow,
 // mart.investment_mix, mart.compliance_findings,
 // mart.finding_voucher_lines, mart.finding_claims, mart.finding_holdings,
+// mart.finding_assistance, mart.finding_departures, mart.audits,
 // mart.risk_indicators, mart.scorecard) and the names in core.dim_org and
 // core.dim_activity — nothing personal; the queries are sql/*.sql. Out: a
 // folder per jurisdiction under the directory given to Write (clauses 五
@@ -30,8 +31,10 @@
 //	<operator>/budget.html/.xlsx, flow.html/.xlsx, compliance.html/.xlsx,
 //	          vouchers.html/.xlsx (the vouchers its findings name, line by
 //	          line: the drill-down from a finding to its voucher),
-//	          claims.html/.xlsx and holdings.html/.xlsx (the claims and
-//	          the holdings its findings name, likewise)
+//	          claims.html/.xlsx, holdings.html/.xlsx and assistance.html/.xlsx
+//	          (the claims, holdings and assistance items its findings
+//	          name, likewise), audits.html/.xlsx (the departures and years
+//	          without an annual audit its findings name, and every audit)
 //	assets/echarts.min.js     the pinned ECharts runtime (npm echarts, internal/webassets)
 //	assets/report.css         screen and A4 print styles
 //

@@ -113,6 +113,30 @@ type holdingMonth struct {
 	Principal, Value, Accrued, Realized       *money.Cents
 }
 
+// findingAssistance is an assistance item a finding names
+// (mart.finding_assistance): not its description, which is free text.
+type findingAssistance struct {
+	Finding, Operator, Item, Activity, Kind string
+	Amount, VoucherDebit                    *money.Cents
+	Approved, Publicized, Voucher, Posted   string
+}
+
+// departure is a leader's role a finding about its departure audit names
+// (mart.finding_departures): the role, not the person.
+type departure struct {
+	Finding, Operator, Role, Start, End, Due string
+	Audit, Reported                          string
+	DaysAfter                                *int
+}
+
+// audit is an audit an operator reported (mart.audits).
+type audit struct {
+	Operator, ID, Type, Roles, Start, End string
+	Year                                  int
+	Reported, Opinion                     string
+	Findings                              *int
+}
+
 type risk struct {
 	Pool, Operator, Activity, Month, Indicator string
 	Value                                      *float64
@@ -137,7 +161,10 @@ type data struct {
 	Vouchers      []voucherLine
 	Claims        []findingClaim
 	HoldingMonths []holdingMonth // the holdings findings name, month by month
-	PreviousRun   string         // the run before RunID that last saw a finding, "" if none
+	Assistance    []findingAssistance
+	Departures    []departure
+	Audits        []audit
+	PreviousRun   string // the run before RunID that last saw a finding, "" if none
 }
 
 // query runs the embedded file sql/<name> and calls scan for each row.
@@ -158,6 +185,14 @@ func parseAmounts(in []sql.NullString, dst ...**money.Cents) error {
 		*p = c
 	}
 	return nil
+}
+
+func optInt(n sql.NullInt64) *int {
+	if !n.Valid {
+		return nil
+	}
+	v := int(n.Int64)
+	return &v
 }
 
 func optFloat(f sql.NullFloat64) *float64 {
@@ -353,6 +388,39 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 				return err
 			}
 			d.Claims = append(d.Claims, c)
+			return nil
+		}},
+		{"finding_assistance.sql", func(r *sql.Rows) error {
+			var a findingAssistance
+			var m [2]sql.NullString
+			if err := r.Scan(&a.Finding, &a.Operator, &a.Item, &a.Activity, &a.Kind, &m[0], &a.Approved, &a.Publicized,
+				&a.Voucher, &a.Posted, &m[1]); err != nil {
+				return err
+			}
+			if err := parseAmounts(m[:], &a.Amount, &a.VoucherDebit); err != nil {
+				return err
+			}
+			d.Assistance = append(d.Assistance, a)
+			return nil
+		}},
+		{"finding_departures.sql", func(r *sql.Rows) error {
+			var x departure
+			var days sql.NullInt64
+			if err := r.Scan(&x.Finding, &x.Operator, &x.Role, &x.Start, &x.End, &x.Due, &x.Audit, &x.Reported, &days); err != nil {
+				return err
+			}
+			x.DaysAfter = optInt(days)
+			d.Departures = append(d.Departures, x)
+			return nil
+		}},
+		{"audits.sql", func(r *sql.Rows) error {
+			var a audit
+			var n sql.NullInt64
+			if err := r.Scan(&a.Operator, &a.ID, &a.Type, &a.Roles, &a.Start, &a.End, &a.Year, &a.Reported, &a.Opinion, &n); err != nil {
+				return err
+			}
+			a.Findings = optInt(n)
+			d.Audits = append(d.Audits, a)
 			return nil
 		}},
 	}

@@ -146,6 +146,9 @@ func renderOperator(d *data, o *operator) (operatorFiles, error) {
 	vl := ofOperator(d.Vouchers, o.Code, func(v voucherLine) string { return v.Operator })
 	cl := ofOperator(d.Claims, o.Code, func(c findingClaim) string { return c.Operator })
 	hm := ofOperator(d.HoldingMonths, o.Code, func(h holdingMonth) string { return h.Operator })
+	as := ofOperator(d.Assistance, o.Code, func(a findingAssistance) string { return a.Operator })
+	dp := ofOperator(d.Departures, o.Code, func(x departure) string { return x.Operator })
+	au := ofOperator(d.Audits, o.Code, func(a audit) string { return a.Operator })
 	pages := []struct {
 		name string
 		p    *page
@@ -156,6 +159,8 @@ func renderOperator(d *data, o *operator) (operatorFiles, error) {
 		{"vouchers", vouchersPage(d, o, fs, vl)},
 		{"claims", claimsPage(d, o, fs, cl)},
 		{"holdings", holdingsPage(d, o, fs, hm)},
+		{"assistance", assistancePage(d, o, fs, as)},
+		{"audits", auditsPage(d, o, fs, dp, au)},
 	}
 	for _, pg := range pages {
 		html, xlsx, err := pg.p.render(pg.p.Title)
@@ -362,9 +367,11 @@ func indexPage(d *data, j *jurisdiction) *page {
 			Links: []navLink{
 				{"预算执行情况审查", o.Code + "/budget.html"}, {"资金流向分析", o.Code + "/flow.html"}, {"合规与风险预警", o.Code + "/compliance.html"},
 				{"凭证明细", o.Code + "/vouchers.html"}, {"理赔明细", o.Code + "/claims.html"}, {"投资持仓明细", o.Code + "/holdings.html"},
+				{"帮扶事项明细", o.Code + "/assistance.html"}, {"审计情况", o.Code + "/audits.html"},
 				{"预算执行（Excel）", o.Code + "/budget.xlsx"}, {"资金流向（Excel）", o.Code + "/flow.xlsx"}, {"合规与风险（Excel）", o.Code + "/compliance.xlsx"},
 				{"凭证明细（Excel）", o.Code + "/vouchers.xlsx"}, {"理赔明细（Excel）", o.Code + "/claims.xlsx"},
-				{"投资持仓明细（Excel）", o.Code + "/holdings.xlsx"},
+				{"投资持仓明细（Excel）", o.Code + "/holdings.xlsx"}, {"帮扶事项明细（Excel）", o.Code + "/assistance.xlsx"},
+				{"审计情况（Excel）", o.Code + "/audits.xlsx"},
 			}})
 	}
 	return p

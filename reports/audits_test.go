@@ -1,0 +1,158 @@
+package reports
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// linksTo returns the fragments of the links on page that go to target
+// ("audits.html", say).
+func linksTo(page []byte, target string) []string {
+	var out []string
+	for _, part := range strings.Split(string(page), `href="`+target+`#`)[1:] {
+		out = append(out, part[:strings.IndexByte(part, '"')])
+	}
+	return out
+}
+
+// Every finding about an assistance item links from compliance.html to
+// its row on assistance.html, and assistance.xlsx holds a row a finding
+// with core's amount, and never the item's description.
+func TestAssistanceDrillDown(t *testing.T) {
+	w, res := reportsOf(t)
+	db := w.DB.SQL()
+	dir := filepath.Join(res.Dir, "national")
+	amount := map[[2]string]string{} // (operator, item) → core's amount
+	var descriptions []string
+	rows, err := db.Query(`SELECT operator_code, item_id, CAST(amount AS VARCHAR), coalesce(description, '') FROM core.fact_assistance
+		WHERE (operator_code, item_id) IN (SELECT operator_code, subject_ref FROM mart.compliance_findings WHERE subject_kind = 'assistance')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var op, item, v, desc string
+		if err := rows.Scan(&op, &item, &v, &desc); err != nil {
+			t.Fatal(err)
+		}
+		amount[[2]string{op, item}] = v
+		if len(desc) >= 6 {
+			descriptions = append(descriptions, desc)
+		}
+	}
+	rows.Close()
+	var findings int
+	if err := db.QueryRow("SELECT count(*) FROM mart.compliance_findings WHERE subject_kind = 'assistance'").Scan(&findings); err != nil {
+		t.Fatal(err)
+	}
+	if findings < 2 || len(descriptions) == 0 {
+		t.Fatalf("%d findings about assistance items, %d descriptions: the test would prove little", findings, len(descriptions))
+	}
+	links, seen := 0, 0
+	for _, op := range res.Jurisdictions[0].Operators {
+		comp, _ := os.ReadFile(filepath.Join(dir, op, "compliance.html"))
+		page, err := os.ReadFile(filepath.Join(dir, op, "assistance.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, anchor := range linksTo(comp, "assistance.html") {
+			links++
+			if !strings.Contains(string(page), `<tr id="`+anchor+`"`) {
+				t.Errorf("%s: assistance.html has no row %s", op, anchor)
+			}
+		}
+		book, _ := os.ReadFile(filepath.Join(dir, op, "assistance.xlsx"))
+		for _, desc := range descriptions {
+			if strings.Contains(string(page), desc) || strings.Contains(string(book), desc) {
+				t.Errorf("%s: an item's description %q is on the page or in the workbook", op, desc)
+			}
+		}
+		_, sheet := sheetRows(t, filepath.Join(dir, op, "assistance.xlsx"), "帮扶事项明细")
+		for _, r := range sheet {
+			seen++
+			v, ok := amount[[2]string{op, r[3]}]
+			if !ok {
+				t.Errorf("%s/assistance.xlsx: %s is no item a finding names", op, r[3])
+				continue
+			}
+			if mustCents(t, orZero(r[6])) != mustCents(t, v) {
+				t.Errorf("%s %s: amount %s, core %s", op, r[3], r[6], v)
+			}
+		}
+	}
+	if links != findings || seen != findings {
+		t.Errorf("%d links to assistance.html and %d workbook rows for %d findings about assistance items", links, seen, findings)
+	}
+}
+
+// Every finding about a departure audit links to its row on audits.html,
+// every finding about a year without an annual audit to that year's row,
+// which says 无; the workbook holds every audit core has, and no staff id.
+func TestAuditDrillDown(t *testing.T) {
+	w, res := reportsOf(t)
+	db := w.DB.SQL()
+	dir := filepath.Join(res.Dir, "national")
+	var departures, years, audits int
+	if err := db.QueryRow(`SELECT count(*) FILTER (WHERE subject_kind = 'staff_role'), count(*) FILTER (WHERE subject_kind = 'fiscal_year')
+		FROM mart.compliance_findings WHERE rule_id = 'R16'`).Scan(&departures, &years); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow("SELECT count(*) FROM core.fact_audit").Scan(&audits); err != nil {
+		t.Fatal(err)
+	}
+	if departures == 0 || years == 0 || audits == 0 {
+		t.Fatalf("%d departure findings, %d year findings, %d audits: the test would prove little", departures, years, audits)
+	}
+	var staff []string
+	rows, err := db.Query("SELECT DISTINCT staff_id FROM core.dim_staff")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		staff = append(staff, s)
+	}
+	rows.Close()
+	gotDepartures, gotYears, seen := 0, 0, 0
+	for _, op := range res.Jurisdictions[0].Operators {
+		comp, _ := os.ReadFile(filepath.Join(dir, op, "compliance.html"))
+		page, err := os.ReadFile(filepath.Join(dir, op, "audits.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, anchor := range linksTo(comp, "audits.html") {
+			i := strings.Index(string(page), `<tr id="`+anchor+`"`)
+			if i < 0 {
+				t.Errorf("%s: audits.html has no row %s", op, anchor)
+				continue
+			}
+			switch anchor[0] {
+			case 'd':
+				gotDepartures++
+			case 'y':
+				gotYears++
+				row := string(page[i:])
+				row = row[:strings.Index(row, "</tr>")]
+				if !strings.Contains(row, "<td>无</td>") {
+					t.Errorf("%s: the row of %s does not say the year has no annual audit: %s", op, anchor, row)
+				}
+			}
+		}
+		book, _ := os.ReadFile(filepath.Join(dir, op, "audits.xlsx"))
+		for _, s := range staff {
+			if strings.Contains(string(page), s) || strings.Contains(string(book), s) {
+				t.Errorf("%s: staff id %s on audits.html or in its workbook", op, s)
+			}
+		}
+		_, sheet := sheetRows(t, filepath.Join(dir, op, "audits.xlsx"), "全部审计")
+		seen += len(sheet)
+	}
+	if gotDepartures != departures || gotYears != years {
+		t.Errorf("links to audits.html: %d departures and %d years, findings %d and %d", gotDepartures, gotYears, departures, years)
+	}
+	if seen != audits {
+		t.Errorf("%d audits in the workbooks, core has %d", seen, audits)
+	}
+}
