@@ -13,7 +13,7 @@ import (
 	"huzhu/warehouse"
 )
 
-// runDisclosure rebuilds the two disclosure models on conn with k as the
+// runDisclosure rebuilds the disclosure models on conn with k as the
 // k_anonymity in force.
 func runDisclosure(t *testing.T, conn *sql.Conn, k int) {
 	t.Helper()
@@ -27,7 +27,7 @@ func runDisclosure(t *testing.T, conn *sql.Conn, k int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, out := range []string{"mart.disclosure_activity_year", "mart.disclosure_breakdown"} {
+	for _, out := range []string{"work.disclosure_rows", "mart.disclosure_activity_year", "mart.disclosure_operator_year", "mart.disclosure_breakdown"} {
 		found := false
 		for _, m := range models {
 			if m.Output == out {
@@ -154,6 +154,38 @@ func checkDisclosure(t *testing.T, db *sql.DB, conn *sql.Conn, k int) (cells, hi
 	}
 	if len(ms) == 0 {
 		t.Fatalf("k=%d: no margins", k)
+	}
+	// (b) for the money: a suppressed activity-year row shows none of its
+	// own; each operator's year (the margin whose total is
+	// mart.disclosure_operator_year) hides no row or at least two, or
+	// hides its total; a total with nothing hidden is its rows' sum.
+	if err := conn.QueryRowContext(context.Background(), `SELECT count(*) FROM mart.disclosure_activity_year
+		WHERE suppressed AND (contributions IS NOT NULL OR fund_balance IS NOT NULL OR reserve_balance IS NOT NULL)
+		   OR NOT suppressed AND (contributions IS NULL OR fund_balance IS NULL OR reserve_balance IS NULL)`).Scan(&bad); err != nil {
+		t.Fatal(err)
+	}
+	if bad != 0 {
+		t.Errorf("k=%d: %d activity-years whose money figures are shown while suppressed, or hidden while not", k, bad)
+	}
+	var years, hiddenTotals int
+	if err := conn.QueryRowContext(context.Background(), `WITH a AS (
+			SELECT fiscal_year, operator_code, count(*) AS n, count(*) FILTER (WHERE suppressed) AS h,
+				sum(contributions) AS c, sum(fund_balance) AS f, sum(reserve_balance) AS r
+			FROM mart.disclosure_activity_year GROUP BY ALL)
+		SELECT count(*),
+			count(*) FILTER (WHERE o.operator_code IS NULL OR o.activities <> a.n OR o.activities_suppressed <> a.h
+				OR (a.h = 1 AND (o.contributions IS NOT NULL OR o.fund_balance IS NOT NULL OR o.reserve_balance IS NOT NULL OR NOT o.suppressed))
+				OR (a.h <> 1 AND (o.contributions IS NULL OR o.fund_balance IS NULL OR o.reserve_balance IS NULL OR o.suppressed))
+				OR (a.h = 0 AND (o.contributions <> a.c OR o.fund_balance <> a.f OR o.reserve_balance <> a.r))),
+			count(*) FILTER (WHERE a.h = 1)
+		FROM a LEFT JOIN mart.disclosure_operator_year AS o USING (fiscal_year, operator_code)`).Scan(&years, &bad, &hiddenTotals); err != nil {
+		t.Fatal(err)
+	}
+	if years == 0 || bad != 0 {
+		t.Errorf("k=%d: %d of %d operator-years whose totals let one hidden row be recovered or disagree with the rows", k, bad, years)
+	}
+	if n := count(t, db, "SELECT count(*) FROM mart.disclosure_operator_year"); n != years {
+		t.Errorf("k=%d: %d operator-year rows for %d operator-years", k, n, years)
 	}
 	// A suppressed activity-year row with paid claims: every margin of its
 	// breakdown has a suppressed cell (checked above), and there is no row

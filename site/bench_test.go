@@ -47,6 +47,7 @@ func syntheticShape(ops, acts, years, perPool, provinces int) *Data {
 		pool := d.Pools[o/perPool]
 		code := fmt.Sprintf("51%06dMA%08dQ", 100000+o/perPool, o) // not all digits
 		d.Operators = append(d.Operators, Operator{Code: code, Name: cities[o%len(cities)] + "市第" + strconv.Itoa(o+1) + "职工互助保障会", Pool: pool.Code, Region: pool.Region, Status: "active"})
+		opYears := map[int][3]money.Cents{} // the operator's totals by year
 		for a := 0; a < acts; a++ {
 			act := fmt.Sprintf("A%02d", a)
 			d.Activities = append(d.Activities, Activity{Operator: code, Code: act, Name: names[a%len(names)], Category: cats[a%len(cats)],
@@ -55,8 +56,14 @@ func syntheticShape(ops, acts, years, perPool, provinces int) *Data {
 				members := int64(5 + next(2000))
 				claims := int64(next(120))
 				sup := members < 10 || claims < 10
-				ay := ActivityYear{Year: y, Operator: code, Activity: act, Contributions: money.Cents(members * 5000),
-					FundBalance: money.Cents(next(5_000_000_00)), Reserve: money.Cents(next(50_000_00)), Suppressed: sup}
+				contrib, fund, reserve := money.Cents(members*5000), money.Cents(next(5_000_000_00)), money.Cents(next(50_000_00))
+				ay := ActivityYear{Year: y, Operator: code, Activity: act, Suppressed: sup}
+				if !sup {
+					ay.Contributions, ay.FundBalance, ay.Reserve = &contrib, &fund, &reserve
+				}
+				t := opYears[y]
+				t[0], t[1], t[2] = t[0]+contrib, t[1]+fund, t[2]+reserve
+				opYears[y] = t
 				fee := float64(next(900)) / 10000
 				ay.MgmtFeeRatio = &fee
 				if members >= 10 {
@@ -64,7 +71,7 @@ func syntheticShape(ops, acts, years, perPool, provinces int) *Data {
 				}
 				if !sup {
 					ben := money.Cents(claims * int64(1000+next(400000)))
-					ratio, days := float64(ben)/float64(ay.Contributions), float64(5+next(300))/10
+					ratio, days := float64(ben)/float64(contrib), float64(5+next(300))/10
 					ay.Claims, ay.Benefits, ay.PayoutRatio, ay.MedianDays = &claims, &ben, &ratio, &days
 				}
 				d.Years = append(d.Years, ay)
@@ -91,6 +98,8 @@ func syntheticShape(ops, acts, years, perPool, provinces int) *Data {
 			}
 		}
 		for y := 2025 - years + 1; y <= 2025; y++ {
+			t, fee := opYears[y], 0.05
+			d.OpYears = append(d.OpYears, OperatorYear{Year: y, Operator: code, Contributions: &t[0], Fund: &t[1], Reserve: &t[2], MgmtFee: &fee})
 			for _, line := range []struct{ code, name string }{{"5201", "管理费用"}, {"5301", "会员活动支出"}, {"5302", "帮扶救助支出"}} {
 				bud := money.Cents(next(10_000_000))
 				d.Budget = append(d.Budget, BudgetLine{Year: y, Month: strconv.Itoa(y) + "-12-31", Operator: code, Line: line.code, LineName: line.name, Class: "expense",

@@ -86,8 +86,15 @@ func (x *index) dataPackage() ([]file, error) {
 		f("members_enrolled", "integer"), f("contributions", "number"), f("claims_paid", "integer"), f("benefits_paid", "number"), f("payout_ratio", "number"),
 		f("mgmt_fee_ratio", "number"), f("median_days_to_pay", "number"), f("fund_balance", "number"), f("reserve_balance", "number"), f("suppressed", "boolean")}}
 	for _, y := range d.Years {
-		t.rows = append(t.rows, []string{strconv.Itoa(y.Year), y.Operator, y.Activity, optInt(y.Members), cstr(y.Contributions), optInt(y.Claims), optCents(y.Benefits),
-			optFloat(y.PayoutRatio, 4), optFloat(y.MgmtFeeRatio, 4), optFloat(y.MedianDays, 1), cstr(y.FundBalance), cstr(y.Reserve), strconv.FormatBool(y.Suppressed)})
+		t.rows = append(t.rows, []string{strconv.Itoa(y.Year), y.Operator, y.Activity, optInt(y.Members), optCents(y.Contributions), optInt(y.Claims), optCents(y.Benefits),
+			optFloat(y.PayoutRatio, 4), optFloat(y.MgmtFeeRatio, 4), optFloat(y.MedianDays, 1), optCents(y.FundBalance), optCents(y.Reserve), strconv.FormatBool(y.Suppressed)})
+	}
+	ts = append(ts, t)
+	t = pkgTable{name: "operator_year", title: "运营方年度合计（各活动之和）", fields: []pkgField{f("fiscal_year", "integer"), f("operator_code", "string"),
+		f("contributions", "number"), f("fund_balance", "number"), f("reserve_balance", "number"), f("mgmt_fee_ratio", "number"), f("suppressed", "boolean")}}
+	for _, y := range d.OpYears {
+		t.rows = append(t.rows, []string{strconv.Itoa(y.Year), y.Operator, optCents(y.Contributions), optCents(y.Fund), optCents(y.Reserve),
+			optFloat(y.MgmtFee, 4), strconv.FormatBool(y.Suppressed)})
 	}
 	ts = append(ts, t)
 	t = pkgTable{name: "breakdown", title: "给付分布", fields: []pkgField{f("fiscal_year", "integer"), f("operator_code", "string"), f("activity_code", "string"),
@@ -107,7 +114,7 @@ func (x *index) dataPackage() ([]file, error) {
 		f("execution_rate", "number"), f("flag", "string"), f("suppressed", "boolean")}}
 	for _, b := range d.Budget {
 		actual, rate, sup := cstr(b.Actual), optFloat(b.Rate, 4), false
-		if b.Line == "5101" && x.yearSup[yearKey(b.Operator, b.Activity, b.Year)] {
+		if x.yearSup[yearKey(b.Operator, b.Activity, b.Year)] {
 			actual, rate, sup = "", "", true
 		}
 		t.rows = append(t.rows, []string{strconv.Itoa(b.Year), b.Month, b.Operator, b.Activity, b.Line, b.LineName, b.Class, optCents(b.Budget), actual, rate, b.Flag, strconv.FormatBool(sup)})

@@ -4,7 +4,7 @@
 // public key can check a copy.
 //
 // In: the aggregate marts (mart.disclosure_activity_year,
-// mart.disclosure_breakdown, mart.investment_mix, mart.budget_execution,
+// mart.disclosure_operator_year, mart.disclosure_breakdown, mart.investment_mix, mart.budget_execution,
 // mart.scorecard, counts of mart.compliance_findings by rule and severity)
 // and the names of core.dim_org, core.dim_pool and core.dim_activity, read
 // by one load step (sql/*.sql) into plain Go structs (Data). Out: a folder

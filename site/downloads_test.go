@@ -9,8 +9,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"huzhu/internal/money"
 )
 
 // TestDownloads: every page links CSV and JSON downloads that exist; every
@@ -126,4 +129,95 @@ func TestSuppressedCellsShowK(t *testing.T) {
 	if !bytes.Contains(page, []byte(`&lt;5</td>`)) || bytes.Contains(page, []byte(`&lt;10</td>`)) {
 		t.Errorf("with K=5 the page does not show <5 alone")
 	}
+}
+
+// readCSV reads a table's CSV download as a header and rows by key.
+func readCSV(t *testing.T, path string) []map[string]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	var out []map[string]string
+	for _, r := range recs[1:] {
+		m := map[string]string{}
+		for i, h := range recs[0] {
+			m[h] = r[i]
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// TestSuppressedYearShowsNoMoney: a suppressed activity-year shows none of
+// its money anywhere the site publishes it — not its contributions, fund
+// or reserve in the activity's history, nor an actual of its budget lines
+// (the income line is its contributions, and with the fund's change they
+// would give the hidden benefits back) — and an operator's history shows
+// mart.disclosure_operator_year's totals, which hide one suppressed row
+// among shown ones never alone.
+func TestSuppressedYearShowsNoMoney(t *testing.T) {
+	dir, d := built(t)
+	sup := "<10"
+	hidden := 0
+	for _, y := range d.Years {
+		if !y.Suppressed {
+			continue
+		}
+		hidden++
+		if y.Contributions != nil || y.FundBalance != nil || y.Reserve != nil || y.Benefits != nil {
+			t.Errorf("%s %s %d: suppressed, yet loaded with money", y.Operator, y.Activity, y.Year)
+		}
+		folder := filepath.Join(dir, "data", "activity", y.Operator+"-"+y.Activity)
+		year := strconv.Itoa(y.Year)
+		for _, r := range readCSV(t, filepath.Join(folder, "history.csv")) {
+			if r["fiscal_year"] == year && (r["contributions"] != sup || r["fund_balance"] != sup || r["reserve_balance"] != sup || r["benefits_paid"] != sup) {
+				t.Errorf("%s history %s shows money: %v", folder, year, r)
+			}
+		}
+		for _, r := range readCSV(t, filepath.Join(folder, "budget.csv")) {
+			if r["fiscal_year"] == year && (r["actual"] != sup || r["execution_rate"] != sup) {
+				t.Errorf("%s budget %s %s shows its actual: %v", folder, year, r["line"], r)
+			}
+		}
+	}
+	if hidden == 0 {
+		t.Fatal("no suppressed activity-year in the test world")
+	}
+	// The operators' histories are the mart's totals.
+	want := map[[2]string]OperatorYear{}
+	for _, y := range d.OpYears {
+		want[[2]string{y.Operator, strconv.Itoa(y.Year)}] = y
+	}
+	rows := 0
+	for _, o := range d.Operators {
+		for _, r := range readCSV(t, filepath.Join(dir, "data", "operator", o.Code, "history.csv")) {
+			rows++
+			y, ok := want[[2]string{o.Code, r["fiscal_year"]}]
+			if !ok {
+				t.Errorf("operator %s history has a year %s the mart has not", o.Code, r["fiscal_year"])
+				continue
+			}
+			if got, w := r["contributions"], cellOf(y.Contributions, sup); got != w {
+				t.Errorf("operator %s %s: contributions %s, mart %s", o.Code, r["fiscal_year"], got, w)
+			}
+		}
+	}
+	if rows != len(d.OpYears) {
+		t.Errorf("%d operator-year rows on the site, the mart has %d", rows, len(d.OpYears))
+	}
+}
+
+// cellOf is an amount as a CSV download shows it: the exact yuan, or the
+// suppression mark.
+func cellOf(c *money.Cents, sup string) string {
+	if c == nil {
+		return sup
+	}
+	return c.String()
 }

@@ -88,29 +88,34 @@ func Load(ctx context.Context, db *sql.DB) (*Data, error) {
 		err = each(ctx, db, "activity_years", func(r *sql.Rows) error {
 			var y ActivityYear
 			var members, claims sql.NullInt64
-			var contrib, fund, reserve string
-			var benefits sql.NullString
+			var contrib, benefits, fund, reserve sql.NullString
 			var payout, fee, days sql.NullFloat64
 			if err := r.Scan(&y.Year, &y.Operator, &y.Activity, &members, &contrib, &claims, &benefits,
 				&payout, &fee, &days, &fund, &reserve, &y.Suppressed); err != nil {
 				return err
 			}
-			var err error
 			y.Members, y.Claims = intPtr(members), intPtr(claims)
 			y.PayoutRatio, y.MgmtFeeRatio, y.MedianDays = floatPtr(payout), floatPtr(fee), floatPtr(days)
-			if y.Contributions, err = money.Parse(contrib); err != nil {
-				return err
-			}
-			if y.Benefits, err = money.ParseNull(benefits); err != nil {
-				return err
-			}
-			if y.FundBalance, err = money.Parse(fund); err != nil {
-				return err
-			}
-			if y.Reserve, err = money.Parse(reserve); err != nil {
+			if err := parseNullMoney([]sql.NullString{contrib, benefits, fund, reserve}, &y.Contributions, &y.Benefits, &y.FundBalance, &y.Reserve); err != nil {
 				return err
 			}
 			d.Years = append(d.Years, y)
+			return nil
+		})
+	}
+	if err == nil {
+		err = each(ctx, db, "operator_years", func(r *sql.Rows) error {
+			var y OperatorYear
+			var contrib, fund, reserve sql.NullString
+			var fee sql.NullFloat64
+			if err := r.Scan(&y.Year, &y.Operator, &contrib, &fund, &reserve, &fee, &y.Suppressed); err != nil {
+				return err
+			}
+			y.MgmtFee = floatPtr(fee)
+			if err := parseNullMoney([]sql.NullString{contrib, fund, reserve}, &y.Contributions, &y.Fund, &y.Reserve); err != nil {
+				return err
+			}
+			d.OpYears = append(d.OpYears, y)
 			return nil
 		})
 	}
@@ -205,4 +210,16 @@ func Load(ctx context.Context, db *sql.DB) (*Data, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// parseNullMoney parses the nullable amounts in into dst, in order.
+func parseNullMoney(in []sql.NullString, dst ...**money.Cents) error {
+	for i, p := range dst {
+		c, err := money.ParseNull(in[i])
+		if err != nil {
+			return err
+		}
+		*p = c
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ type Data struct {
 	Operators  []Operator
 	Activities []Activity
 	Years      []ActivityYear // by operator, activity, year
+	OpYears    []OperatorYear // by operator, year
 	Breakdown  []BreakdownCell
 	Mix        []Holding // each operator's latest month end
 	Budget     []BudgetLine
@@ -46,15 +47,26 @@ type ActivityYear struct {
 	Year               int
 	Operator, Activity string
 	Members            *int64
-	Contributions      money.Cents
+	Contributions      *money.Cents
 	Claims             *int64
 	Benefits           *money.Cents
 	PayoutRatio        *float64
 	MgmtFeeRatio       *float64
 	MedianDays         *float64
-	FundBalance        money.Cents
-	Reserve            money.Cents
+	FundBalance        *money.Cents
+	Reserve            *money.Cents
 	Suppressed         bool
+}
+
+// OperatorYear is a row of mart.disclosure_operator_year: an operator's
+// totals of a year over all its activities, hidden ones included (nil
+// where the mart suppressed them: a year of one suppressed activity).
+type OperatorYear struct {
+	Year                         int
+	Operator                     string
+	Contributions, Fund, Reserve *money.Cents
+	MgmtFee                      *float64
+	Suppressed                   bool
 }
 
 // BreakdownCell is a row of mart.disclosure_breakdown.

@@ -52,6 +52,7 @@ type index struct {
 	actsOf   map[string][]*Activity // by operator
 	years    map[string][]ActivityYear
 	yearSup  map[string]bool // op/act/year → the activity-year is suppressed
+	opYears  map[string][]OperatorYear
 	cells    map[string][]BreakdownCell
 	mix      map[string][]Holding
 	budget   map[string][]BudgetLine
@@ -67,7 +68,7 @@ type index struct {
 	provinces  []*province // by code
 	provOf     map[string]*province
 	totalsOnce sync.Once
-	poolSum    map[string]map[int]money.Cents // pool → year → contributions
+	poolSum    map[string]map[int]hidable // pool → year → contributions
 	sumYears   []int
 }
 
@@ -78,7 +79,7 @@ func yearKey(op, act string, y int) string { return op + "/" + act + "/" + strco
 func newIndex(d *Data, k int, rules config.Rules, site string) *index {
 	x := &index{d: d, f: fmtr{k: k}, rules: rules, site: site,
 		pools: map[string]*Pool{}, ops: map[string]*Operator{}, opsOf: map[string][]*Operator{},
-		actsOf: map[string][]*Activity{}, years: map[string][]ActivityYear{}, yearSup: map[string]bool{},
+		actsOf: map[string][]*Activity{}, years: map[string][]ActivityYear{}, yearSup: map[string]bool{}, opYears: map[string][]OperatorYear{},
 		cells: map[string][]BreakdownCell{}, mix: map[string][]Holding{}, budget: map[string][]BudgetLine{},
 		scores: map[string][]Score{}, findings: map[string][]FindingCount{}, ruleText: map[string]marts.Rule{}}
 	for i := range d.Pools {
@@ -96,6 +97,9 @@ func newIndex(d *Data, k int, rules config.Rules, site string) *index {
 	for _, y := range d.Years {
 		x.years[actKey(y.Operator, y.Activity)] = append(x.years[actKey(y.Operator, y.Activity)], y)
 		x.yearSup[yearKey(y.Operator, y.Activity, y.Year)] = y.Suppressed
+	}
+	for _, y := range d.OpYears {
+		x.opYears[y.Operator] = append(x.opYears[y.Operator], y)
 	}
 	for _, c := range d.Breakdown {
 		k := yearKey(c.Operator, c.Activity, c.Year)
@@ -168,38 +172,48 @@ func activityPath(op, act string) string {
 // yuan is an amount for a chart: the exact decimal as a JSON number.
 func yuan(c money.Cents) any { return json.Number(c.String()) }
 
-// opYear sums an operator's activity rows of one year: only the ledger
-// figures, which are never suppressed, so no hidden cell can be had back
-// by subtraction.
-type opYear struct {
-	Year                         int
-	Contributions, Fund, Reserve money.Cents
-	MgmtFee                      *float64
+// operatorYears returns an operator's totals by year
+// (mart.disclosure_operator_year): sums over all its activities, hidden
+// ones included, which the mart's complementary suppression makes safe to
+// show; nil where the mart hid them.
+func (x *index) operatorYears(op string) []OperatorYear { return x.opYears[op] }
+
+// hidable adds up amounts of which any may be hidden (nil): the sum is
+// hidden once one of them is, or a hidden amount would be the shown sum
+// less the shown others.
+type hidable struct {
+	sum    money.Cents
+	hidden bool
 }
 
-func (x *index) operatorYears(op string) []opYear {
-	by := map[int]*opYear{}
-	for _, a := range x.actsOf[op] {
-		for _, y := range x.years[actKey(op, a.Code)] {
-			o := by[y.Year]
-			if o == nil {
-				o = &opYear{Year: y.Year}
-				by[y.Year] = o
-			}
-			o.Contributions += y.Contributions
-			o.Fund += y.FundBalance
-			o.Reserve += y.Reserve
-			if y.MgmtFeeRatio != nil {
-				o.MgmtFee = y.MgmtFeeRatio
-			}
-		}
+func (h *hidable) add(c *money.Cents) {
+	if c == nil {
+		h.hidden = true
+		return
 	}
-	out := make([]opYear, 0, len(by))
-	for _, o := range by {
-		out = append(out, *o)
+	h.sum += *c
+}
+
+// plus is the sum of h and o.
+func (h hidable) plus(o hidable) hidable {
+	return hidable{sum: h.sum + o.sum, hidden: h.hidden || o.hidden}
+}
+
+// value is the sum (zero of nothing), or nil when hidden.
+func (h hidable) value() *money.Cents {
+	if h.hidden {
+		return nil
 	}
-	slices.SortFunc(out, func(a, b opYear) int { return cmp.Compare(a.Year, b.Year) })
-	return out
+	v := h.sum
+	return &v
+}
+
+// yuanOr is an amount for a chart, or a gap where it is hidden or missing.
+func yuanOr(c *money.Cents) any {
+	if c == nil {
+		return gap
+	}
+	return yuan(*c)
 }
 
 func (x *index) latestScore(op string) *Score {
@@ -246,13 +260,13 @@ func (x *index) smallHome(p *page) {
 	}
 	p.add(&section{ID: "operators", Title: "互助保障组织（运营方）", List: ops})
 
-	// Contributions by pool and year: ledger totals, never suppressed.
+	// Contributions by pool and year: sums of the operators' totals.
 	sum, ys := x.poolTotals()
 	t := p.table("home", "pool-contributions", "各统筹地区历年互助金收入（元）", []string{"统筹地区"}, []string{"pool"})
 	ss := yearColumns(t, ys)
 	var cats []string
 	for _, pl := range x.d.Pools {
-		x.yearRow(t, ss, ys, []Cell{linkCell(pl.Name, poolPath(pl.Code))}, func(y int) money.Cents { return sum[pl.Code][y] })
+		x.yearRow(t, ss, ys, []Cell{linkCell(pl.Name, poolPath(pl.Code))}, func(y int) hidable { return sum[pl.Code][y] })
 		cats = append(cats, pl.Name)
 	}
 	t.ChartID = "chart-pools"
@@ -273,10 +287,10 @@ func (x *index) nationalHome(p *page) {
 	var cats []string
 	for _, pv := range x.provinces {
 		lead := []Cell{linkCell(pv.Name, provincePath(pv.Code)), x.f.count(int64(len(pv.Pools))), x.f.count(int64(pv.Ops))}
-		x.yearRow(t, ss, ys, lead, func(y int) money.Cents {
-			var c money.Cents
+		x.yearRow(t, ss, ys, lead, func(y int) hidable {
+			var c hidable
 			for _, pl := range pv.Pools {
-				c += sum[pl.Code][y]
+				c = c.plus(sum[pl.Code][y])
 			}
 			return c
 		})
@@ -297,11 +311,11 @@ func (x *index) nationalHome(p *page) {
 
 // yearRow appends to t a row of the lead cells and amount(y) for each year
 // of ys, and each amount to its year's series of the chart beside t.
-func (x *index) yearRow(t *Table, ss []series, ys []int, lead []Cell, amount func(y int) money.Cents) {
+func (x *index) yearRow(t *Table, ss []series, ys []int, lead []Cell, amount func(y int) hidable) {
 	for i, y := range ys {
-		c := amount(y)
-		lead = append(lead, x.f.money(c))
-		ss[i].Values = append(ss[i].Values, yuan(c))
+		c := amount(y).value()
+		lead = append(lead, x.f.moneyOr(c, true))
+		ss[i].Values = append(ss[i].Values, yuanOr(c))
 	}
 	t.Rows = append(t.Rows, lead)
 }
@@ -345,7 +359,7 @@ func (x *index) provincePages(pv *province) []*page {
 		var cats []string
 		for _, pl := range chunk(pv.Pools, poolsPerPage, n) {
 			lead := []Cell{linkCell(pl.Name, "../"+poolPath(pl.Code)), textCell(zh(levelZh, pl.Level)), x.f.count(int64(len(x.opsOf[pl.Code])))}
-			x.yearRow(t, ss, ys, lead, func(y int) money.Cents { return sum[pl.Code][y] })
+			x.yearRow(t, ss, ys, lead, func(y int) hidable { return sum[pl.Code][y] })
 			cats = append(cats, pl.Name)
 		}
 		t.ChartID = "chart-pools"
@@ -386,7 +400,8 @@ func (x *index) poolPages(pl *Pool) []*page {
 				row = append(row, nullCell(), nullCell(), nullCell(), nullCell(), nullCell())
 			} else {
 				l := oy[len(oy)-1]
-				row = append(row, textCell(strconv.Itoa(l.Year)), x.f.money(l.Contributions), x.f.money(l.Fund), x.f.money(l.Reserve), x.f.ratioOr(l.MgmtFee, false))
+				row = append(row, textCell(strconv.Itoa(l.Year)), x.f.moneyOr(l.Contributions, l.Suppressed), x.f.moneyOr(l.Fund, l.Suppressed),
+					x.f.moneyOr(l.Reserve, l.Suppressed), x.f.ratioOr(l.MgmtFee, false))
 			}
 			if s := x.latestScore(o.Code); s != nil {
 				row = append(row, x.f.score(s.Score))
@@ -416,12 +431,12 @@ func (x *index) poolPages(pl *Pool) []*page {
 func (x *index) poolHistory(p *page, pl *Pool, dir string) {
 	ops := x.opsOf[pl.Code]
 	years := map[int]bool{}
-	perOp := map[string]map[int]money.Cents{}
+	perOp := map[string]map[int]OperatorYear{}
 	for _, o := range ops {
-		perOp[o.Code] = map[int]money.Cents{}
+		perOp[o.Code] = map[int]OperatorYear{}
 		for _, y := range x.operatorYears(o.Code) {
 			years[y.Year] = true
-			perOp[o.Code][y.Year] = y.Contributions
+			perOp[o.Code][y.Year] = y
 		}
 	}
 	ys := sortedYears(years)
@@ -436,10 +451,10 @@ func (x *index) poolHistory(p *page, pl *Pool, dir string) {
 	for _, y := range ys {
 		row := []Cell{textCell(strconv.Itoa(y))}
 		for i, o := range ops {
-			c, ok := perOp[o.Code][y]
+			oy, ok := perOp[o.Code][y]
 			if ok {
-				row = append(row, x.f.money(c))
-				ss[i].Values = append(ss[i].Values, yuan(c))
+				row = append(row, x.f.moneyOr(oy.Contributions, oy.Suppressed))
+				ss[i].Values = append(ss[i].Values, yuanOr(oy.Contributions))
 			} else {
 				row = append(row, nullCell())
 				ss[i].Values = append(ss[i].Values, gap)
@@ -454,20 +469,22 @@ func (x *index) poolHistory(p *page, pl *Pool, dir string) {
 		Tables: []*Table{h}})
 }
 
-// poolTotalHistory shows the pool's totals by year (sums of ledger
-// figures, never suppressed) where one series an operator would not fit.
+// poolTotalHistory shows the pool's totals by year (sums of its
+// operators' totals; hidden where one of them is) where one series an
+// operator would not fit.
 func (x *index) poolTotalHistory(p *page, pl *Pool, dir string) {
-	by := map[int]*opYear{}
+	type totals struct{ contributions, fund, reserve hidable }
+	by := map[int]*totals{}
 	for _, o := range x.opsOf[pl.Code] {
 		for _, y := range x.operatorYears(o.Code) {
 			t := by[y.Year]
 			if t == nil {
-				t = &opYear{Year: y.Year}
+				t = &totals{}
 				by[y.Year] = t
 			}
-			t.Contributions += y.Contributions
-			t.Fund += y.Fund
-			t.Reserve += y.Reserve
+			t.contributions.add(y.Contributions)
+			t.fund.add(y.Fund)
+			t.reserve.add(y.Reserve)
 		}
 	}
 	years := map[int]bool{}
@@ -480,10 +497,11 @@ func (x *index) poolTotalHistory(p *page, pl *Pool, dir string) {
 	var cats []string
 	for _, y := range sortedYears(years) {
 		t := by[y]
-		h.Rows = append(h.Rows, []Cell{textCell(strconv.Itoa(y)), x.f.money(t.Contributions), x.f.money(t.Fund), x.f.money(t.Reserve)})
-		ss[0].Values = append(ss[0].Values, yuan(t.Contributions))
-		ss[1].Values = append(ss[1].Values, yuan(t.Fund))
-		ss[2].Values = append(ss[2].Values, yuan(t.Reserve))
+		c, f, r := t.contributions.value(), t.fund.value(), t.reserve.value()
+		h.Rows = append(h.Rows, []Cell{textCell(strconv.Itoa(y)), x.f.moneyOr(c, true), x.f.moneyOr(f, true), x.f.moneyOr(r, true)})
+		ss[0].Values = append(ss[0].Values, yuanOr(c))
+		ss[1].Values = append(ss[1].Values, yuanOr(f))
+		ss[2].Values = append(ss[2].Values, yuanOr(r))
 		cats = append(cats, strconv.Itoa(y))
 	}
 	h.ChartID = "chart-history"
@@ -622,7 +640,7 @@ func (x *index) operatorPage(o *Operator) *page {
 			row = append(row, nullCell(), nullCell(), nullCell(), nullCell(), nullCell(), nullCell())
 		} else {
 			y := ys[len(ys)-1]
-			row = append(row, textCell(strconv.Itoa(y.Year)), x.f.countOr(y.Members, true), x.f.money(y.Contributions),
+			row = append(row, textCell(strconv.Itoa(y.Year)), x.f.countOr(y.Members, true), x.f.moneyOr(y.Contributions, y.Suppressed),
 				x.f.countOr(y.Claims, y.Suppressed), x.f.moneyOr(y.Benefits, y.Suppressed), x.f.ratioOr(y.PayoutRatio, y.Suppressed))
 		}
 		acts.Rows = append(acts.Rows, row)
@@ -634,10 +652,11 @@ func (x *index) operatorPage(o *Operator) *page {
 	ss := []series{{Name: "互助金收入"}, {Name: "基金结余"}, {Name: "风险准备金"}}
 	var cats []string
 	for _, y := range x.operatorYears(o.Code) {
-		h.Rows = append(h.Rows, []Cell{textCell(strconv.Itoa(y.Year)), x.f.money(y.Contributions), x.f.money(y.Fund), x.f.money(y.Reserve), x.f.ratioOr(y.MgmtFee, false)})
-		ss[0].Values = append(ss[0].Values, yuan(y.Contributions))
-		ss[1].Values = append(ss[1].Values, yuan(y.Fund))
-		ss[2].Values = append(ss[2].Values, yuan(y.Reserve))
+		h.Rows = append(h.Rows, []Cell{textCell(strconv.Itoa(y.Year)), x.f.moneyOr(y.Contributions, y.Suppressed), x.f.moneyOr(y.Fund, y.Suppressed),
+			x.f.moneyOr(y.Reserve, y.Suppressed), x.f.ratioOr(y.MgmtFee, false)})
+		ss[0].Values = append(ss[0].Values, yuanOr(y.Contributions))
+		ss[1].Values = append(ss[1].Values, yuanOr(y.Fund))
+		ss[2].Values = append(ss[2].Values, yuanOr(y.Reserve))
 		cats = append(cats, strconv.Itoa(y.Year))
 	}
 	h.ChartID = "chart-history"
@@ -676,14 +695,14 @@ func (x *index) activityPage(o *Operator, a *Activity) *page {
 		key := p.table(dir, "summary", strconv.Itoa(y.Year)+"年概况", []string{"项目", "数值"}, []string{"item", "value"})
 		add := func(label string, c Cell) { key.Rows = append(key.Rows, []Cell{textCell(label), c}) }
 		add("参加人数", x.f.countOr(y.Members, true))
-		add("缴入互助金（元）", x.f.money(y.Contributions))
+		add("缴入互助金（元）", x.f.moneyOr(y.Contributions, y.Suppressed))
 		add("给付件数", x.f.countOr(y.Claims, y.Suppressed))
 		add("给付金额（元）", x.f.moneyOr(y.Benefits, y.Suppressed))
 		add("给付率（给付÷收入）", x.f.ratioOr(y.PayoutRatio, y.Suppressed))
 		add("管理费比例（全会）", x.f.ratioOr(y.MgmtFeeRatio, false))
 		add("给付天数中位数（审批到付款）", x.f.daysOr(y.MedianDays, y.Suppressed))
-		add("基金结余（元）", x.f.money(y.FundBalance))
-		add("风险准备金（元）", x.f.money(y.Reserve))
+		add("基金结余（元）", x.f.moneyOr(y.FundBalance, y.Suppressed))
+		add("风险准备金（元）", x.f.moneyOr(y.Reserve, y.Suppressed))
 		p.add(&section{ID: "summary", Title: "一年概况", Note: "我交的钱用在哪里：下表回答参加了多少人、收了多少、赔了多少、多快赔付、还剩多少。", Tables: []*Table{key}})
 	}
 
@@ -692,10 +711,10 @@ func (x *index) activityPage(o *Operator, a *Activity) *page {
 	ss := []series{{Name: "互助金收入"}, {Name: "给付金额"}}
 	var cats []string
 	for _, y := range ys {
-		h.Rows = append(h.Rows, []Cell{textCell(strconv.Itoa(y.Year)), x.f.countOr(y.Members, true), x.f.money(y.Contributions),
+		h.Rows = append(h.Rows, []Cell{textCell(strconv.Itoa(y.Year)), x.f.countOr(y.Members, true), x.f.moneyOr(y.Contributions, y.Suppressed),
 			x.f.countOr(y.Claims, y.Suppressed), x.f.moneyOr(y.Benefits, y.Suppressed), x.f.ratioOr(y.PayoutRatio, y.Suppressed),
-			x.f.ratioOr(y.MgmtFeeRatio, false), x.f.daysOr(y.MedianDays, y.Suppressed), x.f.money(y.FundBalance), x.f.money(y.Reserve)})
-		ss[0].Values = append(ss[0].Values, yuan(y.Contributions))
+			x.f.ratioOr(y.MgmtFeeRatio, false), x.f.daysOr(y.MedianDays, y.Suppressed), x.f.moneyOr(y.FundBalance, y.Suppressed), x.f.moneyOr(y.Reserve, y.Suppressed)})
+		ss[0].Values = append(ss[0].Values, yuanOr(y.Contributions))
 		if y.Benefits != nil {
 			ss[1].Values = append(ss[1].Values, yuan(*y.Benefits))
 		} else {
@@ -725,13 +744,15 @@ func (x *index) activityPage(o *Operator, a *Activity) *page {
 		if l.Activity != a.Code {
 			continue
 		}
-		actual, rate := x.f.money(l.Actual), x.f.ratioOr(l.Rate, false)
-		// The benefits line of a suppressed year would give the hidden
-		// benefits back: hide it as the disclosure mart hides them.
-		if l.Line == "5101" && x.yearSup[yearKey(o.Code, a.Code, l.Year)] {
-			actual, rate = x.f.sup(), x.f.sup()
+		actual, rate, flag := x.f.money(l.Actual), x.f.ratioOr(l.Rate, false), textCell(zh(flagZh, l.Flag))
+		// The actuals of a suppressed year would give its hidden figures
+		// back (the benefits line its benefits, the income line its
+		// contributions, and with them the change of the fund): hide them
+		// as the disclosure mart hides the year's money.
+		if x.yearSup[yearKey(o.Code, a.Code, l.Year)] {
+			actual, rate, flag = x.f.sup(), x.f.sup(), x.f.sup()
 		}
-		bt.Rows = append(bt.Rows, []Cell{textCell(strconv.Itoa(l.Year)), textCell(l.LineName), textCell(l.Month), x.f.moneyOr(l.Budget, false), actual, rate, textCell(zh(flagZh, l.Flag))})
+		bt.Rows = append(bt.Rows, []Cell{textCell(strconv.Itoa(l.Year)), textCell(l.LineName), textCell(l.Month), x.f.moneyOr(l.Budget, false), actual, rate, flag})
 	}
 	p.add(&section{ID: "budget", Title: "预算与实际", Tables: []*Table{bt}})
 

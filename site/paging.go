@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"huzhu/internal/codes"
-	"huzhu/internal/money"
 )
 
 // Listing limits. A listing that grows with the number of pools or
@@ -150,16 +149,18 @@ func pagedID(id string, n int) string {
 }
 
 // poolTotals sums contributions per pool and year over the pool's
-// operators (ledger figures, never suppressed), once per build.
-func (x *index) poolTotals() (map[string]map[int]money.Cents, []int) {
+// operators' totals (hidden where one of them is), once per build.
+func (x *index) poolTotals() (map[string]map[int]hidable, []int) {
 	x.totalsOnce.Do(func() {
 		years := map[int]bool{}
-		x.poolSum = map[string]map[int]money.Cents{}
+		x.poolSum = map[string]map[int]hidable{}
 		for _, pl := range x.d.Pools {
-			s := map[int]money.Cents{}
+			s := map[int]hidable{}
 			for _, o := range x.opsOf[pl.Code] {
 				for _, y := range x.operatorYears(o.Code) {
-					s[y.Year] += y.Contributions
+					h := s[y.Year]
+					h.add(y.Contributions)
+					s[y.Year] = h
 					years[y.Year] = true
 				}
 			}

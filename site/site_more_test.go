@@ -277,7 +277,7 @@ func TestNoMemberData(t *testing.T) {
 // core.dim_staff's staff ids.
 func TestLoadReadsOnlyAggregates(t *testing.T) {
 	allowed := map[string]bool{
-		"mart.disclosure_activity_year": true, "mart.disclosure_breakdown": true, "mart.investment_mix": true,
+		"mart.disclosure_activity_year": true, "mart.disclosure_operator_year": true, "mart.disclosure_breakdown": true, "mart.investment_mix": true,
 		"mart.budget_execution": true, "mart.scorecard": true, "mart.compliance_findings": true, "mart.fund_position": true,
 		"core.dim_org": true, "core.dim_pool": true, "core.dim_activity": true,
 	}

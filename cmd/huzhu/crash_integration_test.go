@@ -137,7 +137,7 @@ func copyTree(t *testing.T, src, dst string) {
 	}
 }
 
-var runIDRE = regexp.MustCompile(`\d{8}T\d{6}Z-[0-9a-f]{6}`)
+var runIDRE = regexp.MustCompile(`\d{8}T\d{6}\.\d{3}Z-[0-9a-f]{6}`)
 
 // outputDigests digests the published reports and site, file by file, with
 // run ids replaced (the ids of two runs differ; nothing else may). The
