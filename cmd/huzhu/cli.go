@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -52,6 +53,11 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK
+	}
+	// cobra's "unknown command" (huzhu bogus, huzhu opsim bogus) is bad
+	// usage like a bad flag, which its flag error function already maps.
+	if strings.HasPrefix(err.Error(), "unknown command ") {
+		err = usageError{err}
 	}
 	fmt.Fprintln(stderr, "huzhu:", err)
 	return exitCode(err)

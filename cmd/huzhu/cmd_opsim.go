@@ -52,6 +52,15 @@ func newOpsimCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "opsim",
 		Short: "The operator simulator: file drops and the HTTP API of HZ-OPS/1",
+		// Alone it shows its help; a word that is none of its commands is
+		// bad usage (cobra would show the help and succeed).
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError{fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath())}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newOpsimDropCmd(e), newOpsimServeCmd(e), newOpsimPGCmd(e))
 	return cmd

@@ -36,9 +36,16 @@ func newRunCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run --config FILE [--only STAGE…] [--since DATE] [--full] [--pool CODE]",
 		Short: "The nightly batch: every stage under the lock, quality gates, an atomic publish, a manifest and metrics",
-		Args:  exactArgs(0),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			stages, err := selectStages(o.only)
+		// "--only extract transform" as product.md writes it: the words
+		// after --only's value are more stages; without --only, none.
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(o.only) == 0 {
+				return exactArgs(0)(cmd, args)
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			stages, err := selectStages(append(o.only, args...))
 			if err != nil {
 				return err
 			}
@@ -73,12 +80,16 @@ func newRunCmd(e *env) *cobra.Command {
 }
 
 // selectStages returns the stages of --only in run order, all of them when
-// none is given.
+// none is given; "report" names the reports stage as `huzhu report` does.
 func selectStages(only []string) ([]string, error) {
 	if len(only) == 0 {
 		return stageOrder, nil
 	}
-	for _, s := range only {
+	only = slices.Clone(only)
+	for i, s := range only {
+		if s == "report" { // the command's name (huzhu report), the stage's in product.md
+			only[i], s = "reports", "reports"
+		}
 		if !slices.Contains(stageOrder, s) {
 			return nil, usageError{fmt.Errorf("--only %s: stages are %s", s, strings.Join(stageOrder, ", "))}
 		}

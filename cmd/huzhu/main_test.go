@@ -32,6 +32,9 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"opsim", "drop", "--no-such-flag"},
 		{"opsim", "serve", "--faults", "5xx=2"},
 		{"demo", "extra-arg"},
+		{"bogus"},
+		{"opsim", "bogus"},
+		{"run", "extract"}, // a stage without --only
 	} {
 		if code, _, stderr := run(t, args...); code != exitUsage {
 			t.Errorf("Main(%q) = %d, want %d (stderr %q)", args, code, exitUsage, stderr)
@@ -350,6 +353,12 @@ func TestRun(t *testing.T) {
 	}
 	if code, _, _ := run(t, "run", "--config", cfg, "--only", "nosuch"); code != exitUsage {
 		t.Errorf("run --only nosuch = %d, want 2", code)
+	}
+	// product.md's spelling: the stage named as its command (report), the
+	// stages as words after --only.
+	if code, out, stderr := run(t, "run", "--config", cfg, "--only", "marts", "report"); code != exitOK ||
+		!strings.Contains(out, "report ") || strings.Contains(out, "extract ") || strings.Contains(out, "site ") {
+		t.Errorf("run --only marts report = %d (%s):\n%s", code, stderr, out)
 	}
 	bad := filepath.Join(dir, "bad.toml")
 	os.WriteFile(bad, []byte("warehouse = \"w/h.duckdb\"\nout = \"out\"\n[[source]]\noperator = \""+op+"\"\nkind = \"files\"\npath = \"no/such\"\n"), 0o644)
