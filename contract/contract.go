@@ -154,6 +154,14 @@ var entities = []*Entity{
 var InstrumentTypes = []string{"demand_deposit", "time_deposit", "treasury_bond", "policy_bank_bond",
 	"local_gov_bond", "corporate_bond", "stock", "mutual_fund", "wealth_management", "futures", "trust", "other"}
 
+// AllowedInstruments are the instruments clause 十二 allows: deposits and
+// treasury bonds (rules.md, R01).
+var AllowedInstruments = []string{"demand_deposit", "time_deposit", "treasury_bond"}
+
+// ReviewInstruments are the bonds R01 reports as minor "review" findings
+// unless a federation has allow-listed them ([rules] allowed_instruments).
+var ReviewInstruments = []string{"policy_bank_bond", "local_gov_bond"}
+
 // InstrumentNames are the Chinese names of InstrumentTypes, as the reports
 // and the site show them.
 var InstrumentNames = map[string]string{

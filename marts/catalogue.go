@@ -2,8 +2,11 @@ package marts
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
+	"huzhu/contract"
 	"huzhu/internal/config"
 )
 
@@ -52,8 +55,23 @@ func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 var catalogue = []Rule{
 	{"R01", "违规投资（资金只能存银行、买国债）", "十二", "不得购买股票、基金、债券、期货、理财等金融产品",
 		"a holding whose instrument is not an allowed one, or any debit to 1109; policy-bank and local-government bonds are minor review findings", "持有不在允许范围内的投资品种，或借记 1109（其他投资）；政策性银行债券和地方政府债券列为一般问题，待复核", Critical,
-		func(config.Rules) string {
-			return "允许：活期存款、定期存款、国债；待复核：政策性银行债券、地方政府债券"
+		func(r config.Rules) string {
+			var allowed, review []string
+			for _, in := range contract.AllowedInstruments {
+				allowed = append(allowed, contract.InstrumentNames[in])
+			}
+			for _, in := range contract.ReviewInstruments {
+				if slices.Contains(r.AllowedInstruments, in) {
+					allowed = append(allowed, contract.InstrumentNames[in]+"（经复核）")
+				} else {
+					review = append(review, contract.InstrumentNames[in])
+				}
+			}
+			s := "允许：" + strings.Join(allowed, "、")
+			if len(review) > 0 {
+				s += "；待复核：" + strings.Join(review, "、")
+			}
+			return s
 		}},
 	{"R02", "用互助资金兴建、改建办公场所", "十二", "不得用于兴建、改建办公场所", "any debit to 5401 or 1502", "借记 5401（办公场所建设改造）或 1502", Critical,
 		func(config.Rules) string { return "任何金额" }},

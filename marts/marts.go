@@ -6,7 +6,10 @@ import (
 	"embed"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 
+	"huzhu/contract"
 	"huzhu/internal/config"
 	"huzhu/internal/sqlmodel"
 	"huzhu/transform"
@@ -80,6 +83,9 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, rules config.Rul
 		"income_gap_ratio":     rules.IncomeGapRatio,
 		"income_gap_yuan":      rules.IncomeGapYuan,
 		"k_anonymity":          int64(rules.KAnonymity),
+		// R01's allowed instruments, comma-separated (string_split in
+		// the models): clause 十二's and the allow-listed review bonds.
+		"allowed_instruments": strings.Join(slices.Concat(contract.AllowedInstruments, rules.AllowedInstruments), ","),
 	}
 	// The risk indicators' bands: risk_<indicator>_yellow, _red (the
 	// indicator as mart.risk_indicators names it).

@@ -2,6 +2,7 @@ package marts
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"huzhu/internal/config"
@@ -58,6 +59,48 @@ func wantHitsA(t *testing.T, got map[string]ruleHitA, hits map[string]string) {
 	for ref := range got {
 		if _, ok := hits[ref]; !ok {
 			t.Errorf("%s: hit, want clean", ref)
+		}
+	}
+}
+
+// TestR01AllowList: a review bond on [rules] allowed_instruments is no
+// finding and counts as allowed in the investment mix; the other review
+// bond stays a minor finding, and the catalogue's threshold says which is
+// which.
+func TestR01AllowList(t *testing.T) {
+	rules := config.DefaultRules()
+	rules.AllowedInstruments = []string{"policy_bank_bond"}
+	conn := modelConn(t, rules, `CREATE TABLE core.fact_holding AS
+		SELECT operator_code, holding_id, CAST(as_of AS DATE) AS as_of, activity_code, instrument_type,
+			'x' AS issuer, 'x' AS instrument_name, CAST(mv AS DECIMAL(18, 2)) AS market_value, 'P1' AS pool_code
+		FROM (VALUES ('OP1', 'PB1', '2024-03-31', NULL, 'policy_bank_bond', 300),
+			('OP1', 'LG1', '2024-03-31', NULL, 'local_gov_bond', 300),
+			('OP1', 'TB1', '2024-03-31', NULL, 'treasury_bond', 300))
+			AS t(operator_code, holding_id, as_of, activity_code, instrument_type, mv)`,
+		ledgerA(`('OP1', 'V2', 1, NULL, '2024-02-20', '1101', 5, 0, NULL, 'a', 'b', 'c', NULL)`))
+	if !runModel(t, conn, "rule_r01.sql") || !runModel(t, conn, "investment_mix.sql") {
+		t.Fatal("no R01 or investment_mix model")
+	}
+	ctx := context.Background()
+	var hits, sev string
+	if err := conn.QueryRowContext(ctx, "SELECT string_agg(subject_ref, ','), string_agg(coalesce(severity, ''), ',') FROM rule_hits").Scan(&hits, &sev); err != nil {
+		t.Fatal(err)
+	}
+	if hits != "LG1" || sev != "minor" {
+		t.Errorf("R01 hits %q (%q), want LG1 alone, minor", hits, sev)
+	}
+	var notAllowed string
+	if err := conn.QueryRowContext(ctx, "SELECT coalesce(string_agg(instrument_type, ','), '') FROM mart.investment_mix WHERE NOT allowed").Scan(&notAllowed); err != nil {
+		t.Fatal(err)
+	}
+	if notAllowed != "local_gov_bond" {
+		t.Errorf("investment mix not allowed: %q, want local_gov_bond", notAllowed)
+	}
+	for _, r := range Catalogue() {
+		if r.ID == "R01" {
+			if th := r.Threshold(rules); !strings.Contains(th, "政策性银行债券（经复核）") || !strings.Contains(th, "待复核：地方政府债券") {
+				t.Errorf("R01 threshold %q", th)
+			}
 		}
 	}
 }

@@ -22,10 +22,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"huzhu/contract"
 )
 
 // ErrInvalid is wrapped by every error that means "the configuration is
@@ -258,6 +261,12 @@ type Rules struct {
 	IncomeGapYuan float64 `toml:"income_gap_yuan" json:"income_gap_yuan"`
 	// KAnonymity is the smallest count a disclosure cell may show (marts.md).
 	KAnonymity int `toml:"k_anonymity" json:"k_anonymity"`
+	// AllowedInstruments is R01's allow-list: the review bonds
+	// (contract.ReviewInstruments: policy_bank_bond, local_gov_bond) a
+	// federation has reviewed and allows beside deposits and treasury
+	// bonds, which R01 then does not report and the investment mix counts
+	// as allowed. Nothing else can be listed: clause 十二 forbids it.
+	AllowedInstruments []string `toml:"allowed_instruments" json:"allowed_instruments"`
 	// Risk are the bands of the risk indicators ([rules.risk]).
 	Risk RiskBands `toml:"risk" json:"risk"`
 }
@@ -638,6 +647,12 @@ func (r Rules) check(name string) []error {
 	}
 	if r.KAnonymity < 1 {
 		bad("k_anonymity", "%d is below 1", r.KAnonymity)
+	}
+	for _, in := range r.AllowedInstruments {
+		if !slices.Contains(contract.ReviewInstruments, in) {
+			bad("allowed_instruments", "%q cannot be allowed: only %s can (deposits and treasury bonds always are; clause 十二 forbids the rest)",
+				in, strings.Join(contract.ReviewInstruments, " and "))
+		}
 	}
 	return append(errs, r.Risk.check(name)...)
 }

@@ -51,6 +51,7 @@ schema   = "mutual"
 [rules]
 mgmt_fee_ratio_max = 0.07
 min_members        = 500
+allowed_instruments = ["policy_bank_bond"]
 [rules.risk]
 solvency_yellow = 0.8
 solvency_red    = 0.4
@@ -63,6 +64,7 @@ solvency_red    = 0.4
 	wantRules := DefaultRules()
 	wantRules.MgmtFeeRatioMax = 0.07
 	wantRules.MinMembers = 500
+	wantRules.AllowedInstruments = []string{"policy_bank_bond"}
 	wantRules.Risk.SolvencyYellow, wantRules.Risk.SolvencyRed = 0.8, 0.4
 	want := &Config{
 		Warehouse:    filepath.Join(dir, "var/h.duckdb"),
@@ -118,9 +120,9 @@ func TestLoadDefaults(t *testing.T) {
 func TestDefaultRulesMatchCatalogue(t *testing.T) {
 	// The values of rules.md, spelled out once more so that an edit to
 	// DefaultRules has to be deliberate.
-	want := Rules{0.08, 500000, 0.10, 0.05, 0.50, 1.00, 2.0, 0.25, 1000, 180, 0.01, 1000, 10,
+	want := Rules{0.08, 500000, 0.10, 0.05, 0.50, 1.00, 2.0, 0.25, 1000, 180, 0.01, 1000, 10, nil,
 		RiskBands{1.5, 1.0, 2.0, 1.0, 0.9, 1.1, 2.0, 3.5, 15, 30, 0.5, 0.7, -0.1, -0.3}}
-	if got := DefaultRules(); got != want {
+	if got := DefaultRules(); !reflect.DeepEqual(got, want) {
 		t.Errorf("DefaultRules() = %+v, want %+v", got, want)
 	}
 }
@@ -208,6 +210,7 @@ func TestLoadInvalid(t *testing.T) {
 		{"negative threads", "threads = -1\n", []string{": threads: -1 is negative"}},
 		{"empty key_env", "[pseudonymise]\nkey_env = \"\"\n", []string{": pseudonymise.key_env: must name"}},
 		{"negative threshold", "[rules]\nlarge_payment_yuan = -1.0\n", []string{": rules.large_payment_yuan: -1 is negative"}},
+		{"forbidden instrument allowed", "[rules]\nallowed_instruments = [\"policy_bank_bond\", \"stock\"]\n", []string{": rules.allowed_instruments: \"stock\" cannot be allowed"}},
 		{"inverted band", "[rules]\npayout_band_low = 1.2\n", []string{": rules.payout_band_low: 1.2 is above payout_band_high 1"}},
 		{"red band on the good side", "[rules.risk]\nsolvency_red = 2.0\n", []string{": rules.risk.solvency_red: 2 is above the yellow band 1.5"}},
 		{"red band below yellow", "[rules.risk]\npayment_days_red = 10\n", []string{": rules.risk.payment_days_red: 10 is below the yellow band 15"}},

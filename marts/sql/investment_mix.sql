@@ -2,14 +2,14 @@
 -- depends: core.fact_holding
 -- Where the money sits, month end by month end: market value by operator
 -- and instrument type, its share of the operator's holdings that month, and
--- whether clause 十二 allows it (deposits and treasury bonds only; rule R01
--- reports the others).
+-- whether clause 十二 allows it (deposits and treasury bonds, and the review
+-- bonds [rules] allowed_instruments lists; rule R01 reports the others).
 CREATE OR REPLACE TABLE mart.investment_mix AS
 SELECT as_of AS month, any_value(pool_code) AS pool_code, operator_code, instrument_type,
     CAST(sum(market_value) AS DECIMAL(18, 2)) AS market_value,
     CAST(sum(market_value) AS DOUBLE)
         / nullif(CAST(sum(sum(market_value)) OVER (PARTITION BY operator_code, as_of) AS DOUBLE), 0) AS share,
-    instrument_type IN ('demand_deposit', 'time_deposit', 'treasury_bond') AS allowed,
+    list_contains(string_split(getvariable('allowed_instruments'), ','), instrument_type) AS allowed,
     getvariable('run_id') AS run_id
 FROM core.fact_holding
 GROUP BY as_of, operator_code, instrument_type

@@ -1,10 +1,12 @@
 -- model: rule.r01
 -- depends: core.fact_holding, core.fact_ledger_line
 -- R01 (clause 十二: 不得购买股票、基金、债券、期货、理财等金融产品): a holding
--- whose instrument is not demand_deposit, time_deposit or treasury_bond, one
--- hit a holding (not a month), in the year it was first held, with its
--- largest market value; policy_bank_bond and local_gov_bond are 'minor'
--- review findings. And any debit to 1109 (other investments): one hit a
+-- whose instrument is not an allowed one (demand_deposit, time_deposit,
+-- treasury_bond, and the review bonds [rules] allowed_instruments lists:
+-- getvariable('allowed_instruments')), one hit a holding (not a month), in
+-- the year it was first held, with its largest market value;
+-- policy_bank_bond and local_gov_bond not allow-listed are 'minor' review
+-- findings. And any debit to 1109 (other investments): one hit a
 -- voucher (subject kind voucher, so it never collides with a holding).
 INSERT INTO rule_hits
 SELECT 'R01', any_value(pool_code), operator_code, any_value(activity_code), year(min(as_of)),
@@ -14,7 +16,7 @@ SELECT 'R01', any_value(pool_code), operator_code, any_value(activity_code), yea
                 THEN '：不在允许清单内，需复核' ELSE '：不是允许的投资品种' END,
     CASE WHEN bool_and(instrument_type IN ('policy_bank_bond', 'local_gov_bond')) THEN 'minor' END
 FROM core.fact_holding
-WHERE instrument_type NOT IN ('demand_deposit', 'time_deposit', 'treasury_bond')
+WHERE NOT list_contains(string_split(getvariable('allowed_instruments'), ','), instrument_type)
 GROUP BY operator_code, holding_id;
 
 INSERT INTO rule_hits
