@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io/fs"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -99,4 +100,31 @@ func TestRulesAgainstAnswerKey(t *testing.T) {
 		checked[e.Code+"/"+e.Expect]++
 	}
 	t.Logf("answer-key entries checked: %v", checked)
+
+	// Every finding's subject is one its rule's catalogue row says a
+	// finding names (the evidence `huzhu rules` prints).
+	evidence := map[string]string{}
+	for _, r := range Catalogue() {
+		evidence[r.ID] = r.Evidence
+	}
+	kinds, err := db.SQL().Query("SELECT DISTINCT rule_id, subject_kind FROM mart.compliance_findings ORDER BY ALL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kinds.Close()
+	seen := 0
+	for kinds.Next() {
+		var rule, kind string
+		if err := kinds.Scan(&rule, &kind); err != nil {
+			t.Fatal(err)
+		}
+		seen++
+		word := regexp.MustCompile(`\b` + strings.ReplaceAll(kind, "_", " ") + `\b`)
+		if !word.MatchString(evidence[rule]) {
+			t.Errorf("%s: a finding names a %s, its evidence says %q", rule, kind, evidence[rule])
+		}
+	}
+	if seen < 15 {
+		t.Errorf("%d rule and subject kinds among the findings: too few to prove the evidence", seen)
+	}
 }

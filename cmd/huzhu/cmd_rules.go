@@ -58,7 +58,7 @@ func newRulesCmd(e *env) *cobra.Command {
 			printColumns(e.stdout, t)
 			fmt.Fprintln(e.stdout)
 			for _, r := range out {
-				fmt.Fprintf(e.stdout, "%s  %s  第%s条: 「%s」\n", r.ID, r.Name, r.Clause, r.ClauseText)
+				fmt.Fprintf(e.stdout, "%s  %s  第%s条: 「%s」\n     a finding names: %s\n", r.ID, r.Name, r.Clause, r.ClauseText, r.Evidence)
 			}
 			fmt.Fprintf(e.stdout, "\nRisk indicator bands (clause 十; [rules.risk]; red beyond the red band, else yellow beyond the yellow one)\n\n")
 			t = [][]string{{"INDICATOR", "YELLOW", "RED", "BAD WHEN"}}

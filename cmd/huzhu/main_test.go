@@ -257,6 +257,7 @@ func TestRules(t *testing.T) {
 			Check      string `json:"check"`
 			CheckZH    string `json:"check_zh"`
 			Severity   string `json:"severity"`
+			Evidence   string `json:"evidence"`
 			Threshold  string `json:"threshold"`
 		} `json:"rules"`
 	}
@@ -267,8 +268,8 @@ func TestRules(t *testing.T) {
 		t.Fatalf("rules = %d rules, want R01…R19", len(cat.Rules))
 	}
 	for _, r := range cat.Rules {
-		if r.Clause == "" || r.ClauseText == "" || r.Severity == "" {
-			t.Errorf("rule %s lacks its clause, words or severity", r.ID)
+		if r.Clause == "" || r.ClauseText == "" || r.Severity == "" || r.Evidence == "" {
+			t.Errorf("rule %s lacks its clause, words, severity or evidence", r.ID)
 		}
 		// A name and a check in Chinese for the reports and the site, the
 		// check in rules.md's English too.
