@@ -33,6 +33,11 @@
 --                             refunds netted) in the trailing 12 months ÷
 --                             the 12 before − 1; only once 24 months of
 --                             receipts exist and the earlier 12 are positive
+--                             (rules.md's "this period vs the same period
+--                             last year" with the period a year to the
+--                             month: most receipts fall in the renewal
+--                             months, so a month against the same month
+--                             of last year swings with a renewal's date)
 --
 -- A value beyond the red band is red, else beyond the yellow band yellow,
 -- else green — exactly at a band is not beyond it; an undefined value
