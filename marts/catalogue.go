@@ -119,7 +119,7 @@ var catalogue = []Rule{
 		"a leader whose role ended without a departure audit within the limit; a fiscal year without an annual audit", "负责人离任后未在期限内进行离任审计；某会计年度没有年度审计", Major, "staff role (staff_id|leader|start_date) or fiscal year; no amount",
 		func(r config.Rules) string { return strconv.Itoa(r.DepartureAuditDays) + " 天" }},
 	{"R17", "超额或不符合条件的给付", "八", "业务管理",
-		"a paid claim above the activity's benefit_cap, for a member not enrolled on event_date, or paying more than medical_total − insurance_paid", "已给付的理赔超过活动的给付上限、会员在出险日未参加该活动，或给付超过医疗总费用减医保报销", Major, "claim (claim_no) with the amount paid", nil},
+		"a paid claim that takes the member's benefits in the enrolment period above the activity's benefit_cap (per member per period), for a member not enrolled on event_date, or paying more than medical_total − insurance_paid", "已给付的理赔使会员本保障期内累计给付超过活动的给付上限（每人每期）、会员在出险日未参加该活动，或给付超过医疗总费用减医保报销", Major, "claim (claim_no) with the amount paid", nil},
 	{"R18", "重复给付", "十二", "专款专用", "payments to the same member for the same event_date and amount more than once", "对同一会员、同一出险日、同一金额多次给付", Major, "claims (their numbers joined by |) with the amount paid more than once", nil},
 	{"R19", "收支未分开（收支两条线）", "十三", "收支两条线", "a voucher that nets income against expense (a 4xxx line and a 5xxx line in one voucher)", "一张凭证内收入与支出相抵（同时有 4xxx 和 5xxx 分录）", Minor, "voucher (voucher_no) with the smaller of its income and expense sides", nil},
 }

@@ -184,8 +184,11 @@ func claimsTable(rows string) string {
 }
 
 // R17: paid exactly the cap or exactly medical_total − insurance_paid is
-// clean, one cent more is a finding; an event one day after the enrolment
-// ends is one, on its last day is not; unpaid claims are not.
+// clean, one cent more is a finding; the cap is per member per period, so
+// two claims of one period adding up to the cap are clean and to a cent
+// more the second is a finding, while claims of two periods are not added;
+// an event one day after the enrolment ends is one, on its last day is
+// not; unpaid claims are not.
 func TestRuleR17Boundary(t *testing.T) {
 	got := runRule(t, "rule_r17.sql",
 		`CREATE TABLE core.dim_activity AS SELECT * FROM (VALUES ('OP', 'A', CAST(1000 AS DECIMAL(18, 2)), true),
@@ -194,17 +197,30 @@ func TestRuleR17Boundary(t *testing.T) {
 			CAST(period_start AS DATE) AS period_start, CAST(period_end AS DATE) AS period_end FROM (VALUES
 			('OP', 'A', 'M1', NULL, '2024-01-01', '2024-12-31'),
 			('OP', 'A', 'M2', NULL, '2024-01-01', '2024-06-30'),
-			('OP', 'A', 'M3', 'R9', '2024-01-01', '2024-12-31')) AS t(operator_code, activity_code, member_ref, refund_of, period_start, period_end)`,
+			('OP', 'A', 'M3', 'R9', '2024-01-01', '2024-12-31'),
+			('OP', 'A', 'M4', NULL, '2024-01-01', '2024-12-31'),
+			('OP', 'A', 'M5', NULL, '2024-01-01', '2024-12-31'),
+			('OP', 'A', 'M6', NULL, '2024-01-01', '2024-12-31'),
+			('OP', 'A', 'M7', NULL, '2024-01-01', '2024-12-31'),
+			('OP', 'A', 'M8', NULL, '2024-01-01', '2024-12-31'),
+			('OP', 'A', 'M9', NULL, '2023-01-01', '2023-12-31'),
+			('OP', 'A', 'M9', NULL, '2024-01-01', '2024-12-31')) AS t(operator_code, activity_code, member_ref, refund_of, period_start, period_end)`,
 		claimsTable(`
 			('OP', 'C1', 'A', 'M1', '2024-05-01', 2000, 500, 1000.00, 'paid'),
-			('OP', 'C2', 'A', 'M1', '2024-05-02', 2000, 500, 1000.01, 'paid'),
-			('OP', 'C3', 'A', 'M1', '2024-05-03', 1000, 400, 600.00, 'paid'),
-			('OP', 'C4', 'A', 'M1', '2024-05-04', 1000, 400, 600.01, 'paid'),
+			('OP', 'C2', 'A', 'M4', '2024-05-02', 2000, 500, 1000.01, 'paid'),
+			('OP', 'C3', 'A', 'M5', '2024-05-03', 1000, 400, 600.00, 'paid'),
+			('OP', 'C4', 'A', 'M6', '2024-05-04', 1000, 400, 600.01, 'paid'),
 			('OP', 'C5', 'A', 'M2', '2024-07-01', 1000, 0, 100.00, 'paid'),
 			('OP', 'C6', 'A', 'M2', '2024-06-30', 1000, 0, 100.00, 'paid'),
 			('OP', 'C7', 'A', 'M3', '2024-05-01', 1000, 0, 100.00, 'paid'),
-			('OP', 'C8', 'A', 'M1', '2024-05-05', 9000, 0, 5000.00, 'approved')`))
-	wantHits(t, got, "OP|claim|C2|2024|-", "OP|claim|C4|2024|-", "OP|claim|C5|2024|-", "OP|claim|C7|2024|-")
+			('OP', 'C8', 'A', 'M1', '2024-05-05', 9000, 0, 5000.00, 'approved'),
+			('OP', 'K1', 'A', 'M7', '2024-03-01', 2000, 0, 600.00, 'paid'),
+			('OP', 'K2', 'A', 'M7', '2024-04-01', 2000, 0, 400.00, 'paid'),
+			('OP', 'L1', 'A', 'M8', '2024-03-01', 2000, 0, 600.00, 'paid'),
+			('OP', 'L2', 'A', 'M8', '2024-04-01', 2000, 0, 400.01, 'paid'),
+			('OP', 'N1', 'A', 'M9', '2023-12-01', 2000, 0, 800.00, 'paid'),
+			('OP', 'N2', 'A', 'M9', '2024-01-05', 2000, 0, 800.00, 'paid')`))
+	wantHits(t, got, "OP|claim|C2|2024|-", "OP|claim|C4|2024|-", "OP|claim|C5|2024|-", "OP|claim|C7|2024|-", "OP|claim|L2|2024|-")
 }
 
 // R18: two paid claims of the same member, event date and amount are one

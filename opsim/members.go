@@ -323,6 +323,9 @@ func (g *memberGen) claimsOf(d *memberDraw) {
 		} else if r.chance(s.pClaim * float64(years)) {
 			count = 1
 		}
+		// The benefit cap is per member per period (rules.md, R17): what
+		// the period's earlier claims took is not paid again.
+		var granted money.Cents
 		for k := 0; k < count; k++ {
 			c := claimDraw{act: e.act}
 			// An event day inside the period, winter-weighted.
@@ -344,6 +347,11 @@ func (g *memberGen) claimsOf(d *memberDraw) {
 			} else {
 				c.paid = (c.decided.Day() + record.Day(2+r.intn(19))).At(10+r.intn(6), r.intn(60), r.intn(60))
 				c.voucher = payVoucher(e.act, c.paid.Day())
+				c.approved = min(c.approved, s.cap-granted)
+				if c.approved <= 0 { // the cap is used up: refused
+					c.rejected, c.paid, c.voucher = true, 0, ""
+				}
+				granted += max(c.approved, 0)
 			}
 			if c.filed.Day() > w.horizon {
 				continue

@@ -67,6 +67,18 @@ func (g *memberGen) plantClaim(d *memberDraw, n *int) {
 		}
 		return
 	}
+	if d.plant >= plantR17Cap && d.plant != plantR17NotEnrolled {
+		// A claim rule's plant stands alone in its period: the cap is per
+		// member per period, so an earlier claim of the period would turn
+		// the exact-cap near miss into a finding.
+		kept := d.claims[:0]
+		for _, c := range d.claims {
+			if c.act != e.act || c.event < e.start || c.event > e.end {
+				kept = append(kept, c)
+			}
+		}
+		d.claims = kept
+	}
 	r := newRng(w.P.Seed, 500, uint64(g.op.Index), uint64(d.idx))
 	base := claimDraw{act: e.act}
 	base.event = e.start + record.Day(20+r.intn(200))
