@@ -14,8 +14,11 @@ import (
 
 // SourceResult is what one source did in a run.
 type SourceResult struct {
-	Name     string        `json:"source"`
-	Rows     int64         `json:"rows"` // rows appended to raw
+	Name string `json:"source"`
+	Rows int64  `json:"rows"` // rows appended to raw that stand (not a refused batch's)
+	// Rejected are the batches refused whole (a file drop whose manifest
+	// does not match its files), "batch: reason": nothing of them loaded.
+	Rejected []string      `json:"rejected,omitempty"`
 	Duration time.Duration `json:"duration_ns"`
 	Err      error         `json:"-"`
 	Error    string        `json:"error,omitempty"`
@@ -68,12 +71,22 @@ func Run(ctx context.Context, db *sql.DB, cfg *config.Config, runID string, opt 
 			}
 			start := time.Now()
 			err := s.Pull(ctx, l)
-			res.Sources[i] = SourceResult{Name: s.Name(), Rows: rows.Load(), Duration: time.Since(start), Err: err}
+			res.Sources[i] = SourceResult{Name: s.Name(), Rows: rows.Load(), Duration: time.Since(start), Err: err, Rejected: l.Rejected()}
+			// The rows that stand are ops.loads' count: the progress count
+			// has the rows of a batch refused after it began loading too.
+			var loaded int64
+			if qerr := db.QueryRowContext(ctx, sqlSourceLoaded, runID, cfg.Sources[i].Operator, cfg.Sources[i].Kind).Scan(&loaded); qerr == nil {
+				res.Sources[i].Rows = loaded
+			} else if err == nil {
+				err = fmt.Errorf("extract %s: count loads: %w", s.Name(), qerr)
+				res.Sources[i].Err = err
+			}
 			if err != nil {
 				res.Sources[i].Error = err.Error()
 				opt.logger().Error("source failed", "source", s.Name(), "err", err)
 			} else {
-				opt.logger().Info("source pulled", "source", s.Name(), "rows", rows.Load(), "seconds", time.Since(start).Seconds())
+				opt.logger().Info("source pulled", "source", s.Name(), "rows", res.Sources[i].Rows, "batches_rejected", len(res.Sources[i].Rejected),
+					"seconds", time.Since(start).Seconds())
 			}
 		}()
 	}

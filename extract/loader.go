@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -34,6 +35,7 @@ func mustSQL(name string) string {
 
 var (
 	sqlLoadInsert       = mustSQL("load_insert.sql")
+	sqlSourceLoaded     = mustSQL("source_loaded.sql")
 	sqlWatermarkGet     = mustSQL("watermark_get.sql")
 	sqlWatermarkSet     = mustSQL("watermark_set.sql")
 	sqlBatchSeen        = mustSQL("batch_seen.sql")
@@ -110,6 +112,8 @@ type Loader struct {
 	mu   sync.Mutex // held from Begin to Commit or Rollback, and by each query
 	conn *sql.Conn
 	err  error
+	// rejected are the batches Reject refused, "batch: reason".
+	rejected []string
 }
 
 // Loader returns the loader of one source. Its connection is taken on
@@ -441,7 +445,15 @@ func (l *Loader) Reject(ctx context.Context, e *contract.Entity, batch, checksum
 	if err != nil {
 		return fmt.Errorf("extract %s batch %s: record rejection: %w", l.name, batch, err)
 	}
+	l.rejected = append(l.rejected, batch+": "+reason)
 	return nil
+}
+
+// Rejected returns the batches the loader refused, "batch: reason".
+func (l *Loader) Rejected() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.rejected)
 }
 
 func nullIf(s string) any {

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"huzhu/contract"
@@ -31,6 +32,10 @@ type DropOptions struct {
 	// after that (Beijing) day. Zero writes the whole world as of its day.
 	// The answer key always describes the whole world.
 	ChangedSince record.Day
+	// Faults spoil some operators' batches after they are written (see
+	// DropFaults); the answer key names each (kind "batch", expect
+	// "reject").
+	Faults DropFaults
 }
 
 // DropStats count what a drop wrote.
@@ -285,6 +290,14 @@ func (w *World) dropOperator(opt DropOptions, op *Operator, key *keyWriter, stat
 		stats.Rows[f.name[:len(f.name)-len(filepath.Ext(f.name))]] += f.rows
 		stats.Files++
 		stats.Bytes += f.hash.n
+	}
+	fault, file, err := opt.Faults.apply(w, op, dir, &m)
+	if err != nil {
+		return fmt.Errorf("opsim drop %s: fault: %w", op.Code, err)
+	}
+	if fault != "" {
+		key.add(KeyEntry{Kind: "batch", Operator: op.Code, Entity: strings.TrimSuffix(file, filepath.Ext(file)), Key: w.Batch(),
+			Code: "manifest_mismatch", Expect: "reject", Note: "drop fault " + fault + " on " + file})
 	}
 	return writeFile(filepath.Join(dir, "manifest.json"), func(out io.Writer) error {
 		enc := json.NewEncoder(out)

@@ -163,12 +163,12 @@ func enrolledOn(d *memberDraw, a *Activity, day record.Day) bool {
 // KeyEntry is one line of the answer key: a planted defect or a near miss,
 // with what the pipeline is expected to do about it.
 type KeyEntry struct {
-	Kind     string   `json:"kind"`               // data | rule
+	Kind     string   `json:"kind"`               // data | rule | batch (a drop fault: Key is the batch)
 	Operator string   `json:"operator"`           // USCC
 	Entity   string   `json:"entity"`             // the entity whose row carries it
 	Key      string   `json:"key"`                // natural key (normalised), fields joined by "|"
 	Code     string   `json:"code"`               // reason code (data) or rule id (rule)
-	Expect   string   `json:"expect"`             // quarantine | count | keep | finding | clean
+	Expect   string   `json:"expect"`             // quarantine | count | keep | finding | clean | reject
 	Severity string   `json:"severity,omitempty"` // for rule findings, when it is not the rule's default
 	Formats  []string `json:"formats,omitempty"`  // transports that carry it; empty = all
 	Year     int      `json:"year,omitempty"`     // fiscal year, for rules per year

@@ -76,6 +76,9 @@ func printExtract(e *env, res *extract.Result) {
 		if s.Err != nil {
 			status = "FAILED: " + s.Err.Error()
 		}
+		for _, r := range s.Rejected {
+			status += "; batch REJECTED, nothing of it loaded: " + r
+		}
 		fmt.Fprintf(e.stdout, "extract %-28s %9d rows %6.2fs  %s\n", s.Name, s.Rows, s.Duration.Seconds(), status)
 	}
 }

@@ -73,6 +73,7 @@ type dropOptions struct {
 	encoding string
 	key      string
 	changed  string
+	faults   string
 }
 
 func newOpsimDropCmd(e *env) *cobra.Command {
@@ -90,6 +91,9 @@ func newOpsimDropCmd(e *env) *cobra.Command {
 				return err
 			}
 			opt := opsim.DropOptions{Out: o.out, Format: o.format, Encoding: o.encoding, KeyPath: o.key}
+			if opt.Faults, err = opsim.ParseDropFaults(o.faults); err != nil {
+				return usageError{err}
+			}
 			if o.changed != "" {
 				if opt.ChangedSince, err = record.ParseDay(o.changed); err != nil {
 					return usageError{fmt.Errorf("opsim drop --changed-since: %w", err)}
@@ -120,6 +124,7 @@ func newOpsimDropCmd(e *env) *cobra.Command {
 	cmd.Flags().StringVar(&o.encoding, "encoding", "utf-8", "CSV encoding: utf-8 | gb18030")
 	cmd.Flags().StringVar(&o.key, "answer-key", "", "answer key path (default OUT/answer-key.jsonl; - for none)")
 	cmd.Flags().StringVar(&o.changed, "changed-since", "", "write a delta batch: only rows updated on or after this day (YYYY-MM-DD)")
+	cmd.Flags().StringVar(&o.faults, "faults", "", "batch faults, probabilities per operator batch: rows=0.2 (a manifest row count off by one), truncate=0.1 (a file cut short), missing=0.1 (a file gone)")
 	return cmd
 }
 

@@ -138,13 +138,12 @@ type runManifest struct {
 	Alert          string            `json:"alert,omitempty"`
 }
 
-// warningsError is a run that published with more data-quality warnings
-// than the config allows: exit 3.
-type warningsError struct{ n, max int64 }
+// warningsError is a run that published with data-quality warnings it
+// must not keep quiet about: more than [gates] max_warnings, or a file
+// batch refused whole. Exit 3.
+type warningsError struct{ why string }
 
-func (w warningsError) Error() string {
-	return fmt.Sprintf("published with %d data-quality warnings, more than the %d allowed ([gates] max_warnings)", w.n, w.max)
-}
+func (w warningsError) Error() string { return "published with warnings: " + w.why }
 
 // gateError is a fatal quality gate: nothing published, exit 1.
 type gateError struct{ tripped []string }
@@ -195,9 +194,21 @@ func runStages(ctx context.Context, e *env, r *stageRun, stages []string, o *run
 		if len(fatal) > 0 {
 			runErr = gateError{fatal}
 			r.log.Error("quality gate tripped", "run_id", r.runID, "gates", strings.Join(fatal, "; "))
-		} else if max := int64(r.cfg.Gates.MaxWarnings); max >= 0 && m.Warnings > max {
-			warnErr = warningsError{m.Warnings, max}
-			m.Tripped = append(m.Tripped, "max_warnings")
+		} else {
+			var why []string
+			if max := int64(r.cfg.Gates.MaxWarnings); max >= 0 && m.Warnings > max {
+				why = append(why, fmt.Sprintf("%d data-quality warnings, more than the %d allowed ([gates] max_warnings)", m.Warnings, max))
+				m.Tripped = append(m.Tripped, "max_warnings")
+			}
+			for _, g := range m.Gates {
+				if g.Gate == "rejected_batches" {
+					why = append(why, fmt.Sprintf("operator %s: %d file batch(es) refused whole (ops.loads)", g.Subject, int64(g.Value)))
+					m.Tripped = append(m.Tripped, "rejected_batches")
+				}
+			}
+			if len(why) > 0 {
+				warnErr = warningsError{strings.Join(why, "; ")}
+			}
 		}
 	}
 	if runErr == nil {

@@ -19,8 +19,8 @@ type gateResult struct {
 // checkGates evaluates [gates] on what the run did: each operator's
 // quarantined share of the rows it transformed, the reconciliation
 // difference, open findings of the fatal rules, and the number of
-// data-quality warnings (rows quarantined in the run plus findings first
-// seen in it). It returns every gate, the fatal ones that tripped, and
+// data-quality warnings (rows quarantined in the run, findings first seen
+// in it and file batches refused whole). It returns every gate, the fatal ones that tripped, and
 // the warnings.
 func checkGates(ctx context.Context, r *stageRun, m *runManifest) ([]gateResult, []string, int64) {
 	g := r.cfg.Gates
@@ -64,12 +64,31 @@ func checkGates(ctx context.Context, r *stageRun, m *runManifest) ([]gateResult,
 		trip(res, fmt.Sprintf("%d open findings of rule %s", n, rule))
 	}
 
+	// A file batch refused whole (its manifest does not match its files)
+	// leaves the night without that operator's batch: not fatal — the rest
+	// publishes, and the batch loads once the operator sends it right — but
+	// never silent: the run ends with warnings (exit 3).
+	var rejected int64
+	if rows, err := db.QueryContext(ctx, `SELECT operator_code, count(*) FROM ops.loads
+		WHERE run_id = ? AND status = 'rejected' GROUP BY ALL ORDER BY ALL`, r.runID); err == nil {
+		for rows.Next() {
+			var op string
+			var n int64
+			if rows.Scan(&op, &n) != nil {
+				continue
+			}
+			rejected += n
+			gates = append(gates, gateResult{Gate: "rejected_batches", Subject: op, Value: float64(n), Tripped: true})
+		}
+		rows.Close()
+	}
+
 	var quarantined, fresh int64
 	for _, n := range m.Quarantined {
 		quarantined += n
 	}
 	db.QueryRowContext(ctx, `SELECT count(*) FROM mart.compliance_findings WHERE first_seen_run = ? AND status = 'open'`, r.runID).Scan(&fresh)
-	warnings := quarantined + fresh
+	warnings := quarantined + fresh + rejected
 	if !g.ReconciliationFatal {
 		warnings += abs(m.Reconciliation)
 	}

@@ -421,3 +421,71 @@ func TestRunDeltaNights(t *testing.T) {
 		t.Errorf("a delta night loaded %d rows, a snapshot night %d: not a delta", loaded[1], loaded[0])
 	}
 }
+
+// TestDropFaultsRejected: a file drop the simulator spoils (--faults: a
+// manifest row count off by one, a file cut short, a file gone) is refused
+// whole by the nightly run — nothing of it in raw, ops.loads says why —
+// and the run publishes the rest with warnings (exit 3), the batch named
+// in the manifest's gates and in extract's line; the answer key names the
+// spoiled batch.
+func TestDropFaultsRejected(t *testing.T) {
+	t.Setenv("HUZHU_PII_KEY", "a-test-key-of-enough-length")
+	t.Setenv("HUZHU_SITE_KEY", testSiteKey)
+	for _, kind := range []string{"rows", "truncate", "missing"} {
+		t.Run(kind, func(t *testing.T) {
+			dir := t.TempDir()
+			key := filepath.Join(dir, "key.jsonl")
+			if code, _, stderr := run(t, "opsim", "drop", "--out", filepath.Join(dir, "drops"), "--members", "300", "--operators", "1",
+				"--faults", kind+"=1", "--answer-key", key); code != 0 {
+				t.Fatalf("drop: %s", stderr)
+			}
+			raw, _ := os.ReadFile(key)
+			var entry *opsim.KeyEntry
+			for line := range strings.SplitSeq(strings.TrimSpace(string(raw)), "\n") {
+				var e opsim.KeyEntry
+				if json.Unmarshal([]byte(line), &e) == nil && e.Kind == "batch" {
+					entry = &e
+				}
+			}
+			if entry == nil || entry.Expect != "reject" || !strings.Contains(entry.Note, kind) {
+				t.Fatalf("answer key has no batch fault %s: %+v", kind, entry)
+			}
+			cfg := filepath.Join(dir, "h.toml")
+			os.WriteFile(cfg, []byte(fmt.Sprintf("warehouse = \"w/h.duckdb\"\nout = \"out\"\n[[source]]\noperator = %q\nkind = \"files\"\npath = \"drops/%s\"\n",
+				entry.Operator, entry.Operator)), 0o644)
+			code, out, stderr := run(t, "run", "--config", cfg)
+			if code != exitWarnings || !strings.Contains(stderr, "refused whole") {
+				t.Fatalf("run over a spoiled batch = %d, want 3 naming the rejection:\n%s\n%s", code, out, stderr)
+			}
+			n := &nightly{t: t, dir: dir}
+			m := n.manifest()
+			var rows int64
+			for _, v := range m.Rows {
+				rows += v
+			}
+			if rows != 0 || !m.Published || !slices.Contains(m.Tripped, "rejected_batches") {
+				t.Errorf("manifest: %d raw rows, published %v, tripped %v; want none, true, rejected_batches", rows, m.Published, m.Tripped)
+			}
+			if st, _ := json.Marshal(m.Stages[0]); !strings.Contains(string(st), `"rows":0`) || !strings.Contains(string(st), `"rejected":["`+entry.Key) {
+				t.Errorf("the manifest's extract stage does not name the rejected batch: %s", st)
+			}
+			// Each run that meets the batch refuses it again, and extract's
+			// own line says so.
+			if code, out, _ := run(t, "extract", "--config", cfg); code != exitOK || !strings.Contains(out, "batch REJECTED") || !strings.Contains(out, " 0 rows") {
+				t.Errorf("extract over the spoiled batch = %d:\n%s", code, out)
+			}
+			db, err := warehouse.Open(context.Background(), filepath.Join(dir, "w", "h.duckdb"), warehouse.Options{ReadOnly: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			var batch, reason string
+			if err := db.SQL().QueryRow("SELECT any_value(batch), any_value(reason) FROM ops.loads WHERE status = 'rejected' HAVING count(*) = 2").Scan(&batch, &reason); err != nil {
+				t.Fatal(err)
+			}
+			if batch != entry.Key || !strings.Contains(reason, "manifest does not match") || !strings.Contains(reason, entry.Entity) {
+				t.Errorf("ops.loads: batch %s rejected for %q; the answer key says %s, %s", batch, reason, entry.Key, entry.Entity)
+			}
+		})
+	}
+}
