@@ -732,7 +732,7 @@ func (x *index) activityPage(o *Operator, a *Activity) *page {
 		bt := p.table(dir, "breakdown", strconv.Itoa(y.Year)+"年给付分布", []string{"维度", "分组", "给付件数", "给付金额（元）"},
 			[]string{"dimension", "bucket", "claims_paid", "benefits_paid"})
 		for _, c := range x.cells[yearKey(o.Code, a.Code, y.Year)] {
-			bt.Rows = append(bt.Rows, []Cell{{Text: zh(dimensionZh, c.Dimension), Raw: c.Dimension}, {Text: zh(bucketZh, c.Bucket), Raw: c.Bucket},
+			bt.Rows = append(bt.Rows, []Cell{{Text: zh(dimensionZh, c.Dimension), Raw: c.Dimension}, {Text: bucketLabel(c.Dimension, c.Bucket), Raw: c.Bucket},
 				x.f.countOr(c.Claims, c.Suppressed), x.f.moneyOr(c.Benefits, c.Suppressed)})
 		}
 		p.add(&section{ID: "breakdown", Title: "给付分布", Note: "按年龄段、性别、疾病类别、医院等级与月份分别统计；不足 " + strconv.Itoa(x.f.k) + " 件的格及其补充隐去格显示为“" + x.f.supText() + "”。", Tables: []*Table{bt}})

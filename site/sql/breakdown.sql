@@ -2,4 +2,6 @@
 SELECT fiscal_year, operator_code, activity_code, dimension, bucket,
     claims_paid, CAST(benefits_paid AS VARCHAR), suppressed
 FROM mart.disclosure_breakdown
-ORDER BY operator_code, activity_code, fiscal_year, dimension, bucket
+-- Buckets in reading order: an age band "<30" before "30-39", "other" and
+-- "unknown" last.
+ORDER BY operator_code, activity_code, fiscal_year, dimension, bucket IN ('other', 'unknown'), NOT starts_with(bucket, '<'), bucket
