@@ -735,7 +735,7 @@ func (x *index) activityPage(o *Operator, a *Activity) *page {
 			bt.Rows = append(bt.Rows, []Cell{{Text: zh(dimensionZh, c.Dimension), Raw: c.Dimension}, {Text: bucketLabel(c.Dimension, c.Bucket), Raw: c.Bucket},
 				x.f.countOr(c.Claims, c.Suppressed), x.f.moneyOr(c.Benefits, c.Suppressed)})
 		}
-		p.add(&section{ID: "breakdown", Title: "给付分布", Note: "按年龄段、性别、疾病类别、医院等级与月份分别统计；不足 " + strconv.Itoa(x.f.k) + " 件的格及其补充隐去格显示为“" + x.f.supText() + "”。", Tables: []*Table{bt}})
+		p.add(&section{ID: "breakdown", Title: "给付分布", Note: "按年龄段、性别、疾病类别、医院等级与月份分别统计；不足 " + strconv.Itoa(x.f.k) + " 件的格及其补充隐去格，件数显示为“" + x.f.supText() + "”，金额显示为“" + hiddenText + "”。", Tables: []*Table{bt}})
 	}
 
 	bt := p.table(dir, "budget", "本活动预算执行（各年最后月末）", []string{"年度", "科目", "截至月末", "预算（元）", "实际（元）", "执行率", "状态"},
@@ -750,7 +750,7 @@ func (x *index) activityPage(o *Operator, a *Activity) *page {
 		// contributions, and with them the change of the fund): hide them
 		// as the disclosure mart hides the year's money.
 		if x.yearSup[yearKey(o.Code, a.Code, l.Year)] {
-			actual, rate, flag = x.f.sup(), x.f.sup(), x.f.sup()
+			actual, rate, flag = x.f.hidden(), x.f.hidden(), x.f.hidden()
 		}
 		bt.Rows = append(bt.Rows, []Cell{textCell(strconv.Itoa(l.Year)), textCell(l.LineName), textCell(l.Month), x.f.moneyOr(l.Budget, false), actual, rate, flag})
 	}
@@ -799,6 +799,7 @@ func (x *index) methodologyPage() *page {
 		{"风险准备金", "第十条要求建立的风险准备金（3102）余额。"},
 		{"统筹地区", "第四条：省级统筹，或省级管理、市级统筹。"},
 		{"“" + x.f.supText() + "”", "人数或件数少于 " + strconv.Itoa(x.f.k) + " 的格及其金额不公开；为防止用合计倒推，同一合计下至少再隐去一格。"},
+		{"“" + hiddenText + "”", "隐去格的金额、比例与天数：这样的活动年度，其缴费、给付、结余与预算实际数一并不公开，否则可由结余的变动倒推出给付。"},
 	}})
 	p.add(&section{ID: "limits", Title: "已知局限", List: []link{
 		{Text: "数据截至 " + x.d.AsOf + "；当年数据为年初至今，不是全年。"},

@@ -41,6 +41,13 @@ func (f fmtr) supText() string { return "<" + strconv.Itoa(f.k) }
 
 func (f fmtr) sup() Cell { return Cell{Text: f.supText(), Raw: f.supText(), Num: true, Sup: true} }
 
+// hiddenText marks a suppressed amount, ratio or number of days: "<10"
+// there would read as less than 10 yuan, or 10%.
+const hiddenText = "隐去"
+
+// hidden is a suppressed figure that is not a count of people or claims.
+func (f fmtr) hidden() Cell { return Cell{Text: hiddenText, Raw: hiddenText, Num: true, Sup: true} }
+
 func textCell(s string) Cell { return Cell{Text: s, Raw: s} }
 
 func linkCell(s, href string) Cell { return Cell{Text: s, Raw: s, Href: href} }
@@ -57,7 +64,7 @@ func (f fmtr) moneyOr(c *money.Cents, suppressed bool) Cell {
 	case c != nil:
 		return f.money(*c)
 	case suppressed:
-		return f.sup()
+		return f.hidden()
 	}
 	return nullCell()
 }
@@ -102,7 +109,7 @@ func (f fmtr) ratioOr(r *float64, suppressed bool) Cell {
 	case r != nil:
 		return Cell{Text: strconv.FormatFloat(*r*100, 'f', 1, 64) + "%", Raw: strconv.FormatFloat(*r, 'f', 4, 64), Num: true}
 	case suppressed:
-		return f.sup()
+		return f.hidden()
 	}
 	return nullCell()
 }
@@ -113,7 +120,7 @@ func (f fmtr) daysOr(d *float64, suppressed bool) Cell {
 		s := strconv.FormatFloat(*d, 'f', 1, 64)
 		return Cell{Text: s + " 天", Raw: s, Num: true}
 	case suppressed:
-		return f.sup()
+		return f.hidden()
 	}
 	return nullCell()
 }
