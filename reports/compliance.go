@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"huzhu/marts"
 )
@@ -82,7 +83,7 @@ func compliancePage(d *data, o *operator, fs []finding, rs []risk) *page {
 	}
 	prev := "（无上次运行记录）"
 	if d.PreviousRun != "" {
-		prev = "（上次运行 " + d.PreviousRun + "）"
+		prev = "（上次运行 " + runTime(d.PreviousRun) + "，" + d.PreviousRun + "）"
 	}
 	p.Sections = append(p.Sections, &section{Heading: "概况", Items: []string{
 		fmt.Sprintf("未整改问题 %d 项，其中本次新增 %d 项；自上次运行以来已解决 %d 项%s。本次运行 %s。", open, newN, resolvedNow, prev, d.RunID),
@@ -92,7 +93,8 @@ func compliancePage(d *data, o *operator, fs []finding, rs []risk) *page {
 	// By rule and severity, with the clause's own words.
 	byRule := &table{ID: "t-by-rule", Sheet: "按规则汇总", Title: "按规则与严重程度汇总",
 		Cols: []column{{"规则", text}, {"名称", text}, {"条款", text}, {"条款原文", text}, {"检查内容", text},
-			{"严重", integer}, {"重大", integer}, {"一般", integer}, {"提示", integer},
+			{marts.SeverityNames[marts.Critical], integer}, {marts.SeverityNames[marts.Major], integer},
+			{marts.SeverityNames[marts.Minor], integer}, {marts.SeverityNames[marts.Info], integer},
 			{"未整改", integer}, {"本次新增", integer}, {"本次已解决", integer}}}
 	for _, rule := range marts.Catalogue() {
 		counts := map[string]int{}
@@ -126,9 +128,11 @@ func compliancePage(d *data, o *operator, fs []finding, rs []risk) *page {
 		Cols: []column{{"状态", text}, {"严重程度", text}, {"规则", text}, {"条款", text}, {"年度", integer},
 			{"项目", text}, {"对象类型", text}, {"对象", text}, {"金额", amount}, {"说明", text}, {"阈值", text},
 			{"首次发现", text}, {"最近发现", text}, {"编号", text}}}
+	// The clause by its number: its words are in the table by rule above,
+	// once a rule rather than once a finding.
 	clauses := map[string]string{}
 	for _, r := range marts.Catalogue() {
-		clauses[r.ID] = "第" + r.Clause + "条“" + r.ClauseText + "”"
+		clauses[r.ID] = "第" + r.Clause + "条"
 	}
 	seenRule := map[string]bool{}
 	for _, f := range fs {
@@ -156,7 +160,7 @@ func compliancePage(d *data, o *operator, fs []finding, rs []risk) *page {
 			id = "rule-" + f.Rule
 		}
 		det.add(class, id, txt(label), txt(zh(marts.SeverityNames, f.Severity)), txt(ruleLabel(f.Rule)), txt(clause), year, txt(act),
-			txt(zh(subjectZH, f.SubjectKind)), subj, optAmt(f.Amount), txt(f.Detail), txt(f.Threshold), txt(f.FirstSeen), txt(f.LastSeen), txt(f.ID))
+			txt(zh(subjectZH, f.SubjectKind)), subj, optAmt(f.Amount), txt(f.Detail), txt(f.Threshold), txt(runTime(f.FirstSeen)), txt(runTime(f.LastSeen)), txt(f.ID))
 	}
 	fsec := &section{ID: "findings", Heading: "问题明细", Tables: []*table{det}}
 	if len(fs) == 0 {
@@ -204,3 +208,18 @@ func riskSection(o *operator, rs []risk) *section {
 	sec.Tables = append(sec.Tables, t)
 	return sec
 }
+
+// runTime is when a run started, read from its id (20261129T221834.581Z-…,
+// UTC) as Beijing time, 2026-11-30 06:18; an id of another form as it is.
+func runTime(runID string) string {
+	stamp, _, _ := strings.Cut(runID, "-")
+	for _, layout := range []string{"20060102T150405.000Z", "20060102T150405Z"} {
+		if t, err := time.Parse(layout, stamp); err == nil {
+			return t.In(beijing).Format("2006-01-02 15:04")
+		}
+	}
+	return runID
+}
+
+// beijing is China Standard Time, UTC+8 all year.
+var beijing = time.FixedZone("CST", 8*3600)
