@@ -62,6 +62,26 @@ func TestMartContract(t *testing.T) {
 	if tables < 9 {
 		t.Errorf("read %d tables of marts.md, want 9", tables)
 	}
+	// marts.md: pool_code, operator_code and activity_code identify the
+	// subject at every grain (NULL above that level) — in every mart,
+	// those beyond the contract's nine too.
+	var lacking []string
+	rows, err := db.SQL().Query(`SELECT table_name FROM information_schema.columns WHERE table_schema = 'mart'
+		GROUP BY table_name
+		HAVING count(*) FILTER (WHERE column_name IN ('pool_code', 'operator_code', 'activity_code')) < 3
+		ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var name string
+		rows.Scan(&name)
+		lacking = append(lacking, name)
+	}
+	rows.Close()
+	if len(lacking) > 0 {
+		t.Errorf("marts without pool_code, operator_code and activity_code: %v", lacking)
+	}
 }
 
 // TestFindingsTracked: a finding keeps its id and first_seen_run from run

@@ -25,7 +25,7 @@ WITH t AS (
     FROM disclosure_rows
     GROUP BY fiscal_year, operator_code
 )
-SELECT fiscal_year, pool_code, operator_code, activities, activities_suppressed,
+SELECT fiscal_year, pool_code, operator_code, CAST(NULL AS VARCHAR) AS activity_code, activities, activities_suppressed,
     CASE WHEN activities_suppressed <> 1 THEN CAST(contributions AS DECIMAL(18, 2)) END AS contributions,
     CASE WHEN activities_suppressed <> 1 THEN CAST(fund_balance AS DECIMAL(18, 2)) END AS fund_balance,
     CASE WHEN activities_suppressed <> 1 THEN CAST(reserve_balance AS DECIMAL(18, 2)) END AS reserve_balance,

@@ -25,7 +25,7 @@ WITH f AS (
         WHERE s.is_current
     ) AS s ON s.operator_code = f.operator_code AND s.staff_id = f.staff_id AND s.role = f.role AND s.start_date = f.start_date
 )
-SELECT r.finding_id, r.pool_code, r.operator_code, r.fiscal_year, r.role, r.start_date, r.end_date,
+SELECT r.finding_id, r.pool_code, r.operator_code, CAST(NULL AS VARCHAR) AS activity_code, r.fiscal_year, r.role, r.start_date, r.end_date,
     r.end_date + CAST(getvariable('departure_audit_days') AS INTEGER) AS audit_due_by,
     a.audit_id, a.report_date AS audit_report_date, a.report_date - r.end_date AS audit_days_after_end,
     getvariable('run_id') AS run_id

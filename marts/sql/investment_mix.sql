@@ -5,7 +5,9 @@
 -- whether clause 十二 allows it (deposits and treasury bonds, and the review
 -- bonds [rules] allowed_instruments lists; rule R01 reports the others).
 CREATE OR REPLACE TABLE mart.investment_mix AS
-SELECT as_of AS month, any_value(pool_code) AS pool_code, operator_code, instrument_type,
+SELECT as_of AS month, any_value(pool_code) AS pool_code, operator_code,
+    CAST(NULL AS VARCHAR) AS activity_code, -- the operator's holdings: above the activity
+    instrument_type,
     CAST(sum(market_value) AS DECIMAL(18, 2)) AS market_value,
     CAST(sum(market_value) AS DOUBLE)
         / nullif(CAST(sum(sum(market_value)) OVER (PARTITION BY operator_code, as_of) AS DOUBLE), 0) AS share,

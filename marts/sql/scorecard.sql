@@ -87,7 +87,9 @@ WITH subjects AS (
     SELECT *, round(CAST(budget_part + compliance_part + timeliness_part + audit_part AS DOUBLE), 2) AS score
     FROM parts
 )
-SELECT CAST(fiscal_year AS INTEGER) AS fiscal_year, pool_code, operator_code, score,
+SELECT CAST(fiscal_year AS INTEGER) AS fiscal_year, pool_code, operator_code,
+    CAST(NULL AS VARCHAR) AS activity_code, -- an operator's row: above the activity
+    score,
     CAST(budget_part AS DOUBLE) AS budget_part, CAST(compliance_part AS DOUBLE) AS compliance_part,
     CAST(timeliness_part AS DOUBLE) AS timeliness_part, audit_part,
     CAST(rank() OVER (PARTITION BY pool_code, fiscal_year ORDER BY score DESC) AS INTEGER) AS rank_in_pool,
