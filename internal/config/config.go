@@ -312,7 +312,12 @@ type RiskBands struct {
 // DefaultRiskBands are the bands in force without [rules.risk].
 func DefaultRiskBands() RiskBands {
 	return RiskBands{
-		SolvencyYellow: 1.5, SolvencyRed: 1.0,
+		// Solvency red below R15's floor on net assets (balance_years_min,
+		// 0.25 of a year's benefits), yellow below twice that: at 1.5/1.0
+		// (until session 10) most activities of a sound fund were red, as
+		// an activity whose receipts arrive once a year holds less than a
+		// year of benefits most of the year, and the warning said nothing.
+		SolvencyYellow: 0.5, SolvencyRed: 0.25,
 		LiquidityYellow: 2.0, LiquidityRed: 1.0,
 		LossRatioYellow: 0.9, LossRatioRed: 1.1,
 		ClaimFrequencyYellow: 2.0, ClaimFrequencyRed: 3.5,

@@ -121,7 +121,7 @@ func TestDefaultRulesMatchCatalogue(t *testing.T) {
 	// The values of rules.md, spelled out once more so that an edit to
 	// DefaultRules has to be deliberate.
 	want := Rules{0.08, 500000, 0.10, 0.05, 0.50, 1.00, 2.0, 0.25, 1000, 180, 0.01, 1000, 10, nil,
-		RiskBands{1.5, 1.0, 2.0, 1.0, 0.9, 1.1, 2.0, 3.5, 15, 30, 0.5, 0.7, -0.1, -0.3}}
+		RiskBands{0.5, 0.25, 2.0, 1.0, 0.9, 1.1, 2.0, 3.5, 15, 30, 0.5, 0.7, -0.1, -0.3}}
 	if got := DefaultRules(); !reflect.DeepEqual(got, want) {
 		t.Errorf("DefaultRules() = %+v, want %+v", got, want)
 	}
@@ -212,7 +212,7 @@ func TestLoadInvalid(t *testing.T) {
 		{"negative threshold", "[rules]\nlarge_payment_yuan = -1.0\n", []string{": rules.large_payment_yuan: -1 is negative"}},
 		{"forbidden instrument allowed", "[rules]\nallowed_instruments = [\"policy_bank_bond\", \"stock\"]\n", []string{": rules.allowed_instruments: \"stock\" cannot be allowed"}},
 		{"inverted band", "[rules]\npayout_band_low = 1.2\n", []string{": rules.payout_band_low: 1.2 is above payout_band_high 1"}},
-		{"red band on the good side", "[rules.risk]\nsolvency_red = 2.0\n", []string{": rules.risk.solvency_red: 2 is above the yellow band 1.5"}},
+		{"red band on the good side", "[rules.risk]\nsolvency_red = 2.0\n", []string{": rules.risk.solvency_red: 2 is above the yellow band 0.5"}},
 		{"red band below yellow", "[rules.risk]\npayment_days_red = 10\n", []string{": rules.risk.payment_days_red: 10 is below the yellow band 15"}},
 		{"negative band", "[rules.risk]\nconcentration_yellow = -0.5\nconcentration_red = -0.1\n", []string{": rules.risk.concentration_yellow: a band is negative"}},
 		{"unknown band", "[rules.risk]\nsolvency_green = 3\n", []string{": rules.risk.solvency_green: unknown key"}},

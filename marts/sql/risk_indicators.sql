@@ -8,7 +8,7 @@
 -- indicator has a row only for the months where its input exists.
 --
 --   indicator                 value                                            yellow      red
---   solvency                  net assets (fund balance incl. reserve: Σ        < 1.5       < 1.0
+--   solvency                  net assets (fund balance incl. reserve: Σ        < 0.5       < 0.25
 --                             credit − debit over 3xxx/4xxx/5xxx to the
 --                             month end) ÷ expected benefits of the next 12
 --                             months (debits to 5101 in the trailing 12
