@@ -19,9 +19,10 @@ var errFileRefused = errors.New("file refused")
 
 // readCSV reads a CSV file of contract-v1: a header row of field names
 // (order free, unknown columns kept), an optional UTF-8 BOM, UTF-8 or
-// GB18030. An unquoted empty cell is null; "" is the empty string. Line ends
-// may be \n or \r\n; quoted values may hold them. A record's position is
-// the line it starts on.
+// GB18030. An unquoted empty cell is null; "" is the empty string (which
+// the transform reads as no value in a typed field). Line ends may be \n or
+// \r\n; quoted values may hold them; a blank line is skipped, not a record.
+// A record's position is the line it starts on.
 func readCSV(r io.Reader, encoding string, s *recordSink) error {
 	gb := false
 	switch strings.ToLower(encoding) {
@@ -68,6 +69,9 @@ func readCSV(r io.Reader, encoding string, s *recordSink) error {
 			s.refuse(fields, where, ReasonBadQuote, err.Error())
 			continue
 		}
+		if blankLine(fields) {
+			continue // an empty line (a spreadsheet's last, say) is no record
+		}
 		if !complete && len(fields) < len(names) {
 			s.received++
 			s.refuse(fields, where, ReasonTruncatedLine, fmt.Sprintf("the last line ends after %d of %d fields without a line end", len(fields), len(names)))
@@ -94,6 +98,13 @@ func readCSV(r io.Reader, encoding string, s *recordSink) error {
 		return nil
 	}
 	return nil
+}
+
+// blankLine reports a line with nothing on it but white space: one
+// unquoted field, empty or blank. No entity has a single field, so a record
+// never looks like that.
+func blankLine(fields [][]byte) bool {
+	return len(fields) == 1 && len(bytes.TrimSpace(fields[0])) == 0
 }
 
 func encodingName(e string) string {

@@ -55,6 +55,12 @@ CREATE OR REPLACE TEMP MACRO hz_money(s) AS
     CASE WHEN ascii(s) > 32 AND ascii(s[-1]) > 32 THEN hz_money_trimmed(s)
          ELSE hz_money_trimmed(trim(s, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13))) END;
 
+-- Whether a value was sent for a nullable field: neither NULL nor empty or
+-- blank. A CSV export that quotes every value writes a null as "", a JSON
+-- one may send "": in a typed field (date, timestamp, money, number) an
+-- empty text can only mean "none", not a value that fails to parse.
+CREATE OR REPLACE TEMP MACRO hz_sent(s) AS length(trim(s, ' ' || chr(9) || chr(10) || chr(13))) > 0;
+
 -- date: YYYY-MM-DD, a real calendar date.
 CREATE OR REPLACE TEMP MACRO hz_date(s) AS
     CASE WHEN regexp_full_match(s, '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN CAST(try_strptime(s, '%Y-%m-%d') AS DATE) END;
@@ -85,8 +91,10 @@ CREATE OR REPLACE TEMP MACRO hz_decimal(s) AS
 CREATE OR REPLACE TEMP MACRO hz_bool(s) AS
     CASE s WHEN 'true' THEN true WHEN 'false' THEN false END;
 
--- text: NFC-normalised; emoji and ZWJ sequences pass unchanged.
-CREATE OR REPLACE TEMP MACRO hz_text(s) AS nfc_normalize(s);
+-- text: NFC-normalised; emoji and ZWJ sequences pass unchanged; the empty
+-- text is no text (NULL), as an unquoted empty CSV cell is: a "quote every
+-- value" export writes null as "".
+CREATE OR REPLACE TEMP MACRO hz_text(s) AS nullif(nfc_normalize(s), '');
 
 -- A macro repeats its argument wherever its body names it: pass columns,
 -- not expressions, to the macros below in hot paths.

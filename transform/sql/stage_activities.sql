@@ -34,7 +34,7 @@ WITH r AS (
         concat_ws(', ',
             CASE WHEN operator_code IS NULL THEN 'operator_code' END,
             CASE WHEN activity_code IS NULL THEN 'activity_code' END,
-            CASE WHEN recv.name IS NULL THEN 'name' END,
+            CASE WHEN nullif(recv.name, '') IS NULL THEN 'name' END,
             CASE WHEN recv.category IS NULL THEN 'category' END,
             CASE WHEN recv.start_date IS NULL THEN 'start_date' END,
             CASE WHEN recv.contribution_per_member IS NULL THEN 'contribution_per_member' END,
@@ -50,7 +50,7 @@ SELECT m.* EXCLUDE (recv, missing),
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
         WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
         WHEN start_date IS NULL THEN 'bad_date:start_date is not a date'
-        WHEN recv.end_date IS NOT NULL AND end_date IS NULL THEN 'bad_date:end_date is not a date'
+        WHEN hz_sent(recv.end_date) AND end_date IS NULL THEN 'bad_date:end_date is not a date'
         WHEN contribution_per_member IS NULL THEN 'bad_money:contribution_per_member is not an amount'
         WHEN period_months IS NULL THEN 'bad_int:period_months is not an integer'
         WHEN benefit_cap IS NULL THEN 'bad_money:benefit_cap is not an amount'

@@ -34,11 +34,11 @@ WITH r AS (
 )
 SELECT c.* EXCLUDE (activity_known, description_raw, amount_raw, publicized_on_raw, updated_at_raw),
     CASE
-        WHEN operator_code IS NULL OR item_id IS NULL OR kind IS NULL OR description_raw IS NULL
+        WHEN operator_code IS NULL OR item_id IS NULL OR kind IS NULL OR nullif(description_raw, '') IS NULL
           OR amount_raw IS NULL OR voucher_no IS NULL OR updated_at_raw IS NULL THEN 'missing_field:a required field is empty'
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
         WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
-        WHEN publicized_on_raw IS NOT NULL AND publicized_on IS NULL THEN 'bad_date:publicized_on is not a date'
+        WHEN hz_sent(publicized_on_raw) AND publicized_on IS NULL THEN 'bad_date:publicized_on is not a date'
         WHEN updated_at IS NULL THEN 'bad_ts:updated_at is not a timestamp'
         WHEN amount IS NULL THEN 'bad_money:amount is not a money amount'
         WHEN kind NOT IN ('member_activity', 'hardship_assistance') THEN 'bad_enum:kind is not a contract value'

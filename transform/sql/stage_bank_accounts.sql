@@ -28,7 +28,7 @@ WITH r AS (
         concat_ws(', ',
             CASE WHEN operator_code IS NULL THEN 'operator_code' END,
             CASE WHEN account_no IS NULL THEN 'account_no' END,
-            CASE WHEN recv.bank_name IS NULL THEN 'bank_name' END,
+            CASE WHEN nullif(recv.bank_name, '') IS NULL THEN 'bank_name' END,
             CASE WHEN recv.purpose IS NULL THEN 'purpose' END,
             CASE WHEN recv.opened_on IS NULL THEN 'opened_on' END,
             CASE WHEN recv.updated_at IS NULL THEN 'updated_at' END) AS missing,
@@ -43,7 +43,7 @@ SELECT m.* EXCLUDE (recv, missing, activity_known),
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
         WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
         WHEN opened_on IS NULL THEN 'bad_date:opened_on is not a date'
-        WHEN recv.closed_on IS NOT NULL AND closed_on IS NULL THEN 'bad_date:closed_on is not a date'
+        WHEN hz_sent(recv.closed_on) AND closed_on IS NULL THEN 'bad_date:closed_on is not a date'
         WHEN updated_at IS NULL THEN 'bad_ts:updated_at is not a timestamp'
         WHEN purpose NOT IN ('activity_fund', 'reserve', 'general', 'other') THEN 'bad_enum:purpose is not a contract value'
         WHEN closed_on < opened_on THEN 'bad_period:closed_on is before opened_on'

@@ -52,21 +52,21 @@ SELECT c.* EXCLUDE (activity_known, member_known, event_date_raw, filed_at_raw, 
         claimed_amount_raw, approved_amount_raw, decided_at_raw, paid_at_raw, paid_amount_raw, updated_at_raw),
     CASE
         WHEN operator_code IS NULL OR claim_no IS NULL OR activity_code IS NULL OR member_ref IS NULL
-          OR event_date_raw IS NULL OR filed_at_raw IS NULL OR diagnosis_group_raw IS NULL OR hospital_level IS NULL
+          OR event_date_raw IS NULL OR filed_at_raw IS NULL OR nullif(diagnosis_group_raw, '') IS NULL OR hospital_level IS NULL
           OR medical_total_raw IS NULL OR insurance_paid_raw IS NULL OR claimed_amount_raw IS NULL
           OR status IS NULL OR updated_at_raw IS NULL THEN 'missing_field:a required field is empty'
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
         WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
         WHEN event_date IS NULL THEN 'bad_date:event_date is not a date'
         WHEN filed_at IS NULL THEN 'bad_ts:filed_at is not a timestamp'
-        WHEN decided_at_raw IS NOT NULL AND decided_at IS NULL THEN 'bad_ts:decided_at is not a timestamp'
-        WHEN paid_at_raw IS NOT NULL AND paid_at IS NULL THEN 'bad_ts:paid_at is not a timestamp'
+        WHEN hz_sent(decided_at_raw) AND decided_at IS NULL THEN 'bad_ts:decided_at is not a timestamp'
+        WHEN hz_sent(paid_at_raw) AND paid_at IS NULL THEN 'bad_ts:paid_at is not a timestamp'
         WHEN updated_at IS NULL THEN 'bad_ts:updated_at is not a timestamp'
         WHEN medical_total IS NULL THEN 'bad_money:medical_total is not a money amount'
         WHEN insurance_paid IS NULL THEN 'bad_money:insurance_paid is not a money amount'
         WHEN claimed_amount IS NULL THEN 'bad_money:claimed_amount is not a money amount'
-        WHEN approved_amount_raw IS NOT NULL AND approved_amount IS NULL THEN 'bad_money:approved_amount is not a money amount'
-        WHEN paid_amount_raw IS NOT NULL AND paid_amount IS NULL THEN 'bad_money:paid_amount is not a money amount'
+        WHEN hz_sent(approved_amount_raw) AND approved_amount IS NULL THEN 'bad_money:approved_amount is not a money amount'
+        WHEN hz_sent(paid_amount_raw) AND paid_amount IS NULL THEN 'bad_money:paid_amount is not a money amount'
         WHEN hospital_level NOT IN ('tertiary', 'secondary', 'primary', 'other') THEN 'bad_enum:hospital_level is not a contract value'
         WHEN status NOT IN ('filed', 'approved', 'rejected', 'paid', 'reversed') THEN 'bad_enum:status is not a contract value'
         WHEN medical_total < 0 THEN 'negative_amount:medical_total is negative'

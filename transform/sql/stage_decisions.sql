@@ -31,7 +31,7 @@ WITH r AS (
             CASE WHEN recv.body IS NULL THEN 'body' END,
             CASE WHEN recv.attendees IS NULL THEN 'attendees' END,
             CASE WHEN recv.quorum_met IS NULL THEN 'quorum_met' END,
-            CASE WHEN recv.subject IS NULL THEN 'subject' END,
+            CASE WHEN nullif(recv.subject, '') IS NULL THEN 'subject' END,
             CASE WHEN recv.updated_at IS NULL THEN 'updated_at' END) AS missing
     FROM t
 )
@@ -43,7 +43,7 @@ SELECT m.* EXCLUDE (recv, missing),
         WHEN meeting_date IS NULL THEN 'bad_date:meeting_date is not a date'
         WHEN attendees IS NULL THEN 'bad_int:attendees is not an integer'
         WHEN quorum_met IS NULL THEN 'bad_bool:quorum_met is not true or false'
-        WHEN recv.amount_limit IS NOT NULL AND amount_limit IS NULL THEN 'bad_money:amount_limit is not an amount'
+        WHEN hz_sent(recv.amount_limit) AND amount_limit IS NULL THEN 'bad_money:amount_limit is not an amount'
         WHEN updated_at IS NULL THEN 'bad_ts:updated_at is not a timestamp'
         WHEN body NOT IN ('council', 'board', 'office_meeting', 'other') THEN 'bad_enum:body is not a contract value'
         WHEN attendees < 0 THEN 'bad_int:attendees is negative'

@@ -46,20 +46,20 @@ SELECT c.* EXCLUDE (activity_known, as_of_raw, issuer_raw, instrument_name_raw, 
         maturity_date_raw, rate_pct_raw, accrued_income_raw, realized_income_raw, updated_at_raw),
     CASE
         WHEN operator_code IS NULL OR holding_id IS NULL OR as_of_raw IS NULL OR instrument_type IS NULL
-          OR issuer_raw IS NULL OR instrument_name_raw IS NULL OR principal_raw IS NULL OR market_value_raw IS NULL
+          OR nullif(issuer_raw, '') IS NULL OR nullif(instrument_name_raw, '') IS NULL OR principal_raw IS NULL OR market_value_raw IS NULL
           OR start_date_raw IS NULL OR accrued_income_raw IS NULL OR realized_income_raw IS NULL
           OR updated_at_raw IS NULL THEN 'missing_field:a required field is empty'
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
         WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
         WHEN as_of IS NULL THEN 'bad_date:as_of is not a date'
         WHEN start_date IS NULL THEN 'bad_date:start_date is not a date'
-        WHEN maturity_date_raw IS NOT NULL AND maturity_date IS NULL THEN 'bad_date:maturity_date is not a date'
+        WHEN hz_sent(maturity_date_raw) AND maturity_date IS NULL THEN 'bad_date:maturity_date is not a date'
         WHEN updated_at IS NULL THEN 'bad_ts:updated_at is not a timestamp'
         WHEN principal IS NULL THEN 'bad_money:principal is not a money amount'
         WHEN market_value IS NULL THEN 'bad_money:market_value is not a money amount'
         WHEN accrued_income IS NULL THEN 'bad_money:accrued_income is not a money amount'
         WHEN realized_income IS NULL THEN 'bad_money:realized_income is not a money amount'
-        WHEN rate_pct_raw IS NOT NULL AND rate_pct IS NULL THEN 'bad_decimal:rate_pct is not a decimal number'
+        WHEN hz_sent(rate_pct_raw) AND rate_pct IS NULL THEN 'bad_decimal:rate_pct is not a decimal number'
         WHEN instrument_type NOT IN ('demand_deposit', 'time_deposit', 'treasury_bond', 'policy_bank_bond',
                 'local_gov_bond', 'corporate_bond', 'stock', 'mutual_fund', 'wealth_management', 'futures', 'trust', 'other')
             THEN 'bad_enum:instrument_type is not a contract value'

@@ -44,7 +44,7 @@ WITH r AS (
 SELECT c.* EXCLUDE (activity_known, line_no_raw, posted_on_raw, debit_raw, credit_raw, summary_raw, updated_at_raw),
     CASE
         WHEN operator_code IS NULL OR voucher_no IS NULL OR line_no_raw IS NULL OR posted_on_raw IS NULL
-          OR account_code IS NULL OR debit_raw IS NULL OR credit_raw IS NULL OR summary_raw IS NULL
+          OR account_code IS NULL OR debit_raw IS NULL OR credit_raw IS NULL OR nullif(summary_raw, '') IS NULL
           OR prepared_by IS NULL OR approved_by IS NULL OR updated_at_raw IS NULL THEN 'missing_field:a required field is empty'
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
         WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'

@@ -28,7 +28,7 @@ WITH r AS (
         concat_ws(', ',
             CASE WHEN operator_code IS NULL THEN 'operator_code' END,
             CASE WHEN staff_id IS NULL THEN 'staff_id' END,
-            CASE WHEN recv.name IS NULL THEN 'name' END,
+            CASE WHEN nullif(recv.name, '') IS NULL THEN 'name' END,
             CASE WHEN recv.role IS NULL THEN 'role' END,
             CASE WHEN recv.start_date IS NULL THEN 'start_date' END,
             CASE WHEN recv.updated_at IS NULL THEN 'updated_at' END) AS missing
@@ -40,7 +40,7 @@ SELECT m.* EXCLUDE (recv, missing),
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
         WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
         WHEN start_date IS NULL THEN 'bad_date:start_date is not a date'
-        WHEN recv.end_date IS NOT NULL AND end_date IS NULL THEN 'bad_date:end_date is not a date'
+        WHEN hz_sent(recv.end_date) AND end_date IS NULL THEN 'bad_date:end_date is not a date'
         WHEN updated_at IS NULL THEN 'bad_ts:updated_at is not a timestamp'
         WHEN role NOT IN ('leader', 'finance_head', 'cashier', 'accountant', 'claims_officer', 'other')
             THEN 'bad_enum:role is not a contract value'

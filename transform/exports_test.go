@@ -1,0 +1,146 @@
+package transform
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"huzhu/contract"
+	"huzhu/extract"
+	"huzhu/internal/config"
+	"huzhu/warehouse"
+)
+
+// exampleBatch is the hand-made operator drop of ../shared/examples.
+const exampleBatch = "../../shared/examples/csv/51330100310200171N"
+
+// quoteAll rewrites the example drop as a spreadsheet's "quote every value"
+// export would: every value quoted, an empty cell as "", CRLF line ends,
+// and a blank line at the end; the manifest keeps its row counts, with the
+// files' new sha256.
+func quoteAll(t *testing.T, from, to string) {
+	t.Helper()
+	batches, _ := os.ReadDir(from)
+	for _, b := range batches {
+		src, dst := filepath.Join(from, b.Name()), filepath.Join(to, b.Name())
+		if err := os.MkdirAll(dst, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		raw, err := os.ReadFile(filepath.Join(src, "manifest.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m struct {
+			Operator string                    `json:"operator"`
+			Batch    string                    `json:"batch"`
+			Files    map[string]map[string]any `json:"files"`
+		}
+		if err := json.Unmarshal(raw, &m); err != nil {
+			t.Fatal(err)
+		}
+		for name, f := range m.Files {
+			in, err := os.ReadFile(filepath.Join(src, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs, err := csv.NewReader(bytes.NewReader(in)).ReadAll()
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			var out bytes.Buffer
+			for _, r := range recs {
+				for i, v := range r {
+					if i > 0 {
+						out.WriteByte(',')
+					}
+					out.WriteString(`"` + strings.ReplaceAll(v, `"`, `""`) + `"`)
+				}
+				out.WriteString("\r\n")
+			}
+			out.WriteString("\r\n")
+			if err := os.WriteFile(filepath.Join(dst, name), out.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			sum := sha256.Sum256(out.Bytes())
+			f["sha256"] = hex.EncodeToString(sum[:])
+		}
+		raw, _ = json.Marshal(m)
+		if err := os.WriteFile(filepath.Join(dst, "manifest.json"), raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// coreDigest is each entity's kept versions (every column but where and
+// when they were loaded) and quarantined rows, as text to compare.
+func coreDigest(t *testing.T, db *warehouse.DB) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, e := range contract.Entities() {
+		var cols string
+		if err := db.SQL().QueryRow(`SELECT string_agg(column_name, ', ' ORDER BY column_name) FROM information_schema.columns
+			WHERE table_schema = 'core' AND table_name = ? AND column_name NOT IN ('load_id', 'loaded_at', 'raw_row', 'source_pos')`,
+			"v_"+e.Name).Scan(&cols); err != nil {
+			t.Fatalf("%s: %v", e.Name, err)
+		}
+		var d string
+		q := `SELECT count(*) || ' ' || coalesce(md5(string_agg(CAST(v AS VARCHAR), '|' ORDER BY CAST(v AS VARCHAR))), '')
+			FROM (SELECT ` + cols + ` FROM core.v_` + e.Name + `) AS v`
+		if err := db.SQL().QueryRow(q).Scan(&d); err != nil {
+			t.Fatalf("%s: %v", e.Name, err)
+		}
+		var quarantined string
+		if err := db.SQL().QueryRow(`SELECT count(*) || ' ' || coalesce(string_agg(reason_code, ',' ORDER BY reason_code), '')
+			FROM ops.quarantine WHERE entity = ?`, e.Name).Scan(&quarantined); err != nil {
+			t.Fatal(err)
+		}
+		out[e.Name] = d + " / quarantined " + quarantined
+	}
+	return out
+}
+
+func loadDrop(t *testing.T, dir string) *warehouse.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := warehouse.Open(ctx, warehouse.InMemory, warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	cfg := &config.Config{Sources: []config.Source{{Operator: "51330100310200171N", Kind: config.KindFiles, Path: dir}}}
+	res, err := extract.Run(ctx, db.SQL(), cfg, "x", extract.Options{Logger: quiet}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Sources[0].Rejected) > 0 || res.Rows == 0 {
+		t.Fatalf("extract of %s: %d rows, rejected %v", dir, res.Rows, res.Sources[0].Rejected)
+	}
+	if _, err := Run(ctx, db.SQL(), "t", testKey, Options{Logger: quiet}); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// TestQuoteAllExportLoadsTheSame: the example drop exported by a
+// spreadsheet that quotes every value — a null as "", CRLF, a blank last
+// line — loads to the same core and quarantine as the drop itself: an
+// empty text in a typed field is no value, not a bad one, and a blank line
+// is no record.
+func TestQuoteAllExportLoadsTheSame(t *testing.T) {
+	quoted := filepath.Join(t.TempDir(), "quoted")
+	quoteAll(t, exampleBatch, quoted)
+	want := coreDigest(t, loadDrop(t, exampleBatch))
+	got := coreDigest(t, loadDrop(t, quoted))
+	for _, e := range contract.Entities() {
+		if got[e.Name] != want[e.Name] {
+			t.Errorf("%s: quote-all export %s, the drop %s", e.Name, got[e.Name], want[e.Name])
+		}
+	}
+}
