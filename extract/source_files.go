@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -116,6 +117,23 @@ func (s *filesSource) pullBatch(ctx context.Context, l *Loader, batch string) er
 	if seen == len(files) {
 		return nil // loaded before
 	}
+	// A file of an entity that the manifest does not list is a batch that
+	// does not match its manifest: loading the rest would drop its rows
+	// without a word. (Files of no entity, a README say, are no data.)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return s.record(ctx, l, batch, checksum, refuse("%v: %v", ErrManifestMismatch, err))
+	}
+	for _, e := range entries {
+		name := e.Name()
+		ext := filepath.Ext(name)
+		if e.IsDir() || !slices.Contains(dataExts, ext) || contract.Lookup(strings.TrimSuffix(name, ext)) == nil {
+			continue
+		}
+		if _, listed := m.Files[name]; !listed {
+			return s.record(ctx, l, batch, checksum, refuse("%v: %s is in the batch but not in its manifest", ErrManifestMismatch, name))
+		}
+	}
 	// Checksums first: nothing is loaded from a batch whose files changed.
 	for _, name := range files {
 		got, err := digest.File(filepath.Join(dir, name))
@@ -207,6 +225,9 @@ func (s *filesSource) record(ctx context.Context, l *Loader, batch, checksum str
 	s.log.Warn("batch refused", "source", s.Name(), "batch", batch, "reason", r.reason)
 	return l.Reject(ctx, batchEntity, batch, checksum, r.reason)
 }
+
+// dataExts are the extensions of an entity's file in a drop (contract-v1).
+var dataExts = []string{".csv", ".xlsx", ".jsonl", ".parquet"}
 
 // batchEntity names a whole batch in ops.loads rows that refuse it.
 var batchEntity = &contract.Entity{Name: "*"}

@@ -91,6 +91,16 @@ func TestBadBatches(t *testing.T) {
 		}, "has sha256"},
 		{"missing manifest", func(t *testing.T, b string) { os.Remove(filepath.Join(b, "manifest.json")) }, "no manifest.json"},
 		{"missing file", func(t *testing.T, b string) { os.Remove(filepath.Join(b, "budgets.csv")) }, "budgets.csv"},
+		{"file the manifest does not list", func(t *testing.T, b string) {
+			mpath := filepath.Join(b, "manifest.json")
+			var m map[string]any
+			raw, _ := os.ReadFile(mpath)
+			json.Unmarshal(raw, &m)
+			delete(m["files"].(map[string]any), "decisions.csv")
+			raw, _ = json.Marshal(m)
+			os.WriteFile(mpath, raw, 0o644)
+			os.WriteFile(filepath.Join(b, "README.txt"), []byte("not an entity: ignored"), 0o644)
+		}, "decisions.csv is in the batch but not in its manifest"},
 		{"empty file", func(t *testing.T, b string) {
 			rewrite(t, b, "audits.csv", func([]byte) []byte { return nil }, true, 0)
 		}, "empty"},
