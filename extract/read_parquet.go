@@ -17,6 +17,10 @@ import (
 
 var shanghai = time.FixedZone("CST", 8*3600)
 
+// rfc3339Micro is RFC 3339 with the fraction to the microsecond, trailing
+// zeros (and a zero fraction) left out.
+const rfc3339Micro = "2006-01-02T15:04:05.999999Z07:00"
+
 // readParquet reads a Parquet file column-wise with arrow-go. String
 // columns are taken as is; typed columns (an operator's own export may
 // type them) are rendered as contract text: integers and decimals as
@@ -157,12 +161,21 @@ func textOf(col arrow.Array) columnText {
 			return a.Value(r).ToTime().AppendFormat(dst, time.DateOnly)
 		}
 	case *array.Timestamp:
-		unit := a.DataType().(*arrow.TimestampType).Unit
+		// An instant (the type has a time zone: Parquet's isAdjustedToUTC)
+		// is written in Beijing time; a wall-clock time without a zone is
+		// Beijing time as it stands (contract-v1: no offset means
+		// Asia/Shanghai), not UTC moved 8 hours on. Fractions to the
+		// microsecond, as DuckDB keeps them.
+		tt := a.DataType().(*arrow.TimestampType)
 		return func(r int, dst []byte) []byte {
 			if null(r) {
 				return nil
 			}
-			return a.Value(r).ToTime(unit).In(shanghai).AppendFormat(dst, time.RFC3339)
+			t := a.Value(r).ToTime(tt.Unit)
+			if tt.TimeZone == "" {
+				t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), shanghai)
+			}
+			return t.In(shanghai).AppendFormat(dst, rfc3339Micro)
 		}
 	case *array.Decimal128:
 		scale := a.DataType().(*arrow.Decimal128Type).Scale
