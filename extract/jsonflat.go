@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"errors"
 	"strconv"
 	"unicode/utf16"
@@ -157,7 +158,7 @@ func (s *jsonScanner) value() (start, end int, null bool, err error) {
 			j++
 		}
 		start = len(s.out)
-		s.out = append(s.out, s.b[s.i:j]...)
+		s.out = appendPlainNumber(s.out, s.b[s.i:j])
 		s.i = j
 		return start, len(s.out), false, nil
 	case c == '{' || c == '[':
@@ -367,4 +368,57 @@ func (s *jsonScanner) page(row func() error) (*string, error) {
 			return nil, errJSON
 		}
 	}
+}
+
+// appendPlainNumber appends a JSON number literal as plain decimal text:
+// as it is, or with its exponent worked into the digits (1.80145e3 is
+// 1801.45, 5E-1 is 0.5), exactly — contract-v1 lets money come as a JSON
+// number, and a number is its value whatever its spelling. A literal that
+// is no number, or an exponent beyond ±40, is appended as it is (the
+// transform refuses it).
+func appendPlainNumber(dst, lit []byte) []byte {
+	e := bytes.IndexAny(lit, "eE")
+	if e < 0 {
+		return append(dst, lit...)
+	}
+	mant, expText := lit[:e], lit[e+1:]
+	exp, err := strconv.Atoi(string(expText))
+	neg := len(mant) > 0 && mant[0] == '-'
+	if neg {
+		mant = mant[1:]
+	}
+	intPart, frac, _ := bytes.Cut(mant, []byte{'.'})
+	if err != nil || exp > 40 || exp < -40 || len(intPart) == 0 || !allDigits(intPart) || !allDigits(frac) {
+		return append(dst, lit...)
+	}
+	digits := append(append([]byte(nil), intPart...), frac...)
+	point := len(intPart) + exp // where the decimal point falls in digits
+	for point > len(digits) {
+		digits = append(digits, '0')
+	}
+	for point < 1 {
+		digits = append([]byte{'0'}, digits...)
+		point++
+	}
+	whole := bytes.TrimLeft(digits[:point], "0")
+	if len(whole) == 0 {
+		whole = []byte{'0'}
+	}
+	if neg {
+		dst = append(dst, '-')
+	}
+	dst = append(dst, whole...)
+	if point < len(digits) {
+		dst = append(append(dst, '.'), digits[point:]...)
+	}
+	return dst
+}
+
+func allDigits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -9,7 +9,9 @@ import (
 
 // readJSONL reads one JSON object per line. Keys are field names (unknown
 // keys go to extra); a string value is taken as is, a number as its literal
-// text (50.00 stays 50.00), true/false as text, null as null. A line that is
+// text (50.00 stays 50.00; an exponent is worked into the digits, 1.5e2 is
+// 150), true/false as text, null as null; a UTF-8 BOM before the first line
+// is no part of it. A line that is
 // not valid UTF-8 or not one JSON object is refused with its line number.
 func readJSONL(r io.Reader, s *recordSink) error {
 	br := bufio.NewReaderSize(r, 1<<20)
@@ -43,6 +45,9 @@ func readJSONL(r io.Reader, s *recordSink) error {
 		}
 		line++
 		text := bytes.TrimRight(raw, "\r\n")
+		if line == 1 {
+			text = bytes.TrimPrefix(text, []byte{0xEF, 0xBB, 0xBF}) // a UTF-8 BOM, as an editor may save it
+		}
 		if len(bytes.TrimSpace(text)) == 0 {
 			if err == io.EOF {
 				break

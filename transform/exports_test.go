@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -141,6 +143,73 @@ func TestQuoteAllExportLoadsTheSame(t *testing.T) {
 	for _, e := range contract.Entities() {
 		if got[e.Name] != want[e.Name] {
 			t.Errorf("%s: quote-all export %s, the drop %s", e.Name, got[e.Name], want[e.Name])
+		}
+	}
+}
+
+// jsonlSpellings rewrites the example JSONL drop as other writers spell the
+// same content: a UTF-8 BOM before the first line, and every decimal
+// number with an exponent (800.00 as 8.0000e2).
+func jsonlSpellings(t *testing.T, from, to string) {
+	t.Helper()
+	number := regexp.MustCompile(`: (-?)([0-9])([0-9]*)\.([0-9]+)([,}])`)
+	batches, _ := os.ReadDir(from)
+	for _, b := range batches {
+		src, dst := filepath.Join(from, b.Name()), filepath.Join(to, b.Name())
+		if err := os.MkdirAll(dst, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		raw, err := os.ReadFile(filepath.Join(src, "manifest.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m struct {
+			Operator string                    `json:"operator"`
+			Batch    string                    `json:"batch"`
+			Files    map[string]map[string]any `json:"files"`
+		}
+		if err := json.Unmarshal(raw, &m); err != nil {
+			t.Fatal(err)
+		}
+		rewritten := 0
+		for name, f := range m.Files {
+			in, err := os.ReadFile(filepath.Join(src, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := number.ReplaceAllStringFunc(string(in), func(x string) string {
+				rewritten++
+				p := number.FindStringSubmatch(x)
+				return ": " + p[1] + p[2] + "." + p[3] + p[4] + "e" + strconv.Itoa(len(p[3])) + p[5]
+			})
+			b := append([]byte{0xEF, 0xBB, 0xBF}, out...)
+			if err := os.WriteFile(filepath.Join(dst, name), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			sum := sha256.Sum256(b)
+			f["sha256"] = hex.EncodeToString(sum[:])
+		}
+		if rewritten < 10 {
+			t.Fatalf("%d numbers rewritten: the test would prove little", rewritten)
+		}
+		raw, _ = json.Marshal(m)
+		if err := os.WriteFile(filepath.Join(dst, "manifest.json"), raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestJSONLSpellingsLoadTheSame: the example drop as JSONL with a BOM and
+// its numbers written with exponents loads to the same core and
+// quarantine as the drop as CSV.
+func TestJSONLSpellingsLoadTheSame(t *testing.T) {
+	spelled := filepath.Join(t.TempDir(), "spelled")
+	jsonlSpellings(t, "../../shared/examples/jsonl/51330100310200171N", spelled)
+	want := coreDigest(t, loadDrop(t, exampleBatch))
+	got := coreDigest(t, loadDrop(t, spelled))
+	for _, e := range contract.Entities() {
+		if got[e.Name] != want[e.Name] {
+			t.Errorf("%s: JSONL with a BOM and exponents %s, the CSV drop %s", e.Name, got[e.Name], want[e.Name])
 		}
 	}
 }
