@@ -21,8 +21,9 @@ import (
 // whose contract type is not a number is written in contract text: a date
 // (Excel's serial day) as YYYY-MM-DD, a timestamp as YYYY-MM-DD HH:MM:SS
 // (Beijing time, as a workbook has no zone), a boolean 1/0 as true/false,
-// any other number in plain digits (no exponent: a phone number stored as
-// a number is 13812345678, not 1.38123E+10).
+// a number in an amount, decimal or integer field in plain digits (no
+// exponent, no binary tail). Codes and text are taken as the cell holds
+// them: an 18-digit code must keep every digit.
 func readXLSX(r io.Reader, s *recordSink) error {
 	f, err := excelize.OpenReader(r)
 	if err != nil {
@@ -97,8 +98,9 @@ func readXLSX(r io.Reader, s *recordSink) error {
 }
 
 // cellText is a stored cell value as the contract's text for a field of
-// kind k: a number worked into a date, timestamp, boolean or plain digits;
-// anything else as it is.
+// kind k: a number worked into a date or timestamp, 1/0 into a boolean,
+// and a number in exponent form or with a binary tail (6496.0799999999999)
+// into plain digits; a plain decimal, and any code or text, as it is.
 func cellText(v string, k contract.Kind) string {
 	if k == contract.Bool {
 		switch strings.ToLower(v) {
@@ -108,6 +110,16 @@ func cellText(v string, k contract.Kind) string {
 			return "false"
 		}
 		return v
+	}
+	switch k {
+	case contract.Date, contract.TS, contract.Money, contract.Decimal, contract.Int:
+	default:
+		// A code or text is as the cell holds it: a string cell "0051"
+		// or an 18-digit code read as a number would lose its digits.
+		return v
+	}
+	if plainDecimal(v) && k != contract.Date && k != contract.TS {
+		return v // as written: 50.00 stays 50.00
 	}
 	x, err := strconv.ParseFloat(v, 64)
 	if err != nil {
@@ -128,4 +140,12 @@ func cellText(v string, k contract.Kind) string {
 	// The shortest digits that read back as the stored number: a stored
 	// 6496.0799999999999 is 6496.08.
 	return strconv.FormatFloat(x, 'f', -1, 64)
+}
+
+// plainDecimal reports digits with an optional sign and fraction of at
+// most six digits, as a person writes a number.
+func plainDecimal(v string) bool {
+	v = strings.TrimPrefix(v, "-")
+	whole, frac, _ := strings.Cut(v, ".")
+	return whole != "" && allDigits([]byte(whole)) && allDigits([]byte(frac)) && len(frac) <= 6
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"huzhu/contract"
 	"huzhu/internal/config"
 )
 
@@ -64,5 +65,31 @@ func TestXLSXTypedCells(t *testing.T) {
 	}
 	if activity != "ACC" || year != "2025" || amount != "6496.08" || approved != "2023-03-15" || updated != "2025-06-30 21:05:09" {
 		t.Errorf("raw.budgets: activity %q, year %q, amount %q, approved_on %q, updated_at %q", activity, year, amount, approved, updated)
+	}
+}
+
+// TestCellText: what a stored cell becomes for each kind of field.
+func TestCellText(t *testing.T) {
+	for _, c := range []struct {
+		v    string
+		k    contract.Kind
+		want string
+	}{
+		{"50.00", contract.Money, "50.00"},
+		{"6496.0799999999999", contract.Money, "6496.08"},
+		{"1.5E+2", contract.Money, "150"},
+		{"12.345", contract.Money, "12.345"}, // as written: the transform refuses it
+		{"45000", contract.Date, "2023-03-15"},
+		{"45838.8785763889", contract.TS, "2025-06-30 21:05:09"},
+		{"2023-03-15", contract.Date, "2023-03-15"},
+		{"1", contract.Bool, "true"},
+		{"FALSE", contract.Bool, "false"},
+		{"514401006623851810", contract.USCC, "514401006623851810"},
+		{"0051", contract.Code, "0051"},
+		{"1E5", contract.Code, "1E5"},
+	} {
+		if got := cellText(c.v, c.k); got != c.want {
+			t.Errorf("cellText(%q, %v) = %q, want %q", c.v, c.k, got, c.want)
+		}
 	}
 }
