@@ -2,12 +2,11 @@ package opsim
 
 import (
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
+
+	"huzhu/opsim/httpapi"
 )
 
 // DropFaults are the faults a file drop can carry, as probabilities per
@@ -20,40 +19,14 @@ type DropFaults struct {
 	Missing  float64 // "missing": one file the manifest lists is not there
 }
 
-// ParseDropFaults reads "rows=0.2,truncate=0.1,missing=0.1"; an empty spec
-// is no fault.
+// ParseDropFaults reads "rows=0.2,truncate=0.1,missing=0.1" (as the HTTP
+// faults are written: httpapi.ParseSpec); an empty spec is no fault.
 func ParseDropFaults(spec string) (DropFaults, error) {
-	var f DropFaults
-	seen := map[string]bool{}
-	for item := range strings.SplitSeq(spec, ",") {
-		item = strings.TrimSpace(item)
-		if item == "" {
-			continue
-		}
-		key, val, ok := strings.Cut(item, "=")
-		key = strings.TrimSpace(key)
-		if !ok {
-			return DropFaults{}, fmt.Errorf("opsim: drop fault spec %q: item %q is not kind=probability", spec, item)
-		}
-		p, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
-		if err != nil || p < 0 || p > 1 || math.IsNaN(p) {
-			return DropFaults{}, fmt.Errorf("opsim: drop fault spec %q: %s=%s is no probability in [0, 1]", spec, key, val)
-		}
-		if seen[key] {
-			return DropFaults{}, fmt.Errorf("opsim: drop fault spec %q: %s twice", spec, key)
-		}
-		seen[key] = true
-		switch key {
-		case "rows":
-			f.Rows = p
-		case "truncate":
-			f.Truncate = p
-		case "missing":
-			f.Missing = p
-		default:
-			return DropFaults{}, fmt.Errorf("opsim: drop fault spec %q: unknown fault %q (rows, truncate, missing)", spec, key)
-		}
+	p, err := httpapi.ParseSpec(spec, "rows", "truncate", "missing")
+	if err != nil {
+		return DropFaults{}, fmt.Errorf("opsim: drop %w", err)
 	}
+	f := DropFaults{Rows: p["rows"], Truncate: p["truncate"], Missing: p["missing"]}
 	if f.Rows+f.Truncate+f.Missing > 1 {
 		return DropFaults{}, fmt.Errorf("opsim: drop fault spec %q: the probabilities add up to more than 1", spec)
 	}

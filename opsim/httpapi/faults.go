@@ -3,6 +3,7 @@ package httpapi
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -83,12 +84,26 @@ func (f Faults) String() string {
 }
 
 // ParseFaults parses a fault spec such as
-// "5xx=0.2,429=0.1,timeout=0.05,reset=0.05,truncate=0.05": comma-separated
-// kind=probability pairs, each kind at most once, probabilities summing to
-// at most 1. Spaces around items are ignored; an empty spec is no faults.
+// "5xx=0.2,429=0.1,timeout=0.05,reset=0.05,truncate=0.05" (ParseSpec), the
+// probabilities summing to at most 1.
 func ParseFaults(spec string) (Faults, error) {
-	var f Faults
-	seen := map[string]bool{}
+	p, err := ParseSpec(spec, "5xx", "429", "timeout", "reset", "truncate")
+	if err != nil {
+		return Faults{}, fmt.Errorf("httpapi: %w", err)
+	}
+	f := Faults{ServerError: p["5xx"], TooManyRequests: p["429"], Timeout: p["timeout"], Reset: p["reset"], Truncate: p["truncate"]}
+	if err := f.Validate(); err != nil {
+		return Faults{}, fmt.Errorf("httpapi: fault spec %q: %w", spec, err)
+	}
+	return f, nil
+}
+
+// ParseSpec parses comma-separated kind=probability pairs, each of kinds
+// at most once, each probability in [0, 1]; spaces around items are
+// ignored and an empty spec is none. The simulator's HTTP faults and its
+// drop faults (opsim.ParseDropFaults) are written this way.
+func ParseSpec(spec string, kinds ...string) (map[string]float64, error) {
+	out := map[string]float64{}
 	for item := range strings.SplitSeq(spec, ",") {
 		item = strings.TrimSpace(item)
 		if item == "" {
@@ -97,35 +112,21 @@ func ParseFaults(spec string) (Faults, error) {
 		key, val, ok := strings.Cut(item, "=")
 		key, val = strings.TrimSpace(key), strings.TrimSpace(val)
 		if !ok {
-			return Faults{}, fmt.Errorf("httpapi: fault spec %q: item %q is not kind=probability", spec, item)
+			return nil, fmt.Errorf("fault spec %q: item %q is not kind=probability", spec, item)
+		}
+		if !slices.Contains(kinds, key) {
+			return nil, fmt.Errorf("fault spec %q: unknown fault %q (want %s)", spec, key, strings.Join(kinds, ", "))
+		}
+		if _, twice := out[key]; twice {
+			return nil, fmt.Errorf("fault spec %q: %s given twice", spec, key)
 		}
 		p, err := strconv.ParseFloat(val, 64)
-		if err != nil {
-			return Faults{}, fmt.Errorf("httpapi: fault spec %q: %s: %w", spec, key, err)
+		if err != nil || p < 0 || p > 1 || math.IsNaN(p) {
+			return nil, fmt.Errorf("fault spec %q: %s=%s is no probability in [0, 1]", spec, key, val)
 		}
-		if seen[key] {
-			return Faults{}, fmt.Errorf("httpapi: fault spec %q: %s given twice", spec, key)
-		}
-		seen[key] = true
-		switch key {
-		case "5xx":
-			f.ServerError = p
-		case "429":
-			f.TooManyRequests = p
-		case "timeout":
-			f.Timeout = p
-		case "reset":
-			f.Reset = p
-		case "truncate":
-			f.Truncate = p
-		default:
-			return Faults{}, fmt.Errorf("httpapi: fault spec %q: unknown fault %q (want 5xx, 429, timeout, reset or truncate)", spec, key)
-		}
+		out[key] = p
 	}
-	if err := f.Validate(); err != nil {
-		return Faults{}, fmt.Errorf("httpapi: fault spec %q: %w", spec, err)
-	}
-	return f, nil
+	return out, nil
 }
 
 // decide places a request's draw: the fault it meets, and a second hash
