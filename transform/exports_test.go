@@ -23,11 +23,10 @@ import (
 // exampleBatch is the hand-made operator drop of ../shared/examples.
 const exampleBatch = "../../shared/examples/csv/51330100310200171N"
 
-// quoteAll rewrites the example drop as a spreadsheet's "quote every value"
-// export would: every value quoted, an empty cell as "", CRLF line ends,
-// and a blank line at the end; the manifest keeps its row counts, with the
-// files' new sha256.
-func quoteAll(t *testing.T, from, to string) {
+// rewriteDrop copies the drop at from to to, each file of each batch
+// through change, the manifest keeping its row counts with the files' new
+// sha256.
+func rewriteDrop(t *testing.T, from, to string, change func(name string, in []byte) []byte) {
 	t.Helper()
 	batches, _ := os.ReadDir(from)
 	for _, b := range batches {
@@ -52,25 +51,11 @@ func quoteAll(t *testing.T, from, to string) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			recs, err := csv.NewReader(bytes.NewReader(in)).ReadAll()
-			if err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
-			var out bytes.Buffer
-			for _, r := range recs {
-				for i, v := range r {
-					if i > 0 {
-						out.WriteByte(',')
-					}
-					out.WriteString(`"` + strings.ReplaceAll(v, `"`, `""`) + `"`)
-				}
-				out.WriteString("\r\n")
-			}
-			out.WriteString("\r\n")
-			if err := os.WriteFile(filepath.Join(dst, name), out.Bytes(), 0o644); err != nil {
+			out := change(name, in)
+			if err := os.WriteFile(filepath.Join(dst, name), out, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			sum := sha256.Sum256(out.Bytes())
+			sum := sha256.Sum256(out)
 			f["sha256"] = hex.EncodeToString(sum[:])
 		}
 		raw, _ = json.Marshal(m)
@@ -78,6 +63,31 @@ func quoteAll(t *testing.T, from, to string) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// quoteAll rewrites the example drop as a spreadsheet's "quote every value"
+// export would: every value quoted, an empty cell as "", CRLF line ends,
+// and a blank line at the end.
+func quoteAll(t *testing.T, from, to string) {
+	t.Helper()
+	rewriteDrop(t, from, to, func(name string, in []byte) []byte {
+		recs, err := csv.NewReader(bytes.NewReader(in)).ReadAll()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var out bytes.Buffer
+		for _, r := range recs {
+			for i, v := range r {
+				if i > 0 {
+					out.WriteByte(',')
+				}
+				out.WriteString(`"` + strings.ReplaceAll(v, `"`, `""`) + `"`)
+			}
+			out.WriteString("\r\n")
+		}
+		out.WriteString("\r\n")
+		return out.Bytes()
+	})
 }
 
 // coreDigest is each entity's kept versions (every column but where and
@@ -153,49 +163,17 @@ func TestQuoteAllExportLoadsTheSame(t *testing.T) {
 func jsonlSpellings(t *testing.T, from, to string) {
 	t.Helper()
 	number := regexp.MustCompile(`: (-?)([0-9])([0-9]*)\.([0-9]+)([,}])`)
-	batches, _ := os.ReadDir(from)
-	for _, b := range batches {
-		src, dst := filepath.Join(from, b.Name()), filepath.Join(to, b.Name())
-		if err := os.MkdirAll(dst, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		raw, err := os.ReadFile(filepath.Join(src, "manifest.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var m struct {
-			Operator string                    `json:"operator"`
-			Batch    string                    `json:"batch"`
-			Files    map[string]map[string]any `json:"files"`
-		}
-		if err := json.Unmarshal(raw, &m); err != nil {
-			t.Fatal(err)
-		}
-		rewritten := 0
-		for name, f := range m.Files {
-			in, err := os.ReadFile(filepath.Join(src, name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			out := number.ReplaceAllStringFunc(string(in), func(x string) string {
-				rewritten++
-				p := number.FindStringSubmatch(x)
-				return ": " + p[1] + p[2] + "." + p[3] + p[4] + "e" + strconv.Itoa(len(p[3])) + p[5]
-			})
-			b := append([]byte{0xEF, 0xBB, 0xBF}, out...)
-			if err := os.WriteFile(filepath.Join(dst, name), b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			sum := sha256.Sum256(b)
-			f["sha256"] = hex.EncodeToString(sum[:])
-		}
-		if rewritten < 10 {
-			t.Fatalf("%d numbers rewritten: the test would prove little", rewritten)
-		}
-		raw, _ = json.Marshal(m)
-		if err := os.WriteFile(filepath.Join(dst, "manifest.json"), raw, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	rewritten := 0
+	rewriteDrop(t, from, to, func(_ string, in []byte) []byte {
+		out := number.ReplaceAllStringFunc(string(in), func(x string) string {
+			rewritten++
+			p := number.FindStringSubmatch(x)
+			return ": " + p[1] + p[2] + "." + p[3] + p[4] + "e" + strconv.Itoa(len(p[3])) + p[5]
+		})
+		return append([]byte{0xEF, 0xBB, 0xBF}, out...)
+	})
+	if rewritten < 10 {
+		t.Fatalf("%d numbers rewritten: the test would prove little", rewritten)
 	}
 }
 
