@@ -25,12 +25,17 @@ const postgresChunkRows = 100_000
 // one snapshot (a REPEATABLE READ, READ ONLY transaction), so the counts it
 // reconciles against are those of the rows it read.
 //
-// Columns are read as text whatever their type; updated_at (timestamptz,
-// or a timestamp without zone taken as Beijing time) is rendered RFC 3339
-// with +08:00, the contract's form. A key column is compared with null read
-// as the empty string and in byte order (COLLATE "C"), so that no row
-// falls out of the order. An index on exactly those expressions, as
-// opsim/pgworld creates, makes each chunk an index range scan:
+// Columns are read as text, in the contract's form where the column's
+// type has another: updated_at and any timestamptz column (updated_at may
+// also be a timestamp without zone, taken as Beijing time) RFC 3339 at
+// +08:00; a numeric or money column without trailing fraction zeros
+// (5667.540 is 5667.54, while 5667.545 stays and the transform refuses it);
+// a timestamp without zone and a date as PostgreSQL's ISO style writes
+// them (an offset-less ts is Beijing time). A key column is compared as
+// rendered, with null read as the empty string and in byte order
+// (COLLATE "C"), so that no row falls out of the order. An index on
+// exactly those expressions, as opsim/pgworld creates for its text
+// columns, makes each chunk an index range scan:
 //
 //	CREATE INDEX ON members (updated_at, (COALESCE(member_ref, '') COLLATE "C"))
 //
@@ -48,8 +53,11 @@ func openPostgres(src config.Source, opt Options) (Source, error) {
 		// pgx redacts a password in the message.
 		return nil, fmt.Errorf("extract %s/%s: %w", src.Operator, config.KindPostgres, err)
 	}
-	// A timestamp without zone is Beijing time (contract-v1, "ts").
+	// A timestamp without zone is Beijing time (contract-v1, "ts"); dates
+	// and timestamps without zone are read as text in ISO style, whatever
+	// the server's default.
 	cfg.RuntimeParams["timezone"] = "Asia/Shanghai"
+	cfg.RuntimeParams["datestyle"] = "ISO, YMD"
 	if cfg.RuntimeParams["application_name"] == "" {
 		cfg.RuntimeParams["application_name"] = "huzhu"
 	}
@@ -80,8 +88,12 @@ func (s *postgresSource) Pull(ctx context.Context, l *Loader) error {
 }
 
 func (s *postgresSource) pullEntity(ctx context.Context, pg pgx.Tx, l *Loader, e *contract.Entity) error {
-	q := newPGQueries(s.schema, e)
 	fail := func(err error) error { return fmt.Errorf("extract %s/%s: %w", s.Name(), e.Name, err) }
+	types, err := pgColumnTypes(ctx, pg, s.schema, e)
+	if err != nil {
+		return fail(fmt.Errorf("column types: %w", err))
+	}
+	q := newPGQueries(s.schema, e, types)
 	from, err := l.Watermark(ctx, e.Name)
 	if err != nil {
 		return err
@@ -108,6 +120,29 @@ func (s *postgresSource) pullEntity(ctx context.Context, pg pgx.Tx, l *Loader, e
 		return fail(fmt.Errorf("count: %w", err))
 	}
 	return l.ReconcileCurrent(ctx, e, reported)
+}
+
+var sqlPGColumns = mustSQL("pg_columns.sql")
+
+// pgColumnTypes returns the type of each column of the entity's table, by
+// name (typname: "timestamptz", "numeric", …; a domain's base type). A
+// table that does not exist has none; reading it then says so.
+func pgColumnTypes(ctx context.Context, pg pgx.Tx, schema string, e *contract.Entity) (map[string]string, error) {
+	ident := pgx.Identifier{e.Name}
+	if schema != "" {
+		ident = pgx.Identifier{schema, e.Name}
+	}
+	rows, err := pg.Query(ctx, sqlPGColumns, ident.Sanitize())
+	if err != nil {
+		return nil, err
+	}
+	types := map[string]string{}
+	var name, typ string
+	_, err = pgx.ForEachRow(rows, []any{&name, &typ}, func() error {
+		types[name] = typ
+		return nil
+	})
+	return types, err
 }
 
 // commitChunk loads one chunk as one unit, with its watermark.
@@ -140,7 +175,9 @@ type pgQueries struct {
 	updatedAt    int
 }
 
-func newPGQueries(schema string, e *contract.Entity) *pgQueries {
+// newPGQueries builds the statements of an entity's pull from its table's
+// column types (pgColumnTypes).
+func newPGQueries(schema string, e *contract.Entity, types map[string]string) *pgQueries {
 	q := &pgQueries{e: e, table: e.Name, updatedAt: e.Index("updated_at")}
 	ident := pgx.Identifier{e.Name}
 	if schema != "" {
@@ -148,24 +185,21 @@ func newPGQueries(schema string, e *contract.Entity) *pgQueries {
 		ident = pgx.Identifier{schema, e.Name}
 	}
 	from := " FROM " + ident.Sanitize()
-	ts := pgx.Identifier{"updated_at"}.Sanitize() + "::timestamptz"
+	updatedAt := pgx.Identifier{"updated_at"}.Sanitize()
+	ts := updatedAt + "::timestamptz"
 	cols := make([]string, len(e.Fields))
 	for i, f := range e.Fields {
 		if i == q.updatedAt {
-			// RFC 3339 at +08:00 (a fixed offset: Asia/Shanghai kept
-			// summer time 1986–1991), fractions only when present, so
-			// the text parses back to the same instant.
-			cols[i] = "to_char(" + ts + ` AT TIME ZONE INTERVAL '08:00', 'YYYY-MM-DD"T"HH24:MI:SS')` +
-				" || CASE WHEN date_trunc('second', " + ts + ") = " + ts + " THEN '' ELSE to_char(" + ts + ", '.US') END || '+08:00'"
+			cols[i] = pgRFC3339(ts)
 		} else {
-			cols[i] = pgx.Identifier{f.Name}.Sanitize() + "::text"
+			cols[i] = pgText(pgx.Identifier{f.Name}.Sanitize(), types[f.Name])
 		}
 	}
 	pos := []string{ts}
 	params := []string{"$1::timestamptz"}
 	for i, k := range e.Key {
 		q.key = append(q.key, e.Index(k))
-		pos = append(pos, "COALESCE("+pgx.Identifier{k}.Sanitize()+`::text, '') COLLATE "C"`)
+		pos = append(pos, "COALESCE("+cols[e.Index(k)]+`, '') COLLATE "C"`)
 		params = append(params, fmt.Sprintf("$%d::text", i+2))
 	}
 	sel := "SELECT " + strings.Join(cols, ", ") + from
@@ -177,6 +211,33 @@ func newPGQueries(schema string, e *contract.Entity) *pgQueries {
 	q.run = sel + " WHERE " + row + " = " + args
 	q.count = "SELECT count(*)" + from
 	return q
+}
+
+// pgRFC3339 renders a timestamptz expression RFC 3339 at +08:00 (a fixed
+// offset: Asia/Shanghai kept summer time 1986–1991), fractions only when
+// present, so that the text parses back to the same instant. Null stays
+// null.
+func pgRFC3339(ts string) string {
+	return "to_char(" + ts + ` AT TIME ZONE INTERVAL '08:00', 'YYYY-MM-DD"T"HH24:MI:SS')` +
+		" || CASE WHEN date_trunc('second', " + ts + ") = " + ts + " THEN '' ELSE to_char(" + ts + ", '.US') END || '+08:00'"
+}
+
+// pgText renders a column of the given type (pgColumnTypes) as text in the
+// contract's form: a timestamptz RFC 3339 (infinity as PostgreSQL writes
+// it, for the transform to refuse), a numeric or money without trailing
+// fraction zeros (not trim_scale, which PostgreSQL 12 lacks); anything
+// else as PostgreSQL writes it.
+func pgText(col, typ string) string {
+	switch typ {
+	case "timestamptz":
+		return "CASE WHEN isfinite(" + col + ") THEN " + pgRFC3339(col) + " ELSE " + col + "::text END"
+	case "money":
+		col += "::numeric"
+		fallthrough
+	case "numeric":
+		return "CASE WHEN strpos(" + col + "::text, '.') > 0 THEN rtrim(rtrim(" + col + "::text, '0'), '.') ELSE " + col + "::text END"
+	}
+	return col + "::text"
 }
 
 // args are a position's query parameters.

@@ -438,3 +438,121 @@ func BenchmarkPostgresPull(b *testing.B) {
 	}
 	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// pgTables creates a table per contract entity in schema, as an operator
+// might: every column text and updated_at a nullable timestamptz, except
+// the columns types names ("claims.filed_at": "timestamptz").
+func pgTables(t *testing.T, conn *pgx.Conn, schema string, types map[string]string) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+pgx.Identifier{schema}.Sanitize()); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range contract.Entities() {
+		cols := make([]string, len(e.Fields))
+		for i, f := range e.Fields {
+			typ := "text"
+			if f.Name == "updated_at" {
+				typ = "timestamptz"
+			}
+			if ty, ok := types[e.Name+"."+f.Name]; ok {
+				typ = ty
+			}
+			cols[i] = pgx.Identifier{f.Name}.Sanitize() + " " + typ
+		}
+		stmt := "CREATE TABLE " + pgx.Identifier{schema, e.Name}.Sanitize() + " (" + strings.Join(cols, ", ") + ")"
+		if _, err := conn.Exec(ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+}
+
+func pgExec(t *testing.T, conn *pgx.Conn, stmts ...string) {
+	t.Helper()
+	for _, stmt := range stmts {
+		if _, err := conn.Exec(context.Background(), stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+}
+
+// TestPostgresTypedColumns: a table with real column types arrives in the
+// contract's form — a timestamptz RFC 3339 with a whole offset, a numeric,
+// money or numeric domain without trailing fraction zeros (and a third
+// decimal kept for the transform to refuse), a timestamp without zone and
+// a date as written, whatever the server's DateStyle and time zone — and a
+// typed key column is resumed from as rendered, a chunk a row.
+func TestPostgresTypedColumns(t *testing.T) {
+	dsn, conn := pgtest.Connect(t)
+	const schema = "typed"
+	pgExec(t, conn,
+		`CREATE DOMAIN amount AS numeric(18, 4)`,
+		// The puller's session must not depend on the database's defaults.
+		`DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET datestyle = %L', current_database(), 'SQL, DMY');
+		   EXECUTE format('ALTER DATABASE %I SET timezone = %L', current_database(), 'America/New_York'); END $$`)
+	pgTables(t, conn, schema, map[string]string{
+		"claims.event_date":      "date",
+		"claims.filed_at":        "timestamptz",
+		"claims.decided_at":      "timestamptz",
+		"claims.paid_at":         "timestamp",
+		"claims.medical_total":   "numeric(18,3)",
+		"claims.insurance_paid":  "numeric",
+		"claims.claimed_amount":  "money",
+		"claims.approved_amount": "amount",
+		"claims.paid_amount":     "numeric(18,2)",
+		"ledger_entries.line_no": "numeric(6,2)",
+	})
+	pgExec(t, conn,
+		`INSERT INTO typed.claims (claim_no, event_date, filed_at, decided_at, paid_at, diagnosis_group,
+		   medical_total, insurance_paid, claimed_amount, approved_amount, paid_amount, updated_at) VALUES
+		 ('C1', '2024-01-15', '2024-01-16 16:14:06+08', '2024-01-16 08:14:06.25+00', '2024-01-17 09:30:00', '5.10',
+		   5667.540, 100.000, '1234.50', 0, NULL, '2024-01-18 10:00:00+08'),
+		 ('C2', NULL, '2024-01-16 16:14:06-05:30', 'infinity', '2024-01-17 09:30:00.5', NULL,
+		   5667.545, -20.50, '-3', 12.34, 7.10, '2024-01-18 10:00:01+08')`,
+		`INSERT INTO typed.ledger_entries (voucher_no, line_no, updated_at) VALUES
+		 ('V1', 10.5, '2024-01-18 10:00:00+08'), ('V1', 1, '2024-01-18 10:00:00+08'), ('V1', 2, '2024-01-18 10:00:00+08'),
+		 ('V1', 2, '2024-01-18 10:00:00+08')`)
+
+	db := pgWarehouse(t)
+	src := config.Source{Operator: "51330000MA0000000X", Kind: config.KindPostgres, DSN: dsn, Schema: schema}
+	if err := pgPull(t, db, src, "run1", 1); err != nil {
+		t.Fatal(err)
+	}
+	cols := []string{"event_date", "filed_at", "decided_at", "paid_at", "diagnosis_group", "medical_total",
+		"insurance_paid", "claimed_amount", "approved_amount", "paid_amount", "updated_at"}
+	want := map[string][]string{
+		"C1": {"2024-01-15", "2024-01-16T16:14:06+08:00", "2024-01-16T16:14:06.250000+08:00", "2024-01-17 09:30:00", "5.10", "5667.54",
+			"100", "1234.5", "0", "NULL", "2024-01-18T10:00:00+08:00"},
+		"C2": {"NULL", "2024-01-17T05:44:06+08:00", "infinity", "2024-01-17 09:30:00.5", "NULL", "5667.545",
+			"-20.5", "-3", "12.34", "7.1", "2024-01-18T10:00:01+08:00"},
+	}
+	for key, w := range want {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := db.QueryRow("SELECT "+strings.Join(cols, ", ")+" FROM raw.claims WHERE claim_no = ?", key).Scan(ptrs...); err != nil {
+			t.Fatalf("claim %s: %v", key, err)
+		}
+		for i, v := range vals {
+			got := "NULL"
+			if v.Valid {
+				got = v.String
+			}
+			if got != w[i] {
+				t.Errorf("claim %s: %s = %q, want %q", key, cols[i], got, w[i])
+			}
+		}
+	}
+	var lines string
+	if err := db.QueryRow("SELECT string_agg(line_no, ',' ORDER BY line_no) FROM raw.ledger_entries").Scan(&lines); err != nil {
+		t.Fatal(err)
+	}
+	if lines != "1,10.5,2,2" {
+		t.Errorf("ledger line_no = %s, want 1,10.5,2,2", lines)
+	}
+	if n := count(t, db, "SELECT count(*) FROM ops.loads WHERE entity = 'ledger_entries'"); n != 3 {
+		t.Errorf("ledger_entries in %d units of a row (a run of two), want 3", n)
+	}
+}
