@@ -2,7 +2,7 @@ package extract
 
 import (
 	"context"
-
+	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"embed"
@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -67,6 +68,11 @@ type Writer struct {
 	now   func() time.Time
 	views atomic.Int64
 
+	// nonce and units make each incremental unit's load_id its own: see
+	// NewUnit.
+	nonce [16]byte
+	units atomic.Int64
+
 	slots chan struct{} // bounds the files loading at once
 
 	mu      sync.Mutex
@@ -75,7 +81,9 @@ type Writer struct {
 
 // NewWriter prepares to write db for the run.
 func NewWriter(ctx context.Context, db *sql.DB, runID string) (*Writer, error) {
-	return &Writer{db: db, runID: runID, now: time.Now, slots: make(chan struct{}, 4)}, nil
+	w := &Writer{db: db, runID: runID, now: time.Now, slots: make(chan struct{}, 4)}
+	rand.Read(w.nonce[:]) // never fails (crypto/rand)
+	return w, nil
 }
 
 // slot waits for one of the Writer's load slots and returns its release.
@@ -133,6 +141,14 @@ type Watermark struct {
 	UpdatedAt string
 	Key       string
 }
+
+// nullsLoaded is the watermark of a pull that loaded rows without
+// updated_at and none with one. Only a source's first pull, from the zero
+// Watermark, loads rows without updated_at (no later pull can tell them
+// from rows it loaded before); the watermark it leaves must therefore not
+// be zero, or the next pull would load them again. It lies before every
+// real updated_at.
+var nullsLoaded = Watermark{UpdatedAt: "0001-01-01T00:00:00Z"}
 
 func (m Watermark) String() string {
 	if m.UpdatedAt == "" {
@@ -248,13 +264,22 @@ type Unit struct {
 	id string
 }
 
-// NewUnit starts a unit of the entity. Its load_id is a hash of what the
-// unit is, so the same unit can never be committed twice.
+// NewUnit starts a unit of the entity. The load_id of a file's unit (one
+// with a batch) is a hash of what the unit is, so the same file can never
+// be committed twice. An incremental unit (no batch) is kept from loading
+// twice by the watermark it commits with, not by its load_id, which is
+// drawn fresh: two pulls may start from the same watermark with different
+// rows (rows without updated_at leave it where it was), and neither may
+// wedge the source on a duplicate load_id.
 func (l *Loader) NewUnit(e *contract.Entity, batch, checksum, file string, from Watermark) *Unit {
 	h := sha256.New()
 	for _, s := range []string{l.Operator, l.Kind, e.Name, batch, checksum, file, from.UpdatedAt, from.Key} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
+	}
+	if batch == "" {
+		h.Write(l.w.nonce[:])
+		h.Write([]byte(strconv.FormatInt(l.w.units.Add(1), 10)))
 	}
 	return &Unit{Entity: e, Batch: batch, Checksum: checksum, File: file, From: from, Reported: -1, id: hex.EncodeToString(h.Sum(nil))[:20]}
 }

@@ -246,7 +246,12 @@ type apiManifest struct {
 // Pull pages through every entity from its watermark. Rows at or before
 // the watermark (updated_since is inclusive) are skipped; every UnitRows
 // rows, at a page boundary, the rows so far are committed with the
-// watermark of the last of them.
+// watermark of the last of them that has an updated_at.
+//
+// A row without updated_at is loaded only by the first pull (without
+// updated_since), which leaves a watermark even when it met no other row
+// (nullsLoaded); a later pull skips one that the server sends again, since
+// nothing tells it from the one loaded before.
 func (s *httpSource) Pull(ctx context.Context, l *Loader) error {
 	var man apiManifest
 	if err := s.get(ctx, s.base+"/v1/manifest", func(b []byte) error { return json.Unmarshal(b, &man) }); err != nil {
@@ -283,11 +288,13 @@ func (s *httpSource) pullEntity(ctx context.Context, l *Loader, e *contract.Enti
 	wmTime, _ := parseTS(from.UpdatedAt)
 	wmKey, wmSeen := splitKey(from.Key)
 	atWM := 0 // rows met at exactly the watermark's position
-	// The position of the last row loaded, and how many rows share it.
+	// The position of the last row loaded that has one, and how many rows
+	// share it.
 	lastUpd, lastK, lastN := from.UpdatedAt, strings.Join(wmKey, "|"), wmSeen
+	noUpdatedAt := 0 // rows without updated_at skipped
 
 	unit := l.NewUnit(e, "", "", "", from)
-	var last Watermark
+	last := from
 	q := url.Values{"limit": {strconv.Itoa(s.opt.PageLimit)}}
 	if from.UpdatedAt != "" {
 		q.Set("updated_since", from.UpdatedAt)
@@ -347,7 +354,13 @@ func (s *httpSource) pullEntity(ctx context.Context, l *Loader, e *contract.Enti
 			}
 			upd := string(fields[updIdx])
 			ts, _ := parseTS(upd)
-			if from.UpdatedAt != "" {
+			switch {
+			case upd == "" && from.UpdatedAt != "":
+				// Only the first pull loads a row without updated_at: a
+				// server that sends it again cannot say it is new.
+				noUpdatedAt++
+				continue
+			case from.UpdatedAt != "":
 				if c := comparePos(ts, key, wmTime, wmKey); c < 0 || c == 0 && atWM < wmSeen {
 					if c == 0 {
 						atWM++
@@ -360,6 +373,12 @@ func (s *httpSource) pullEntity(ctx context.Context, l *Loader, e *contract.Enti
 			sink.received++
 			sink.record(fields, fmt.Sprintf("%s?%s#%d", e.Name, pageRef(cursor, from.UpdatedAt), i), false)
 			sink.received--
+			if upd == "" {
+				if last.UpdatedAt == "" {
+					last = nullsLoaded
+				}
+				continue
+			}
 			k := strings.Join(key, "|")
 			if upd == lastUpd && k == lastK {
 				lastN++
@@ -381,6 +400,9 @@ func (s *httpSource) pullEntity(ctx context.Context, l *Loader, e *contract.Enti
 	}
 	if err := commit(); err != nil {
 		return err
+	}
+	if noUpdatedAt > 0 {
+		s.log.Info("rows without updated_at skipped: the first pull loaded them", "source", s.Name(), "entity", e.Name, "rows", noUpdatedAt)
 	}
 	if reported >= 0 {
 		return l.ReconcileCurrent(ctx, e, reported)

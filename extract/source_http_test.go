@@ -2,8 +2,17 @@ package extract
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -156,4 +165,164 @@ func TestHTTPTwoNights(t *testing.T) {
 		}
 	}
 	_ = context.Background
+}
+
+// tsRow is a row of a tsServer: its place in the operator's order (at; the
+// zero time for a row the operator has no time for) and the updated_at it
+// is sent with, nil for null.
+type tsRow struct {
+	ref string
+	at  time.Time
+	upd any
+}
+
+// tsServer is an HZ-OPS/1 API of one operator whose only rows are the
+// test's decisions. It orders them by (at, ref), rows without at last, and
+// answers updated_since with the rows at or after it and, as a careless
+// server might, every row without at. It refuses an updated_since that is
+// not RFC 3339 with an offset, and records each one it is sent.
+type tsServer struct {
+	mu    sync.Mutex
+	rows  []tsRow
+	since []string
+}
+
+func (s *tsServer) add(rows ...tsRow) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rows = append(s.rows, rows...)
+}
+
+func (s *tsServer) sinces() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.since)
+}
+
+func (s *tsServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	switch {
+	case r.URL.Path == "/v1/manifest":
+		io.WriteString(w, `{"entities":{}}`)
+		return
+	case r.URL.Path != "/v1/decisions":
+		io.WriteString(w, `{"data":[],"next_cursor":null}`)
+		return
+	}
+	q := r.URL.Query()
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	off, since := 0, q.Get("updated_since")
+	if c := q.Get("cursor"); c != "" {
+		o, rest, _ := strings.Cut(c, " ")
+		off, _ = strconv.Atoi(o)
+		since = rest
+	} else if since != "" {
+		s.since = append(s.since, since)
+	}
+	var from time.Time
+	if since != "" {
+		var err error
+		if from, err = time.Parse(time.RFC3339, since); err != nil {
+			http.Error(w, fmt.Sprintf("updated_since %q is not RFC 3339", since), http.StatusBadRequest)
+			return
+		}
+	}
+	var rows []tsRow
+	for _, row := range s.rows {
+		if row.at.IsZero() || !row.at.Before(from) {
+			rows = append(rows, row)
+		}
+	}
+	slices.SortStableFunc(rows, func(a, b tsRow) int {
+		if a.at.IsZero() != b.at.IsZero() {
+			if a.at.IsZero() {
+				return 1
+			}
+			return -1
+		}
+		if c := a.at.Compare(b.at); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ref, b.ref)
+	})
+	end := min(off+limit, len(rows))
+	page := struct {
+		Data []map[string]any `json:"data"`
+		Next *string          `json:"next_cursor"`
+	}{Data: []map[string]any{}}
+	for _, row := range rows[off:end] {
+		page.Data = append(page.Data, map[string]any{"decision_ref": row.ref, "subject": "s " + row.ref, "updated_at": row.upd})
+	}
+	if end < len(rows) {
+		c := strconv.Itoa(end) + " " + since
+		page.Next = &c
+	}
+	json.NewEncoder(w).Encode(page)
+}
+
+// pullRun runs one source into db under runID and fails the test on error.
+func pullRun(t *testing.T, db *sql.DB, src config.Source, opt Options, runID string) {
+	t.Helper()
+	opt.Logger = quiet
+	s, err := Open(src, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := NewWriter(context.Background(), db, runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := s.Pull(context.Background(), w.Loader(src.Operator, src.Kind)); err != nil {
+		t.Fatalf("%s: %v", runID, err)
+	}
+}
+
+// beijing is 10:00 on 1 January 2023 in Beijing, plus s seconds.
+func beijing(s int) time.Time {
+	return time.Date(2023, 1, 1, 2, 0, s, 0, time.UTC)
+}
+
+// TestHTTPNullUpdatedAt: a row without updated_at at the end of the
+// answer — in a unit of its own, or with the others — is loaded by the
+// first night, once, though the server sends it every night; the second
+// night loads the one new row, the third nothing. Every night succeeds,
+// and every unit received what it kept.
+func TestHTTPNullUpdatedAt(t *testing.T) {
+	for _, o := range []HTTPOptions{{PageLimit: 2, UnitRows: 2}, {PageLimit: 100, UnitRows: 1000}} {
+		t.Run(fmt.Sprintf("page%d", o.PageLimit), func(t *testing.T) {
+			srv := &tsServer{}
+			srv.add(tsRow{"D1", beijing(0), beijing(0).Format(time.RFC3339)}, tsRow{"D2", beijing(1), beijing(1).Format(time.RFC3339)},
+				tsRow{"D3", beijing(2), beijing(2).Format(time.RFC3339)}, tsRow{"D4", beijing(2), beijing(2).Format(time.RFC3339)},
+				tsRow{"N1", time.Time{}, nil})
+			hs := httptest.NewServer(srv)
+			t.Cleanup(hs.Close)
+			db := openWarehouse(t, "").SQL()
+			src := config.Source{Operator: "51330000MA0000000X", Kind: config.KindHTTP, URL: hs.URL}
+			for night, want := range []int64{5, 1, 0} {
+				if night == 1 {
+					srv.add(tsRow{"D5", beijing(86400), "2023-01-02T10:00:00+08:00"})
+				}
+				run := fmt.Sprintf("night%d", night+1)
+				pullRun(t, db, src, Options{HTTP: o}, run)
+				if n := count(t, db, "SELECT coalesce(sum(rows_received), 0) FROM ops.loads WHERE entity = 'decisions' AND run_id = ?", run); n != want {
+					t.Errorf("%s received %d decisions, want %d", run, n, want)
+				}
+			}
+			if n := count(t, db, "SELECT count(*) FROM raw.decisions"); n != 6 {
+				t.Errorf("raw holds %d decisions, want 6", n)
+			}
+			if n := count(t, db, "SELECT count(DISTINCT decision_ref) FROM raw.decisions"); n != 6 {
+				t.Errorf("raw holds %d distinct decisions, want 6", n)
+			}
+			if n := count(t, db, "SELECT count(*) FROM raw.decisions WHERE updated_at IS NULL"); n != 1 {
+				t.Errorf("raw holds %d rows without updated_at, want 1", n)
+			}
+			if n := count(t, db, "SELECT count(*) FROM ops.loads WHERE rows_received <> rows_loaded + rows_quarantined"); n != 0 {
+				t.Errorf("%d units received other than they kept and quarantined", n)
+			}
+		})
+	}
 }

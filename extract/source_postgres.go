@@ -39,7 +39,10 @@ const postgresChunkRows = 100_000
 //
 //	CREATE INDEX ON members (updated_at, (COALESCE(member_ref, '') COLLATE "C"))
 //
-// Rows without updated_at are never pulled; the reconciliation shows them.
+// Rows without updated_at have no place in that order: a source's first
+// pull (it has no watermark) loads them in one unit of their own before
+// the others, and no later pull reads them again; one that appears later
+// is never pulled, and the reconciliation shows it.
 type postgresSource struct {
 	operator string
 	schema   string // "" means the server's search_path
@@ -100,6 +103,22 @@ func (s *postgresSource) pullEntity(ctx context.Context, pg pgx.Tx, l *Loader, e
 	}
 	c := &pgChunk{q: q}
 	defer c.release()
+	if from.UpdatedAt == "" {
+		// The first pull: the rows without updated_at, which no later
+		// pull can tell from those it loaded before.
+		c.reset()
+		if err := c.readAll(ctx, pg, q.nulls); err != nil {
+			return fail(fmt.Errorf("rows without updated_at: %w", err))
+		}
+		if c.rows > 0 {
+			u := l.NewUnit(e, "", "", q.table, from)
+			u.Received, u.To = c.rows, nullsLoaded
+			if err := commitChunk(ctx, l, u, c.batches[:c.used]); err != nil {
+				return err
+			}
+			from = nullsLoaded
+		}
+	}
 	for more := true; more; {
 		c.reset()
 		if more, err = c.read(ctx, pg, from, s.chunk); err != nil {
@@ -170,6 +189,7 @@ type pgQueries struct {
 	table        string // schema.entity as configured, for positions and units
 	first, after string // a chunk from the start, and after a position
 	run          string // every row at one position
+	nulls        string // every row without updated_at
 	count        string
 	key          []int // positions of the key fields
 	updatedAt    int
@@ -206,9 +226,10 @@ func newPGQueries(schema string, e *contract.Entity, types map[string]string) *p
 	order := " ORDER BY " + strings.Join(pos, ", ")
 	row := "(" + strings.Join(pos, ", ") + ")"
 	args := "(" + strings.Join(params, ", ") + ")"
-	q.first = sel + order + " LIMIT $1"
+	q.first = sel + " WHERE " + updatedAt + " IS NOT NULL" + order + " LIMIT $1"
 	q.after = sel + " WHERE " + row + " > " + args + order + fmt.Sprintf(" LIMIT $%d", len(params)+1)
 	q.run = sel + " WHERE " + row + " = " + args
+	q.nulls = sel + " WHERE " + updatedAt + " IS NULL"
 	q.count = "SELECT count(*)" + from
 	return q
 }
@@ -302,14 +323,15 @@ func (c *pgChunk) release() {
 	}
 }
 
-// read fills the chunk with up to limit rows after from (all rows when from
-// is zero), in order. Rows that share the last position (updated_at and
+// read fills the chunk with up to limit rows after from (from the first
+// when from is zero or nullsLoaded), in order; never a row without
+// updated_at. Rows that share the last position (updated_at and
 // key: a record sent twice) must land in one unit, or a watermark between
 // them would skip the second: when the chunk is full, the run at its end
 // is read again whole by position. more reports that the chunk was full.
 func (c *pgChunk) read(ctx context.Context, pg pgx.Tx, from Watermark, limit int) (more bool, err error) {
 	var rows pgx.Rows
-	if from.UpdatedAt == "" {
+	if from.UpdatedAt == "" || from == nullsLoaded {
 		rows, err = pg.Query(ctx, c.q.first, limit)
 	} else {
 		args, aerr := c.q.args(from)
@@ -360,6 +382,21 @@ func (c *pgChunk) read(ctx context.Context, pg pgx.Tx, from Watermark, limit int
 	}
 	c.flushRun()
 	return true, nil
+}
+
+// readAll fills the chunk with every row the query returns, each its own
+// run.
+func (c *pgChunk) readAll(ctx context.Context, pg pgx.Tx, query string) error {
+	rows, err := pg.Query(ctx, query)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		c.addRun(rows.RawValues())
+		c.flushRun()
+	}
+	rows.Close()
+	return rows.Err()
 }
 
 func (c *pgChunk) addRun(vals [][]byte) {

@@ -556,3 +556,61 @@ func TestPostgresTypedColumns(t *testing.T) {
 		t.Errorf("ledger_entries in %d units of a row (a run of two), want 3", n)
 	}
 }
+
+// TestPostgresNullUpdatedAt: rows without updated_at — one alone at the
+// end of the table, or filling a chunk of their own — are loaded by the
+// first night's pull, once; the second night loads the one new row and
+// the third nothing. Every night succeeds, and every unit received what
+// it kept.
+func TestPostgresNullUpdatedAt(t *testing.T) {
+	dsn, conn := pgtest.Connect(t)
+	for _, chunk := range []int{100, 2} {
+		t.Run(fmt.Sprintf("chunk%d", chunk), func(t *testing.T) {
+			schema := fmt.Sprintf("nulls_%d", chunk)
+			pgTables(t, conn, schema, nil)
+			tab := pgx.Identifier{schema, "decisions"}.Sanitize()
+			pgExec(t, conn, `INSERT INTO `+tab+` (decision_ref, subject, updated_at) VALUES
+				('D1', 'a', '2024-01-18 10:00:00+08'), ('D2', 'b', '2024-01-18 10:00:01+08'),
+				('D3', 'c', '2024-01-18 10:00:02+08'), ('D4', 'd', '2024-01-18 10:00:02+08'),
+				('N1', 'no time', NULL), ('N2', 'no time either', NULL)`)
+			db := pgWarehouse(t)
+			src := config.Source{Operator: "51330000MA0000000X", Kind: config.KindPostgres, DSN: dsn, Schema: schema}
+			e := contract.Lookup("decisions")
+			for night, add := range []string{
+				"",
+				`INSERT INTO ` + tab + ` (decision_ref, subject, updated_at) VALUES ('D5', 'e', '2024-01-19 09:00:00+08')`,
+				"",
+			} {
+				if add != "" {
+					pgExec(t, conn, add)
+				}
+				run := fmt.Sprintf("night%d", night+1)
+				if err := pgPull(t, db, src, run, chunk); err != nil {
+					t.Fatalf("%s: %v", run, err)
+				}
+				table := pgQueryRows(t, conn, "SELECT * FROM "+tab)
+				if got := rawRows(t, db, e, "true"); !equalSets(got, table) {
+					t.Errorf("%s: raw holds %d rows, the table %d, or they differ", run, got.size(), table.size())
+				}
+			}
+			if n := count(t, db, "SELECT count(*) FROM raw.decisions WHERE updated_at IS NULL"); n != 2 {
+				t.Errorf("raw holds %d rows without updated_at, want 2", n)
+			}
+			for run, want := range map[string]int64{"night1": 6, "night2": 1, "night3": 0} {
+				if n := count(t, db, "SELECT coalesce(sum(rows_received), 0) FROM ops.loads WHERE entity = 'decisions' AND run_id = ?", run); n != want {
+					t.Errorf("%s received %d decisions, want %d", run, n, want)
+				}
+			}
+			if n := count(t, db, "SELECT count(*) FROM ops.loads WHERE rows_received <> rows_loaded + rows_quarantined"); n != 0 {
+				t.Errorf("%d units received other than they kept and quarantined", n)
+			}
+			var wm string
+			if err := db.QueryRow("SELECT watermark FROM ops.watermarks WHERE entity = 'decisions'").Scan(&wm); err != nil {
+				t.Fatal(err)
+			}
+			if wm != "2024-01-19T09:00:00+08:00" {
+				t.Errorf("watermark %q, want D5's updated_at", wm)
+			}
+		})
+	}
+}
