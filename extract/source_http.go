@@ -243,12 +243,15 @@ type apiManifest struct {
 	} `json:"entities"`
 }
 
-// Pull pages through every entity from its watermark. Rows at or before
-// the watermark (updated_since is inclusive) are skipped; every UnitRows
-// rows, at a page boundary, the rows so far are committed with the
-// watermark of the last of them that has an updated_at.
+// Pull pages through every entity from its watermark, sent as
+// updated_since in RFC 3339 with its offset. Rows at or before the
+// watermark (updated_since is inclusive) are skipped; every UnitRows rows,
+// at a page boundary, the rows so far are committed with the watermark of
+// the last of them that has a readable updated_at (parseTS).
 //
-// A row without updated_at is loaded only by the first pull (without
+// A row whose updated_at does not parse is loaded wherever it comes, for
+// the transform to refuse: nothing places it before the watermark. A row
+// without updated_at is loaded only by the first pull (without
 // updated_since), which leaves a watermark even when it met no other row
 // (nullsLoaded); a later pull skips one that the server sends again, since
 // nothing tells it from the one loaded before.
@@ -285,19 +288,24 @@ func (s *httpSource) pullEntity(ctx context.Context, l *Loader, e *contract.Enti
 		keyIdx[i] = e.Index(k)
 	}
 	updIdx := e.Index("updated_at")
-	wmTime, _ := parseTS(from.UpdatedAt)
+	wmTime, ok := parseTS(from.UpdatedAt)
+	if !ok && from.UpdatedAt != "" {
+		return fmt.Errorf("extract %s/%s: watermark %q is not a timestamp", s.Name(), e.Name, from.UpdatedAt)
+	}
 	wmKey, wmSeen := splitKey(from.Key)
 	atWM := 0 // rows met at exactly the watermark's position
 	// The position of the last row loaded that has one, and how many rows
 	// share it.
-	lastUpd, lastK, lastN := from.UpdatedAt, strings.Join(wmKey, "|"), wmSeen
+	lastTS, lastK, lastN := wmTime, strings.Join(wmKey, "|"), wmSeen
 	noUpdatedAt := 0 // rows without updated_at skipped
 
 	unit := l.NewUnit(e, "", "", "", from)
 	last := from
 	q := url.Values{"limit": {strconv.Itoa(s.opt.PageLimit)}}
+	since := ""
 	if from.UpdatedAt != "" {
-		q.Set("updated_since", from.UpdatedAt)
+		since = formatTS(wmTime)
+		q.Set("updated_since", since)
 	}
 	cursor := ""
 	page := 0
@@ -352,40 +360,41 @@ func (s *httpSource) pullEntity(ctx context.Context, l *Loader, e *contract.Enti
 			for k, j := range keyIdx {
 				key[k] = string(fields[j])
 			}
-			upd := string(fields[updIdx])
-			ts, _ := parseTS(upd)
+			ts, ok := parseTS(string(fields[updIdx]))
 			switch {
-			case upd == "" && from.UpdatedAt != "":
-				// Only the first pull loads a row without updated_at: a
-				// server that sends it again cannot say it is new.
-				noUpdatedAt++
-				continue
-			case from.UpdatedAt != "":
+			case ok && from.UpdatedAt != "":
 				if c := comparePos(ts, key, wmTime, wmKey); c < 0 || c == 0 && atWM < wmSeen {
 					if c == 0 {
 						atWM++
 					}
 					continue // loaded by the pull that set the watermark
 				}
+			case !ok && len(fields[updIdx]) == 0 && from.UpdatedAt != "":
+				// Only the first pull loads a row without updated_at: a
+				// server that sends it again cannot say it is new.
+				noUpdatedAt++
+				continue
 			}
+			// A row whose updated_at does not parse is loaded wherever it
+			// comes (the transform refuses it), and leaves the watermark.
 			sink.extra = extra
 			unit.Received++
 			sink.received++
-			sink.record(fields, fmt.Sprintf("%s?%s#%d", e.Name, pageRef(cursor, from.UpdatedAt), i), false)
+			sink.record(fields, fmt.Sprintf("%s?%s#%d", e.Name, pageRef(cursor, since), i), false)
 			sink.received--
-			if upd == "" {
+			if !ok {
 				if last.UpdatedAt == "" {
 					last = nullsLoaded
 				}
 				continue
 			}
 			k := strings.Join(key, "|")
-			if upd == lastUpd && k == lastK {
+			if ts.Equal(lastTS) && k == lastK {
 				lastN++
 			} else {
-				lastUpd, lastK, lastN = upd, k, 1
+				lastTS, lastK, lastN = ts, k, 1
 			}
-			last = Watermark{UpdatedAt: upd, Key: k + "\t" + strconv.Itoa(lastN)}
+			last = Watermark{UpdatedAt: formatTS(ts), Key: k + "\t" + strconv.Itoa(lastN)}
 		}
 		if next == nil {
 			break
@@ -420,19 +429,36 @@ func pageRef(cursor, since string) string {
 	return "start"
 }
 
-// parseTS parses a contract timestamp; the zero time when it does not parse.
+// parseTS parses a contract timestamp (contract-v1, "ts"): YYYY-MM-DD,
+// T or a space, HH:MM:SS, an optional fraction, then Z or an offset
+// ±HH:MM, or nothing, meaning Beijing time; the t and z may be lower-case,
+// as RFC 3339 allows. It reports false for anything else, and for "".
 func parseTS(s string) (time.Time, bool) {
-	if s == "" {
+	if len(s) < len("2006-01-02T15:04:05") {
 		return time.Time{}, false
+	}
+	switch s[10] {
+	case 'T':
+	case 't', ' ':
+		s = s[:10] + "T" + s[11:]
+	default:
+		return time.Time{}, false
+	}
+	if s[len(s)-1] == 'z' {
+		s = s[:len(s)-1] + "Z"
 	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, true
 	}
-	if t, err := time.ParseInLocation(time.DateTime, s, shanghai); err == nil {
+	if t, err := time.ParseInLocation("2006-01-02T15:04:05", s, shanghai); err == nil {
 		return t, true
 	}
 	return time.Time{}, false
 }
+
+// formatTS writes a time parsed by parseTS RFC 3339 with its offset
+// (+08:00 when it had none), fractions only when present.
+func formatTS(t time.Time) string { return t.Format(time.RFC3339Nano) }
 
 // splitKey splits a watermark key "k1|k2<TAB>n" into its fields and n, the
 // number of rows at exactly that position already loaded (an operator may

@@ -326,3 +326,82 @@ func TestHTTPNullUpdatedAt(t *testing.T) {
 		})
 	}
 }
+
+// TestHTTPTimestampForms: updated_at in every form the contract allows —
+// with an offset, without one (Beijing time, T or a space), RFC 3339's
+// lower-case t and z — places its row for the next pull, whose
+// updated_since is RFC 3339 with an offset; a row whose updated_at does not
+// parse is loaded, never skipped. Three nights load every row once.
+func TestHTTPTimestampForms(t *testing.T) {
+	srv := &tsServer{}
+	srv.add(
+		tsRow{"R1", beijing(0), "2023-01-01T10:00:00+08:00"},
+		tsRow{"R2", beijing(1), "2023-01-01 10:00:01"},
+		tsRow{"R3", beijing(2), "2023-01-01T10:00:02"},
+		tsRow{"R4", beijing(3), "2023-01-01t02:00:03z"},
+		tsRow{"R5", beijing(4), "not a time"},
+		tsRow{"R6", beijing(5), "2023-01-01 10:00:05"},
+	)
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	db := openWarehouse(t, "").SQL()
+	src := config.Source{Operator: "51330000MA0000000X", Kind: config.KindHTTP, URL: hs.URL}
+	opt := Options{HTTP: HTTPOptions{PageLimit: 2, UnitRows: 2}}
+	for night, want := range []int64{6, 2, 0} {
+		if night == 1 {
+			srv.add(tsRow{"R7", beijing(86400), "2023-01-02 10:00:00"},
+				tsRow{"R8", beijing(86399), "2023-01-02 25:00:00"})
+		}
+		run := fmt.Sprintf("night%d", night+1)
+		pullRun(t, db, src, opt, run)
+		if n := count(t, db, "SELECT coalesce(sum(rows_received), 0) FROM ops.loads WHERE entity = 'decisions' AND run_id = ?", run); n != want {
+			t.Errorf("%s received %d decisions, want %d", run, n, want)
+		}
+	}
+	if got, want := srv.sinces(), []string{"2023-01-01T10:00:05+08:00", "2023-01-02T10:00:00+08:00"}; !slices.Equal(got, want) {
+		t.Errorf("updated_since sent %q, want %q", got, want)
+	}
+	var refs string
+	if err := db.QueryRow("SELECT string_agg(decision_ref, ',' ORDER BY decision_ref) FROM raw.decisions").Scan(&refs); err != nil {
+		t.Fatal(err)
+	}
+	if refs != "R1,R2,R3,R4,R5,R6,R7,R8" {
+		t.Errorf("raw holds %s, want R1 to R8 once", refs)
+	}
+}
+
+func TestParseTS(t *testing.T) {
+	at := time.Date(2023, 1, 1, 2, 0, 5, 0, time.UTC)
+	for _, c := range []struct {
+		in   string
+		want time.Time
+	}{
+		{"2023-01-01T10:00:05+08:00", at},
+		{"2023-01-01T02:00:05Z", at},
+		{"2023-01-01t02:00:05z", at},
+		{"2023-01-01 02:00:05Z", at},
+		{"2023-01-01T04:00:05+02:00", at},
+		{"2023-01-01 10:00:05", at},
+		{"2023-01-01T10:00:05", at},
+		{"2023-01-01 10:00:05.25", at.Add(250 * time.Millisecond)},
+		{"2023-01-01T10:00:05.250000+08:00", at.Add(250 * time.Millisecond)},
+		{"", time.Time{}},
+		{"2023-01-01", time.Time{}},
+		{"2023-01-01+10:00:05", time.Time{}},
+		{"2023-01-01 25:00:00", time.Time{}},
+		{"2023-01-01T10:00:05+8", time.Time{}},
+		{"2023-01-01X10:00:05z", time.Time{}},
+		{"not a time at all!!", time.Time{}},
+	} {
+		got, ok := parseTS(c.in)
+		if ok != !c.want.IsZero() || !got.Equal(c.want) {
+			t.Errorf("parseTS(%q) = %v, %v, want %v", c.in, got, ok, c.want)
+		}
+		if ok {
+			back, err := time.Parse(time.RFC3339, formatTS(got))
+			if err != nil || !back.Equal(got) {
+				t.Errorf("formatTS(parseTS(%q)) = %q, not RFC 3339 of the same instant", c.in, formatTS(got))
+			}
+		}
+	}
+}
