@@ -139,8 +139,8 @@ func (s *httpSource) checkRetry(ctx context.Context, resp *http.Response, err er
 // backoff is exponential with full jitter, honouring Retry-After (capped).
 func (s *httpSource) backoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs >= 0 {
-			return min2(time.Duration(secs)*time.Second, max)
+		if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			return min2(d, max)
 		}
 	}
 	d := float64(min) * math.Pow(2, float64(attempt))
@@ -151,6 +151,26 @@ func (s *httpSource) backoff(min, max time.Duration, attempt int, resp *http.Res
 	// reproducible while spreading clients apart.
 	j := (uint64(attempt+1)*0x9e3779b97f4a7c15 ^ uint64(s.retries.Load())*0xbf58476d1ce4e5b9) >> 11
 	return time.Duration(d * (0.5 + 0.5*float64(j)/float64(1<<53)))
+}
+
+// retryAfter reads a Retry-After header as of now: delay-seconds or an
+// HTTP-date (RFC 9110, 10.2.3); a date already past means at once. It
+// reports false for anything else.
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		return time.Duration(min(secs, math.MaxInt64/int64(time.Second))) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return max(t.Sub(now), 0), true
 }
 
 func min2(a, b time.Duration) time.Duration {

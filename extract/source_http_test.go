@@ -405,3 +405,30 @@ func TestParseTS(t *testing.T) {
 		}
 	}
 }
+
+// TestRetryAfter: Retry-After in seconds or as an HTTP-date sets the wait,
+// capped at WaitMax; a date past means at once; anything else leaves the
+// backoff exponential.
+func TestRetryAfter(t *testing.T) {
+	s := &httpSource{}
+	now := time.Now()
+	for _, c := range []struct {
+		header   string
+		min, max time.Duration // the wait, at most a second short of max
+	}{
+		{"7", 7 * time.Second, 7 * time.Second},
+		{"0", 0, 0},
+		{now.Add(10 * time.Minute).UTC().Format(http.TimeFormat), 10*time.Minute - 2*time.Second, 10 * time.Minute},
+		{now.Add(10 * time.Minute).UTC().Format(time.RFC850), 10*time.Minute - 2*time.Second, 10 * time.Minute},
+		{now.Add(3 * time.Hour).UTC().Format(http.TimeFormat), time.Hour, time.Hour},
+		{"99999999999999", time.Hour, time.Hour},
+		{now.Add(-time.Minute).UTC().Format(http.TimeFormat), 0, 0},
+		{"soon", 0, 2 * time.Millisecond},
+		{"-3", 0, 2 * time.Millisecond},
+	} {
+		resp := &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {c.header}}}
+		if d := s.backoff(time.Millisecond, time.Hour, 1, resp); d < c.min || d > c.max {
+			t.Errorf("backoff with Retry-After %q = %v, want %v to %v", c.header, d, c.min, c.max)
+		}
+	}
+}
