@@ -341,6 +341,12 @@ func (s *httpSource) pullEntity(ctx context.Context, l *Loader, e *contract.Enti
 		if err := tx.Append(unit, sink.batch); err != nil {
 			return err
 		}
+		// Rows the sink refused (invalid UTF-8) are part of the unit.
+		for _, q := range sink.q {
+			if err := tx.Quarantine(unit, q); err != nil {
+				return err
+			}
+		}
 		unit.To = last
 		if err := tx.Finish(unit); err != nil {
 			return err
@@ -348,6 +354,7 @@ func (s *httpSource) pullEntity(ctx context.Context, l *Loader, e *contract.Enti
 		if err := tx.Commit(); err != nil {
 			return err
 		}
+		sink.q = nil
 		unit = l.NewUnit(e, "", "", "", last)
 		return nil
 	}

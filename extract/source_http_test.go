@@ -432,3 +432,37 @@ func TestRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+// TestHTTPRefusedRowQuarantined: a row the loader refuses (a field not
+// valid UTF-8) is quarantined under its unit with its page position, not
+// lost: the unit received what it loaded and quarantined.
+func TestHTTPRefusedRowQuarantined(t *testing.T) {
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/v1/manifest":
+			io.WriteString(w, `{"entities":{}}`)
+		case "/v1/decisions":
+			io.WriteString(w, `{"data":[{"decision_ref":"D1","subject":"a`+"\xff"+`","updated_at":"2023-01-01T10:00:00+08:00"},`+
+				`{"decision_ref":"D2","subject":"b","updated_at":"2023-01-01T10:00:01+08:00"}],"next_cursor":null}`)
+		default:
+			io.WriteString(w, `{"data":[],"next_cursor":null}`)
+		}
+	}))
+	t.Cleanup(hs.Close)
+	db := openWarehouse(t, "").SQL()
+	pullRun(t, db, config.Source{Operator: "51330000MA0000000X", Kind: config.KindHTTP, URL: hs.URL}, Options{HTTP: HTTPOptions{RetryBudget: 1}}, "run1")
+	var received, loaded, quarantined int64
+	if err := db.QueryRow("SELECT sum(rows_received), sum(rows_loaded), sum(rows_quarantined) FROM ops.loads WHERE entity = 'decisions'").Scan(&received, &loaded, &quarantined); err != nil {
+		t.Fatal(err)
+	}
+	if received != 2 || loaded != 1 || quarantined != 1 {
+		t.Errorf("received %d, loaded %d, quarantined %d; want 2, 1, 1", received, loaded, quarantined)
+	}
+	var pos, code string
+	if err := db.QueryRow("SELECT source_row, reason_code FROM ops.quarantine WHERE entity = 'decisions'").Scan(&pos, &code); err != nil {
+		t.Fatal(err)
+	}
+	if pos != "decisions?start#0" || code != ReasonBadUTF8 {
+		t.Errorf("quarantined %s for %s, want decisions?start#0 for %s", pos, code, ReasonBadUTF8)
+	}
+}
