@@ -209,13 +209,15 @@ func riskSection(o *operator, rs []risk) *section {
 	return sec
 }
 
-// runTime is when a run started, read from its id (20261129T221834.581Z-…,
-// UTC) as Beijing time, 2026-11-30 06:18; an id of another form as it is.
+// runTime is when a run started, read from its id (20261129T221834.581Z-
+// d6ec0e, UTC) as Beijing time with the id's own last part, 2026-11-30
+// 06:18:34 · d6ec0e: as unique as the id, which two runs of one second
+// never share. An id of another form stays as it is.
 func runTime(runID string) string {
-	stamp, _, _ := strings.Cut(runID, "-")
+	stamp, tail, _ := strings.Cut(runID, "-")
 	for _, layout := range []string{"20060102T150405.000Z", "20060102T150405Z"} {
 		if t, err := time.Parse(layout, stamp); err == nil {
-			return t.In(beijing).Format("2006-01-02 15:04")
+			return t.In(beijing).Format("2006-01-02 15:04:05") + " · " + tail
 		}
 	}
 	return runID

@@ -28,8 +28,8 @@ func TestFindingState(t *testing.T) {
 
 func TestRunTime(t *testing.T) {
 	for id, want := range map[string]string{
-		"20261129T221834.581Z-d6ec0e": "2026-11-30 06:18", // Beijing is UTC+8
-		"20261129T084400Z-3fa2c1":     "2026-11-29 16:44", // a run id of before the milliseconds
+		"20261129T221834.581Z-d6ec0e": "2026-11-30 06:18:34 · d6ec0e", // Beijing is UTC+8
+		"20261129T084400Z-3fa2c1":     "2026-11-29 16:44:00 · 3fa2c1", // a run id of before the milliseconds
 		"run-1":                       "run-1",
 	} {
 		if got := runTime(id); got != want {

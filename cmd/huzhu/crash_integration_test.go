@@ -137,10 +137,13 @@ func copyTree(t *testing.T, src, dst string) {
 	}
 }
 
-var runIDRE = regexp.MustCompile(`\d{8}T\d{6}\.\d{3}Z-[0-9a-f]{6}`)
+// runIDRE matches a run id, and the time a report reads from one (when a
+// finding was first and last seen, in Beijing time: reports.runTime).
+var runIDRE = regexp.MustCompile(`\d{8}T\d{6}\.\d{3}Z-[0-9a-f]{6}|\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} · [0-9a-f]{6}`)
 
 // outputDigests digests the published reports and site, file by file, with
-// run ids replaced (the ids of two runs differ; nothing else may). The
+// run ids and the times read from them replaced (the ids of two runs
+// differ; nothing else may). The
 // Parquet marts carry run ids in columns: they are compared as marts.
 func outputDigests(t *testing.T, out string) map[string]string {
 	t.Helper()
