@@ -373,7 +373,7 @@ type Quarantined struct {
 // Quarantine records a refused record under the unit, its personal data
 // masked.
 func (t *Tx) Quarantine(u *Unit, q Quarantined) error {
-	rec := maskRecord(u.Entity, q.Header, q.Fields)
+	rec := maskRecord(u.Entity, q)
 	if _, err := t.l.conn.ExecContext(t.ctx, sqlQuarantineInsert, u.id, u.Entity.Name, q.Pos, q.Code, q.Reason, rec); err != nil {
 		return fmt.Errorf("extract %s/%s %s: quarantine: %w", t.l.name, u.Entity.Name, q.Pos, err)
 	}
@@ -382,21 +382,36 @@ func (t *Tx) Quarantine(u *Unit, q Quarantined) error {
 }
 
 // maskRecord renders a refused record as a JSON object with personal data
-// masked and invalid UTF-8 replaced.
-func maskRecord(e *contract.Entity, header, fields []string) string {
+// masked and invalid UTF-8 replaced: the values of the entity's personal
+// fields; and, in an entity that has any, every value of a record whose
+// values may not stand under their own column — more fields than the
+// header (a comma in a name shifts an id number into the next column), a
+// quote that never closes, or a line that could not be split at all (a
+// line of JSON that does not parse).
+func maskRecord(e *contract.Entity, q Quarantined) string {
+	header, fields := q.Header, q.Fields
+	whole := false
+	if hasPII(e) {
+		whole = q.Code == ReasonColumnCount || q.Code == ReasonBadQuote || len(fields) > len(header) || !slices.ContainsFunc(header, func(h string) bool { return e.Index(h) >= 0 })
+	}
 	m := make(map[string]string, len(fields))
 	for i, v := range fields {
 		name := fmt.Sprintf("_%d", i+1)
 		if i < len(header) {
 			name = header[i]
 		}
-		if j := e.Index(name); j >= 0 && e.Fields[j].PII {
+		if j := e.Index(name); whole || j >= 0 && e.Fields[j].PII {
 			v = "***"
 		}
 		m[strings.ToValidUTF8(name, "\uFFFD")] = strings.ToValidUTF8(v, "\uFFFD")
 	}
 	b, _ := json.Marshal(m)
 	return string(b)
+}
+
+// hasPII reports whether the entity has personal fields.
+func hasPII(e *contract.Entity) bool {
+	return slices.ContainsFunc(e.Fields, func(f contract.Field) bool { return f.PII })
 }
 
 // Finish writes the unit's ops.loads row and, for incremental units, its

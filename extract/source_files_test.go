@@ -204,3 +204,41 @@ func TestBatchOnce(t *testing.T) {
 		t.Errorf("loads after one pull %d, after two %d; want equal and non-zero", before, after)
 	}
 }
+
+// TestRefusedPersonsMasked: a member's record refused whole — a comma in
+// the name that shifts every later value a column on, a quote that never
+// closes, a line of JSON that does not parse — keeps none of the person's
+// id number, name or phone in ops.quarantine, whatever column the values
+// fell under; a refused record of an entity without personal data stays
+// readable.
+func TestRefusedPersonsMasked(t *testing.T) {
+	const id, name, phone = "110101199003078515", "测试人", "13812345678"
+	for _, c := range []struct {
+		format, line string
+		codes        []string
+	}{
+		{"csv", "OP,ZJM99999998,\"" + id + "\",张,三," + phone + ",M,1990-03-07,U,2020-01-01,active,2020-01-01T09:00:00+08:00\n" +
+			"OP,ZJM99999999," + id + "," + name + "," + phone + ",\"M,1990-03-07,U,2020-01-01,active,2020-01-01T09:00:00+08:00\n", []string{ReasonColumnCount, ReasonBadQuote}},
+		{"jsonl", `{"operator_code": "OP", "member_ref": "ZJM99999999", "id_number": "` + id + `", "name": "` + name + `", "phone": "` + phone + `", "gender": "M",` + "\n", []string{ReasonBadJSON}},
+	} {
+		t.Run(c.format, func(t *testing.T) {
+			batch, src, _ := dropOne(t, c.format, "utf-8", 0)
+			file := "members." + c.format
+			rows := countLines(t, filepath.Join(batch, file)) + int64(len(c.codes))
+			if c.format == "jsonl" {
+				rows++ // no header line in JSONL
+			}
+			rewrite(t, batch, file, func(x []byte) []byte { return append(x, c.line...) }, true, rows-1)
+			db := openWarehouse(t, "")
+			pull(t, db.SQL(), src, Options{})
+			var n, leaks int
+			if err := db.SQL().QueryRow(`SELECT count(*), count(*) FILTER (WHERE contains(raw_record, ?) OR contains(raw_record, ?) OR contains(raw_record, ?))
+				FROM ops.quarantine WHERE entity = 'members'`, id, name, phone).Scan(&n, &leaks); err != nil {
+				t.Fatal(err)
+			}
+			if n != len(c.codes) || leaks != 0 {
+				t.Errorf("%d members refused (want %d), %d of them show the id number, name or phone", n, len(c.codes), leaks)
+			}
+		})
+	}
+}
