@@ -382,17 +382,36 @@ func (t *Tx) Quarantine(u *Unit, q Quarantined) error {
 }
 
 // maskRecord renders a refused record as a JSON object with personal data
-// masked and invalid UTF-8 replaced: the values of the entity's personal
-// fields; and, in an entity that has any, every value of a record whose
-// values may not stand under their own column — more fields than the
-// header (a comma in a name shifts an id number into the next column), a
-// quote that never closes, or a line that could not be split at all (a
-// line of JSON that does not parse).
+// masked and invalid UTF-8 replaced: the values under the entity's personal
+// columns, and, in an entity that has any, every value that may have moved
+// there from one. A record with more fields than its header (a comma in a
+// name) moved values rightwards: every value from the first personal
+// column on is masked, those before it stood still. A quote that never
+// closes swallowed the rest into its last field: that one is masked too. A
+// line that could not be split at all (JSON that does not parse) is
+// masked whole; its position still finds it.
 func maskRecord(e *contract.Entity, q Quarantined) string {
 	header, fields := q.Header, q.Fields
-	whole := false
+	from := len(fields) // values from this position on are masked
 	if hasPII(e) {
-		whole = q.Code == ReasonColumnCount || q.Code == ReasonBadQuote || len(fields) > len(header) || !slices.ContainsFunc(header, func(h string) bool { return e.Index(h) >= 0 })
+		firstPII := len(header)
+		known := false
+		for i, h := range header {
+			if j := e.Index(h); j >= 0 {
+				known = true
+				if e.Fields[j].PII {
+					firstPII = min(firstPII, i)
+				}
+			}
+		}
+		switch {
+		case !known:
+			from = 0
+		case q.Code == ReasonColumnCount || len(fields) > len(header):
+			from = firstPII
+		case q.Code == ReasonBadQuote:
+			from = min(firstPII, len(fields)-1)
+		}
 	}
 	m := make(map[string]string, len(fields))
 	for i, v := range fields {
@@ -400,7 +419,7 @@ func maskRecord(e *contract.Entity, q Quarantined) string {
 		if i < len(header) {
 			name = header[i]
 		}
-		if j := e.Index(name); whole || j >= 0 && e.Fields[j].PII {
+		if j := e.Index(name); i >= from || j >= 0 && e.Fields[j].PII {
 			v = "***"
 		}
 		m[strings.ToValidUTF8(name, "\uFFFD")] = strings.ToValidUTF8(v, "\uFFFD")
