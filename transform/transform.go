@@ -115,6 +115,10 @@ func Run(ctx context.Context, db *sql.DB, runID string, key []byte, opt Options)
 	if log == nil {
 		log = slog.Default()
 	}
+	if !codes.RegionsInstalled() {
+		log.Warn("only the GB/T 2260 regions the binary carries are known: an organisation of another region is quarantined as bad_region; install the npm packages (make, or npm ci) or set HUZHU_NODE_MODULES",
+			"regions", len(codes.AllRegions()))
+	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("transform: connection: %w", err)
@@ -379,14 +383,14 @@ func forgetSince(ctx context.Context, conn *sql.Conn, since time.Time) error {
 }
 
 // loadReference writes the tables the checks and the star schema read:
-// the GB/T 2260 regions huzhu ships and the chart of accounts.
+// the GB/T 2260 regions (codes.AllRegions) and the chart of accounts.
 func loadReference(ctx context.Context, conn *sql.Conn) error {
 	if err := exec(ctx, conn, "sql/reference.sql", mustRead("sql/reference.sql")); err != nil {
 		return fmt.Errorf("transform: %w", err)
 	}
 	// One statement a table: a statement a row cost 100 ms a run.
 	var regions []any
-	for _, code := range codes.RegionsUnder("") {
+	for _, code := range codes.AllRegions() {
 		name, _ := codes.Region(code)
 		regions = append(regions, code, name, codes.Province(code))
 	}

