@@ -11,7 +11,7 @@ import (
 
 var (
 	dateForm = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
-	tsForm   = regexp.MustCompile(`^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ](([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])(\.[0-9]{1,6})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$`)
+	tsForm   = regexp.MustCompile(`^([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ](([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])(\.[0-9]{1,6})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$`)
 	beijing  = time.FixedZone("CST", 8*3600)
 )
 
@@ -25,8 +25,8 @@ func ParseDate(s string) (time.Time, bool) {
 }
 
 // ParseTS parses RFC 3339 with an offset (fractions to the microsecond, as
-// DuckDB keeps them), or a date and time without one, which means Beijing
-// time (+08:00, no summer time since 1991).
+// DuckDB keeps them; t and z in either case), or a date and time without
+// one, which means Beijing time (+08:00, no summer time since 1991).
 func ParseTS(s string) (time.Time, bool) {
 	m := tsForm.FindStringSubmatch(s)
 	if m == nil {
@@ -34,7 +34,7 @@ func ParseTS(s string) (time.Time, bool) {
 	}
 	zone := beijing
 	if off := m[5]; off != "" {
-		if off == "Z" {
+		if off == "Z" || off == "z" {
 			zone = time.UTC
 		} else {
 			t, err := time.Parse("-07:00", off)
