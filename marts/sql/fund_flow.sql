@@ -10,14 +10,17 @@
 --                               net credit in the year, e.g. '4101 互助金收入';
 --     'balance brought forward' net assets excluding the reserve at the end
 --                               of the previous year;
---     'capital'                 the year's net credit to 3xxx (opening
---                               balances of 3101 and 3102; a transfer
---                               3101 → 3102 nets out), when not zero;
+--     'capital'                 the year's net credit to 3xxx (a transfer
+--                               3101 → 3102 nets out; the opening balances
+--                               of the first day are brought forward, see
+--                               lines below), when not zero;
 --   out of 'fund' ('fund' → target_node):
 --     '<code> <name>'           one per expense account 5xxx with lines in
 --                               the year (5101 always for an activity): its
 --                               net debit in the year, e.g. '5101 互助金给付';
---     'reserve'                 the year's net credit to 3102, when not zero;
+--     'reserve'                 the year's net credit to 3102 (what the year
+--                               set aside, not the opening reserve), when
+--                               not zero;
 --     'balance carried forward' net assets excluding the reserve at the end
 --                               of the year — for the current year, at the
 --                               data's as-of (the operator's last posting).
@@ -31,17 +34,27 @@
 -- negative edge in its usual direction. account_code names the account of
 -- an account edge (NULL for the others).
 CREATE OR REPLACE TABLE mart.fund_flow AS
-WITH lines AS (
-    SELECT operator_code, coalesce(activity_code, '') AS act, pool_code, year(posted_on) AS fiscal_year,
-        account_code, credit - debit AS net_credit
+WITH posted AS (
+    SELECT operator_code, coalesce(activity_code, '') AS act, pool_code, posted_on,
+        account_code, credit - debit AS net_credit,
+        min(posted_on) OVER (PARTITION BY operator_code, coalesce(activity_code, '')) AS first_posting
     FROM core.fact_ledger_line
     WHERE left(account_code, 1) IN ('3', '4', '5')
+), lines AS (
+    -- The 3xxx lines of a subject's first day are its opening balances
+    -- (期初余额, e.g. a voucher 期初余额结转 crediting 3101 and 3102): they
+    -- count as of the year before, so that they reach the first year as
+    -- the balance brought forward (and the reserve's opening as no flow),
+    -- not as income of the first year.
+    SELECT operator_code, act, pool_code, account_code, net_credit, year(posted_on) AS posted_year,
+        year(posted_on) - CASE WHEN left(account_code, 1) = '3' AND posted_on = first_posting THEN 1 ELSE 0 END AS fiscal_year
+    FROM posted
 ), op_end AS (
     SELECT operator_code, year(max(posted_on)) AS y1
     FROM core.fact_ledger_line
     GROUP BY operator_code
 ), subjects AS (
-    SELECT operator_code, act, any_value(pool_code) AS pool_code, min(fiscal_year) AS y0
+    SELECT operator_code, act, any_value(pool_code) AS pool_code, min(posted_year) AS y0
     FROM lines
     GROUP BY ALL
 ), years AS (
