@@ -6,6 +6,7 @@ import (
 	"embed"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 
@@ -97,6 +98,15 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, rules config.Rul
 		if _, err := conn.ExecContext(ctx, "SET VARIABLE "+name+" = ?", v); err != nil {
 			return fmt.Errorf("marts: variable %s: %w", name, err)
 		}
+	}
+	// The instruments' Chinese names, for the findings' words: a MAP
+	// literal of the contract's constants (no parameter takes a map).
+	var pairs []string
+	for _, in := range slices.Sorted(maps.Keys(contract.InstrumentNames)) {
+		pairs = append(pairs, "'"+in+"': '"+contract.InstrumentNames[in]+"'")
+	}
+	if _, err := conn.ExecContext(ctx, "SET VARIABLE instrument_names = MAP {"+strings.Join(pairs, ", ")+"}"); err != nil {
+		return fmt.Errorf("marts: variable instrument_names: %w", err)
 	}
 	// The transform's macros: beijing_day, the calendar day in Beijing of
 	// an instant, independent of the machine's time zone.

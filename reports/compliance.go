@@ -23,8 +23,30 @@ func findingState(d *data, f finding) (label, class string) {
 	return "持续", ""
 }
 
-// subjectLink drills down from a finding to the report showing its subject.
-func subjectLink(f finding) string {
+// subjectLabel is a finding's subject as a supervisor reads it: a budget
+// line as its activity, year and line; a role by its title and start, not
+// the person's staff id; claims joined by 、; any other by its key.
+func subjectLabel(o *operator, f finding) string {
+	p := strings.Split(f.SubjectRef, "|")
+	switch {
+	case f.SubjectKind == "budget_line" && len(p) == 3:
+		return o.activityName(p[0]) + " " + p[1] + "年 " + p[2]
+	case f.SubjectKind == "staff_role" && len(p) == 3:
+		return zh(roleZH, p[1]) + "（" + dateZH(p[2]) + "任职）"
+	case f.SubjectKind == "claims":
+		return strings.Join(p, "、")
+	}
+	return f.SubjectRef
+}
+
+// hasRule reports whether fs holds a finding of the rule.
+func hasRule(fs []finding, rule string) bool {
+	return slices.ContainsFunc(fs, func(f finding) bool { return f.Rule == rule })
+}
+
+// subjectLink drills down from a finding to the report showing its subject;
+// flowYears are the years the operator's flow page has a section for.
+func subjectLink(f finding, flowYears map[int]bool) string {
 	switch f.SubjectKind {
 	case "budget_line":
 		// subject_ref is activity|year|line
@@ -35,7 +57,7 @@ func subjectLink(f finding) string {
 	case "holding":
 		return "holdings.html#" + holdingAnchor(f.SubjectRef)
 	case "activity":
-		if f.Year != nil {
+		if f.Year != nil && flowYears[*f.Year] {
 			return "flow.html#y" + strconv.Itoa(*f.Year)
 		}
 		return "flow.html"
@@ -119,7 +141,11 @@ func compliancePage(d *data, o *operator, fs []finding, rs []risk) *page {
 		if openN > 0 {
 			class = "flag"
 		}
-		byRule.add(class, "", link(rule.ID, "#rule-"+rule.ID), txt(rule.Name), txt("第"+rule.Clause+"条"), txt("“"+rule.ClauseText+"”"), txt(rule.CheckZH),
+		ruleCell := txt(rule.ID) // a rule without a finding has no row below to go to
+		if openN > 0 || nw > 0 || res > 0 || hasRule(fs, rule.ID) {
+			ruleCell = link(rule.ID, "#rule-"+rule.ID)
+		}
+		byRule.add(class, "", ruleCell, txt(rule.Name), txt("第"+rule.Clause+"条"), txt("“"+rule.ClauseText+"”"), txt(rule.CheckZH),
 			num(counts["critical"]), num(counts["major"]), num(counts["minor"]), num(counts["info"]), num(openN), num(nw), num(res))
 	}
 	p.Sections = append(p.Sections, &section{ID: "by-rule", Heading: "按规则与严重程度汇总", Tables: []*table{byRule}})
@@ -134,6 +160,12 @@ func compliancePage(d *data, o *operator, fs []finding, rs []risk) *page {
 	for _, r := range marts.Catalogue() {
 		clauses[r.ID] = "第" + r.Clause + "条"
 	}
+	flowYears := map[int]bool{} // flow.html has a section a year of the operator's flows
+	for _, e := range d.Flows {
+		if e.Operator == o.Code {
+			flowYears[e.Year] = true
+		}
+	}
 	seenRule := map[string]bool{}
 	for _, f := range fs {
 		label, class := findingState(d, f)
@@ -145,9 +177,9 @@ func compliancePage(d *data, o *operator, fs []finding, rs []risk) *page {
 		if f.Activity != "" {
 			act = o.activityName(f.Activity)
 		}
-		subj := txt(f.SubjectRef)
-		if l := subjectLink(f); l != "" {
-			subj = link(f.SubjectRef, l)
+		subj := txt(subjectLabel(o, f))
+		if l := subjectLink(f, flowYears); l != "" {
+			subj = link(subjectLabel(o, f), l)
 		}
 		clause := clauses[f.Rule]
 		if clause == "" {

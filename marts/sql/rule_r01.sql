@@ -11,7 +11,8 @@
 INSERT INTO rule_hits
 SELECT 'R01', any_value(pool_code), operator_code, any_value(activity_code), year(min(as_of)),
     'holding', holding_id, max(market_value),
-    '持有 ' || any_value(instrument_type) || '（' || any_value(instrument_name) || '，' || any_value(issuer) || '）'
+    '持有' || coalesce(getvariable('instrument_names')[any_value(instrument_type)], any_value(instrument_type))
+        || '（' || any_value(instrument_name) || '，' || any_value(issuer) || '）'
         || CASE WHEN bool_and(instrument_type IN ('policy_bank_bond', 'local_gov_bond'))
                 THEN '：不在允许清单内，需复核' ELSE '：不是允许的投资品种' END,
     CASE WHEN bool_and(instrument_type IN ('policy_bank_bond', 'local_gov_bond')) THEN 'minor' END

@@ -31,7 +31,7 @@ WITH op_asof AS (
 SELECT 'R11', pool_code, operator_code, activity_code, y, kind, ref, reserve,
     CASE WHEN reserve <= 0 THEN '年末无风险准备金；互助金收入 ' || income
         ELSE '风险准备金 ' || reserve || ' / 互助金收入 ' || income || ' = ' || round(reserve / income, 4) END
-        || ' (' || kind || ', ' || y || ')', NULL
+        || '（' || CASE kind WHEN 'operator' THEN '运营方合计' ELSE '本活动' END || '，' || y || ' 年）', NULL
 FROM levels
 WHERE income > 0
     AND (reserve <= 0 OR reserve < income * CAST(getvariable('reserve_ratio_min') AS DECIMAL(18, 6)))

@@ -5,10 +5,9 @@
 -- activity; not tied to a fiscal year.
 INSERT INTO rule_hits
 SELECT 'R13', a.pool_code, a.operator_code, a.activity_code, NULL, 'activity', a.activity_code, NULL,
-    concat_ws(' and ',
-        CASE WHEN coalesce(trim(a.approval_ref), '') = '' THEN '无审批文号（approval_ref）' END,
-        CASE WHEN coalesce(trim(a.filing_ref), '') = '' THEN '无备案号（filing_ref）' END)
-        || ' for an activity with enrolments', NULL
+    '已有会员缴费，但' || concat_ws('、',
+        CASE WHEN coalesce(trim(a.approval_ref), '') = '' THEN '无审批文号' END,
+        CASE WHEN coalesce(trim(a.filing_ref), '') = '' THEN '无备案号' END), NULL
 FROM core.dim_activity AS a
 WHERE a.is_current
     AND (coalesce(trim(a.approval_ref), '') = '' OR coalesce(trim(a.filing_ref), '') = '')
