@@ -44,7 +44,7 @@ func budgetPage(d *data, o *operator, lines []budgetLine, monthly []budgetMonth)
 		AsOf: dateZH(d.AsOf), Root: "../", Workbook: "budget.xlsx", Nav: operatorNav()}
 	years := yearsOf(lines, func(b budgetLine) int { return b.Year })
 	intro := &section{Heading: "说明", Paras: []string{
-		"按年度列示各预算科目的预算数、累计实际数、执行率与应执行率（已过月份占全年的比例），标出超支、短收和无预算支出；累计曲线对照预算进度；全年预计按当前进度线性外推。",
+		"按年度列示各预算科目的预算数、累计实际数、执行率与应执行率（已过月份占全年的比例），标出超出进度、低于进度的科目和无预算支出（年末的进度即全年预算）；累计曲线对照预算进度；全年预计按当前进度线性外推。",
 	}}
 	for _, y := range years {
 		intro.Links = append(intro.Links, navLink{strconv.Itoa(y) + "年度", "#y" + strconv.Itoa(y)})
@@ -169,14 +169,14 @@ func budgetSummary(o *operator, ls []budgetLine) []string {
 		}
 	}
 	if len(over) > 0 {
-		out = append(out, fmt.Sprintf("超预算或无预算支出 %d 项：%s。", len(over), join(over)))
+		out = append(out, fmt.Sprintf("支出超出预算进度或无预算 %d 项：%s。", len(over), join(over)))
 	} else {
-		out = append(out, "无超预算支出。")
+		out = append(out, "无超出预算进度的支出。")
 	}
 	if len(short) > 0 {
-		out = append(out, fmt.Sprintf("收入短收 %d 项：%s。", len(short), join(short)))
+		out = append(out, fmt.Sprintf("收入低于预算进度 %d 项：%s。", len(short), join(short)))
 	} else {
-		out = append(out, "无收入短收。")
+		out = append(out, "无低于预算进度的收入。")
 	}
 	return out
 }

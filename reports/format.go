@@ -38,7 +38,10 @@ func monthZH(iso string) string {
 
 var classZH = map[string]string{"income": "收入", "expense": "支出"}
 
-var flagZH = map[string]string{"ok": "正常", "over": "超支", "short": "短收", "no_budget": "无预算支出"}
+// flagZH names mart.budget_execution's flags as the site does: a line is
+// over or under the pace of its budget (the share of the year gone), which
+// at the year's end is over or under the budget itself.
+var flagZH = map[string]string{"ok": "正常", "over": "超出进度", "short": "低于进度", "no_budget": "无预算支出"}
 
 var subjectZH = map[string]string{
 	"activity": "互助项目", "voucher": "记账凭证", "operator": "运营方", "assistance": "帮扶事项",

@@ -349,7 +349,7 @@ func levelZHOf(level string) string {
 
 // indexPage links every report of the jurisdiction.
 func indexPage(d *data, j *jurisdiction) *page {
-	p := &page{Title: j.Title + " · 职工互助保障监管报告", Subtitle: levelZHOf(j.Level) + "辖区（" + j.Folder + "），运营方 " + strconv.Itoa(len(j.ops)) + " 家",
+	p := &page{Title: j.Title + " · 职工互助保障监管报告", Subtitle: levelZHOf(j.Level) + "辖区，运营方 " + strconv.Itoa(len(j.ops)) + " 家",
 		AsOf: dateZH(d.AsOf), Nav: jurisdictionNav()}
 	p.Sections = append(p.Sections, &section{Heading: "本辖区", Paras: []string{
 		"依据《意见》第五条（各级工会对下一级进行监管）和第十条（按照管理权限为各级管理者提供相关数据和风险预警信息），本文件夹只包含本辖区运营方的数据。集市运行 " + d.RunID + "。",
