@@ -113,11 +113,13 @@ func (x *index) dataPackage() ([]file, error) {
 		f("activity_code", "string"), f("line_code", "string"), f("line_name", "string"), f("line_class", "string"), f("budget", "number"), f("actual_ytd", "number"),
 		f("execution_rate", "number"), f("flag", "string"), f("suppressed", "boolean")}}
 	for _, b := range d.Budget {
-		actual, rate, sup := cstr(b.Actual), optFloat(b.Rate, 4), false
+		actual, rate, flag, sup := cstr(b.Actual), optFloat(b.Rate, 4), b.Flag, false
 		if x.yearSup[yearKey(b.Operator, b.Activity, b.Year)] {
-			actual, rate, sup = "", "", true
+			// the flag too: "over" or "short" says which side of the budget
+			// the hidden actual lies
+			actual, rate, flag, sup = "", "", "", true
 		}
-		t.rows = append(t.rows, []string{strconv.Itoa(b.Year), b.Month, b.Operator, b.Activity, b.Line, b.LineName, b.Class, optCents(b.Budget), actual, rate, b.Flag, strconv.FormatBool(sup)})
+		t.rows = append(t.rows, []string{strconv.Itoa(b.Year), b.Month, b.Operator, b.Activity, b.Line, b.LineName, b.Class, optCents(b.Budget), actual, rate, flag, strconv.FormatBool(sup)})
 	}
 	ts = append(ts, t)
 	t = pkgTable{name: "scorecard", title: "监督评分与审计意见", fields: []pkgField{f("fiscal_year", "integer"), f("operator_code", "string"), f("score", "number"),

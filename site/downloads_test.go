@@ -200,6 +200,19 @@ func TestSuppressedYearShowsNoMoney(t *testing.T) {
 	if hidden == 0 {
 		t.Fatal("no suppressed activity-year in the test world")
 	}
+	// Nor in the data package: a hidden year's budget lines carry no
+	// actual, rate or flag (over or short says which side the actual is).
+	sup2 := map[string]bool{}
+	for _, y := range d.Years {
+		if y.Suppressed {
+			sup2[y.Operator+"/"+y.Activity+"/"+strconv.Itoa(y.Year)] = true
+		}
+	}
+	for _, r := range readCSV(t, filepath.Join(dir, "data", "package", "budget.csv")) {
+		if sup2[r["operator_code"]+"/"+r["activity_code"]+"/"+r["fiscal_year"]] && (r["actual_ytd"] != "" || r["execution_rate"] != "" || r["flag"] != "" || r["suppressed"] != "true") {
+			t.Errorf("data package budget row of a hidden year shows %v", r)
+		}
+	}
 	// The operators' histories are the mart's totals.
 	want := map[[2]string]OperatorYear{}
 	for _, y := range d.OpYears {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync"
 
+	"huzhu/contract"
 	"huzhu/internal/config"
 	"huzhu/internal/money"
 	"huzhu/marts"
@@ -541,7 +542,12 @@ func (x *index) buildMix(p *page, o *Operator) (*Table, *Chart) {
 	var vals []any
 	for _, h := range x.mix[o.Code] {
 		allowed := Cell{Text: "允许", Raw: "true"}
-		if !h.Allowed {
+		switch {
+		case !h.Allowed && slices.Contains(contract.ReviewInstruments, h.Instrument):
+			// Policy-bank and local-government bonds are for review
+			// (R01: a minor finding), not forbidden outright.
+			allowed = Cell{Text: "⚠ 待复核（第十二条）", Raw: "review"}
+		case !h.Allowed:
 			allowed = Cell{Text: "⚠ 不允许（第十二条）", Raw: "false"}
 		}
 		t.Rows = append(t.Rows, []Cell{textCell(zh(instrumentZh, h.Instrument)), textCell(h.Month), x.f.money(h.Value), x.f.ratioOr(h.Share, false), allowed})
@@ -663,7 +669,7 @@ func (x *index) operatorPage(o *Operator) *page {
 	p.add(&section{ID: "history", Title: "历年收入与结余", Chart: barChart("chart-history", "柱状图：历年互助金收入、基金结余与风险准备金，数据见下表", cats, ss), Tables: []*Table{h}})
 
 	mix, mixChart := x.mixTable(p, o)
-	p.add(&section{ID: "mix", Title: "资金存放在哪里", Note: "按第十二条，互助资金只能存放银行或购买国债；标“不允许”的持有须整改。", Chart: mixChart, Tables: []*Table{mix}})
+	p.add(&section{ID: "mix", Title: "资金存放在哪里", Note: "按第十二条，互助资金只能存放银行或购买国债；标“不允许”的持有须整改，标“待复核”的政策性银行债券、地方政府债券由主管工会复核。", Chart: mixChart, Tables: []*Table{mix}})
 
 	b := p.table(dir, "budget", "全会层面预算执行（各年最后月末）", []string{"年度", "科目", "截至月末", "预算（元）", "实际（元）", "执行率", "状态"},
 		[]string{"fiscal_year", "line", "as_of_month", "budget", "actual", "execution_rate", "flag"})
@@ -758,7 +764,7 @@ func (x *index) activityPage(o *Operator, a *Activity) *page {
 
 	mix, mixChart := x.mixTable(p, o)
 	mix.Shared = true
-	p.add(&section{ID: "mix", Title: "资金存放在哪里（全会）", Note: "资金由运营方统一存放；按第十二条只能存银行或购买国债，标“不允许”的持有须整改。", Chart: mixChart, Tables: []*Table{mix}})
+	p.add(&section{ID: "mix", Title: "资金存放在哪里（全会）", Note: "资金由运营方统一存放；按第十二条只能存银行或购买国债，标“不允许”的持有须整改，标“待复核”的由主管工会复核。", Chart: mixChart, Tables: []*Table{mix}})
 	as := x.assistanceTable(p, o)
 	as.Shared = true
 	p.add(&section{ID: "assistance", Title: "会员活动与帮扶救助支出（全会）", Note: "第十二条要求公示；此处为各年合计。", Tables: []*Table{as}})
@@ -790,10 +796,10 @@ func (x *index) methodologyPage() *page {
 	p.add(&section{ID: "rules", Title: "合规规则与所依据的条款", Tables: []*Table{t}})
 	p.add(&section{ID: "glossary", Title: "名词解释", Terms: []term{
 		{"参加人数", "当年保障期内有有效缴费（未全额退费）的会员人数。"},
-		{"互助金收入", "当年计入该活动“互助金收入”科目（4101）的净额。"},
-		{"给付件数、给付金额", "当年（北京时间）已付款的给付件数与金额。"},
+		{"互助金收入", "当年计入该活动“互助金收入”科目（4101）的净额（已扣除退费）。"},
+		{"给付件数、给付金额", "当年（北京时间）已付款的理赔件数与金额，按理赔案件统计；“预算与实际”中的给付实际数按会计记账（5101）统计，记账日期与付款日期可能跨月、跨年，两者因此可能略有差异。"},
 		{"给付率", "给付金额 ÷ 互助金收入。第三条要求适度补偿，过高或过低都会提示。"},
-		{"管理费比例", "运营方当年管理费用（5201）÷ 互助金收入，全会同一数值。第十二条要求严格控制。"},
+		{"管理费比例", "运营方当年管理费用（5201）÷ 当年互助金收入贷方合计（未扣除退费，与合规规则 R04 同一口径），全会同一数值。第十二条要求严格控制。"},
 		{"给付天数中位数", "从审批到付款的天数的中位数。"},
 		{"基金结余", "活动资产减负债再减风险准备金，截至年末（当年为数据截止日）。"},
 		{"风险准备金", "第十条要求建立的风险准备金（3102）余额。"},

@@ -13,7 +13,9 @@
 -- work.disclosure_rows), so these totals less the shown rows give the sum
 -- of two or more hidden rows, never one — except for an operator's year
 -- with a single activity row, which is suppressed: its totals are that
--- row's figures, and they are NULL too (suppressed true). A pool's total
+-- row's figures, and they are NULL too (suppressed true). So are the
+-- totals of a year whose every row is hidden: they would tell only what
+-- the rows hide (a total of 0 that each hidden row is 0). A pool's total
 -- is the sum of its operators' rows; one with a suppressed operator row
 -- is hidden likewise by whoever adds them up (the site does).
 CREATE OR REPLACE TABLE mart.disclosure_operator_year AS
@@ -26,11 +28,11 @@ WITH t AS (
     GROUP BY fiscal_year, operator_code
 )
 SELECT fiscal_year, pool_code, operator_code, CAST(NULL AS VARCHAR) AS activity_code, activities, activities_suppressed,
-    CASE WHEN activities_suppressed <> 1 THEN CAST(contributions AS DECIMAL(18, 2)) END AS contributions,
-    CASE WHEN activities_suppressed <> 1 THEN CAST(fund_balance AS DECIMAL(18, 2)) END AS fund_balance,
-    CASE WHEN activities_suppressed <> 1 THEN CAST(reserve_balance AS DECIMAL(18, 2)) END AS reserve_balance,
+    CASE WHEN NOT hidden THEN CAST(contributions AS DECIMAL(18, 2)) END AS contributions,
+    CASE WHEN NOT hidden THEN CAST(fund_balance AS DECIMAL(18, 2)) END AS fund_balance,
+    CASE WHEN NOT hidden THEN CAST(reserve_balance AS DECIMAL(18, 2)) END AS reserve_balance,
     mgmt_fee_ratio,
-    activities_suppressed = 1 AS suppressed,
+    hidden AS suppressed,
     getvariable('run_id') AS run_id
-FROM t
+FROM (SELECT *, activities_suppressed = 1 OR activities_suppressed = activities AS hidden FROM t)
 ORDER BY operator_code, fiscal_year
