@@ -8,7 +8,11 @@
 // so that a field added here reaches every transport.
 package contract
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+	"time"
+)
 
 // Kind is the contract type of a field.
 type Kind uint8
@@ -64,6 +68,15 @@ func (e *Entity) Index(name string) int {
 	}
 	return -1
 }
+
+// HasPII reports whether the entity has a field of personal data.
+func (e *Entity) HasPII() bool {
+	return slices.ContainsFunc(e.Fields, func(f Field) bool { return f.PII })
+}
+
+// Beijing is the time of a ts without an offset (contract-v1, "Types":
+// Asia/Shanghai): UTC+8, no summer time since 1991.
+var Beijing = time.FixedZone("CST", 8*3600)
 
 // FieldNames returns the field names in contract order.
 func (e *Entity) FieldNames() []string {

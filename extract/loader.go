@@ -393,7 +393,7 @@ func (t *Tx) Quarantine(u *Unit, q Quarantined) error {
 func maskRecord(e *contract.Entity, q Quarantined) string {
 	header, fields := q.Header, q.Fields
 	from := len(fields) // values from this position on are masked
-	if hasPII(e) {
+	if e.HasPII() {
 		firstPII := len(header)
 		known := false
 		for i, h := range header {
@@ -426,11 +426,6 @@ func maskRecord(e *contract.Entity, q Quarantined) string {
 	}
 	b, _ := json.Marshal(m)
 	return string(b)
-}
-
-// hasPII reports whether the entity has personal fields.
-func hasPII(e *contract.Entity) bool {
-	return slices.ContainsFunc(e.Fields, func(f contract.Field) bool { return f.PII })
 }
 
 // Finish writes the unit's ops.loads row and, for incremental units, its

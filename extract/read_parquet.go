@@ -13,9 +13,9 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
-)
 
-var shanghai = time.FixedZone("CST", 8*3600)
+	"huzhu/contract"
+)
 
 // rfc3339Micro is RFC 3339 with the fraction to the microsecond, trailing
 // zeros (and a zero fraction) left out.
@@ -173,9 +173,9 @@ func textOf(col arrow.Array) columnText {
 			}
 			t := a.Value(r).ToTime(tt.Unit)
 			if tt.TimeZone == "" {
-				t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), shanghai)
+				t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), contract.Beijing)
 			}
-			return t.In(shanghai).AppendFormat(dst, rfc3339Micro)
+			return t.In(contract.Beijing).AppendFormat(dst, rfc3339Micro)
 		}
 	case *array.Decimal128:
 		scale := a.DataType().(*arrow.Decimal128Type).Scale

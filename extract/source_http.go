@@ -308,7 +308,7 @@ func (s *httpSource) pullEntity(ctx context.Context, l *Loader, e *contract.Enti
 		keyIdx[i] = e.Index(k)
 	}
 	updIdx := e.Index("updated_at")
-	wmTime, ok := parseTS(from.UpdatedAt)
+	wmTime, ok := contract.ParseTS(from.UpdatedAt)
 	if !ok && from.UpdatedAt != "" {
 		return fmt.Errorf("extract %s/%s: watermark %q is not a timestamp", s.Name(), e.Name, from.UpdatedAt)
 	}
@@ -387,7 +387,7 @@ func (s *httpSource) pullEntity(ctx context.Context, l *Loader, e *contract.Enti
 			for k, j := range keyIdx {
 				key[k] = string(fields[j])
 			}
-			ts, ok := parseTS(string(fields[updIdx]))
+			ts, ok := contract.ParseTS(string(fields[updIdx]))
 			switch {
 			case ok && from.UpdatedAt != "":
 				if c := comparePos(ts, key, wmTime, wmKey); c < 0 || c == 0 && atWM < wmSeen {
@@ -456,34 +456,7 @@ func pageRef(cursor, since string) string {
 	return "start"
 }
 
-// parseTS parses a contract timestamp (contract-v1, "ts"): YYYY-MM-DD,
-// T or a space, HH:MM:SS, an optional fraction, then Z or an offset
-// ±HH:MM, or nothing, meaning Beijing time; the t and z may be lower-case,
-// as RFC 3339 allows. It reports false for anything else, and for "".
-func parseTS(s string) (time.Time, bool) {
-	if len(s) < len("2006-01-02T15:04:05") {
-		return time.Time{}, false
-	}
-	switch s[10] {
-	case 'T':
-	case 't', ' ':
-		s = s[:10] + "T" + s[11:]
-	default:
-		return time.Time{}, false
-	}
-	if s[len(s)-1] == 'z' {
-		s = s[:len(s)-1] + "Z"
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, true
-	}
-	if t, err := time.ParseInLocation("2006-01-02T15:04:05", s, shanghai); err == nil {
-		return t, true
-	}
-	return time.Time{}, false
-}
-
-// formatTS writes a time parsed by parseTS RFC 3339 with its offset
+// formatTS writes a time parsed by contract.ParseTS RFC 3339 with its offset
 // (+08:00 when it had none), fractions only when present.
 func formatTS(t time.Time) string { return t.Format(time.RFC3339Nano) }
 

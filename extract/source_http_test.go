@@ -393,7 +393,7 @@ func TestParseTS(t *testing.T) {
 		{"2023-01-01X10:00:05z", time.Time{}},
 		{"not a time at all!!", time.Time{}},
 	} {
-		got, ok := parseTS(c.in)
+		got, ok := contract.ParseTS(c.in)
 		if ok != !c.want.IsZero() || !got.Equal(c.want) {
 			t.Errorf("parseTS(%q) = %v, %v, want %v", c.in, got, ok, c.want)
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"huzhu/contract"
 	"huzhu/internal/codes"
 	"huzhu/internal/money"
 	"huzhu/warehouse"
@@ -84,7 +85,7 @@ func FuzzDate(f *testing.F) {
 			return
 		}
 		got, ok := sqlString(t, "SELECT strftime(hz_date(?), '%Y-%m-%d')", s)
-		want, wok := ParseDate(s)
+		want, wok := contract.ParseDate(s)
 		if ok != wok {
 			t.Fatalf("hz_date(%q) valid=%v, ParseDate valid=%v", s, ok, wok)
 		}
@@ -104,7 +105,7 @@ func FuzzTS(f *testing.F) {
 			return
 		}
 		got, ok := sqlString(t, "SELECT CAST(epoch_us(hz_ts(?)) AS VARCHAR)", s)
-		want, wok := ParseTS(s)
+		want, wok := contract.ParseTS(s)
 		if ok != wok {
 			t.Fatalf("hz_ts(%q) valid=%v, ParseTS valid=%v", s, ok, wok)
 		}
@@ -125,7 +126,7 @@ func TestBeijingDay(t *testing.T) {
 	for _, s := range []string{"2025-01-31T15:59:59Z", "2025-01-31T16:00:00Z", "2025-01-31 23:59:59", "2025-02-01 00:00:00",
 		"2024-12-31T23:30:00-05:00", "2024-12-31T16:00:00.000001Z", "2000-02-29T20:00:00+08:00", "1999-12-31T16:00:00Z"} {
 		got, ok := sqlString(t, "SELECT strftime(beijing_day(hz_ts(?)), '%Y-%m-%d')", s)
-		want, wok := ParseTS(s)
+		want, wok := contract.ParseTS(s)
 		if !ok || !wok {
 			t.Fatalf("%q: no instant (sql %v, Go %v)", s, ok, wok)
 		}

@@ -1,4 +1,4 @@
-package transform
+package contract
 
 import (
 	"regexp"
@@ -7,12 +7,12 @@ import (
 )
 
 // The contract's date and timestamp forms (contract-v1, "Types"), in Go:
-// the reference the SQL macros hz_date and hz_ts are fuzzed against.
+// what the HTTP source places rows by, and the reference the transform's
+// SQL macros hz_date and hz_ts are fuzzed against.
 
 var (
 	dateForm = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
 	tsForm   = regexp.MustCompile(`^([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ](([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])(\.[0-9]{1,6})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$`)
-	beijing  = time.FixedZone("CST", 8*3600)
 )
 
 // ParseDate parses YYYY-MM-DD, a real calendar date.
@@ -32,7 +32,7 @@ func ParseTS(s string) (time.Time, bool) {
 	if m == nil {
 		return time.Time{}, false
 	}
-	zone := beijing
+	zone := Beijing
 	if off := m[5]; off != "" {
 		if off == "Z" || off == "z" {
 			zone = time.UTC
