@@ -5,9 +5,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
+	"huzhu/contract"
 	"huzhu/marts"
+	"huzhu/warehouse"
 )
 
 // findingState is a finding's place between this run and the previous.
@@ -37,11 +38,6 @@ func subjectLabel(o *operator, f finding) string {
 		return strings.Join(p, "、")
 	}
 	return f.SubjectRef
-}
-
-// hasRule reports whether fs holds a finding of the rule.
-func hasRule(fs []finding, rule string) bool {
-	return slices.ContainsFunc(fs, func(f finding) bool { return f.Rule == rule })
 }
 
 // subjectLink drills down from a finding to the report showing its subject;
@@ -120,11 +116,12 @@ func compliancePage(d *data, o *operator, fs []finding, rs []risk) *page {
 			{"未整改", integer}, {"本次新增", integer}, {"本次已解决", integer}}}
 	for _, rule := range marts.Catalogue() {
 		counts := map[string]int{}
-		var openN, nw, res int
+		var found, openN, nw, res int // found: findings of the rule, open or not
 		for _, f := range fs {
 			if f.Rule != rule.ID {
 				continue
 			}
+			found++
 			label, _ := findingState(d, f)
 			if f.Status == "open" {
 				counts[f.Severity]++
@@ -142,7 +139,7 @@ func compliancePage(d *data, o *operator, fs []finding, rs []risk) *page {
 			class = "flag"
 		}
 		ruleCell := txt(rule.ID) // a rule without a finding has no row below to go to
-		if openN > 0 || nw > 0 || res > 0 || hasRule(fs, rule.ID) {
+		if found > 0 {
 			ruleCell = link(rule.ID, "#rule-"+rule.ID)
 		}
 		byRule.add(class, "", ruleCell, txt(rule.Name), txt("第"+rule.Clause+"条"), txt("“"+rule.ClauseText+"”"), txt(rule.CheckZH),
@@ -246,14 +243,10 @@ func riskSection(o *operator, rs []risk) *section {
 // 06:18:34 · d6ec0e: as unique as the id, which two runs of one second
 // never share. An id of another form stays as it is.
 func runTime(runID string) string {
-	stamp, tail, _ := strings.Cut(runID, "-")
-	for _, layout := range []string{"20060102T150405.000Z", "20060102T150405Z"} {
-		if t, err := time.Parse(layout, stamp); err == nil {
-			return t.In(beijing).Format("2006-01-02 15:04:05") + " · " + tail
-		}
+	t, ok := warehouse.RunStart(runID)
+	if !ok {
+		return runID
 	}
-	return runID
+	_, tail, _ := strings.Cut(runID, "-")
+	return t.In(contract.Beijing).Format("2006-01-02 15:04:05") + " · " + tail
 }
-
-// beijing is China Standard Time, UTC+8 all year.
-var beijing = time.FixedZone("CST", 8*3600)

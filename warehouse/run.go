@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -126,6 +127,19 @@ func (d *DB) FinishRun(ctx context.Context, runID, status string, exitCode int, 
 // (To the second, two runs of one second sorted by their random part,
 // and a report could take the later for the "previous" run.)
 const runIDTime = "20060102T150405.000Z"
+
+// RunStart reads when a run started (UTC) from its id, to the millisecond
+// or, for an id of before the milliseconds (20261129T084400Z-3fa2c1), to
+// the second; false for a string that is no run id.
+func RunStart(runID string) (time.Time, bool) {
+	stamp, _, _ := strings.Cut(runID, "-")
+	for _, layout := range []string{runIDTime, "20060102T150405Z"} {
+		if t, err := time.Parse(layout, stamp); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
 
 // NewRunID returns a run id for a run starting at now, such as
 // 20261129T084400.125Z-3fa2c1: the UTC start time, so that ids sort by

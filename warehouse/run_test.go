@@ -127,6 +127,9 @@ func TestNewRunID(t *testing.T) {
 		if !re.MatchString(id) || !strings.HasPrefix(id, tc.wantPrefix) {
 			t.Errorf("NewRunID(%v) = %q, want %s plus 6 hex digits", tc.at, id, tc.wantPrefix)
 		}
+		if start, ok := RunStart(id); !ok || !start.Equal(tc.at.Truncate(time.Millisecond)) {
+			t.Errorf("RunStart(%q) = %v, %v; want %v", id, start, ok, tc.at.Truncate(time.Millisecond))
+		}
 		if id <= prev {
 			t.Errorf("NewRunID(%v) = %q sorts before the earlier %q", tc.at, id, prev)
 		}

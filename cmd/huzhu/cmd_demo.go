@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"net"
 	"net/http"
@@ -22,6 +21,7 @@ import (
 
 	"huzhu/extract"
 	"huzhu/internal/config"
+	"huzhu/internal/digest"
 	"huzhu/opsim"
 	"huzhu/opsim/httpapi"
 	"huzhu/reports"
@@ -275,7 +275,7 @@ func demoWarehouseFor(path, drops string) (fresh bool, err error) {
 }
 
 // treeDigest is the SHA-256 of the files under dir: each one's path
-// relative to dir and its bytes, in path order.
+// relative to dir and its own digest (digest.File), in path order.
 func treeDigest(dir string) (string, error) {
 	h := sha256.New()
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -286,14 +286,8 @@ func treeDigest(dir string) (string, error) {
 		if err != nil {
 			return err
 		}
-		f, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		fmt.Fprintf(h, "%s\x00", filepath.ToSlash(rel))
-		n, err := io.Copy(h, f)
-		fmt.Fprintf(h, "\x00%d\x00", n)
+		sum, err := digest.File(p)
+		fmt.Fprintf(h, "%s\x00%s\n", filepath.ToSlash(rel), sum)
 		return err
 	})
 	return hex.EncodeToString(h.Sum(nil)), err

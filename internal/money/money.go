@@ -168,6 +168,19 @@ func ParseNull(s sql.NullString) (*Cents, error) {
 	return &c, err
 }
 
+// ParseNulls parses the nullable amounts in into dst, in order: a query's
+// money columns read as text.
+func ParseNulls(in []sql.NullString, dst ...**Cents) error {
+	for i, p := range dst {
+		c, err := ParseNull(in[i])
+		if err != nil {
+			return err
+		}
+		*p = c
+	}
+	return nil
+}
+
 // Yuan returns y whole yuan as Cents. It panics if y*100 overflows int64,
 // which no real amount does; use it for constants and test data.
 func Yuan(y int64) Cents {
