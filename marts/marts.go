@@ -87,6 +87,7 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, rules config.Rul
 		// R01's allowed instruments, comma-separated (string_split in
 		// the models): clause 十二's and the allow-listed review bonds.
 		"allowed_instruments": strings.Join(slices.Concat(contract.AllowedInstruments, rules.AllowedInstruments), ","),
+		"review_instruments":  strings.Join(contract.ReviewInstruments, ","),
 	}
 	// The risk indicators' bands: risk_<indicator>_yellow, _red (the
 	// indicator as mart.risk_indicators names it).

@@ -96,6 +96,13 @@ func TestR01AllowList(t *testing.T) {
 	if notAllowed != "local_gov_bond" {
 		t.Errorf("investment mix not allowed: %q, want local_gov_bond", notAllowed)
 	}
+	var review string
+	if err := conn.QueryRowContext(ctx, "SELECT coalesce(string_agg(instrument_type, ','), '') FROM mart.investment_mix WHERE review").Scan(&review); err != nil {
+		t.Fatal(err)
+	}
+	if review != "local_gov_bond" {
+		t.Errorf("investment mix for review: %q, want local_gov_bond (the allow-listed bond is allowed, not for review)", review)
+	}
 	for _, r := range Catalogue() {
 		if r.ID == "R01" {
 			if th := r.Threshold(rules); !strings.Contains(th, "政策性银行债券（经复核）") || !strings.Contains(th, "待复核：地方政府债券") {

@@ -216,7 +216,10 @@ func mixSection(hold []holding) *section {
 	}
 	for _, h := range hold {
 		class, allowed := "", "允许"
-		if !h.Allowed {
+		switch {
+		case h.Review:
+			class, allowed = "flag", "待复核"
+		case !h.Allowed:
 			class, allowed = "bad", "不允许"
 		}
 		t.add(class, "", txt(monthZH(h.Month)), txt(zh(instrumentZH, h.Instrument)), amt(h.Value), optFlt(h.Share), txt(allowed))

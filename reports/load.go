@@ -74,6 +74,7 @@ type holding struct {
 	Value                       money.Cents
 	Share                       *float64
 	Allowed                     bool
+	Review                      bool // not allowed, but for review (R01's minor finding)
 }
 
 type finding struct {
@@ -171,18 +172,6 @@ type data struct {
 func query(ctx context.Context, db *sql.DB, name string, scan func(*sql.Rows) error) error {
 	if err := sqlmodel.Each(ctx, db, queries, "sql/"+name, scan); err != nil {
 		return fmt.Errorf("reports: %w", err)
-	}
-	return nil
-}
-
-// parseAmounts parses the nullable money columns in into dst, in order.
-func parseAmounts(in []sql.NullString, dst ...**money.Cents) error {
-	for i, p := range dst {
-		c, err := money.ParseNull(in[i])
-		if err != nil {
-			return err
-		}
-		*p = c
 	}
 	return nil
 }
@@ -308,13 +297,13 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 			var h holding
 			var v string
 			var share sql.NullFloat64
-			var allowed sql.NullBool
-			if err := r.Scan(&h.Operator, &h.Month, &h.Instrument, &v, &share, &allowed); err != nil {
+			var allowed, review sql.NullBool
+			if err := r.Scan(&h.Operator, &h.Month, &h.Instrument, &v, &share, &allowed, &review); err != nil {
 				return err
 			}
 			var err error
 			h.Value, err = money.Parse(v)
-			h.Share, h.Allowed = optFloat(share), allowed.Bool
+			h.Share, h.Allowed, h.Review = optFloat(share), allowed.Bool, review.Bool
 			d.Holdings = append(d.Holdings, h)
 			return err
 		}},
@@ -356,7 +345,7 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 				&m[0], &m[1], &v.Decision, &v.SamePreparerApprover, &v.SameApproverPayer); err != nil {
 				return err
 			}
-			if err := parseAmounts(m[:], &v.Debit, &v.Credit); err != nil {
+			if err := money.ParseNulls(m[:], &v.Debit, &v.Credit); err != nil {
 				return err
 			}
 			d.Vouchers = append(d.Vouchers, v)
@@ -371,7 +360,7 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 				return err
 			}
 			h.Rate = optFloat(rate)
-			if err := parseAmounts(m[:], &h.Principal, &h.Value, &h.Accrued, &h.Realized); err != nil {
+			if err := money.ParseNulls(m[:], &h.Principal, &h.Value, &h.Accrued, &h.Realized); err != nil {
 				return err
 			}
 			d.HoldingMonths = append(d.HoldingMonths, h)
@@ -384,7 +373,7 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 				&c.Status, &m[0], &m[1], &m[2], &m[3], &m[4], &m[5], &c.Voucher); err != nil {
 				return err
 			}
-			if err := parseAmounts(m[:], &c.Medical, &c.Insurance, &c.Claimed, &c.Approved, &c.PaidAmount, &c.Cap); err != nil {
+			if err := money.ParseNulls(m[:], &c.Medical, &c.Insurance, &c.Claimed, &c.Approved, &c.PaidAmount, &c.Cap); err != nil {
 				return err
 			}
 			d.Claims = append(d.Claims, c)
@@ -397,7 +386,7 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 				&a.Voucher, &a.Posted, &m[1]); err != nil {
 				return err
 			}
-			if err := parseAmounts(m[:], &a.Amount, &a.VoucherDebit); err != nil {
+			if err := money.ParseNulls(m[:], &a.Amount, &a.VoucherDebit); err != nil {
 				return err
 			}
 			d.Assistance = append(d.Assistance, a)

@@ -104,9 +104,9 @@ func (x *index) dataPackage() ([]file, error) {
 	}
 	ts = append(ts, t)
 	t = pkgTable{name: "investment_mix", title: "资金存放（最近月末）", fields: []pkgField{f("operator_code", "string"), f("month", "date"), f("instrument_type", "string"),
-		f("market_value", "number"), f("share", "number"), f("allowed", "boolean")}}
+		f("market_value", "number"), f("share", "number"), f("allowed", "boolean"), f("review", "boolean")}}
 	for _, h := range d.Mix {
-		t.rows = append(t.rows, []string{h.Operator, h.Month, h.Instrument, cstr(h.Value), optFloat(h.Share, 4), strconv.FormatBool(h.Allowed)})
+		t.rows = append(t.rows, []string{h.Operator, h.Month, h.Instrument, cstr(h.Value), optFloat(h.Share, 4), strconv.FormatBool(h.Allowed), strconv.FormatBool(h.Review)})
 	}
 	ts = append(ts, t)
 	t = pkgTable{name: "budget", title: "预算执行（各年最后月末）", fields: []pkgField{f("fiscal_year", "integer"), f("as_of_month", "date"), f("operator_code", "string"),

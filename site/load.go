@@ -96,7 +96,7 @@ func Load(ctx context.Context, db *sql.DB) (*Data, error) {
 			}
 			y.Members, y.Claims = intPtr(members), intPtr(claims)
 			y.PayoutRatio, y.MgmtFeeRatio, y.MedianDays = floatPtr(payout), floatPtr(fee), floatPtr(days)
-			if err := parseNullMoney([]sql.NullString{contrib, benefits, fund, reserve}, &y.Contributions, &y.Benefits, &y.FundBalance, &y.Reserve); err != nil {
+			if err := money.ParseNulls([]sql.NullString{contrib, benefits, fund, reserve}, &y.Contributions, &y.Benefits, &y.FundBalance, &y.Reserve); err != nil {
 				return err
 			}
 			d.Years = append(d.Years, y)
@@ -112,7 +112,7 @@ func Load(ctx context.Context, db *sql.DB) (*Data, error) {
 				return err
 			}
 			y.MgmtFee = floatPtr(fee)
-			if err := parseNullMoney([]sql.NullString{contrib, fund, reserve}, &y.Contributions, &y.Fund, &y.Reserve); err != nil {
+			if err := money.ParseNulls([]sql.NullString{contrib, fund, reserve}, &y.Contributions, &y.Fund, &y.Reserve); err != nil {
 				return err
 			}
 			d.OpYears = append(d.OpYears, y)
@@ -141,7 +141,7 @@ func Load(ctx context.Context, db *sql.DB) (*Data, error) {
 			var h Holding
 			var value string
 			var share sql.NullFloat64
-			if err := r.Scan(&h.Operator, &h.Month, &h.Instrument, &value, &share, &h.Allowed); err != nil {
+			if err := r.Scan(&h.Operator, &h.Month, &h.Instrument, &value, &share, &h.Allowed, &h.Review); err != nil {
 				return err
 			}
 			var err error
@@ -210,16 +210,4 @@ func Load(ctx context.Context, db *sql.DB) (*Data, error) {
 		return nil, err
 	}
 	return d, nil
-}
-
-// parseNullMoney parses the nullable amounts in into dst, in order.
-func parseNullMoney(in []sql.NullString, dst ...**money.Cents) error {
-	for i, p := range dst {
-		c, err := money.ParseNull(in[i])
-		if err != nil {
-			return err
-		}
-		*p = c
-	}
-	return nil
 }

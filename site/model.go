@@ -85,6 +85,7 @@ type Holding struct {
 	Value                       money.Cents
 	Share                       *float64
 	Allowed                     bool
+	Review                      bool // not allowed, but for review (R01's minor finding), not forbidden
 }
 
 // BudgetLine is budget against actual at the year's last month end;

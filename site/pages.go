@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"sync"
 
-	"huzhu/contract"
 	"huzhu/internal/config"
 	"huzhu/internal/money"
 	"huzhu/marts"
@@ -543,9 +542,7 @@ func (x *index) buildMix(p *page, o *Operator) (*Table, *Chart) {
 	for _, h := range x.mix[o.Code] {
 		allowed := Cell{Text: "允许", Raw: "true"}
 		switch {
-		case !h.Allowed && slices.Contains(contract.ReviewInstruments, h.Instrument):
-			// Policy-bank and local-government bonds are for review
-			// (R01: a minor finding), not forbidden outright.
+		case h.Review:
 			allowed = Cell{Text: "⚠ 待复核（第十二条）", Raw: "review"}
 		case !h.Allowed:
 			allowed = Cell{Text: "⚠ 不允许（第十二条）", Raw: "false"}
