@@ -197,7 +197,9 @@ func TestRiskBandsFromConfig(t *testing.T) {
 }
 
 // TestScorecard: the contract's columns, parts within 0–25 adding up to
-// the score, and ranks by score within pool and year.
+// the score (the first three × 4/3 while the audit is not yet due, and
+// only then is the audit part NULL), and ranks by score within pool and
+// year.
 func TestScorecard(t *testing.T) {
 	wdb, _ := build(t, 2500)
 	db := wdb.SQL()
@@ -205,27 +207,39 @@ func TestScorecard(t *testing.T) {
 		"budget_part", "compliance_part", "timeliness_part", "audit_part", "rank_in_pool")
 	rows, err := db.Query(`SELECT fiscal_year, pool_code, operator_code, score, budget_part, compliance_part, timeliness_part, audit_part, rank_in_pool,
 		1 + count(*) FILTER (WHERE true) OVER (PARTITION BY pool_code, fiscal_year ORDER BY score DESC RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-			- count(*) OVER (PARTITION BY pool_code, fiscal_year, score) AS want_rank
-		FROM mart.scorecard`)
+			- count(*) OVER (PARTITION BY pool_code, fiscal_year, score) AS want_rank,
+		make_date(fiscal_year + 1, 6, 30) > (SELECT max(posted_on) FROM core.fact_ledger_line AS l WHERE l.operator_code = s.operator_code) AS not_due
+		FROM mart.scorecard AS s`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	n := 0
+	n, notDueYears := 0, 0
 	for rows.Next() {
 		var year, rank, wantRank int
 		var pool, op string
 		var score float64
-		parts := make([]float64, 4)
-		if err := rows.Scan(&year, &pool, &op, &score, &parts[0], &parts[1], &parts[2], &parts[3], &rank, &wantRank); err != nil {
+		var notDue bool
+		parts := make([]sql.NullFloat64, 4)
+		if err := rows.Scan(&year, &pool, &op, &score, &parts[0], &parts[1], &parts[2], &parts[3], &rank, &wantRank, &notDue); err != nil {
 			t.Fatal(err)
 		}
 		sum := 0.0
-		for _, p := range parts {
-			if p < 0 || p > 25 {
-				t.Errorf("%d %s: part %v outside 0–25", year, op, p)
+		for i, p := range parts {
+			if !p.Valid && i < 3 {
+				t.Errorf("%d %s: part %d NULL", year, op, i)
 			}
-			sum += p
+			if p.Float64 < 0 || p.Float64 > 25 {
+				t.Errorf("%d %s: part %v outside 0–25", year, op, p.Float64)
+			}
+			sum += p.Float64
+		}
+		if !parts[3].Valid {
+			notDueYears++
+			if !notDue {
+				t.Errorf("%d %s: audit part NULL though the audit is due", year, op)
+			}
+			sum = math.Round(sum*4/3*100) / 100
 		}
 		if math.Abs(sum-score) > 1e-6 || score < 0 || score > 100 {
 			t.Errorf("%d %s: score %v, parts %v", year, op, score, parts)
@@ -237,6 +251,14 @@ func TestScorecard(t *testing.T) {
 	}
 	if n < 3 {
 		t.Errorf("only %d operator-years", n)
+	}
+	if notDueYears == 0 {
+		t.Error("no operator-year whose audit is not yet due: the test world should end before the June after its last year")
+	}
+	if m := count(t, db, `SELECT count(*) FROM mart.scorecard AS s WHERE audit_part IS NULL AND EXISTS (SELECT 1 FROM core.fact_audit AS a
+		WHERE a.operator_code = s.operator_code AND a.audit_type = 'annual'
+			AND a.period_start <= make_date(s.fiscal_year, 12, 31) AND a.period_end >= make_date(s.fiscal_year, 1, 1))`); m != 0 {
+		t.Errorf("%d operator-years without an audit part though their annual audit is reported", m)
 	}
 	if m := count(t, db, "SELECT count(*) FROM (SELECT pool_code, fiscal_year FROM mart.scorecard GROUP BY ALL HAVING min(rank_in_pool) <> 1 OR max(rank_in_pool) > count(*))"); m != 0 {
 		t.Errorf("%d pool-years whose ranks are not within 1..n", m)

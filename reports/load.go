@@ -57,8 +57,9 @@ type budgetMonth struct {
 type score struct {
 	Year                                   int
 	Pool, Operator                         string
-	Score, Budget, Compliance, Time, Audit float64
-	RankInPool                             int
+	Score, Budget, Compliance, Time float64
+	Audit                           *float64 // nil: the year's audit is not yet due
+	RankInPool                      int
 }
 
 type flowEdge struct {
@@ -277,7 +278,10 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 			if err := r.Scan(&s.Year, &s.Pool, &s.Operator, &sc, &bp, &cp, &tp, &ap, &rank); err != nil {
 				return err
 			}
-			s.Score, s.Budget, s.Compliance, s.Time, s.Audit = sc.Float64, bp.Float64, cp.Float64, tp.Float64, ap.Float64
+			s.Score, s.Budget, s.Compliance, s.Time = sc.Float64, bp.Float64, cp.Float64, tp.Float64
+			if ap.Valid {
+				s.Audit = &ap.Float64
+			}
 			s.RankInPool = int(rank.Int64)
 			d.Scores = append(d.Scores, s)
 			return nil

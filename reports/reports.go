@@ -413,6 +413,7 @@ func comparePage(d *data, j *jurisdiction) *page {
 				{"支出执行率", rate}, {"标记科目", integer}, {"未整改问题", integer}}}
 		var names []string
 		var parts [4][]any
+		notDue := false
 		rank := 0
 		for i, s := range sy {
 			if i == 0 || s.Score != sy[i-1].Score {
@@ -447,15 +448,20 @@ func comparePage(d *data, j *jurisdiction) *page {
 				}
 			}
 			t.add("", "", num(rank), link(o.Name, o.Code+"/budget.html#y"+ys), txt(o.Code), txt(s.Pool), flt(s.Score),
-				flt(s.Budget), flt(s.Compliance), flt(s.Time), flt(s.Audit), num(s.RankInPool),
+				flt(s.Budget), flt(s.Compliance), flt(s.Time), optFlt(s.Audit), num(s.RankInPool),
 				amt(inB), amt(inA), optFlt(ratio(inA, inB)), amt(exB), amt(exA), optFlt(ratio(exA, exB)), num(flagged), num(open))
 			names = append(names, o.Name)
-			for k, v := range []float64{s.Budget, s.Compliance, s.Time, s.Audit} {
-				vv := v
-				parts[k] = append(parts[k], jsFloat(&vv))
+			for k, v := range []*float64{&s.Budget, &s.Compliance, &s.Time, s.Audit} {
+				parts[k] = append(parts[k], jsFloat(v))
+			}
+			if s.Audit == nil {
+				notDue = true
 			}
 		}
 		sec := &section{ID: "y" + ys, Heading: ys + "年度"}
+		if notDue {
+			sec.Paras = append(sec.Paras, "审计一栏为“—”的运营方，本年度审计尚未到期（次年6月30日前完成），总分按其余三项折算为百分制（三项之和 × 4/3）。")
+		}
 		sec.Charts = append(sec.Charts, stackedBar("score_"+ys, ys+"年度评分构成", names, []series{
 			{Name: "预算执行", Values: parts[0]}, {Name: "合规", Values: parts[1]},
 			{Name: "给付时效", Values: parts[2]}, {Name: "审计", Values: parts[3]},

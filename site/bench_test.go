@@ -105,7 +105,7 @@ func syntheticShape(ops, acts, years, perPool, provinces int) *Data {
 				d.Budget = append(d.Budget, BudgetLine{Year: y, Month: strconv.Itoa(y) + "-12-31", Operator: code, Line: line.code, LineName: line.name, Class: "expense",
 					Budget: &bud, Actual: money.Cents(next(10_000_000)), Flag: "ok"})
 			}
-			d.Scores = append(d.Scores, Score{Year: y, Operator: code, Score: float64(next(10000)) / 100, Budget: 20, Compliance: 20, Timeliness: 25, Audit: []float64{0, 5, 15, 25}[next(4)], Rank: 1 + next(20)})
+			d.Scores = append(d.Scores, Score{Year: y, Operator: code, Score: float64(next(10000)) / 100, Budget: 20, Compliance: 20, Timeliness: 25, Audit: &[]float64{0, 5, 15, 25}[next(4)], Rank: 1 + next(20)})
 			d.Findings = append(d.Findings, FindingCount{Operator: code, Year: y, Rule: "R09", Severity: "minor", N: 1 + next(3)},
 				FindingCount{Operator: code, Activity: "A00", Year: y, Rule: "R12", Severity: "minor", N: 1})
 		}

@@ -126,7 +126,7 @@ func (x *index) dataPackage() ([]file, error) {
 		f("budget_part", "number"), f("compliance_part", "number"), f("timeliness_part", "number"), f("audit_part", "number"), f("audit_opinion", "string"), f("rank_in_pool", "integer")}}
 	for _, s := range d.Scores {
 		ff := func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
-		t.rows = append(t.rows, []string{strconv.Itoa(s.Year), s.Operator, ff(s.Score), ff(s.Budget), ff(s.Compliance), ff(s.Timeliness), ff(s.Audit), auditOpinion(s.Audit), strconv.Itoa(s.Rank)})
+		t.rows = append(t.rows, []string{strconv.Itoa(s.Year), s.Operator, ff(s.Score), ff(s.Budget), ff(s.Compliance), ff(s.Timeliness), optFloat(s.Audit, 2), auditOpinion(s.Audit), strconv.Itoa(s.Rank)})
 	}
 	ts = append(ts, t)
 	t = pkgTable{name: "findings_open", title: "未整改合规问题件数", fields: []pkgField{f("operator_code", "string"), f("activity_code", "string"), f("fiscal_year", "integer"),

@@ -49,14 +49,16 @@ func zh(m map[string]string, code string) string {
 
 // auditOpinion reads the audit part of mart.scorecard back as the annual
 // audit's opinion (scorecard.sql: 25 unqualified, 15 qualified, 5 adverse
-// or disclaimer, 0 none).
-func auditOpinion(part float64) string {
+// or disclaimer, 0 none once due, NULL while not yet due).
+func auditOpinion(part *float64) string {
 	switch {
-	case part >= 25:
+	case part == nil:
+		return "未到期（次年6月30日前完成）"
+	case *part >= 25:
 		return "无保留意见"
-	case part >= 15:
+	case *part >= 15:
 		return "保留意见"
-	case part >= 5:
+	case *part >= 5:
 		return "否定意见或无法表示意见"
 	}
 	return "未见年度审计报告"

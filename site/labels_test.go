@@ -55,3 +55,23 @@ func TestBreakdownOrder(t *testing.T) {
 		t.Fatal("no breakdown rows to check")
 	}
 }
+
+// TestAuditOpinion: the scorecard's audit part read back as the opinion,
+// and a year whose audit is not yet due is not "no report seen".
+func TestAuditOpinion(t *testing.T) {
+	part := func(f float64) *float64 { return &f }
+	for _, c := range []struct {
+		part *float64
+		want string
+	}{
+		{part(25), "无保留意见"},
+		{part(15), "保留意见"},
+		{part(5), "否定意见或无法表示意见"},
+		{part(0), "未见年度审计报告"},
+		{nil, "未到期（次年6月30日前完成）"},
+	} {
+		if got := auditOpinion(c.part); got != c.want {
+			t.Errorf("auditOpinion(%v) = %q, want %q", c.part, got, c.want)
+		}
+	}
+}

@@ -173,8 +173,12 @@ func Load(ctx context.Context, db *sql.DB) (*Data, error) {
 	if err == nil {
 		err = each(ctx, db, "scorecard", func(r *sql.Rows) error {
 			var s Score
-			if err := r.Scan(&s.Year, &s.Operator, &s.Score, &s.Budget, &s.Compliance, &s.Timeliness, &s.Audit, &s.Rank); err != nil {
+			var audit sql.NullFloat64
+			if err := r.Scan(&s.Year, &s.Operator, &s.Score, &s.Budget, &s.Compliance, &s.Timeliness, &audit, &s.Rank); err != nil {
 				return err
+			}
+			if audit.Valid {
+				s.Audit = &audit.Float64
 			}
 			d.Scores = append(d.Scores, s)
 			return nil

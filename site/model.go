@@ -104,8 +104,9 @@ type BudgetLine struct {
 type Score struct {
 	Year                                         int
 	Operator                                     string
-	Score, Budget, Compliance, Timeliness, Audit float64
-	Rank                                         int
+	Score, Budget, Compliance, Timeliness float64
+	Audit                                 *float64 // nil: the year's audit is not yet due
+	Rank                                  int
 }
 
 // FindingCount is the number of open findings of one rule and severity for

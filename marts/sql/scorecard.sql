@@ -19,9 +19,19 @@
 --                    linear between; 25 when no claim was paid (nothing
 --                    was paid late)
 --   audit_part       the annual audit of the year (audit_type 'annual'
---                    whose period starts in the year; the latest report if
---                    several): 25 unqualified, 15 qualified, 5 adverse or
---                    disclaimer, 0 none
+--                    whose period overlaps the year, as R16 reads it; the
+--                    latest report if several): 25 unqualified, 15
+--                    qualified, 5 adverse or disclaimer, 0 none once it is
+--                    due (by the June 30 after the year, on or before the
+--                    operator's as-of, the latest posted_on of its ledger,
+--                    as R16 judges it); NULL while none is reported and it
+--                    is not yet due
+--
+-- A year whose audit is not yet due is scored on the other three parts,
+-- scaled to 0–100 (their sum × 4/3): before, it got 0 for an audit
+-- nobody could have had, so every current year ranked 25 points low
+-- against the years before it, and the site told members that no audit
+-- report was seen.
 --
 -- rank_in_pool: rank by score within pool and year, 1 the best; equal
 -- scores share a rank (1, 1, 3).
@@ -61,12 +71,16 @@ WITH subjects AS (
     FROM core.fact_claim
     WHERE paid_at IS NOT NULL AND decided_at IS NOT NULL
     GROUP BY ALL
+), op_asof AS (
+    SELECT operator_code, max(posted_on) AS as_of FROM core.fact_ledger_line GROUP BY operator_code
 ), audits AS (
-    SELECT operator_code, year(period_start) AS fiscal_year,
-        CASE opinion WHEN 'unqualified' THEN 25 WHEN 'qualified' THEN 15 WHEN 'adverse' THEN 5 WHEN 'disclaimer' THEN 5 ELSE 0 END AS points
-    FROM core.fact_audit
-    WHERE audit_type = 'annual' AND period_start IS NOT NULL
-    QUALIFY row_number() OVER (PARTITION BY operator_code, year(period_start) ORDER BY report_date DESC NULLS LAST, points DESC) = 1
+    SELECT s.operator_code, s.fiscal_year,
+        CASE au.opinion WHEN 'unqualified' THEN 25 WHEN 'qualified' THEN 15 WHEN 'adverse' THEN 5 WHEN 'disclaimer' THEN 5 ELSE 0 END AS points
+    FROM subjects AS s
+    JOIN core.fact_audit AS au ON au.operator_code = s.operator_code AND au.audit_type = 'annual'
+        AND au.period_start <= make_date(CAST(s.fiscal_year AS INTEGER), 12, 31)
+        AND au.period_end >= make_date(CAST(s.fiscal_year AS INTEGER), 1, 1)
+    QUALIFY row_number() OVER (PARTITION BY s.operator_code, s.fiscal_year ORDER BY au.report_date DESC NULLS LAST, points DESC) = 1
 ), parts AS (
     SELECT s.fiscal_year, p.pool_code, s.operator_code,
         round(CASE WHEN b.mean_error IS NULL THEN 0.0 ELSE 25.0 * (1 - b.mean_error) END, 2) AS budget_part,
@@ -76,15 +90,22 @@ WITH subjects AS (
             WHEN t.median_days >= 45 THEN 0.0
             ELSE 25.0 * (45 - t.median_days) / 30
         END, 2) AS timeliness_part,
-        CAST(coalesce(a.points, 0) AS DOUBLE) AS audit_part
+        CAST(CASE
+            WHEN a.points IS NOT NULL THEN a.points
+            WHEN make_date(CAST(s.fiscal_year AS INTEGER) + 1, 6, 30) <= d.as_of THEN 0
+        END AS DOUBLE) AS audit_part
     FROM subjects AS s
     LEFT JOIN pools AS p USING (operator_code)
     LEFT JOIN budget AS b USING (operator_code, fiscal_year)
     LEFT JOIN findings AS f USING (operator_code, fiscal_year)
     LEFT JOIN timeliness AS t USING (operator_code, fiscal_year)
     LEFT JOIN audits AS a USING (operator_code, fiscal_year)
+    LEFT JOIN op_asof AS d USING (operator_code)
 ), scored AS (
-    SELECT *, round(CAST(budget_part + compliance_part + timeliness_part + audit_part AS DOUBLE), 2) AS score
+    SELECT *, round(CAST(CASE
+        WHEN audit_part IS NULL THEN (budget_part + compliance_part + timeliness_part) * 4 / 3
+        ELSE budget_part + compliance_part + timeliness_part + audit_part
+    END AS DOUBLE), 2) AS score
     FROM parts
 )
 SELECT CAST(fiscal_year AS INTEGER) AS fiscal_year, pool_code, operator_code,
