@@ -55,8 +55,8 @@ type budgetMonth struct {
 }
 
 type score struct {
-	Year                                   int
-	Pool, Operator                         string
+	Year                            int
+	Pool, Operator                  string
 	Score, Budget, Compliance, Time float64
 	Audit                           *float64 // nil: the year's audit is not yet due
 	RankInPool                      int

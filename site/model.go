@@ -102,8 +102,8 @@ type BudgetLine struct {
 
 // Score is a row of mart.scorecard.
 type Score struct {
-	Year                                         int
-	Operator                                     string
+	Year                                  int
+	Operator                              string
 	Score, Budget, Compliance, Timeliness float64
 	Audit                                 *float64 // nil: the year's audit is not yet due
 	Rank                                  int
