@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -50,6 +51,9 @@ func Rollup(ctx context.Context, db *sql.DB, dirs []string) (*RollupResult, erro
 			return nil, fmt.Errorf("marts rollup: %s: %w", d, err)
 		}
 		for _, res := range pkg.Resources {
+			if err := checkResource(res); err != nil {
+				return nil, fmt.Errorf("marts rollup: %s: %w", filepath.Join(d, "datapackage.json"), err)
+			}
 			t := tables[res.Name]
 			if t == nil {
 				t = &table{fields: res.Schema.Fields, ref: slices.Contains(ReferenceTables, res.Name)}
@@ -92,8 +96,8 @@ func Rollup(ctx context.Context, db *sql.DB, dirs []string) (*RollupResult, erro
 			if f.DuckDBType == "" {
 				continue // a partition column of the export
 			}
-			defs = append(defs, fmt.Sprintf("%q %s", f.Name, f.DuckDBType))
-			src := fmt.Sprintf("%q", f.Name)
+			defs = append(defs, ident(f.Name)+" "+f.DuckDBType)
+			src := ident(f.Name)
 			if f.Name == "pool_code" && !t.ref {
 				src = "nullif(pool_code, 'all')"
 			}
@@ -102,10 +106,12 @@ func Rollup(ctx context.Context, db *sql.DB, dirs []string) (*RollupResult, erro
 		if len(defs) == 0 {
 			return fail(name, fmt.Errorf("datapackage.json gives no column types (an export of an earlier version?)"))
 		}
-		// Names are the packages' table names and columns, quoted; an
-		// export of ours, not data from operators.
-		ddl := fmt.Sprintf("CREATE OR REPLACE TABLE %s.%s (%s)", schema, name, strings.Join(defs, ", "))
-		if _, err := conn.ExecContext(ctx, "DROP VIEW IF EXISTS "+schema+"."+name); err != nil {
+		// Names and types come from the packages, checked by
+		// checkResource (plain identifiers, quoted here; type names
+		// without quotes or punctuation), paths quoted as literals.
+		target := schema + "." + ident(name)
+		ddl := fmt.Sprintf("CREATE OR REPLACE TABLE %s (%s)", target, strings.Join(defs, ", "))
+		if _, err := conn.ExecContext(ctx, "DROP VIEW IF EXISTS "+target); err != nil {
 			return fail(name, err)
 		}
 		if _, err := conn.ExecContext(ctx, ddl); err != nil {
@@ -123,8 +129,8 @@ func Rollup(ctx context.Context, db *sql.DB, dirs []string) (*RollupResult, erro
 			// An organisation (a federation) may appear in several pools.
 			distinct = "DISTINCT "
 		}
-		q := fmt.Sprintf("INSERT INTO %s.%s SELECT %s%s FROM read_parquet([%s], hive_partitioning = %v, union_by_name = true)",
-			schema, name, distinct, strings.Join(sel, ", "), strings.Join(files, ", "), !t.ref)
+		q := fmt.Sprintf("INSERT INTO %s SELECT %s%s FROM read_parquet([%s], hive_partitioning = %v, union_by_name = true)",
+			target, distinct, strings.Join(sel, ", "), strings.Join(files, ", "), !t.ref)
 		r, err := conn.ExecContext(ctx, q)
 		if err != nil {
 			return fail(name, err)
@@ -136,3 +142,40 @@ func Rollup(ctx context.Context, db *sql.DB, dirs []string) (*RollupResult, erro
 	}
 	return res, nil
 }
+
+var (
+	// identRe is a name a roll-up accepts from a data package: what our
+	// exports write (lower-case table and column names).
+	identRe = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+	// typeRe is a DuckDB type name as duckdb_columns() spells it:
+	// VARCHAR, DECIMAL(18,2), TIMESTAMP WITH TIME ZONE, VARCHAR[].
+	typeRe = regexp.MustCompile(`^[A-Z][A-Z0-9]*( [A-Z][A-Z0-9]*)*(\([0-9]{1,2}(,[0-9]{1,2})?\))?(\[\])?$`)
+)
+
+// checkResource refuses a data package resource whose names, types or
+// paths a roll-up would not put into SQL or read as they are: the folders
+// it reads are other jobs' outputs, handed over on a shared volume, so
+// its datapackage.json is input, not ours. Each path must lie inside the
+// package's folder.
+func checkResource(res Resource) error {
+	if !identRe.MatchString(res.Name) {
+		return fmt.Errorf("resource name %q is not a table name of an export", res.Name)
+	}
+	for _, f := range res.Schema.Fields {
+		if !identRe.MatchString(f.Name) {
+			return fmt.Errorf("%s: field name %q is not a column name of an export", res.Name, f.Name)
+		}
+		if f.DuckDBType != "" && !typeRe.MatchString(f.DuckDBType) {
+			return fmt.Errorf("%s.%s: %q is not a DuckDB type name", res.Name, f.Name, f.DuckDBType)
+		}
+	}
+	for _, p := range res.Path {
+		if !filepath.IsLocal(filepath.FromSlash(p)) {
+			return fmt.Errorf("%s: path %q leaves the package's folder", res.Name, p)
+		}
+	}
+	return nil
+}
+
+// ident quotes a name checked by identRe.
+func ident(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
