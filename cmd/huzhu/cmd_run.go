@@ -189,12 +189,15 @@ func runStages(ctx context.Context, e *env, r *stageRun, stages []string, o *run
 	var warnErr error
 	if runErr == nil {
 		var fatal []string
-		m.Gates, fatal, m.Warnings = checkGates(ctx, r, m)
+		m.Gates, fatal, m.Warnings, runErr = checkGates(ctx, r, m)
 		m.Tripped = fatal
-		if len(fatal) > 0 {
+		switch {
+		case runErr != nil:
+			// A gate that cannot be read has not passed: nothing publishes.
+		case len(fatal) > 0:
 			runErr = gateError{fatal}
 			r.log.Error("quality gate tripped", "run_id", r.runID, "gates", strings.Join(fatal, "; "))
-		} else {
+		default:
 			var why []string
 			if max := int64(r.cfg.Gates.MaxWarnings); max >= 0 && m.Warnings > max {
 				why = append(why, fmt.Sprintf("%d data-quality warnings, more than the %d allowed ([gates] max_warnings)", m.Warnings, max))

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -54,18 +56,23 @@ func alert(ctx context.Context, r *stageRun, m *runManifest, runErr error) error
 	if runErr != nil {
 		p.Event, p.Error = "run_failed", runErr.Error()
 	}
+	// The alert goes out even when its list of findings cannot be read
+	// (the count is in the payload); that failure is reported beside it.
+	var listErr error
 	if m.NewCritical > 0 {
-		rows, err := r.db.SQL().QueryContext(ctx, `SELECT finding_id, rule_id, clause, coalesce(pool_code, ''), coalesce(operator_code, ''),
+		listErr = eachRow(ctx, r.db.SQL(), `SELECT finding_id, rule_id, clause, coalesce(pool_code, ''), coalesce(operator_code, ''),
 				coalesce(activity_code, ''), coalesce(fiscal_year, 0), coalesce(CAST(amount AS VARCHAR), '')
-			FROM mart.compliance_findings WHERE first_seen_run = ? AND status = 'open' AND severity = 'critical' ORDER BY finding_id LIMIT 100`, m.RunID)
-		if err == nil {
-			for rows.Next() {
+			FROM mart.compliance_findings WHERE first_seen_run = ? AND status = 'open' AND severity = 'critical' ORDER BY finding_id LIMIT 100`,
+			[]any{m.RunID}, func(rows *sql.Rows) error {
 				var f alertFinding
-				if rows.Scan(&f.FindingID, &f.RuleID, &f.Clause, &f.PoolCode, &f.OperatorCode, &f.ActivityCode, &f.FiscalYear, &f.Amount) == nil {
-					p.NewCritical = append(p.NewCritical, f)
+				if err := rows.Scan(&f.FindingID, &f.RuleID, &f.Clause, &f.PoolCode, &f.OperatorCode, &f.ActivityCode, &f.FiscalYear, &f.Amount); err != nil {
+					return err
 				}
-			}
-			rows.Close()
+				p.NewCritical = append(p.NewCritical, f)
+				return nil
+			})
+		if listErr != nil {
+			listErr = fmt.Errorf("alert: new critical findings: %w", listErr)
 		}
 	}
 	body, err := json.Marshal(p)
@@ -89,13 +96,13 @@ func alert(ctx context.Context, r *stageRun, m *runManifest, runErr error) error
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		return fmt.Errorf("webhook: %w", err)
+		return errors.Join(listErr, fmt.Errorf("webhook: %w", err))
 	}
 	defer resp.Body.Close()
 	io.Copy(io.Discard, resp.Body)
 	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("webhook: %s", resp.Status)
+		return errors.Join(listErr, fmt.Errorf("webhook: %s", resp.Status))
 	}
 	r.log.Info("alert delivered", "run_id", m.RunID, "event", p.Event)
-	return nil
+	return listErr
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -25,40 +26,40 @@ func collectCounts(ctx context.Context, r *stageRun, m *runManifest) error {
 			[]any{r.runID, r.runID}, m.Quarantined},
 		{"SELECT entity, sum(rows_loaded) FROM ops.loads WHERE run_id = ? AND status = 'loaded' GROUP BY ALL", []any{r.runID}, m.Rows},
 	}
+	haveFindings, err := tableExists(ctx, db, "mart", "compliance_findings")
+	if err != nil {
+		return fmt.Errorf("run manifest: %w", err)
+	}
+	if haveFindings { // none before marts were first built
+		queries = append(queries, struct {
+			q    string
+			args []any
+			out  map[string]int64
+		}{"SELECT severity, count(*) FROM mart.compliance_findings WHERE status = 'open' GROUP BY ALL", nil, m.Findings})
+	}
 	for _, q := range queries {
-		rows, err := db.QueryContext(ctx, q.q, q.args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
+		err := eachRow(ctx, db, q.q, q.args, func(rows *sql.Rows) error {
 			var k string
 			var n int64
 			if err := rows.Scan(&k, &n); err != nil {
-				rows.Close()
 				return err
 			}
 			q.out[k] = n
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("run manifest: %w", err)
 		}
-		rows.Close()
 	}
 	if err := db.QueryRowContext(ctx, "SELECT coalesce(sum(abs(difference)), 0) FROM ops.reconciliation WHERE run_id = ?", r.runID).Scan(&m.Reconciliation); err != nil {
-		return err
+		return fmt.Errorf("run manifest: reconciliation: %w", err)
 	}
-	db.QueryRowContext(ctx, "SELECT count(*) FROM mart.compliance_findings WHERE first_seen_run = ? AND status = 'open' AND severity = 'critical'", r.runID).Scan(&m.NewCritical)
-	rows, err := db.QueryContext(ctx, "SELECT severity, count(*) FROM mart.compliance_findings WHERE status = 'open' GROUP BY ALL")
-	if err != nil {
-		return nil // no marts yet
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var k string
-		var n int64
-		if err := rows.Scan(&k, &n); err != nil {
-			return err
+	if haveFindings {
+		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM mart.compliance_findings WHERE first_seen_run = ? AND status = 'open' AND severity = 'critical'", r.runID).Scan(&m.NewCritical); err != nil {
+			return fmt.Errorf("run manifest: new critical findings: %w", err)
 		}
-		m.Findings[k] = n
 	}
-	return rows.Err()
+	return nil
 }
 
 // writeFileAtomic writes path through a temporary file and a rename, so a

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"sync"
 	"testing"
 
+	"huzhu/internal/config"
 	"huzhu/internal/publish"
 	"huzhu/opsim"
 	"huzhu/warehouse"
@@ -487,5 +489,55 @@ func TestDropFaultsRejected(t *testing.T) {
 				t.Errorf("ops.loads: batch %s rejected for %q; the answer key says %s, %s", batch, reason, entry.Key, entry.Entity)
 			}
 		})
+	}
+}
+
+// TestGatesFailClosed: a gate whose table cannot be read fails the run's
+// check instead of passing as a count of 0, while a warehouse that has
+// never built its marts simply has no findings gates.
+func TestGatesFailClosed(t *testing.T) {
+	ctx := context.Background()
+	db, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "w.duckdb"), warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cfg := &config.Config{Gates: config.DefaultGates()}
+	cfg.Gates.MaxQuarantineShare = 0.1
+	cfg.Gates.FatalRules = []string{"R02"}
+	r := &stageRun{cfg: cfg, db: db, runID: "r1", log: slog.New(slog.DiscardHandler)}
+
+	gates, fatal, _, err := checkGates(ctx, r, &runManifest{})
+	if err != nil {
+		t.Fatalf("checkGates(no marts yet) = %v, want nil", err)
+	}
+	for _, g := range gates {
+		if g.Gate == "fatal_rules" {
+			t.Errorf("checkGates(no marts yet) has a fatal_rules gate: %+v", g)
+		}
+	}
+	if len(fatal) != 0 {
+		t.Errorf("checkGates(no marts yet) tripped %v", fatal)
+	}
+	m := &runManifest{}
+	if err := collectCounts(ctx, r, m); err != nil {
+		t.Fatalf("collectCounts(no marts yet) = %v, want nil", err)
+	}
+
+	// A findings table that cannot be read (here: without rule_id).
+	if _, err := db.SQL().ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS mart; CREATE TABLE mart.compliance_findings (x INTEGER)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := checkGates(ctx, r, &runManifest{}); err == nil || !strings.Contains(err.Error(), "gate fatal_rules") {
+		t.Errorf("checkGates(unreadable findings) = %v, want a fatal_rules error", err)
+	}
+	if err := collectCounts(ctx, r, &runManifest{}); err == nil {
+		t.Error("collectCounts(unreadable findings) = nil, want an error")
+	}
+	if _, err := db.SQL().ExecContext(ctx, "DROP TABLE mart.compliance_findings; DROP TABLE ops.reconciliation"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := checkGates(ctx, r, &runManifest{}); err == nil || !strings.Contains(err.Error(), "gate max_quarantine_share") {
+		t.Errorf("checkGates(no ops.reconciliation) = %v, want a max_quarantine_share error", err)
 	}
 }
