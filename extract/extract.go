@@ -82,8 +82,8 @@ func Run(ctx context.Context, db *sql.DB, cfg *config.Config, runID string, opt 
 				res.Sources[i].Err = err
 			}
 			if err != nil {
+				// Returned (joined below), not logged: the caller reports it.
 				res.Sources[i].Error = err.Error()
-				opt.logger().Error("source failed", "source", s.Name(), "err", err)
 			} else {
 				opt.logger().Info("source pulled", "source", s.Name(), "rows", res.Sources[i].Rows, "batches_rejected", len(res.Sources[i].Rejected),
 					"seconds", time.Since(start).Seconds())

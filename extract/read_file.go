@@ -2,11 +2,11 @@ package extract
 
 import (
 	"encoding/json"
-
 	"fmt"
-	"github.com/apache/arrow-go/v18/arrow"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/apache/arrow-go/v18/arrow"
 
 	"huzhu/contract"
 )
@@ -20,6 +20,10 @@ const (
 	ReasonBadJSON       = "bad_json"       // a JSONL line that is not one JSON object
 	ReasonBadQuote      = "bad_quote"      // a CSV record whose quotes never close
 )
+
+// Reasons are the codes above: the quarantine rows that are extract's,
+// which a transform rebuilding its own leaves in place.
+var Reasons = []string{ReasonTruncatedLine, ReasonColumnCount, ReasonBadUTF8, ReasonBadEncoding, ReasonBadJSON, ReasonBadQuote}
 
 // chunk is what a file reader hands to the loader: a full batch of rows,
 // or the records it refused, in file order.

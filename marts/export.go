@@ -21,14 +21,14 @@ import (
 // describes each table: its files, fields, types and, for money, the unit.
 func Export(ctx context.Context, db *sql.DB, dir string) (*DataPackage, error) {
 	if err := os.RemoveAll(dir); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("marts export: %w", err)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("marts export: %w", err)
 	}
 	tables, err := martTables(ctx, db)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("marts export: %w", err)
 	}
 	pkg := &DataPackage{Profile: "data-package", Name: "huzhu-marts", Title: "huzhu 职工互助保障 marts"}
 	// Two tables at a time, each COPY on its own connection: a night's
@@ -45,18 +45,21 @@ func Export(ctx context.Context, db *sql.DB, dir string) (*DataPackage, error) {
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return nil, err // names the table
 	}
 	refs, err := exportReference(ctx, db, dir)
 	if err != nil {
-		return nil, err
+		return nil, err // names the table
 	}
 	pkg.Resources = append(pkg.Resources, refs...)
 	b, err := json.MarshalIndent(pkg, "", "  ")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("marts export: %w", err)
 	}
-	return pkg, os.WriteFile(filepath.Join(dir, "datapackage.json"), append(b, '\n'), 0o644)
+	if err := os.WriteFile(filepath.Join(dir, "datapackage.json"), append(b, '\n'), 0o644); err != nil {
+		return nil, fmt.Errorf("marts export: %w", err)
+	}
+	return pkg, nil
 }
 
 // exportTable writes one mart table as Parquet under dir/<table>/ and
@@ -89,13 +92,22 @@ func exportTable(ctx context.Context, db *sql.DB, dir string, t martTable) (Reso
 		return Resource{}, fmt.Errorf("marts export %s: %w", t.name, err)
 	}
 	var files []string
-	filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".parquet") {
-			rel, _ := filepath.Rel(dir, p)
+	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.HasSuffix(p, ".parquet") {
+			rel, err := filepath.Rel(dir, p)
+			if err != nil {
+				return err
+			}
 			files = append(files, filepath.ToSlash(rel))
 		}
 		return nil
 	})
+	if err != nil {
+		return Resource{}, fmt.Errorf("marts export %s: %w", t.name, err)
+	}
 	sort.Strings(files)
 	res := Resource{Name: t.name, Path: files, Format: "parquet", Mediatype: "application/vnd.apache.parquet"}
 	for _, c := range t.cols {
@@ -121,14 +133,14 @@ func exportReference(ctx context.Context, db *sql.DB, dir string) ([]Resource, e
 	for _, name := range ReferenceTables {
 		cols, err := tableColumns(ctx, db, "core", name)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("marts export reference %s: %w", name, err)
 		}
 		if len(cols) == 0 {
 			continue
 		}
 		rel := "reference/" + name + ".parquet"
 		if err := os.MkdirAll(filepath.Join(dir, "reference"), 0o755); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("marts export reference %s: %w", name, err)
 		}
 		q := fmt.Sprintf("COPY (SELECT * FROM core.%s ORDER BY ALL) TO %s (FORMAT PARQUET)", name, quote(filepath.Join(dir, filepath.FromSlash(rel))))
 		if _, err := db.ExecContext(ctx, q); err != nil {

@@ -50,7 +50,7 @@ func RunWith(ctx context.Context, db *sql.DB, runID string, rules config.Rules, 
 	}
 	models, err := sqlmodel.Load(sqlFS, "sql")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("marts: %w", err)
 	}
 	// One transaction: readers see the previous marts until every model
 	// is built, then all the new ones (product.md: never a half-built mart).
@@ -100,13 +100,14 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, rules config.Rul
 			return fmt.Errorf("marts: variable %s: %w", name, err)
 		}
 	}
-	// The instruments' Chinese names, for the findings' words: a MAP
-	// literal of the contract's constants (no parameter takes a map).
-	var pairs []string
-	for _, in := range slices.Sorted(maps.Keys(contract.InstrumentNames)) {
-		pairs = append(pairs, "'"+in+"': '"+contract.InstrumentNames[in]+"'")
+	// The instruments' Chinese names, for the findings' words: a MAP of
+	// two list parameters, the codes and their names.
+	codes := slices.Sorted(maps.Keys(contract.InstrumentNames))
+	names := make([]string, len(codes))
+	for i, c := range codes {
+		names[i] = contract.InstrumentNames[c]
 	}
-	if _, err := conn.ExecContext(ctx, "SET VARIABLE instrument_names = MAP {"+strings.Join(pairs, ", ")+"}"); err != nil {
+	if _, err := conn.ExecContext(ctx, "SET VARIABLE instrument_names = MAP(CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]))", codes, names); err != nil {
 		return fmt.Errorf("marts: variable instrument_names: %w", err)
 	}
 	// The transform's macros: beijing_day, the calendar day in Beijing of

@@ -68,11 +68,11 @@ func Rollup(ctx context.Context, db *sql.DB, dirs []string) (*RollupResult, erro
 	res := &RollupResult{Pools: dirs, Tables: map[string]int64{}}
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("marts rollup: %w", err)
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("marts rollup: %w", err)
 	}
 	fail := func(name string, err error) (*RollupResult, error) {
 		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")

@@ -11,7 +11,7 @@ import (
 // ruleHitA is one row of rule_hits, as the boundary tests read it.
 type ruleHitA struct {
 	kind, ref, sev string
-	amount         string
+	amount, detail string
 }
 
 // runRuleA builds core from setup (statements on a fresh in-memory
@@ -25,7 +25,7 @@ func runRuleA(t *testing.T, id string, setup ...string) map[string]ruleHitA {
 	if !runModel(t, conn, "rule_"+id+".sql") {
 		t.Skipf("%s: no model", id)
 	}
-	rows, err := conn.QueryContext(ctx, "SELECT subject_kind, subject_ref, coalesce(severity, ''), CAST(amount AS VARCHAR) FROM rule_hits")
+	rows, err := conn.QueryContext(ctx, "SELECT subject_kind, subject_ref, coalesce(severity, ''), CAST(amount AS VARCHAR), coalesce(detail, '') FROM rule_hits")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func runRuleA(t *testing.T, id string, setup ...string) map[string]ruleHitA {
 	out := map[string]ruleHitA{}
 	for rows.Next() {
 		var h ruleHitA
-		if err := rows.Scan(&h.kind, &h.ref, &h.sev, &h.amount); err != nil {
+		if err := rows.Scan(&h.kind, &h.ref, &h.sev, &h.amount, &h.detail); err != nil {
 			t.Fatal(err)
 		}
 		if _, dup := out[h.ref]; dup {
@@ -145,6 +145,10 @@ func TestR01Instruments(t *testing.T) {
 	wantHitsA(t, got, map[string]string{"ST1": "", "PB1": "minor", "LG1": "minor", "V1": ""})
 	if got["ST1"].kind != "holding" || got["V1"].kind != "voucher" || got["ST1"].amount != "100.00" {
 		t.Errorf("hits %v", got)
+	}
+	// The instrument in the contract's Chinese name (instrument_names).
+	if d := got["ST1"].detail; !strings.HasPrefix(d, "持有股票") {
+		t.Errorf("R01 ST1 detail %q, want it to start 持有股票", d)
 	}
 }
 

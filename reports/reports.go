@@ -285,21 +285,24 @@ func Write(ctx context.Context, db *sql.DB, dir string, opt Options) (*Result, e
 // renderJurisdiction renders a jurisdiction's own pages (its index, the
 // comparison of its operators and its pools' risk warnings) into files.
 func renderJurisdiction(d *data, j *jurisdiction, files map[string][]byte) error {
-	idx, err := indexPage(d, j).renderPage(j.Title)
-	if err != nil {
-		return err
+	for _, pg := range []struct {
+		name  string
+		p     *page
+		title string
+	}{
+		{"index", indexPage(d, j), j.Title},
+		{"compare", comparePage(d, j), j.Title + " 运营方对比"},
+		{"risk", riskPage(d, j), j.Title + " 统筹风险预警"},
+	} {
+		r, err := pg.p.renderPage(pg.title)
+		if err != nil {
+			return fmt.Errorf("reports: %s %s: %w", j.Folder, pg.name, err)
+		}
+		files[pg.name+".html"] = r.html
+		if pg.name != "index" {
+			files[pg.name+".xlsx"] = r.xlsx
+		}
 	}
-	files["index.html"] = idx.html
-	cmp, err := comparePage(d, j).renderPage(j.Title + " 运营方对比")
-	if err != nil {
-		return err
-	}
-	files["compare.html"], files["compare.xlsx"] = cmp.html, cmp.xlsx
-	rsk, err := riskPage(d, j).renderPage(j.Title + " 统筹风险预警")
-	if err != nil {
-		return err
-	}
-	files["risk.html"], files["risk.xlsx"] = rsk.html, rsk.xlsx
 	return nil
 }
 

@@ -117,7 +117,7 @@ func Render(ctx context.Context, d *Data, dir string, opt Options) (*Result, err
 		}
 	}
 	if err := os.RemoveAll(dir); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("site: %w", err)
 	}
 	x := newIndex(d, opt.K, rules, opt.Title)
 	g := newGate(d)
@@ -196,7 +196,7 @@ func Render(ctx context.Context, d *Data, dir string, opt Options) (*Result, err
 	}
 	m := &Manifest{Version: 1, AsOf: d.AsOf, PublicKey: hex.EncodeToString(opt.Key.Public().(ed25519.PublicKey)), Files: entries}
 	if err := writeManifest(dir, m, opt.Key); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("site: manifest: %w", err)
 	}
 	res := &Result{Dir: dir, Pages: pages, Files: len(entries) + 2}
 	for _, e := range entries {
@@ -220,7 +220,7 @@ func writeFile(dir string, f file, g *gate, hook func(string, []byte) []byte, di
 	}
 	if f.gate {
 		if err := g.check(f.path, body); err != nil {
-			return err
+			return fmt.Errorf("site: %w", err)
 		}
 	}
 	if f.page && len(body) > PageBudget {
@@ -230,12 +230,12 @@ func writeFile(dir string, f file, g *gate, hook func(string, []byte) []byte, di
 	parent := filepath.Dir(full)
 	if _, ok := dirs.Load(parent); !ok {
 		if err := os.MkdirAll(parent, 0o755); err != nil {
-			return err
+			return fmt.Errorf("site: %w", err)
 		}
 		dirs.Store(parent, true)
 	}
 	if err := os.WriteFile(full, body, 0o644); err != nil {
-		return err
+		return fmt.Errorf("site: %w", err)
 	}
 	sum := sha256.Sum256(body)
 	done(FileEntry{Path: f.path, Bytes: int64(len(body)), SHA256: hex.EncodeToString(sum[:])})

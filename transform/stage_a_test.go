@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"huzhu/contract"
+	"huzhu/extract"
 )
 
 // stageAEntities are the entities of stage_activities.sql …
@@ -42,7 +43,7 @@ func runStageA(t *testing.T, db *sql.DB, conn *sql.Conn, runID string) {
 func transformQuarantined(t *testing.T, db *sql.DB, entity string) map[string]int64 {
 	t.Helper()
 	rows, err := db.Query(`SELECT reason_code, count(*) FROM ops.quarantine
-		WHERE entity = ? AND reason_code NOT IN ('`+strings.Join(extractReasons, "', '")+`') GROUP BY 1`, entity)
+		WHERE entity = ? AND NOT list_contains(?, reason_code) GROUP BY 1`, entity, extract.Reasons)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"huzhu/contract"
+	"huzhu/extract"
 	"huzhu/internal/codes"
 	"huzhu/internal/sqlmodel"
 )
@@ -61,10 +62,6 @@ var Order = []string{
 // metaColumns are the stage columns that are not the row's content.
 var metaColumns = map[string]bool{"load_id": true, "loaded_at": true, "source_pos": true,
 	"raw_row": true, "source_operator": true, "batch_day": true, "verdict": true}
-
-// extractReasons are the quarantine codes extract writes; a full rebuild
-// keeps those rows and drops the transform's own.
-var extractReasons = []string{"truncated_line", "column_count", "bad_utf8", "bad_encoding", "bad_json", "bad_quote"}
 
 // Options tune a transform run.
 type Options struct {
@@ -151,7 +148,7 @@ func Run(ctx context.Context, db *sql.DB, runID string, key []byte, opt Options)
 	}
 	models, err := coreModels(ctx, conn, settledWhole)
 	if err != nil {
-		return res, err
+		return res, fmt.Errorf("transform: core models: %w", err)
 	}
 	res.Models, err = sqlmodel.Run(ctx, conn, models)
 	if err != nil {
@@ -190,7 +187,7 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, key []byte, full
 	}
 	if full {
 		if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-			return err
+			return fmt.Errorf("transform: full rebuild: %w", err)
 		}
 		for _, name := range Order {
 			for _, t := range []string{"core.v_", "core.k_"} {
@@ -200,12 +197,16 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, key []byte, full
 				}
 			}
 		}
-		reasons := "'" + strings.Join(extractReasons, "', '") + "'"
-		for _, q := range []string{
-			"DELETE FROM ops.quarantine WHERE reason_code NOT IN (" + reasons + ") AND load_id IN (SELECT load_id FROM ops.transform_loads)",
-			"DELETE FROM ops.transform_loads",
+		// The quarantine rows of extract's codes stay: a full rebuild
+		// redoes the transform's own.
+		for _, q := range []struct {
+			q    string
+			args []any
+		}{
+			{"DELETE FROM ops.quarantine WHERE NOT list_contains(?, reason_code) AND load_id IN (SELECT load_id FROM ops.transform_loads)", []any{extract.Reasons}},
+			{"DELETE FROM ops.transform_loads", nil},
 		} {
-			if _, err := conn.ExecContext(ctx, q); err != nil {
+			if _, err := conn.ExecContext(ctx, q.q, q.args...); err != nil {
 				conn.ExecContext(ctx, "ROLLBACK")
 				return fmt.Errorf("transform: full rebuild: %w", err)
 			}
@@ -215,7 +216,7 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, key []byte, full
 			return fmt.Errorf("transform: full rebuild: %w", err)
 		}
 		if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
-			return err
+			return fmt.Errorf("transform: full rebuild: commit: %w", err)
 		}
 	}
 	return nil
@@ -362,12 +363,14 @@ func forgetSince(ctx context.Context, conn *sql.Conn, since time.Time) error {
 			return fail(err)
 		}
 	}
-	reasons := "'" + strings.Join(extractReasons, "', '") + "'"
-	for _, q := range []string{
-		"DELETE FROM ops.quarantine WHERE reason_code NOT IN (" + reasons + ") AND load_id IN (SELECT load_id FROM since_loads) AND load_id IN (SELECT load_id FROM ops.transform_loads)",
-		"DELETE FROM ops.transform_loads WHERE load_id IN (SELECT load_id FROM since_loads)",
+	for _, q := range []struct {
+		q    string
+		args []any
+	}{
+		{"DELETE FROM ops.quarantine WHERE NOT list_contains(?, reason_code) AND load_id IN (SELECT load_id FROM since_loads) AND load_id IN (SELECT load_id FROM ops.transform_loads)", []any{extract.Reasons}},
+		{"DELETE FROM ops.transform_loads WHERE load_id IN (SELECT load_id FROM since_loads)", nil},
 	} {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
+		if _, err := conn.ExecContext(ctx, q.q, q.args...); err != nil {
 			return fail(err)
 		}
 	}
