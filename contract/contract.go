@@ -35,6 +35,7 @@ const (
 
 var kindNames = [...]string{"text", "code", "uscc", "region", "idno", "money", "date", "ts", "int", "decimal", "bool", "enum"}
 
+// String is the kind's name in contract-v1 ("money", "ts").
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
 		return kindNames[k]

@@ -150,6 +150,8 @@ type Watermark struct {
 // real updated_at.
 var nullsLoaded = Watermark{UpdatedAt: "0001-01-01T00:00:00Z"}
 
+// String is the watermark for logs and messages: the updated_at and the
+// key, or "" for none.
 func (m Watermark) String() string {
 	if m.UpdatedAt == "" {
 		return ""

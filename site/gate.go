@@ -23,6 +23,7 @@ type LeakError struct {
 	Offset           int
 }
 
+// Error names the file, the kind of data and where, never the value.
 func (e *LeakError) Error() string {
 	return fmt.Sprintf("site: privacy gate: %s holds a %s at byte %d (%s)", e.File, e.Kind, e.Offset, e.Hint)
 }

@@ -220,7 +220,7 @@ func writeFile(dir string, f file, g *gate, hook func(string, []byte) []byte, di
 	}
 	if f.gate {
 		if err := g.check(f.path, body); err != nil {
-			return fmt.Errorf("site: %w", err)
+			return err // a LeakError, which says "site: privacy gate"
 		}
 	}
 	if f.page && len(body) > PageBudget {

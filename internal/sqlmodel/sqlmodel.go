@@ -430,6 +430,7 @@ type Error struct {
 	Err       error
 }
 
+// Error is "file:line:col: message", the message's first line.
 func (e *Error) Error() string {
 	msg := e.Err.Error()
 	if i := strings.IndexByte(msg, '\n'); i >= 0 {
@@ -438,4 +439,5 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, msg)
 }
 
+// Unwrap is DuckDB's error.
 func (e *Error) Unwrap() error { return e.Err }

@@ -767,6 +767,17 @@ func TestTimeoutFaultClientGone(t *testing.T) {
 	if resp, err := http.DefaultClient.Do(req); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Do = %v, %v; want the client's deadline", resp, err)
 	}
-	// ts.Close, at cleanup, waits for the stalled handler: the test ends
-	// only if the handler noticed the client leave.
+	// Close waits for the stalled handler, which returns only if it
+	// noticed the client leave; a bound, generous against an hour's
+	// stall, makes a handler that did not a failure rather than a hang.
+	closed := make(chan struct{})
+	go func() {
+		ts.Close()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the timeout fault's handler still stalls 30 s after its client left")
+	}
 }
