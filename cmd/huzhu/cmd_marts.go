@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -52,21 +53,20 @@ func runMarts(ctx context.Context, e *env, r *stageRun, dir string) (*martsSumma
 	}
 	r.log.Info("marts exported", "seconds", time.Since(start).Seconds())
 	fmt.Fprintf(e.stdout, "marts exported to %s (Parquet by pool and year, datapackage.json)\n", sum.Parquet)
-	rows, err := r.db.SQL().QueryContext(ctx, "SELECT severity, count(*) FROM mart.compliance_findings WHERE status = 'open' GROUP BY ALL ORDER BY ALL")
-	if err != nil {
-		return sum, err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err = eachRow(ctx, r.db.SQL(), "findings_open_by_severity", nil, func(rows *sql.Rows) error {
 		var sev string
 		var n int64
 		if err := rows.Scan(&sev, &n); err != nil {
-			return sum, err
+			return err
 		}
 		sum.Findings[sev] = n
+		return nil
+	})
+	if err != nil {
+		return sum, fmt.Errorf("marts: %w", err)
 	}
 	fmt.Fprintf(e.stdout, "marts findings open: %s\n", sum.findingsLine())
-	return sum, rows.Err()
+	return sum, nil
 }
 
 // martsSummary is the stage's result with the open findings by severity.

@@ -60,17 +60,14 @@ func alert(ctx context.Context, r *stageRun, m *runManifest, runErr error) error
 	// (the count is in the payload); that failure is reported beside it.
 	var listErr error
 	if m.NewCritical > 0 {
-		listErr = eachRow(ctx, r.db.SQL(), `SELECT finding_id, rule_id, clause, coalesce(pool_code, ''), coalesce(operator_code, ''),
-				coalesce(activity_code, ''), coalesce(fiscal_year, 0), coalesce(CAST(amount AS VARCHAR), '')
-			FROM mart.compliance_findings WHERE first_seen_run = ? AND status = 'open' AND severity = 'critical' ORDER BY finding_id LIMIT 100`,
-			[]any{m.RunID}, func(rows *sql.Rows) error {
-				var f alertFinding
-				if err := rows.Scan(&f.FindingID, &f.RuleID, &f.Clause, &f.PoolCode, &f.OperatorCode, &f.ActivityCode, &f.FiscalYear, &f.Amount); err != nil {
-					return err
-				}
-				p.NewCritical = append(p.NewCritical, f)
-				return nil
-			})
+		listErr = eachRow(ctx, r.db.SQL(), "alert_new_critical", []any{m.RunID}, func(rows *sql.Rows) error {
+			var f alertFinding
+			if err := rows.Scan(&f.FindingID, &f.RuleID, &f.Clause, &f.PoolCode, &f.OperatorCode, &f.ActivityCode, &f.FiscalYear, &f.Amount); err != nil {
+				return err
+			}
+			p.NewCritical = append(p.NewCritical, f)
+			return nil
+		})
 		if listErr != nil {
 			listErr = fmt.Errorf("alert: new critical findings: %w", listErr)
 		}

@@ -41,8 +41,7 @@ func checkGates(ctx context.Context, r *stageRun, m *runManifest) ([]gateResult,
 	}
 
 	if g.MaxQuarantineShare > 0 {
-		err := eachRow(ctx, db, `SELECT operator_code, sum(quarantined), sum(received) FROM ops.reconciliation
-			WHERE run_id = ? AND load_id IS NULL GROUP BY ALL HAVING sum(received) > 0 ORDER BY ALL`, []any{r.runID}, func(rows *sql.Rows) error {
+		err := eachRow(ctx, db, "gate_quarantine_share", []any{r.runID}, func(rows *sql.Rows) error {
 			var op string
 			var q, n int64
 			if err := rows.Scan(&op, &q, &n); err != nil {
@@ -72,7 +71,7 @@ func checkGates(ctx context.Context, r *stageRun, m *runManifest) ([]gateResult,
 			break
 		}
 		var n int64
-		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM mart.compliance_findings WHERE rule_id = ? AND status = 'open'`, rule).Scan(&n); err != nil {
+		if err := queryRow(ctx, db, "gate_rule_open", []any{rule}, &n); err != nil {
 			return fail("fatal_rules", err)
 		}
 		res := gateResult{Gate: "fatal_rules", Subject: rule, Value: float64(n), Fatal: true, Tripped: n > 0}
@@ -84,8 +83,7 @@ func checkGates(ctx context.Context, r *stageRun, m *runManifest) ([]gateResult,
 	// publishes, and the batch loads once the operator sends it right — but
 	// never silent: the run ends with warnings (exit 3).
 	var rejected int64
-	err = eachRow(ctx, db, `SELECT operator_code, count(*) FROM ops.loads
-		WHERE run_id = ? AND status = 'rejected' GROUP BY ALL ORDER BY ALL`, []any{r.runID}, func(rows *sql.Rows) error {
+	err = eachRow(ctx, db, "gate_rejected_batches", []any{r.runID}, func(rows *sql.Rows) error {
 		var op string
 		var n int64
 		if err := rows.Scan(&op, &n); err != nil {
@@ -99,12 +97,12 @@ func checkGates(ctx context.Context, r *stageRun, m *runManifest) ([]gateResult,
 		return fail("rejected_batches", err)
 	}
 
-	var quarantined, fresh int64
+	var quarantined, fresh, freshCritical int64 // freshCritical: the manifest's, read there
 	for _, n := range m.Quarantined {
 		quarantined += n
 	}
 	if haveFindings {
-		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM mart.compliance_findings WHERE first_seen_run = ? AND status = 'open'`, r.runID).Scan(&fresh); err != nil {
+		if err := queryRow(ctx, db, "findings_new", []any{r.runID}, &fresh, &freshCritical); err != nil {
 			return fail("max_warnings", err)
 		}
 	}
@@ -115,31 +113,6 @@ func checkGates(ctx context.Context, r *stageRun, m *runManifest) ([]gateResult,
 	gates = append(gates, gateResult{Gate: "max_warnings", Value: float64(warnings), Limit: float64(g.MaxWarnings),
 		Tripped: g.MaxWarnings >= 0 && warnings > int64(g.MaxWarnings)})
 	return gates, fatal, warnings, nil
-}
-
-// eachRow runs q and calls fn on each row, closing the rows; a failed
-// query, scan or iteration is its error.
-func eachRow(ctx context.Context, db *sql.DB, q string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
-// tableExists tells whether schema.name is a table or view of the
-// warehouse.
-func tableExists(ctx context.Context, db *sql.DB, schema, name string) (bool, error) {
-	var n int
-	err := db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT schema_name, table_name FROM duckdb_tables()
-		UNION ALL SELECT schema_name, view_name FROM duckdb_views()) WHERE schema_name = ? AND table_name = ?`, schema, name).Scan(&n)
-	return n > 0, err
 }
 
 func abs(n int64) int64 {

@@ -17,28 +17,21 @@ import (
 func collectCounts(ctx context.Context, r *stageRun, m *runManifest) error {
 	m.Quarantined, m.Findings, m.Rows = map[string]int64{}, map[string]int64{}, map[string]int64{}
 	db := r.db.SQL()
-	queries := []struct {
-		q    string
+	type count struct {
+		name string
 		args []any
 		out  map[string]int64
-	}{
-		{"SELECT q.entity, count(*) FROM ops.quarantine AS q JOIN ops.loads AS l USING (load_id) WHERE l.run_id = ? OR q.load_id IN (SELECT load_id FROM ops.transform_loads WHERE run_id = ?) GROUP BY ALL",
-			[]any{r.runID, r.runID}, m.Quarantined},
-		{"SELECT entity, sum(rows_loaded) FROM ops.loads WHERE run_id = ? AND status = 'loaded' GROUP BY ALL", []any{r.runID}, m.Rows},
 	}
+	queries := []count{{"manifest_quarantined", []any{r.runID}, m.Quarantined}, {"manifest_rows", []any{r.runID}, m.Rows}}
 	haveFindings, err := tableExists(ctx, db, "mart", "compliance_findings")
 	if err != nil {
 		return fmt.Errorf("run manifest: %w", err)
 	}
 	if haveFindings { // none before marts were first built
-		queries = append(queries, struct {
-			q    string
-			args []any
-			out  map[string]int64
-		}{"SELECT severity, count(*) FROM mart.compliance_findings WHERE status = 'open' GROUP BY ALL", nil, m.Findings})
+		queries = append(queries, count{"findings_open_by_severity", nil, m.Findings})
 	}
 	for _, q := range queries {
-		err := eachRow(ctx, db, q.q, q.args, func(rows *sql.Rows) error {
+		err := eachRow(ctx, db, q.name, q.args, func(rows *sql.Rows) error {
 			var k string
 			var n int64
 			if err := rows.Scan(&k, &n); err != nil {
@@ -51,12 +44,13 @@ func collectCounts(ctx context.Context, r *stageRun, m *runManifest) error {
 			return fmt.Errorf("run manifest: %w", err)
 		}
 	}
-	if err := db.QueryRowContext(ctx, "SELECT coalesce(sum(abs(difference)), 0) FROM ops.reconciliation WHERE run_id = ?", r.runID).Scan(&m.Reconciliation); err != nil {
-		return fmt.Errorf("run manifest: reconciliation: %w", err)
+	if err := queryRow(ctx, db, "manifest_reconciliation", []any{r.runID}, &m.Reconciliation); err != nil {
+		return fmt.Errorf("run manifest: %w", err)
 	}
 	if haveFindings {
-		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM mart.compliance_findings WHERE first_seen_run = ? AND status = 'open' AND severity = 'critical'", r.runID).Scan(&m.NewCritical); err != nil {
-			return fmt.Errorf("run manifest: new critical findings: %w", err)
+		var fresh int64
+		if err := queryRow(ctx, db, "findings_new", []any{r.runID}, &fresh, &m.NewCritical); err != nil {
+			return fmt.Errorf("run manifest: %w", err)
 		}
 	}
 	return nil
