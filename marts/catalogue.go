@@ -109,7 +109,7 @@ var catalogue = []Rule{
 		}},
 	{"R13", "活动未经审批或未备案", "四、五", "举办或停办…须经本级工会审批；业务备案",
 		"an activity with enrollments and no approval_ref, or no filing_ref", "有缴费的活动没有审批文号（approval_ref）或备案号（filing_ref）", Major, "activity (activity_code); no amount", nil},
-	{"R14", "参加人数过少（大数法则）", "二", "遵循大数法则", "active enrolled members of an activity in a period", "一个期间内活动的有效参加人数", Info, "activity (activity_code), per year; no amount",
+	{"R14", "参加人数过少（大数法则）", "二", "遵循大数法则", "active enrolled members of an activity in a period", "一个期间内活动的有效参加人数（缴费未发生退费者；公示的参加人数另含部分退费者）", Info, "activity (activity_code), per year; no amount",
 		func(r config.Rules) string { return "< " + strconv.Itoa(r.MinMembers) }},
 	{"R15", "资金结余过多或过少", "十三", "控制资金合理结余", "per activity and year: net assets at year end ÷ the year's benefits paid (5101)", "按活动和年度：年末净资产 ÷ 当年给付（5101）", Minor, "activity or operator, per year, with the net assets at year end",
 		func(r config.Rules) string {

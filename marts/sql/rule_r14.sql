@@ -23,7 +23,7 @@ WITH op_asof AS (
     LEFT JOIN enrolled_years AS m USING (operator_code, activity_code, y)
 )
 SELECT 'R14', a.pool_code, c.operator_code, c.activity_code, c.y, 'activity', c.activity_code, NULL,
-    c.y || ' 年有效参加人数 ' || c.members || '（少于 ' || getvariable('min_members') || '）', NULL
+    c.y || ' 年有效参加人数 ' || c.members || ' 人（缴费未发生退费者），少于 ' || getvariable('min_members') || ' 人', NULL
 FROM counts AS c
 JOIN op_asof AS a USING (operator_code)
 WHERE c.members < getvariable('min_members')
