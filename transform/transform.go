@@ -345,9 +345,7 @@ func forgetSince(ctx context.Context, conn *sql.Conn, since time.Time) error {
 	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return fail(err)
 	}
-	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE since_loads AS
-		SELECT load_id FROM ops.loads
-		WHERE coalesce(try_cast(batch AS DATE), CAST(loaded_at AT TIME ZONE 'Asia/Shanghai' AS DATE)) >= CAST(? AS DATE)`, day); err != nil {
+	if err := exec(ctx, conn, "sql/since_loads.sql", mustRead("sql/since_loads.sql"), day); err != nil {
 		return fail(err)
 	}
 	for _, name := range Order {
@@ -464,8 +462,7 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity, st *runS
 	// reconciled, once core has the entity's versions table (the stage
 	// model and settle.sql.tmpl make it the first time).
 	var rows, extractQuarantined int64
-	if err := conn.QueryRowContext(ctx, `SELECT coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0)
-		FROM ops.loads WHERE load_id IN (SELECT load_id FROM new_loads)`).Scan(&rows, &extractQuarantined); err != nil {
+	if err := conn.QueryRowContext(ctx, mustRead("sql/new_loads_rows.sql")).Scan(&rows, &extractQuarantined); err != nil {
 		return fail(err)
 	}
 	haveVersions, someVersions, err := coreTable(ctx, conn, "v_"+e.Name)
@@ -523,8 +520,7 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity, st *runS
 	if !empty && e.Name == "organizations" {
 		st.usccStale = true
 	}
-	err = conn.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(received), 0), coalesce(sum(kept), 0), coalesce(sum(quarantined), 0), coalesce(sum(duplicates), 0)
-		FROM ops.reconciliation WHERE run_id = getvariable('run_id') AND entity = ? AND load_id IS NULL`, e.Name).
+	err = conn.QueryRowContext(ctx, mustRead("sql/entity_reconciliation.sql"), e.Name).
 		Scan(&r.Loads, &r.Received, &r.Kept, &r.Quarantined, &r.Duplicates)
 	if err != nil {
 		return fail(err)
