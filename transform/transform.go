@@ -197,19 +197,9 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, key []byte, full
 				}
 			}
 		}
-		// The quarantine rows of extract's codes stay: a full rebuild
-		// redoes the transform's own.
-		for _, q := range []struct {
-			q    string
-			args []any
-		}{
-			{"DELETE FROM ops.quarantine WHERE NOT list_contains(?, reason_code) AND load_id IN (SELECT load_id FROM ops.transform_loads)", []any{extract.Reasons}},
-			{"DELETE FROM ops.transform_loads", nil},
-		} {
-			if _, err := conn.ExecContext(ctx, q.q, q.args...); err != nil {
-				conn.ExecContext(ctx, "ROLLBACK")
-				return fmt.Errorf("transform: full rebuild: %w", err)
-			}
+		if err := forgetTransformed(ctx, conn, "ops.transform_loads"); err != nil {
+			conn.ExecContext(ctx, "ROLLBACK")
+			return fmt.Errorf("transform: full rebuild: %w", err)
 		}
 		if err := dropKept(ctx, conn); err != nil {
 			conn.ExecContext(ctx, "ROLLBACK")
@@ -218,6 +208,22 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, key []byte, full
 		if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
 			return fmt.Errorf("transform: full rebuild: commit: %w", err)
 		}
+	}
+	return nil
+}
+
+// forgetTransformed takes back what the transform recorded of the loads
+// in the table loads (ops.transform_loads for all of them, since_loads):
+// their done marks and the quarantine rows of its own reasons. The rows
+// extract quarantined (extract.Reasons) stay: they are not redone.
+func forgetTransformed(ctx context.Context, conn *sql.Conn, loads string) error {
+	// loads is one of the two names above, never data.
+	in := "load_id IN (SELECT load_id FROM " + loads + ")"
+	if _, err := conn.ExecContext(ctx, "DELETE FROM ops.quarantine WHERE NOT list_contains(?, reason_code) AND "+in, extract.Reasons); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, "DELETE FROM ops.transform_loads WHERE "+in); err != nil {
+		return err
 	}
 	return nil
 }
@@ -361,16 +367,8 @@ func forgetSince(ctx context.Context, conn *sql.Conn, since time.Time) error {
 			return fail(err)
 		}
 	}
-	for _, q := range []struct {
-		q    string
-		args []any
-	}{
-		{"DELETE FROM ops.quarantine WHERE NOT list_contains(?, reason_code) AND load_id IN (SELECT load_id FROM since_loads) AND load_id IN (SELECT load_id FROM ops.transform_loads)", []any{extract.Reasons}},
-		{"DELETE FROM ops.transform_loads WHERE load_id IN (SELECT load_id FROM since_loads)", nil},
-	} {
-		if _, err := conn.ExecContext(ctx, q.q, q.args...); err != nil {
-			return fail(err)
-		}
+	if err := forgetTransformed(ctx, conn, "since_loads"); err != nil {
+		return fail(err)
 	}
 	// What is kept night by night is rebuilt whole after a backfill:
 	// versions were taken away, not only added.
