@@ -408,21 +408,39 @@ func TestParseTS(t *testing.T) {
 
 // TestRetryAfter: Retry-After in seconds or as an HTTP-date sets the wait,
 // capped at WaitMax; a date past means at once; anything else leaves the
-// backoff exponential.
+// backoff exponential. Dates are read against a fixed now.
 func TestRetryAfter(t *testing.T) {
+	now := time.Date(2025, 7, 1, 12, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		header string
+		want   time.Duration
+		ok     bool
+	}{
+		{"7", 7 * time.Second, true},
+		{"0", 0, true},
+		{now.Add(10 * time.Minute).Format(http.TimeFormat), 10 * time.Minute, true},
+		{now.Add(10 * time.Minute).Format(time.RFC850), 10 * time.Minute, true},
+		{now.Add(10 * time.Minute).Format(time.ANSIC), 10 * time.Minute, true},
+		{now.Add(-time.Minute).Format(http.TimeFormat), 0, true},
+		{"soon", 0, false},
+		{"-3", 0, false},
+		{"", 0, false},
+	} {
+		if d, ok := retryAfter(c.header, now); d != c.want || ok != c.ok {
+			t.Errorf("retryAfter(%q) = %v, %v; want %v, %v", c.header, d, ok, c.want, c.ok)
+		}
+	}
+	// backoff: the header's wait, capped at max; without a usable one,
+	// the exponential wait of the attempt (at most min·2 at attempt 1).
 	s := &httpSource{}
-	now := time.Now()
 	for _, c := range []struct {
 		header   string
-		min, max time.Duration // the wait, at most a second short of max
+		min, max time.Duration
 	}{
 		{"7", 7 * time.Second, 7 * time.Second},
 		{"0", 0, 0},
-		{now.Add(10 * time.Minute).UTC().Format(http.TimeFormat), 10*time.Minute - 2*time.Second, 10 * time.Minute},
-		{now.Add(10 * time.Minute).UTC().Format(time.RFC850), 10*time.Minute - 2*time.Second, 10 * time.Minute},
-		{now.Add(3 * time.Hour).UTC().Format(http.TimeFormat), time.Hour, time.Hour},
 		{"99999999999999", time.Hour, time.Hour},
-		{now.Add(-time.Minute).UTC().Format(http.TimeFormat), 0, 0},
+		{time.Now().Add(3 * time.Hour).UTC().Format(http.TimeFormat), time.Hour, time.Hour},
 		{"soon", 0, 2 * time.Millisecond},
 		{"-3", 0, 2 * time.Millisecond},
 	} {
