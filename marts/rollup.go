@@ -111,8 +111,17 @@ func Rollup(ctx context.Context, db *sql.DB, dirs []string) (*RollupResult, erro
 		// without quotes or punctuation), paths quoted as literals.
 		target := schema + "." + ident(name)
 		ddl := fmt.Sprintf("CREATE OR REPLACE TABLE %s (%s)", target, strings.Join(defs, ", "))
-		if _, err := conn.ExecContext(ctx, "DROP VIEW IF EXISTS "+target); err != nil {
+		// A view of that name (a warehouse whose marts made it one) gives
+		// way to the table; DuckDB refuses DROP VIEW on a table, which
+		// the roll-up's own previous night left.
+		var views int
+		if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM duckdb_views() WHERE schema_name = ? AND view_name = ?", schema, name).Scan(&views); err != nil {
 			return fail(name, err)
+		}
+		if views > 0 {
+			if _, err := conn.ExecContext(ctx, "DROP VIEW "+target); err != nil {
+				return fail(name, err)
+			}
 		}
 		if _, err := conn.ExecContext(ctx, ddl); err != nil {
 			return fail(name, err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 
 	"github.com/spf13/cobra"
@@ -38,6 +39,18 @@ and site into OUT like a nightly run: under a lock, atomically, with a manifest.
 						return nil, err
 					}
 					o.from = dirs
+					// Every pool of the config's sources should have sent
+					// its export; one missing is published around, loudly.
+					have := map[string]bool{}
+					for _, d := range dirs {
+						have[filepath.Base(filepath.Dir(d))] = true
+					}
+					for _, s := range c.Sources {
+						if s.Pool != "" && !have[s.Pool] && !slices.Contains(o.missingPools, s.Pool) {
+							o.missingPools = append(o.missingPools, s.Pool)
+						}
+					}
+					sort.Strings(o.missingPools)
 				}
 				if len(o.from) == 0 {
 					return nil, usageError{fmt.Errorf("rollup: no pool exports under %s (run --pool CODE first, or give --from)", filepath.Join(c.Out, "pools"))}

@@ -29,6 +29,9 @@ type runOptions struct {
 	since  string
 	pool   string
 	from   []string // rollup: the pools' Parquet exports
+	// rollup: the pools of the config's sources that have no export to
+	// read; the roll-up publishes without them, with warnings (exit 3).
+	missingPools []string
 }
 
 func newRunCmd(e *env) *cobra.Command {
@@ -206,8 +209,17 @@ func runStages(ctx context.Context, e *env, r *stageRun, stages []string, o *run
 			for _, g := range m.Gates {
 				if g.Gate == "rejected_batches" {
 					why = append(why, fmt.Sprintf("operator %s: %d file batch(es) refused whole (ops.loads)", g.Subject, int64(g.Value)))
-					m.Tripped = append(m.Tripped, "rejected_batches")
 				}
+			}
+			if slices.ContainsFunc(m.Gates, func(g gateResult) bool { return g.Gate == "rejected_batches" }) {
+				m.Tripped = append(m.Tripped, "rejected_batches")
+			}
+			if len(o.missingPools) > 0 {
+				for _, p := range o.missingPools {
+					m.Gates = append(m.Gates, gateResult{Gate: "missing_pools", Subject: p, Value: 1, Tripped: true})
+				}
+				why = append(why, fmt.Sprintf("pools without an export, left out of the roll-up: %s", strings.Join(o.missingPools, ", ")))
+				m.Tripped = append(m.Tripped, "missing_pools")
 			}
 			if len(why) > 0 {
 				warnErr = warningsError{strings.Join(why, "; ")}

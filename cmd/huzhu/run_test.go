@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -366,8 +367,11 @@ func TestPoolsRollup(t *testing.T) {
 	if code, _, stderr := n.run("--pool", "C999999"); code != exitUsage || !strings.Contains(stderr, "C999999") {
 		t.Errorf("run --pool of no source = %d (%s), want 2", code, stderr)
 	}
-	if code, out, stderr := run(t, "rollup", "--config", n.cfg); code != exitOK {
-		t.Fatalf("rollup = %d:\n%s\n%s", code, out, stderr)
+	// Twice: the second night's roll-up replaces the tables the first made.
+	for night := 1; night <= 2; night++ {
+		if code, out, stderr := run(t, "rollup", "--config", n.cfg); code != exitOK {
+			t.Fatalf("rollup night %d = %d:\n%s\n%s", night, code, out, stderr)
+		}
 	}
 	want := martDigests(t, filepath.Join(all, "w", "h.duckdb"))
 	got := martDigests(t, filepath.Join(n.dir, "w", "rollup", "h.duckdb"))
@@ -381,6 +385,15 @@ func TestPoolsRollup(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(n.out(), "parquet", "datapackage.json")); err != nil {
 		t.Errorf("the roll-up published no Parquet: %v", err)
+	}
+
+	// A pool whose export is missing is left out, loudly: exit 3, named.
+	gone := slices.Sorted(maps.Keys(pools))[0]
+	if err := os.RemoveAll(filepath.Join(n.out(), "pools", gone)); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := run(t, "rollup", "--config", n.cfg); code != exitWarnings || !strings.Contains(stderr, gone) {
+		t.Errorf("rollup without pool %s's export = %d (%s), want 3 naming it", gone, code, stderr)
 	}
 }
 
