@@ -23,7 +23,7 @@ func newMartsCmd(e *env) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withRun(e, cfgPath, []string{"marts"}, func(ctx context.Context, r *stageRun) (any, error) {
 				var res *martsSummary
-				err := publishOne(r, "parquet", func(dir string) (err error) {
+				err := publishOne(ctx, r, "parquet", func(dir string) (err error) {
 					res, err = runMarts(ctx, e, r, dir)
 					return err
 				})
@@ -86,8 +86,10 @@ func (s *martsSummary) findingsLine() string {
 
 // publishOne runs a single stage command's output through a release of
 // its own, so that `huzhu marts` (or report, site) publishes as atomically
-// as the nightly run and the other outputs carry over.
-func publishOne(r *stageRun, name string, write func(dir string) error) error {
+// as the nightly run and the other outputs carry over — and behind the
+// same fatal gates: a night the gates stopped is not published by running
+// one stage by hand.
+func publishOne(ctx context.Context, r *stageRun, name string, write func(dir string) error) error {
 	rel, err := publish.Begin(r.cfg.Out, r.runID)
 	if err != nil {
 		return err
@@ -95,6 +97,13 @@ func publishOne(r *stageRun, name string, write func(dir string) error) error {
 	defer rel.Abort()
 	if err := write(rel.Dir(name)); err != nil {
 		return err
+	}
+	_, fatal, _, err := checkGates(ctx, r)
+	if err != nil {
+		return err
+	}
+	if len(fatal) > 0 {
+		return gateError{fatal}
 	}
 	return rel.Commit()
 }

@@ -19,7 +19,7 @@ func newReportCmd(e *env) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withRun(e, cfgPath, []string{"reports"}, func(ctx context.Context, r *stageRun) (any, error) {
 				var res *reports.Result
-				err := publishOne(r, "reports", func(dir string) (err error) {
+				err := publishOne(ctx, r, "reports", func(dir string) (err error) {
 					res, err = runReport(ctx, e, r, dir)
 					return err
 				})

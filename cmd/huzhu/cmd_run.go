@@ -192,7 +192,7 @@ func runStages(ctx context.Context, e *env, r *stageRun, stages []string, o *run
 	var warnErr error
 	if runErr == nil {
 		var fatal []string
-		m.Gates, fatal, m.Warnings, runErr = checkGates(ctx, r, m)
+		m.Gates, fatal, m.Warnings, runErr = checkGates(ctx, r)
 		m.Tripped = fatal
 		switch {
 		case runErr != nil:

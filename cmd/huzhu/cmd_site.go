@@ -34,7 +34,7 @@ func newSiteCmd(e *env) *cobra.Command {
 			}
 			return withRun(e, cfgPath, []string{"site"}, func(ctx context.Context, r *stageRun) (any, error) {
 				var res *site.Result
-				err := publishOne(r, "site", func(dir string) (err error) {
+				err := publishOne(ctx, r, "site", func(dir string) (err error) {
 					res, err = runSite(ctx, e, r, key, dir)
 					return err
 				})

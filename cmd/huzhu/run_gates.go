@@ -4,7 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"path/filepath"
 	"slices"
+
+	"huzhu/internal/publish"
 )
 
 // gateResult is one quality gate of a run, as the manifest shows it.
@@ -17,17 +20,21 @@ type gateResult struct {
 	Tripped bool    `json:"tripped"`
 }
 
-// checkGates evaluates [gates] on what the run did: each operator's
-// quarantined share of the rows it transformed, the reconciliation
-// difference, open findings of the fatal rules, and the number of
-// data-quality warnings (rows quarantined in the run, findings first seen
-// in it and file batches refused whole). It returns every gate, the fatal ones that tripped, and
+// checkGates evaluates [gates] on what is about to be published: the data
+// of every run since the served release's (this one and any the gates
+// stopped before it — a stopped night run again is judged on the same
+// data, not passed for having nothing new): each operator's quarantined
+// share of the rows transformed, the reconciliation difference, open
+// findings of the fatal rules, and the number of data-quality warnings
+// (rows quarantined, findings first seen, and the file batches this run
+// refused whole). It returns every gate, the fatal ones that tripped, and
 // the warnings. A gate it cannot read is an error, never a gate passed;
 // the findings' gates are left out when no marts were ever built (a run
 // of extract and transform alone).
-func checkGates(ctx context.Context, r *stageRun, m *runManifest) ([]gateResult, []string, int64, error) {
+func checkGates(ctx context.Context, r *stageRun) ([]gateResult, []string, int64, error) {
 	g := r.cfg.Gates
 	db := r.db.SQL()
+	since := servedRun(r.cfg.Out)
 	var gates []gateResult
 	var fatal []string
 	trip := func(res gateResult, msg string) {
@@ -41,7 +48,7 @@ func checkGates(ctx context.Context, r *stageRun, m *runManifest) ([]gateResult,
 	}
 
 	if g.MaxQuarantineShare > 0 {
-		err := eachRow(ctx, db, "gate_quarantine_share", []any{r.runID}, func(rows *sql.Rows) error {
+		err := eachRow(ctx, db, "gate_quarantine_share", []any{since}, func(rows *sql.Rows) error {
 			var op string
 			var q, n int64
 			if err := rows.Scan(&op, &q, &n); err != nil {
@@ -61,8 +68,12 @@ func checkGates(ctx context.Context, r *stageRun, m *runManifest) ([]gateResult,
 		return fail("fatal_rules", err)
 	}
 
-	res := gateResult{Gate: "reconciliation", Value: float64(m.Reconciliation), Fatal: g.ReconciliationFatal, Tripped: m.Reconciliation != 0}
-	trip(res, fmt.Sprintf("reconciliation differs by %d rows (ops.reconciliation)", m.Reconciliation))
+	var quarantined, unexplained int64
+	if err := queryRow(ctx, db, "gate_unpublished", []any{since}, &quarantined, &unexplained); err != nil {
+		return fail("reconciliation", err)
+	}
+	res := gateResult{Gate: "reconciliation", Value: float64(unexplained), Fatal: g.ReconciliationFatal, Tripped: unexplained != 0}
+	trip(res, fmt.Sprintf("reconciliation differs by %d rows (ops.reconciliation)", unexplained))
 
 	rules := slices.Clone(g.FatalRules)
 	slices.Sort(rules)
@@ -97,27 +108,27 @@ func checkGates(ctx context.Context, r *stageRun, m *runManifest) ([]gateResult,
 		return fail("rejected_batches", err)
 	}
 
-	var quarantined, fresh, freshCritical int64 // freshCritical: the manifest's, read there
-	for _, n := range m.Quarantined {
-		quarantined += n
-	}
+	var fresh int64
 	if haveFindings {
-		if err := queryRow(ctx, db, "findings_new", []any{r.runID}, &fresh, &freshCritical); err != nil {
+		if err := queryRow(ctx, db, "gate_findings_new", []any{since}, &fresh); err != nil {
 			return fail("max_warnings", err)
 		}
 	}
 	warnings := quarantined + fresh + rejected
 	if !g.ReconciliationFatal {
-		warnings += abs(m.Reconciliation)
+		warnings += unexplained
 	}
 	gates = append(gates, gateResult{Gate: "max_warnings", Value: float64(warnings), Limit: float64(g.MaxWarnings),
 		Tripped: g.MaxWarnings >= 0 && warnings > int64(g.MaxWarnings)})
 	return gates, fatal, warnings, nil
 }
 
-func abs(n int64) int64 {
-	if n < 0 {
-		return -n
+// servedRun is the run id of the release served under out, "" when none
+// is: run ids sort as their times, so the runs after it are those whose
+// data is not published yet.
+func servedRun(out string) string {
+	if cur := publish.Current(out); cur != "" {
+		return filepath.Base(cur)
 	}
-	return n
+	return ""
 }

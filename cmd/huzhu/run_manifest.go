@@ -48,8 +48,7 @@ func collectCounts(ctx context.Context, r *stageRun, m *runManifest) error {
 		return fmt.Errorf("run manifest: %w", err)
 	}
 	if haveFindings {
-		var fresh int64
-		if err := queryRow(ctx, db, "findings_new", []any{r.runID}, &fresh, &m.NewCritical); err != nil {
+		if err := queryRow(ctx, db, "findings_new", []any{r.runID}, &m.NewCritical); err != nil {
 			return fmt.Errorf("run manifest: %w", err)
 		}
 	}

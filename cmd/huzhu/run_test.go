@@ -246,6 +246,26 @@ func TestRunExitCodes(t *testing.T) {
 	if m := n.manifest(); len(m.Tripped) == 0 || !strings.Contains(m.Tripped[0], "quarantined") {
 		t.Errorf("quarantine gate: tripped %v", m.Tripped)
 	}
+	// Run again, nothing new: the same unpublished data meets the same
+	// gate (a scheduler's retry publishes nothing); nor does one stage
+	// run by hand publish it.
+	if code, _, _ := n.run(); code != exitFailed {
+		t.Errorf("the stopped night run again = %d, want 1", code)
+	}
+	if code, _, stderr := run(t, "marts", "--config", n.cfg); code != exitFailed || !strings.Contains(stderr, "quarantined") {
+		t.Errorf("huzhu marts after a stopped night = %d (%s), want 1", code, stderr)
+	}
+	if publish.Current(n.out()) != second {
+		t.Error("a stopped night was published")
+	}
+	// With the gate lifted, the next run publishes it all.
+	setGates(t, n.cfg, "max_warnings = 100000\n")
+	if code, out, stderr := n.run(); code != exitOK {
+		t.Errorf("run with the gate lifted = %d, want 0:\n%s\n%s", code, out, stderr)
+	}
+	if publish.Current(n.out()) == second {
+		t.Error("the run with the gate lifted published nothing")
+	}
 
 	// Exit 1 at once: another process holds the warehouse lock; the
 	// message names it.
@@ -520,7 +540,7 @@ func TestGatesFailClosed(t *testing.T) {
 	cfg.Gates.FatalRules = []string{"R02"}
 	r := &stageRun{cfg: cfg, db: db, runID: "r1", log: slog.New(slog.DiscardHandler)}
 
-	gates, fatal, _, err := checkGates(ctx, r, &runManifest{})
+	gates, fatal, _, err := checkGates(ctx, r)
 	if err != nil {
 		t.Fatalf("checkGates(no marts yet) = %v, want nil", err)
 	}
@@ -541,7 +561,7 @@ func TestGatesFailClosed(t *testing.T) {
 	if _, err := db.SQL().ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS mart; CREATE TABLE mart.compliance_findings (x INTEGER)"); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, _, err := checkGates(ctx, r, &runManifest{}); err == nil || !strings.Contains(err.Error(), "gate fatal_rules") {
+	if _, _, _, err := checkGates(ctx, r); err == nil || !strings.Contains(err.Error(), "gate fatal_rules") {
 		t.Errorf("checkGates(unreadable findings) = %v, want a fatal_rules error", err)
 	}
 	if err := collectCounts(ctx, r, &runManifest{}); err == nil {
@@ -550,7 +570,7 @@ func TestGatesFailClosed(t *testing.T) {
 	if _, err := db.SQL().ExecContext(ctx, "DROP TABLE mart.compliance_findings; DROP TABLE ops.reconciliation"); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, _, err := checkGates(ctx, r, &runManifest{}); err == nil || !strings.Contains(err.Error(), "gate max_quarantine_share") {
+	if _, _, _, err := checkGates(ctx, r); err == nil || !strings.Contains(err.Error(), "gate max_quarantine_share") {
 		t.Errorf("checkGates(no ops.reconciliation) = %v, want a max_quarantine_share error", err)
 	}
 }

@@ -1,4 +1,3 @@
--- The open findings first seen in run $1: all of them (the max_warnings
--- gate) and the critical ones (the manifest's new_critical, the alert).
-SELECT count(*), count(*) FILTER (WHERE severity = 'critical')
-FROM mart.compliance_findings WHERE first_seen_run = $1 AND status = 'open'
+-- The critical open findings first seen in run $1 (the manifest's
+-- new_critical, which the alert is sent for).
+SELECT count(*) FROM mart.compliance_findings WHERE first_seen_run = $1 AND status = 'open' AND severity = 'critical'
