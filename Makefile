@@ -11,10 +11,13 @@ FUZZNSQL ?= 3000x
 # without it, through the appender (slower, same result).
 export GOFLAGS := $(GOFLAGS) -tags=duckdb_arrow
 
-.PHONY: build demo test test-short fuzz bench lint clean
+.PHONY: build demo test test-bundle test-short fuzz bench lint clean
 
+# The binary carries the npm files a run reads (internal/webassets: the
+# ECharts runtime, the GB/T 2260 tables), so it runs from any folder.
 build: node_modules/.package-lock.json
-	$(GO) build -o $(BIN) ./cmd/huzhu
+	$(GO) run ./internal/webassets/bundlegen
+	$(GO) build -tags=duckdb_arrow,embedassets -o $(BIN) ./cmd/huzhu
 
 # The ECharts runtime (copied into reports and the site) and axe-core (browser
 # tests), pinned with integrity hashes in package-lock.json; never committed.
@@ -30,6 +33,15 @@ demo: build
 test: lint node_modules/.package-lock.json
 	$(GO) test -count=1 -timeout 20m $(PKGS)
 	$(MAKE) fuzz
+	$(MAKE) test-bundle
+
+# The built binary, copied to a folder with no node_modules above it and
+# run from there, runs the whole demo: it needs nothing but itself.
+test-bundle: build
+	@d=$$(mktemp -d) && cp $(BIN) $$d/huzhu && cd $$d && \
+	  env -u HUZHU_NODE_MODULES ./huzhu demo --out demo --members 300 >demo.log 2>&1 && \
+	  test -s demo/out/site/index.html && test -s demo/out/reports/national/index.html && \
+	  rm -rf $$d && echo "test-bundle: the binary runs alone" || { cat $$d/demo.log; exit 1; }
 
 # A short run of every fuzz target (seed corpora under testdata/fuzz are replayed by `go test` too).
 fuzz:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -170,7 +171,7 @@ func runStages(ctx context.Context, e *env, r *stageRun, stages []string, o *run
 			break
 		}
 		rep := stageReport{Name: name, Started: time.Now().UTC()}
-		r.log.Info("stage started", "run_id", r.runID, "stage", name)
+		r.log.Info("stage started", "stage", name)
 		rss.Reset()
 		res, err := runStage(ctx, e, r, name, o, rel)
 		rep.PeakRSS = rss.Peak()
@@ -179,10 +180,10 @@ func runStages(ctx context.Context, e *env, r *stageRun, stages []string, o *run
 		rep.Result = res
 		if err != nil {
 			rep.Error = err.Error()
-			r.log.Error("stage failed", "run_id", r.runID, "stage", name, "error", err.Error())
+			r.log.Error("stage failed", "stage", name, "error", err.Error())
 			runErr = fmt.Errorf("%s: %w", name, err)
 		} else {
-			r.log.Info("stage finished", "run_id", r.runID, "stage", name, "seconds", rep.Seconds, "peak_rss_mib", rep.PeakRSS)
+			r.log.Info("stage finished", "stage", name, "seconds", rep.Seconds, "peak_rss_mib", rep.PeakRSS)
 		}
 		m.Stages = append(m.Stages, rep)
 	}
@@ -199,7 +200,7 @@ func runStages(ctx context.Context, e *env, r *stageRun, stages []string, o *run
 			// A gate that cannot be read has not passed: nothing publishes.
 		case len(fatal) > 0:
 			runErr = gateError{fatal}
-			r.log.Error("quality gate tripped", "run_id", r.runID, "gates", strings.Join(fatal, "; "))
+			r.log.Error("quality gate tripped", "gates", strings.Join(fatal, "; "))
 		default:
 			var why []string
 			if max := int64(r.cfg.Gates.MaxWarnings); max >= 0 && m.Warnings > max {
@@ -227,12 +228,12 @@ func runStages(ctx context.Context, e *env, r *stageRun, stages []string, o *run
 		}
 	}
 	if runErr == nil {
-		r.log.Info("publish", "run_id", r.runID)
+		r.log.Info("publish")
 		if err := rel.Commit(); err != nil {
 			runErr = err
 		} else {
 			m.Published, m.Release = true, filepath.Join("releases", r.runID)
-			r.log.Info("published", "run_id", r.runID, "release", m.Release)
+			r.log.Info("published", "release", m.Release)
 		}
 	}
 	m.Finished = time.Now().UTC()
@@ -250,7 +251,7 @@ func runStages(ctx context.Context, e *env, r *stageRun, stages []string, o *run
 	}
 	if err := alert(ctx, r, m, runErr); err != nil {
 		m.Alert = "not delivered: " + err.Error()
-		r.log.Warn("alert not delivered", "run_id", r.runID, "error", err.Error())
+		r.log.Warn("alert not delivered", "error", err.Error())
 	}
 	if err := writeManifest(r.cfg.Out, m); err != nil && runErr == nil {
 		runErr = err
@@ -258,6 +259,18 @@ func runStages(ctx context.Context, e *env, r *stageRun, stages []string, o *run
 	if err := writeMetrics(r.cfg.Out, m); err != nil && runErr == nil {
 		runErr = err
 	}
+	// The run's outcome as the log's last line, for whoever reads only
+	// the log (the error itself is returned, and the manifest has it).
+	level := slog.LevelInfo
+	switch m.Status {
+	case "failed":
+		level = slog.LevelError
+	case "warnings":
+		level = slog.LevelWarn
+	}
+	r.log.Log(ctx, level, "run finished", "status", m.Status, "exit_code", m.ExitCode, "published", m.Published,
+		"seconds", m.Finished.Sub(m.Started).Seconds(), "warnings", m.Warnings, "gates_tripped", m.Tripped,
+		"manifest", filepath.Join(r.cfg.Out, "runs", m.RunID+".json"))
 	fmt.Fprintf(e.stdout, "run %s %s in %.1fs; manifest %s\n", m.RunID, m.Status, m.Finished.Sub(m.Started).Seconds(),
 		filepath.Join(r.cfg.Out, "runs", m.RunID+".json"))
 	if runErr != nil {

@@ -100,6 +100,6 @@ func alert(ctx context.Context, r *stageRun, m *runManifest, runErr error) error
 	if resp.StatusCode/100 != 2 {
 		return errors.Join(listErr, fmt.Errorf("webhook: %s", resp.Status))
 	}
-	r.log.Info("alert delivered", "run_id", m.RunID, "event", p.Event)
+	r.log.Info("alert delivered", "event", p.Event)
 	return listErr
 }

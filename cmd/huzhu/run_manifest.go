@@ -93,12 +93,19 @@ func writeMetrics(out string, m *runManifest) error {
 	gauge := func(name, help string) {
 		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name)
 	}
-	gauge("huzhu_run_success", "1 if the last run succeeded, else 0.")
+	// A run with warnings (exit 3) succeeded and published: a "last success
+	// too old" alert must not fire on it; huzhu_run_warnings and the exit
+	// code tell it apart.
+	gauge("huzhu_run_success", "1 if the last run succeeded and published (with or without warnings), else 0.")
 	ok := 0
-	if m.Status == "succeeded" {
+	if m.Status == "succeeded" || m.Status == "warnings" {
 		ok = 1
 	}
 	fmt.Fprintf(&b, "huzhu_run_success %d\n", ok)
+	gauge("huzhu_run_exit_code", "The last run's exit code (0 success, 1 failed, 3 success with warnings).")
+	fmt.Fprintf(&b, "huzhu_run_exit_code %d\n", m.ExitCode)
+	gauge("huzhu_run_warnings", "The data-quality warnings the last run's gates counted.")
+	fmt.Fprintf(&b, "huzhu_run_warnings %d\n", m.Warnings)
 	gauge("huzhu_run_finished_timestamp_seconds", "When the last run finished (Unix time).")
 	fmt.Fprintf(&b, "huzhu_run_finished_timestamp_seconds %d\n", m.Finished.Unix())
 	// A failed run keeps the time of the last success the file held.

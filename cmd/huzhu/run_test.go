@@ -218,6 +218,14 @@ func TestRunExitCodes(t *testing.T) {
 	if second == first {
 		t.Error("a run with warnings did not publish")
 	}
+	// It succeeded, for the metrics too: a "no success for a day" alert
+	// must not fire on a night with warnings.
+	prom := string(must(os.ReadFile(filepath.Join(n.out(), "metrics", "huzhu.prom"))))
+	for _, want := range []string{"huzhu_run_success 1\n", "huzhu_run_exit_code 3\n", "huzhu_last_success_timestamp_seconds "} {
+		if !strings.Contains(prom, want) {
+			t.Errorf("metrics after a run with warnings lack %q:\n%s", want, prom)
+		}
+	}
 
 	// Exit 1: a fatal rule with open findings; nothing is published.
 	setGates(t, n.cfg, "max_warnings = 100000\nfatal_rules = [\"R10\"]\n")
@@ -282,6 +290,15 @@ func TestRunExitCodes(t *testing.T) {
 	setGates(t, n.cfg, "max_quarantine_share = 7\n")
 	if code, _, stderr := n.run(); code != exitUsage || !strings.Contains(stderr, "gates.max_quarantine_share") {
 		t.Errorf("run with a bad gate = %d (%s), want 2", code, stderr)
+	}
+
+	// Exit 2 before anything runs: the npm files the reports need are
+	// neither in the binary (go test's is built without embedassets) nor
+	// where HUZHU_NODE_MODULES says.
+	setGates(t, n.cfg, "max_warnings = 100000\n")
+	t.Setenv("HUZHU_NODE_MODULES", t.TempDir())
+	if code, _, stderr := n.run(); code != exitUsage || !strings.Contains(stderr, "HUZHU_NODE_MODULES") {
+		t.Errorf("run without the front-end files = %d (%s), want 2 naming HUZHU_NODE_MODULES", code, stderr)
 	}
 }
 

