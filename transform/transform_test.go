@@ -2,6 +2,7 @@ package transform
 
 import (
 	"context"
+	"errors"
 	"database/sql"
 	"fmt"
 	"io"
@@ -331,5 +332,30 @@ func execAll(t *testing.T, db interface {
 		if _, err := db.ExecContext(context.Background(), q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
+	}
+}
+
+// TestKeyOfTheWarehouse: a run under another key than the warehouse's
+// first is refused before it writes a pseudonym (ErrKeyMismatch, naming
+// neither key), on a night and on a --full rebuild alike; the first key
+// still runs.
+func TestKeyOfTheWarehouse(t *testing.T) {
+	ctx := context.Background()
+	db, _, _ := loadWorld(t, smallParams(300, 0))
+	if _, err := Run(ctx, db.SQL(), "t1", testKey, Options{Logger: quiet}); err != nil {
+		t.Fatal(err)
+	}
+	other := []byte("another-key-0123456789abcdef")
+	for _, full := range []bool{false, true} {
+		_, err := Run(ctx, db.SQL(), "t2", other, Options{Logger: quiet, Full: full})
+		if !errors.Is(err, ErrKeyMismatch) {
+			t.Fatalf("Run(full=%v) under another key = %v, want ErrKeyMismatch", full, err)
+		}
+		if strings.Contains(err.Error(), string(other)) || strings.Contains(err.Error(), string(testKey)) {
+			t.Errorf("the error names a key: %v", err)
+		}
+	}
+	if _, err := Run(ctx, db.SQL(), "t3", testKey, Options{Logger: quiet, Full: true}); err != nil {
+		t.Fatalf("Run under the warehouse's key = %v", err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"huzhu/internal/config"
+	"huzhu/transform"
 	"huzhu/warehouse"
 )
 
@@ -72,7 +73,7 @@ func exitCode(err error) int {
 		return exitOK
 	case errors.As(err, &warn):
 		return exitWarnings
-	case errors.As(err, &ue), errors.Is(err, config.ErrInvalid):
+	case errors.As(err, &ue), errors.Is(err, config.ErrInvalid), errors.Is(err, transform.ErrKeyMismatch):
 		return exitUsage
 	case errors.Is(err, warehouse.ErrLocked):
 		return exitFailed

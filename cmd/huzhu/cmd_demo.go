@@ -114,12 +114,16 @@ func runDemo(e *env, o *demoOptions) error {
 	for _, n := range st.Rows {
 		rows += n
 	}
-	// The demo pseudonymises under a throwaway key unless one is set.
+	// The demo pseudonymises under a throwaway key unless one is set,
+	// kept beside its warehouse for the next demo into the same folder
+	// (the warehouse refuses another key: ops.pseudonym_key).
 	throwaway := false
 	if os.Getenv("HUZHU_PII_KEY") == "" {
-		key := make([]byte, 24)
-		rand.Read(key)
-		os.Setenv("HUZHU_PII_KEY", hex.EncodeToString(key))
+		key, err := demoPIIKey(filepath.Join(out, demoKeyFile))
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		os.Setenv("HUZHU_PII_KEY", key)
 		throwaway = true
 	}
 	// The demo is a nightly run: every stage, the gates, the publish.
@@ -232,8 +236,29 @@ func writeDemoConfig(path string, w *opsim.World, base string) error {
 	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
 
-// demoWarehouse is the demo's warehouse, relative to its folder.
-const demoWarehouse = "warehouse/huzhu.duckdb"
+// demoWarehouse is the demo's warehouse, relative to its folder, and
+// demoKeyFile its throwaway pseudonymisation key.
+const (
+	demoWarehouse = "warehouse/huzhu.duckdb"
+	demoKeyFile   = "warehouse/demo-pii.key"
+)
+
+// demoPIIKey reads the throwaway key at path, or makes one there (readable
+// by the owner alone).
+func demoPIIKey(path string) (string, error) {
+	if b, err := os.ReadFile(path); err == nil {
+		return strings.TrimSpace(string(b)), nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	key := make([]byte, 24)
+	rand.Read(key)
+	s := hex.EncodeToString(key)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", err
+	}
+	return s, os.WriteFile(path, []byte(s+"\n"), 0o600)
+}
 
 // demoWarehouseFor keeps the warehouse at path for a demo again into the
 // same folder only if it was loaded from the same simulated world: the
@@ -257,7 +282,8 @@ func demoWarehouseFor(path, drops string) (fresh bool, err error) {
 		if err != nil {
 			return false, err
 		}
-		for _, p := range []string{path, path + ".wal"} {
+		// The throwaway key goes with the warehouse its pseudonyms are in.
+		for _, p := range []string{path, path + ".wal", filepath.Join(filepath.Dir(path), filepath.Base(demoKeyFile))} {
 			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 				lock.Release()
 				return false, err

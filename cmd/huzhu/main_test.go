@@ -90,7 +90,14 @@ func TestDemo(t *testing.T) {
 		t.Errorf("demo under a held lock = %d, stderr %q; want 1 naming the holder", code, stderr)
 	}
 	lock.Release()
-	// A demo again into the same folder finds nothing new, and says so.
+	// A demo again into the same folder finds nothing new, and says so;
+	// without HUZHU_PII_KEY (the first demo set it in this process) it
+	// takes the throwaway key kept beside the warehouse, which the
+	// warehouse accepts.
+	t.Setenv("HUZHU_PII_KEY", "")
+	if st, err := os.Stat(filepath.Join(dir, demoKeyFile)); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("the demo's throwaway key: %v, %v; want a file only its owner reads", st, err)
+	}
 	if strings.Contains(out, "nothing new") {
 		t.Errorf("a first demo says it found nothing new:\n%s", out)
 	}

@@ -292,10 +292,17 @@ func TestRunExitCodes(t *testing.T) {
 		t.Errorf("run with a bad gate = %d (%s), want 2", code, stderr)
 	}
 
+	// Exit 2: the pseudonymisation key is not the warehouse's.
+	setGates(t, n.cfg, "max_warnings = 100000\n")
+	t.Setenv("HUZHU_PII_KEY", "another-test-key-of-enough-length")
+	if code, _, stderr := n.run(); code != exitUsage || !strings.Contains(stderr, "pseudonymisation key") {
+		t.Errorf("run under another key = %d (%s), want 2", code, stderr)
+	}
+	t.Setenv("HUZHU_PII_KEY", "a-test-key-of-enough-length")
+
 	// Exit 2 before anything runs: the npm files the reports need are
 	// neither in the binary (go test's is built without embedassets) nor
 	// where HUZHU_NODE_MODULES says.
-	setGates(t, n.cfg, "max_warnings = 100000\n")
 	t.Setenv("HUZHU_NODE_MODULES", t.TempDir())
 	if code, _, stderr := n.run(); code != exitUsage || !strings.Contains(stderr, "HUZHU_NODE_MODULES") {
 		t.Errorf("run without the front-end files = %d (%s), want 2 naming HUZHU_NODE_MODULES", code, stderr)
