@@ -184,6 +184,9 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, key []byte, full
 	if _, err := conn.ExecContext(ctx, "SET VARIABLE run_id = ?", runID); err != nil {
 		return fmt.Errorf("transform: %w", err)
 	}
+	if _, err := conn.ExecContext(ctx, "SET VARIABLE extract_reasons = CAST(? AS VARCHAR[])", extract.Reasons); err != nil {
+		return fmt.Errorf("transform: %w", err)
+	}
 	if err := checkKeyFingerprint(ctx, conn, runID, key); err != nil {
 		return err
 	}

@@ -359,3 +359,50 @@ func TestKeyOfTheWarehouse(t *testing.T) {
 		t.Fatalf("Run under the warehouse's key = %v", err)
 	}
 }
+
+// TestDuplicateKeyNightEqualsFull: a night whose only member record
+// repeats a kept one's key and updated_at with other content (quarantined
+// as duplicate_key), with nothing extract refused that night, leaves the
+// same core tables as a full rebuild, whose loads do include records
+// extract refused: the keys taken from extract's quarantine rows are
+// extract's alone (a full rebuild took the duplicate's key too).
+func TestDuplicateKeyNightEqualsFull(t *testing.T) {
+	ctx := context.Background()
+	db, _, _ := loadWorld(t, smallParams(600, 0.05))
+	if _, err := Run(ctx, db.SQL(), "t1", testKey, Options{Logger: quiet}); err != nil {
+		t.Fatal(err)
+	}
+	var refused int
+	if err := db.SQL().QueryRow("SELECT count(*) FROM ops.quarantine WHERE entity = 'members' AND list_contains(?, reason_code)", extract.Reasons).Scan(&refused); err != nil {
+		t.Fatal(err)
+	}
+	if refused == 0 {
+		t.Fatal("extract refused no member record: the test shows nothing")
+	}
+	// The night: a batch of one record, a kept member's with its status
+	// changed.
+	execAll(t, db.SQL(),
+		`CREATE TEMP TABLE dup AS SELECT r.* FROM raw.members AS r
+			JOIN core.v_members AS v ON v.source_operator = r.source_operator AND v.member_ref = r.member_ref AND v.load_id = r.load_id
+			ORDER BY r.load_id, r.source_pos LIMIT 1`,
+		`INSERT INTO ops.loads SELECT * REPLACE ('dupnight' AS load_id, 1 AS rows_received, 1 AS rows_loaded, 0 AS rows_quarantined,
+			loaded_at + INTERVAL 1 DAY AS loaded_at) FROM ops.loads WHERE load_id = (SELECT load_id FROM dup)`,
+		`INSERT INTO raw.members SELECT * REPLACE ('dupnight' AS load_id, 'members.csv:2' AS source_pos,
+			CASE status WHEN 'active' THEN 'left' ELSE 'active' END AS status) FROM dup`)
+	if _, err := Run(ctx, db.SQL(), "t2", testKey, Options{Logger: quiet}); err != nil {
+		t.Fatal(err)
+	}
+	var dups int
+	if err := db.SQL().QueryRow("SELECT count(*) FROM ops.quarantine WHERE load_id = 'dupnight' AND reason_code = 'duplicate_key'").Scan(&dups); err != nil || dups != 1 {
+		t.Fatalf("the night's record: %d duplicate_key rows (%v), want 1", dups, err)
+	}
+	night := coreDigests(t, db.SQL())
+	if _, err := Run(ctx, db.SQL(), "full", testKey, Options{Full: true, Logger: quiet}); err != nil {
+		t.Fatal(err)
+	}
+	for name, d := range coreDigests(t, db.SQL()) {
+		if night[name] != d {
+			t.Errorf("core.%s: after the night %s, full rebuild %s", name, night[name], d)
+		}
+	}
+}
