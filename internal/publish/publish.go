@@ -19,6 +19,13 @@
 // one, never a mix. Older releases are removed after the swap; the one
 // before the current is kept, so an operator can roll back by hand.
 // Staging folders of killed runs are removed by the next Begin.
+//
+// Several publishers may share one out folder (a nightly run and a
+// roll-up take different warehouse locks): each release holds an flock
+// on releases/.staging-<id>.lock from Begin to Commit or Abort, and Begin
+// removes only the stagings whose lock is free (their run is gone); the
+// cleanup and each Commit run under releases/.publish.lock, so the swaps
+// of two publishers do not interleave.
 package publish
 
 import (
@@ -43,12 +50,15 @@ const (
 	releasesDir   = "releases"
 	currentLink   = "current"
 	stagingPrefix = ".staging-"
+	lockSuffix    = ".lock"
+	publishLock   = ".publish.lock"
 )
 
 // Release is one run's outputs being written.
 type Release struct {
 	out, id, staging string
 	done             bool
+	hold             *os.File // the flock on the staging's lock file
 }
 
 // Begin starts the release of run id under out: it removes the staging
@@ -61,22 +71,94 @@ func Begin(out, id string) (*Release, error) {
 	if err := os.MkdirAll(rel, 0o755); err != nil {
 		return nil, fmt.Errorf("publish: %w", err)
 	}
-	entries, err := os.ReadDir(rel)
-	if err != nil {
-		return nil, fmt.Errorf("publish: %w", err)
-	}
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), stagingPrefix) || strings.HasPrefix(e.Name(), ".link-") {
-			if err := os.RemoveAll(filepath.Join(rel, e.Name())); err != nil {
-				return nil, fmt.Errorf("publish: clean up %s: %w", e.Name(), err)
-			}
-		}
-	}
 	r := &Release{out: out, id: id, staging: filepath.Join(rel, stagingPrefix+id)}
-	if err := os.MkdirAll(r.staging, 0o755); err != nil {
-		return nil, fmt.Errorf("publish: %w", err)
+	hold, held, err := lockFile(r.staging+lockSuffix, false)
+	if err != nil {
+		return nil, err
+	}
+	if held {
+		return nil, fmt.Errorf("publish: release %s is being written by another process", id)
+	}
+	r.hold = hold
+	err = underPublishLock(out, func() error {
+		if err := cleanUp(rel, id); err != nil {
+			return err
+		}
+		return os.MkdirAll(r.staging, 0o755)
+	})
+	if err != nil {
+		r.release()
+		return nil, err
 	}
 	return r, nil
+}
+
+// cleanUp removes, under the publish lock, what publishers that are gone
+// left in rel: stagings whose lock nobody holds (id's own is this run's:
+// an earlier try of it), their lock files, and the temporary links of a
+// swap (made and renamed under the publish lock, so any found is stale).
+func cleanUp(rel, id string) error {
+	entries, err := os.ReadDir(rel)
+	if err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case strings.HasPrefix(name, ".link-"):
+		case strings.HasPrefix(name, stagingPrefix) && !strings.HasSuffix(name, lockSuffix):
+			if other := strings.TrimPrefix(name, stagingPrefix); other != id {
+				f, held, err := lockFile(filepath.Join(rel, name+lockSuffix), false)
+				if err != nil {
+					return err
+				}
+				if held {
+					continue // another publisher's, being written
+				}
+				os.Remove(f.Name())
+				f.Close()
+			}
+		default:
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(rel, name)); err != nil {
+			return fmt.Errorf("publish: clean up %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// lockFile opens (creating) path and takes its flock, waiting when wait;
+// held says another process has it (the file is closed then).
+func lockFile(path string, wait bool) (f *os.File, held bool, err error) {
+	f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, false, fmt.Errorf("publish: %w", err)
+	}
+	if held, err = flock(f, wait); err != nil || held {
+		f.Close()
+		return nil, held, err
+	}
+	return f, false, nil
+}
+
+// underPublishLock runs fn holding out/releases/.publish.lock.
+func underPublishLock(out string, fn func() error) error {
+	f, _, err := lockFile(filepath.Join(out, releasesDir, publishLock), true)
+	if err != nil {
+		return err
+	}
+	defer f.Close() // closing the file gives up its flock
+	return fn()
+}
+
+// release gives up the staging's lock and removes its file.
+func (r *Release) release() {
+	if r.hold != nil {
+		os.Remove(r.hold.Name())
+		r.hold.Close()
+		r.hold = nil
+	}
 }
 
 // Dir returns the staging folder for one output (one of Outputs); the
@@ -89,6 +171,7 @@ func (r *Release) Abort() error {
 		return nil
 	}
 	r.done = true
+	defer r.release()
 	return os.RemoveAll(r.staging)
 }
 
@@ -112,6 +195,10 @@ func (r *Release) Commit() error {
 	if r.done {
 		return errors.New("publish: release already committed or aborted")
 	}
+	return underPublishLock(r.out, r.commit)
+}
+
+func (r *Release) commit() error {
 	cur := Current(r.out)
 	for _, name := range Outputs {
 		if _, err := os.Stat(r.Dir(name)); err == nil {
@@ -149,6 +236,7 @@ func (r *Release) Commit() error {
 		return fmt.Errorf("publish: %w", err)
 	}
 	r.done = true
+	r.release()
 	// The swap: a new symlink under a temporary name, renamed over
 	// out/current.
 	tmp := filepath.Join(r.out, releasesDir, ".link-"+r.id)

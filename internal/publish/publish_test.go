@@ -74,9 +74,11 @@ func TestCommitCarryOverAbort(t *testing.T) {
 	if tags, _ := read(out, "site"); tags["run1"] != 3 {
 		t.Errorf("site after an aborted run: %v", tags)
 	}
-	// run4 is killed (no Commit, no Abort); run5's Begin clears its staging.
+	// run4 is killed (no Commit, no Abort: its process's flock goes with
+	// it); run5's Begin clears its staging.
 	r4, _ := Begin(out, "run4")
 	write(t, r4.Dir("site"), "run4", 3)
+	r4.hold.Close()
 	r5, _ := Begin(out, "run5")
 	if _, err := os.Stat(r4.staging); !os.IsNotExist(err) {
 		t.Errorf("staging of a killed run left behind: %v", err)
@@ -89,7 +91,9 @@ func TestCommitCarryOverAbort(t *testing.T) {
 	entries, _ := os.ReadDir(filepath.Join(out, releasesDir))
 	var names []string
 	for _, e := range entries {
-		names = append(names, e.Name())
+		if e.Name() != publishLock {
+			names = append(names, e.Name())
+		}
 	}
 	if strings.Join(names, ",") != "run2,run5" {
 		t.Errorf("releases kept: %v, want run2,run5", names)
@@ -196,5 +200,43 @@ func TestReaderNeverSeesAMix(t *testing.T) {
 	}
 	if reads.Load() == 0 {
 		t.Error("the reader never read")
+	}
+}
+
+// TestTwoPublishers: a roll-up and a run publishing into one out folder at
+// once: neither's Begin removes the other's staging, and both commit
+// their own outputs whole.
+func TestTwoPublishers(t *testing.T) {
+	out := t.TempDir()
+	run, err := Begin(out, "run1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, run.Dir("parquet"), "run1", 3)
+	rollup, err := Begin(out, "rollup1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(run.Dir("parquet")); err != nil {
+		t.Fatalf("the second publisher's Begin removed the first's staging: %v", err)
+	}
+	if _, err := Begin(out, "run1"); err == nil {
+		t.Error("a second Begin of a release being written succeeded")
+	}
+	write(t, rollup.Dir("parquet"), "rollup1", 2)
+	if err := rollup.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	write(t, run.Dir("site"), "run1", 3)
+	if err := run.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"parquet": "run1", "site": "run1"} {
+		if tags, err := read(out, name); err != nil || len(tags) != 1 || tags[want] == 0 {
+			t.Errorf("%s after both: %v %v, want run1's alone", name, tags, err)
+		}
+	}
+	if err := Check(Current(out)); err != nil {
+		t.Errorf("the served release: %v", err)
 	}
 }
