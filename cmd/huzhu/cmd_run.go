@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -49,9 +50,17 @@ func newRunCmd(e *env) *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("only") && len(slices.DeleteFunc(append(o.only, args...), func(s string) bool { return s == "" })) == 0 {
+				return usageError{errors.New("--only: name the stages to run (" + strings.Join(stageOrder, ", ") + ")")}
+			}
 			stages, err := selectStages(append(o.only, args...))
 			if err != nil {
 				return err
+			}
+			// --since and --full tell the transform what to redo: a run
+			// without it would quietly do nothing of what they ask.
+			if (o.since != "" || o.full) && !slices.Contains(stages, "transform") {
+				return usageError{fmt.Errorf("--since and --full redo the transform: add transform to --only %s", strings.Join(stages, ","))}
 			}
 			if o.since != "" {
 				if _, err := time.Parse(time.DateOnly, o.since); err != nil {
@@ -323,12 +332,23 @@ func stageResult[T any](m *runManifest, name string) (T, bool) {
 
 // checkKeys refuses, before anything runs, a run whose stages need a key
 // the environment lacks (exit 2): the pseudonymisation key for transform,
-// the signing key for the site.
+// the signing key for the site, an http source's token for extract, and
+// the alert webhook's token.
 func checkKeys(c *config.Config, stages []string) error {
 	if slices.Contains(stages, "transform") {
 		if _, err := c.PIIKey(); err != nil {
 			return err
 		}
+	}
+	if slices.Contains(stages, "extract") {
+		for _, s := range c.Sources {
+			if s.TokenEnv != "" && os.Getenv(s.TokenEnv) == "" {
+				return usageError{fmt.Errorf("source %s/%s: environment variable %s (token_env) is empty", s.Operator, s.Kind, s.TokenEnv)}
+			}
+		}
+	}
+	if env := c.Alerts.TokenEnv; env != "" && c.Alerts.WebhookURL != "" && os.Getenv(env) == "" {
+		return usageError{fmt.Errorf("alerts: environment variable %s (token_env) is empty", env)}
 	}
 	if slices.Contains(stages, "site") {
 		if _, err := siteKey(c); err != nil {

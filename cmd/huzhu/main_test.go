@@ -365,6 +365,12 @@ func TestRun(t *testing.T) {
 	if code, _, _ := run(t, "run", "--config", cfg, "--only", "nosuch"); code != exitUsage {
 		t.Errorf("run --only nosuch = %d, want 2", code)
 	}
+	// Flags the chosen stages would ignore are refused, as is an empty --only.
+	for _, args := range [][]string{{"--only", "marts", "--full"}, {"--only", "marts", "--since", "2025-07-01"}, {"--only="}} {
+		if code, _, stderr := run(t, append([]string{"run", "--config", cfg}, args...)...); code != exitUsage {
+			t.Errorf("run %v = %d (%s), want 2", args, code, stderr)
+		}
+	}
 	// product.md's spelling: the stage named as its command (report), the
 	// stages as words after --only.
 	if code, out, stderr := run(t, "run", "--config", cfg, "--only", "marts", "report"); code != exitOK ||

@@ -292,6 +292,20 @@ func TestRunExitCodes(t *testing.T) {
 		t.Errorf("run with a bad gate = %d (%s), want 2", code, stderr)
 	}
 
+	// Exit 2 before anything runs: the alert webhook's token is unset.
+	setGates(t, n.cfg, "max_warnings = 100000\n")
+	t.Setenv("HOOK_TOKEN", "")
+	if code, _, stderr := n.run(); code != exitUsage || !strings.Contains(stderr, "HOOK_TOKEN") {
+		t.Errorf("run without the webhook's token = %d (%s), want 2", code, stderr)
+	}
+	t.Setenv("HOOK_TOKEN", "hook-secret")
+
+	// Exit 2: a fatal rule the catalogue lacks (its gate would never trip).
+	setGates(t, n.cfg, "fatal_rules = [\"R99\"]\n")
+	if code, _, stderr := n.run(); code != exitUsage || !strings.Contains(stderr, "R99") {
+		t.Errorf("run with fatal rule R99 = %d (%s), want 2", code, stderr)
+	}
+
 	// Exit 2: the pseudonymisation key is not the warehouse's.
 	setGates(t, n.cfg, "max_warnings = 100000\n")
 	t.Setenv("HUZHU_PII_KEY", "another-test-key-of-enough-length")

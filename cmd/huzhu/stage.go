@@ -13,6 +13,7 @@ import (
 	"huzhu/internal/codes"
 	"huzhu/internal/config"
 	"huzhu/internal/webassets"
+	"huzhu/marts"
 	"huzhu/warehouse"
 )
 
@@ -69,6 +70,12 @@ func withRunConfig(e *env, cfgPath string, adjust func(*config.Config) (*config.
 	}
 	if err := checkAssets(stages); err != nil {
 		return err
+	}
+	// A rule id the catalogue lacks would make its gate pass for ever.
+	for _, id := range cfg.Gates.FatalRules {
+		if !slices.ContainsFunc(marts.Catalogue(), func(r marts.Rule) bool { return r.ID == id }) {
+			return usageError{fmt.Errorf("%s: gates.fatal_rules: %s is no rule of the catalogue (huzhu rules lists them)", cfgPath, id)}
+		}
 	}
 	lock, err := warehouse.AcquireLock(cfg.Warehouse)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -417,14 +418,18 @@ func (c *Config) File() string { return c.file }
 // Relative paths in it (warehouse, out, a files source's path) are taken
 // relative to the folder of the file, not the working directory, so that a
 // cron job and a person in another folder see the same warehouse. Every
-// problem found is reported, each as a *Error wrapping ErrInvalid; a file
-// that cannot be read is reported as it is (not ErrInvalid) unless it does
-// not exist.
+// problem found is reported, each as a *Error wrapping ErrInvalid, and so
+// is a path that cannot be read as a file (none, a folder, no permission).
 func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, &Error{File: path, Msg: "no such file"}
+		}
+		// A folder, a file it may not read: the config given is wrong.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return nil, &Error{File: path, Msg: pe.Err.Error()}
 		}
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
@@ -544,6 +549,9 @@ func (c *Config) check(name string) []error {
 	}
 	if c.Gates.MaxQuarantineShare < 0 || c.Gates.MaxQuarantineShare > 1 {
 		bad("gates.max_quarantine_share", "%v is not a share between 0 and 1", c.Gates.MaxQuarantineShare)
+	}
+	if c.Gates.MaxWarnings < -1 {
+		bad("gates.max_warnings", "%d: want a count, or -1 for no limit", c.Gates.MaxWarnings)
 	}
 	for i, r := range c.Gates.FatalRules {
 		if !ruleIDRE.MatchString(r) {

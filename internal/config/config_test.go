@@ -185,7 +185,7 @@ func TestLoadInvalid(t *testing.T) {
 			[]string{": source[1].token: unknown key"}},
 		{"unknown table", "[gate]\nmax_quarantined = 3\n", []string{": gate: unknown key", ": gate.max_quarantined: unknown key"}},
 		{"unknown gate", "[gates]\nmax_quarantined = 3\n", []string{": gates.max_quarantined: unknown key"}},
-		{"bad gates", "[gates]\nmax_quarantine_share = 2.0\nfatal_rules = [\"R10\", \"unbalanced\"]\n[alerts]\nwebhook_url = \"hooks.example\"\n", []string{": gates.max_quarantine_share: 2 is not a share", ": gates.fatal_rules[1]: \"unbalanced\" is not a rule id", ": alerts.webhook_url: \"hooks.example\" is not an http"}},
+		{"bad gates", "[gates]\nmax_quarantine_share = 2.0\nfatal_rules = [\"R10\", \"unbalanced\"]\nmax_warnings = -5\n[alerts]\nwebhook_url = \"hooks.example\"\n", []string{": gates.max_quarantine_share: 2 is not a share", ": gates.fatal_rules[1]: \"unbalanced\" is not a rule id", ": gates.max_warnings: -5: want a count", ": alerts.webhook_url: \"hooks.example\" is not an http"}},
 		{"syntax error", "warehouse = \n", []string{":1: "}},
 		{"wrong type", "\nthreads = \"four\"\n", []string{":2: threads: incompatible types"}},
 		{"bad kind", "[[source]]\noperator = \"" + gz + "\"\nkind = \"ftp\"\n",
@@ -334,5 +334,16 @@ func TestPIIKey(t *testing.T) {
 				t.Errorf("PIIKey() error = %q repeats the key", msg)
 			}
 		})
+	}
+}
+
+// TestLoadNotAFile: a folder or a missing file given as the config is an
+// invalid configuration (exit 2), naming the path.
+func TestLoadNotAFile(t *testing.T) {
+	dir := t.TempDir()
+	for _, p := range []string{dir, dir + "/none.toml"} {
+		if _, err := Load(p); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), p) {
+			t.Errorf("Load(%s) = %v, want ErrInvalid naming it", p, err)
+		}
 	}
 }
