@@ -15,7 +15,8 @@ import (
 
 // Statuses of a run in ops.runs. BeginRun writes RunRunning; FinishRun
 // takes one of the others. A run left at RunRunning with no process holding
-// the writer lock is a crashed run.
+// the writer lock is a crashed run, which the next BeginRun marks
+// RunAbandoned.
 const (
 	RunRunning   = "running"
 	RunSucceeded = "succeeded"
@@ -23,6 +24,9 @@ const (
 	// RunWarnings is a successful run with data-quality warnings above the
 	// configured limit (exit code 3).
 	RunWarnings = "warnings"
+	// RunAbandoned is a run whose process died before it finished (killed,
+	// the machine down).
+	RunAbandoned = "abandoned"
 )
 
 // ErrRunNotFound means FinishRun was given a run id that BeginRun never
@@ -40,6 +44,8 @@ var (
 	runFinishSQL string
 	//go:embed sql/run_status.sql
 	runStatusSQL string
+	//go:embed sql/run_abandon.sql
+	runAbandonSQL string
 )
 
 // RunInfo describes a run as it starts.
@@ -58,7 +64,9 @@ type RunInfo struct {
 	StartedAt time.Time
 }
 
-// BeginRun records a run as running in ops.runs. A run id already recorded
+// BeginRun records a run as running in ops.runs, and marks abandoned the
+// runs still recorded as running: its caller holds the writer lock
+// (AcquireLock), so their processes are gone. A run id already recorded
 // is an error.
 func (d *DB) BeginRun(ctx context.Context, r RunInfo) error {
 	if r.RunID == "" {
@@ -78,6 +86,9 @@ func (d *DB) BeginRun(ctx context.Context, r RunInfo) error {
 	}
 	if _, err := d.db.ExecContext(ctx, runBeginSQL, r.RunID, at, string(js), r.ConfigHash, r.CodeVersion); err != nil {
 		return fmt.Errorf("warehouse begin run %s: %w", r.RunID, err)
+	}
+	if _, err := d.db.ExecContext(ctx, runAbandonSQL, d.now(), r.RunID); err != nil {
+		return fmt.Errorf("warehouse begin run %s: abandoned runs: %w", r.RunID, err)
 	}
 	return nil
 }

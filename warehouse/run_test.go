@@ -140,3 +140,37 @@ func TestNewRunID(t *testing.T) {
 		t.Errorf("NewRunID twice in one second = %q both times", a)
 	}
 }
+
+// TestBeginRunAbandonsTheDead: a run left running (its process killed) is
+// marked abandoned by the next BeginRun, whose caller holds the lock; the
+// new run and finished runs keep their status.
+func TestBeginRunAbandonsTheDead(t *testing.T) {
+	ctx := t.Context()
+	d := open(t, Options{})
+	for _, id := range []string{"r1", "r2"} {
+		if err := d.BeginRun(ctx, RunInfo{RunID: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// r1 was left running when r2 began; r2 finishes, r3 is killed.
+	if err := d.FinishRun(ctx, "r2", RunSucceeded, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.BeginRun(ctx, RunInfo{RunID: "r3"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.BeginRun(ctx, RunInfo{RunID: "r4"}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"r1": RunAbandoned, "r2": RunSucceeded, "r3": RunAbandoned, "r4": RunRunning}
+	for id, st := range want {
+		var got string
+		var finished bool
+		if err := d.SQL().QueryRowContext(ctx, "SELECT status, finished_at IS NOT NULL FROM ops.runs WHERE run_id = ?", id).Scan(&got, &finished); err != nil {
+			t.Fatal(err)
+		}
+		if got != st || finished != (st != RunRunning) {
+			t.Errorf("run %s: %s (finished %v), want %s", id, got, finished, st)
+		}
+	}
+}

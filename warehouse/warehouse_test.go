@@ -45,6 +45,7 @@ var wantTables = map[string][]column{
 		{"duplicates", "BIGINT"}, {"difference", "BIGINT"}, {"load_id", "VARCHAR"}},
 	"ops.transform_loads": {{"load_id", "VARCHAR"}, {"entity", "VARCHAR"}, {"run_id", "VARCHAR"},
 		{"transformed_at", "TIMESTAMP WITH TIME ZONE"}},
+	"ops.pseudonym_key": {{"fingerprint", "VARCHAR"}, {"first_run", "VARCHAR"}},
 }
 
 func TestOpenCreatesSchema(t *testing.T) {
