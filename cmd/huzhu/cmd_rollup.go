@@ -60,7 +60,7 @@ and site into OUT like a nightly run: under a lock, atomically, with a manifest.
 				r.Warehouse = filepath.Join(filepath.Dir(c.Warehouse), "rollup", filepath.Base(c.Warehouse))
 				return &r, nil
 			}
-			return withRunConfig(e, o.config, adjust, rollupStages, func(ctx context.Context, r *stageRun) (any, error) {
+			return withRunConfig(e, o.config, adjust, true, rollupStages, func(ctx context.Context, r *stageRun) (any, error) {
 				return runStages(ctx, e, r, rollupStages, o)
 			})
 		},

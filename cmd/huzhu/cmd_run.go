@@ -79,7 +79,7 @@ func newRunCmd(e *env) *cobra.Command {
 				}
 				return c, nil
 			}
-			return withRunConfig(e, o.config, adjust, stages, func(ctx context.Context, r *stageRun) (any, error) {
+			return withRunConfig(e, o.config, adjust, true, stages, func(ctx context.Context, r *stageRun) (any, error) {
 				return runStages(ctx, e, r, stages, o)
 			})
 		},
@@ -149,6 +149,7 @@ type runManifest struct {
 	NewCritical    int64             `json:"findings_new_critical"`
 	Rows           map[string]int64  `json:"raw_rows_by_entity"`
 	Alert          string            `json:"alert,omitempty"`
+	Error          string            `json:"error,omitempty"` // a run that failed before its stages
 }
 
 // warningsError is a run that published with data-quality warnings it

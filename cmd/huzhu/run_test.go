@@ -612,3 +612,46 @@ func TestGatesFailClosed(t *testing.T) {
 		t.Errorf("checkGates(no ops.reconciliation) = %v, want a max_quarantine_share error", err)
 	}
 }
+
+// TestRunFailsToStart: a run whose warehouse cannot be opened (here a
+// folder stands at its path; in the field, another process's DuckDB lock)
+// fails with exit 1 and still leaves a manifest naming the error and the
+// metrics of a failed run.
+func TestRunFailsToStart(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("HUZHU_PII_KEY", "a-test-key-of-enough-length")
+	t.Setenv("HUZHU_SITE_KEY", testSiteKey)
+	if err := os.MkdirAll(filepath.Join(dir, "w", "h.duckdb"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "drops"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "h.toml")
+	text := "warehouse = \"w/h.duckdb\"\nout = \"out\"\n\n[[source]]\noperator = \"91440100MA5XXXXXXX\"\nkind = \"files\"\npath = \"drops\"\n"
+	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := run(t, "run", "--config", cfg)
+	if code != exitFailed {
+		t.Fatalf("run with a folder for its warehouse = %d, want 1: %s", code, stderr)
+	}
+	runs, _ := filepath.Glob(filepath.Join(dir, "out", "runs", "*.json"))
+	if len(runs) != 1 {
+		t.Fatalf("manifests: %v, want one", runs)
+	}
+	var m runManifest
+	if err := json.Unmarshal(must(os.ReadFile(runs[0])), &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Status != "failed" || m.ExitCode != exitFailed || m.Error == "" || m.Published {
+		t.Errorf("manifest of a run that failed to start: %+v", m)
+	}
+	prom := string(must(os.ReadFile(filepath.Join(dir, "out", "metrics", "huzhu.prom"))))
+	if !strings.Contains(prom, "huzhu_run_success 0\n") || !strings.Contains(prom, "huzhu_run_exit_code 1\n") {
+		t.Errorf("metrics of a run that failed to start:\n%s", prom)
+	}
+	if !strings.Contains(stderr, `"msg":"run finished"`) {
+		t.Errorf("no run finished line in the log:\n%s", stderr)
+	}
+}

