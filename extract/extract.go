@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -95,7 +96,11 @@ func Run(ctx context.Context, db *sql.DB, cfg *config.Config, runID string, opt 
 	for _, r := range res.Sources {
 		res.Rows += r.Rows
 		if r.Err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", r.Name, r.Err))
+			err := r.Err
+			if !strings.Contains(err.Error(), r.Name) { // most name their source already
+				err = fmt.Errorf("extract %s: %w", r.Name, err)
+			}
+			errs = append(errs, err)
 		}
 	}
 	// A large batch goes to disk now, in extract's time. Otherwise the

@@ -191,7 +191,10 @@ func runStages(ctx context.Context, e *env, r *stageRun, stages []string, o *run
 		if err != nil {
 			rep.Error = err.Error()
 			r.log.Error("stage failed", "stage", name, "error", err.Error())
-			runErr = fmt.Errorf("%s: %w", name, err)
+			runErr = err
+			if !strings.HasPrefix(err.Error(), name) { // the stages' errors mostly name them
+				runErr = fmt.Errorf("%s: %w", name, err)
+			}
 		} else {
 			r.log.Info("stage finished", "stage", name, "seconds", rep.Seconds, "peak_rss_mib", rep.PeakRSS)
 		}
