@@ -19,7 +19,11 @@ type SourceResult struct {
 	Rows int64  `json:"rows"` // rows appended to raw that stand (not a refused batch's)
 	// Rejected are the batches refused whole (a file drop whose manifest
 	// does not match its files), "batch: reason": nothing of them loaded.
-	Rejected []string      `json:"rejected,omitempty"`
+	Rejected []string `json:"rejected,omitempty"`
+	// Retries are the requests the source sent again (a server error, a
+	// 429, a cut connection, a body cut short): a source that works only
+	// on its second try shows here before it stops working at all.
+	Retries  int64         `json:"retries,omitempty"`
 	Duration time.Duration `json:"duration_ns"`
 	Err      error         `json:"-"`
 	Error    string        `json:"error,omitempty"`
@@ -73,6 +77,12 @@ func Run(ctx context.Context, db *sql.DB, cfg *config.Config, runID string, opt 
 			start := time.Now()
 			err := s.Pull(ctx, l)
 			res.Sources[i] = SourceResult{Name: s.Name(), Rows: rows.Load(), Duration: time.Since(start), Err: err, Rejected: l.Rejected()}
+			if r, ok := s.(Retrier); ok {
+				res.Sources[i].Retries = r.Retries()
+				if n := res.Sources[i].Retries; n > 0 {
+					opt.logger().Warn("source retried requests", "source", s.Name(), "retries", n)
+				}
+			}
 			// The rows that stand are ops.loads' count: the progress count
 			// has the rows of a batch refused after it began loading too.
 			var loaded int64

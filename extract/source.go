@@ -20,6 +20,13 @@ type Source interface {
 	Pull(ctx context.Context, l *Loader) error
 }
 
+// Retrier is a Source that sends requests again on transient failures
+// and counts them (the HTTP source): Run reports the count.
+type Retrier interface {
+	// Retries is the number of requests sent again in the last Pull.
+	Retries() int64
+}
+
 // Opener makes a Source from its config entry.
 type Opener func(src config.Source, opt Options) (Source, error)
 

@@ -77,6 +77,9 @@ func (o Options) getenv(k string) string {
 // for that source only.
 var ErrAuth = errors.New("the operator refused the credentials")
 
+// Retries is the number of requests sent again so far (Retrier).
+func (s *httpSource) Retries() int64 { return s.retries.Load() }
+
 // ErrRetryBudget marks a source that used up its retries.
 var ErrRetryBudget = errors.New("retry budget used up")
 

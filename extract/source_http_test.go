@@ -81,6 +81,15 @@ func TestHTTPUnderFaults(t *testing.T) {
 	if after != before {
 		t.Errorf("a second pull committed %d units, want none", after-before)
 	}
+	// The stage reports how often the source had to ask again.
+	opt.Logger = quiet
+	res, err := Run(t.Context(), openWarehouse(t, "").SQL(), &config.Config{Sources: []config.Source{src}}, "r", opt, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Sources[0].Retries == 0 {
+		t.Errorf("a pull under faults reports %d retries", res.Sources[0].Retries)
+	}
 }
 
 // TestHTTPAuth: a wrong token stops that source with ErrAuth, at once.
