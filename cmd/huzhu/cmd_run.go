@@ -150,6 +150,9 @@ type runManifest struct {
 	Rows           map[string]int64  `json:"raw_rows_by_entity"`
 	Alert          string            `json:"alert,omitempty"`
 	Error          string            `json:"error,omitempty"` // a run that failed before its stages
+	// Scope is the pool of a run --pool, "rollup" for the roll-up, ""
+	// for a run of every source: the metrics' scope label.
+	Scope string `json:"scope,omitempty"`
 }
 
 // warningsError is a run that published with data-quality warnings it
@@ -172,6 +175,12 @@ func (g gateError) Error() string {
 func runStages(ctx context.Context, e *env, r *stageRun, stages []string, o *runOptions) (*runManifest, error) {
 	m := &runManifest{RunID: r.runID, Started: time.Now().UTC(), ConfigHash: r.cfg.Hash(), Status: "succeeded",
 		Versions: map[string]string{"huzhu": codeVersion(), "go": runtime.Version(), "ingest": extract.IngestPath}}
+	switch {
+	case o.pool != "":
+		m.Scope = o.pool
+	case o.from != nil || o.missingPools != nil:
+		m.Scope = "rollup"
+	}
 	rel, runErr := publish.Begin(r.cfg.Out, r.runID)
 	if runErr == nil {
 		defer rel.Abort()

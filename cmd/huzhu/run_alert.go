@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -40,7 +41,9 @@ type alertPayload struct {
 	FindingsNew int64            `json:"findings_new_critical"`
 	Findings    map[string]int64 `json:"findings_open"`
 	NewCritical []alertFinding   `json:"new_critical,omitempty"`
-	Manifest    string           `json:"manifest"`
+	Manifest    string           `json:"manifest"` // its path on the host
+	Host        string           `json:"host"`
+	Scope       string           `json:"scope,omitempty"` // the pool of run --pool, or "rollup"
 }
 
 // alert posts the run's summary to [alerts] webhook_url when the run
@@ -52,7 +55,12 @@ func alert(ctx context.Context, r *stageRun, m *runManifest, runErr error) error
 		return nil
 	}
 	p := alertPayload{Event: "new_critical_findings", RunID: m.RunID, Status: m.Status, ExitCode: m.ExitCode, Tripped: m.Tripped,
-		Published: m.Published, FindingsNew: m.NewCritical, Findings: m.Findings, Manifest: "runs/" + m.RunID + ".json"}
+		Published: m.Published, FindingsNew: m.NewCritical, Findings: m.Findings, Scope: m.Scope}
+	p.Host, _ = os.Hostname()
+	p.Manifest = filepath.Join(r.cfg.Out, "runs", m.RunID+".json")
+	if abs, err := filepath.Abs(p.Manifest); err == nil {
+		p.Manifest = abs
+	}
 	if runErr != nil {
 		p.Event, p.Error = "run_failed", runErr.Error()
 	}

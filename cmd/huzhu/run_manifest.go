@@ -81,8 +81,11 @@ func writeManifest(out string, m *runManifest) error {
 func lastSuccess(path string) string {
 	b, _ := os.ReadFile(path)
 	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "huzhu_last_success_timestamp_seconds "); ok {
-			return strings.TrimSpace(v)
+		// "name value" or "name{labels} value"
+		if rest, ok := strings.CutPrefix(l, "huzhu_last_success_timestamp_seconds"); ok && (strings.HasPrefix(rest, " ") || strings.HasPrefix(rest, "{")) {
+			if f := strings.Fields(rest); len(f) > 0 {
+				return f[len(f)-1]
+			}
 		}
 	}
 	return ""
@@ -90,6 +93,21 @@ func lastSuccess(path string) string {
 
 func writeMetrics(out string, m *runManifest) error {
 	var b strings.Builder
+	// A pool's run and the roll-up label every series with their scope, so
+	// that the files of several jobs can sit in one textfile collector.
+	labels := func(kv ...string) string {
+		if m.Scope != "" {
+			kv = append([]string{"scope", m.Scope}, kv...)
+		}
+		if len(kv) == 0 {
+			return ""
+		}
+		var parts []string
+		for i := 0; i+1 < len(kv); i += 2 {
+			parts = append(parts, fmt.Sprintf("%s=%q", kv[i], kv[i+1]))
+		}
+		return "{" + strings.Join(parts, ",") + "}"
+	}
 	gauge := func(name, help string) {
 		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name)
 	}
@@ -101,13 +119,13 @@ func writeMetrics(out string, m *runManifest) error {
 	if m.Status == "succeeded" || m.Status == "warnings" {
 		ok = 1
 	}
-	fmt.Fprintf(&b, "huzhu_run_success %d\n", ok)
+	fmt.Fprintf(&b, "huzhu_run_success%s %d\n", labels(), ok)
 	gauge("huzhu_run_exit_code", "The last run's exit code (0 success, 1 failed, 3 success with warnings).")
-	fmt.Fprintf(&b, "huzhu_run_exit_code %d\n", m.ExitCode)
+	fmt.Fprintf(&b, "huzhu_run_exit_code%s %d\n", labels(), m.ExitCode)
 	gauge("huzhu_run_warnings", "The data-quality warnings the last run's gates counted.")
-	fmt.Fprintf(&b, "huzhu_run_warnings %d\n", m.Warnings)
+	fmt.Fprintf(&b, "huzhu_run_warnings%s %d\n", labels(), m.Warnings)
 	gauge("huzhu_run_finished_timestamp_seconds", "When the last run finished (Unix time).")
-	fmt.Fprintf(&b, "huzhu_run_finished_timestamp_seconds %d\n", m.Finished.Unix())
+	fmt.Fprintf(&b, "huzhu_run_finished_timestamp_seconds%s %d\n", labels(), m.Finished.Unix())
 	// A failed run keeps the time of the last success the file held.
 	last := lastSuccess(filepath.Join(out, "metrics", "huzhu.prom"))
 	if ok == 1 {
@@ -115,15 +133,15 @@ func writeMetrics(out string, m *runManifest) error {
 	}
 	if last != "" {
 		gauge("huzhu_last_success_timestamp_seconds", "When the last successful run finished (Unix time).")
-		fmt.Fprintf(&b, "huzhu_last_success_timestamp_seconds %s\n", last)
+		fmt.Fprintf(&b, "huzhu_last_success_timestamp_seconds%s %s\n", labels(), last)
 	}
 	gauge("huzhu_stage_duration_seconds", "How long each stage of the last run took.")
 	for _, s := range m.Stages {
-		fmt.Fprintf(&b, "huzhu_stage_duration_seconds{stage=%q} %.3f\n", s.Name, s.Seconds)
+		fmt.Fprintf(&b, "huzhu_stage_duration_seconds%s %.3f\n", labels("stage", s.Name), s.Seconds)
 	}
 	gauge("huzhu_stage_peak_rss_bytes", "Peak resident memory of each stage of the last run.")
 	for _, s := range m.Stages {
-		fmt.Fprintf(&b, "huzhu_stage_peak_rss_bytes{stage=%q} %d\n", s.Name, s.PeakRSS<<20)
+		fmt.Fprintf(&b, "huzhu_stage_peak_rss_bytes%s %d\n", labels("stage", s.Name), s.PeakRSS<<20)
 	}
 	counts := func(name, help, label string, v map[string]int64) {
 		gauge(name, help)
@@ -133,13 +151,13 @@ func writeMetrics(out string, m *runManifest) error {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			fmt.Fprintf(&b, "%s{%s=%q} %d\n", name, label, k, v[k])
+			fmt.Fprintf(&b, "%s%s %d\n", name, labels(label, k), v[k])
 		}
 	}
 	counts("huzhu_rows_loaded", "Rows the last run loaded into raw, by entity.", "entity", m.Rows)
 	counts("huzhu_rows_quarantined", "Rows the last run quarantined, by entity.", "entity", m.Quarantined)
 	counts("huzhu_findings_open", "Open compliance findings, by severity.", "severity", m.Findings)
 	gauge("huzhu_reconciliation_difference", "Rows the last run's reconciliation could not account for.")
-	fmt.Fprintf(&b, "huzhu_reconciliation_difference %d\n", m.Reconciliation)
+	fmt.Fprintf(&b, "huzhu_reconciliation_difference%s %d\n", labels(), m.Reconciliation)
 	return writeFileAtomic(filepath.Join(out, "metrics", "huzhu.prom"), []byte(b.String()))
 }

@@ -200,6 +200,8 @@ func TestRunExitCodes(t *testing.T) {
 	mu.Lock()
 	if len(alerts) != 1 || alerts[0].Event != "new_critical_findings" || int64(len(alerts[0].NewCritical)) != min(m.NewCritical, 100) {
 		t.Errorf("alerts after the first run: %+v", alerts)
+	} else if _, err := os.Stat(alerts[0].Manifest); err != nil || alerts[0].Host == "" {
+		t.Errorf("the alert names manifest %q (%v) on host %q: want a path there is", alerts[0].Manifest, err, alerts[0].Host)
 	}
 	mu.Unlock()
 
@@ -420,6 +422,12 @@ func TestPoolsRollup(t *testing.T) {
 	for pool := range pools {
 		if code, out, stderr := n.run("--pool", pool); code != exitOK {
 			t.Fatalf("run --pool %s = %d:\n%s\n%s", pool, code, out, stderr)
+		}
+		// Its metrics carry its scope: several pools' files in one
+		// textfile collector are distinct series.
+		prom := string(must(os.ReadFile(filepath.Join(n.out(), "pools", pool, "metrics", "huzhu.prom"))))
+		if !strings.Contains(prom, "huzhu_run_success{scope=\""+pool+"\"} 1\n") || !strings.Contains(prom, "huzhu_last_success_timestamp_seconds{scope=") {
+			t.Errorf("metrics of run --pool %s lack its scope:\n%s", pool, prom)
 		}
 	}
 	if code, _, stderr := n.run("--pool", "C999999"); code != exitUsage || !strings.Contains(stderr, "C999999") {
