@@ -152,7 +152,8 @@ type runManifest struct {
 	Error          string            `json:"error,omitempty"` // a run that failed before its stages
 	// Scope is the pool of a run --pool, "rollup" for the roll-up, ""
 	// for a run of every source: the metrics' scope label.
-	Scope string `json:"scope,omitempty"`
+	Scope string    `json:"scope,omitempty"`
+	moved [2]string // the staging folder and the release it became
 }
 
 // warningsError is a run that published with data-quality warnings it
@@ -255,6 +256,9 @@ func runStages(ctx context.Context, e *env, r *stageRun, stages []string, o *run
 			runErr = err
 		} else {
 			m.Published, m.Release = true, filepath.Join("releases", r.runID)
+			// The stages wrote into the staging folder, which is the
+			// release's folder now: the manifest names where things are.
+			m.moved = [2]string{rel.Dir(""), filepath.Join(r.cfg.Out, "releases", r.runID)}
 			r.log.Info("published", "release", m.Release)
 		}
 	}

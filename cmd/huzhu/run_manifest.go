@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -73,11 +74,15 @@ func writeManifest(out string, m *runManifest) error {
 	if err != nil {
 		return err
 	}
+	if from, to := m.moved[0], m.moved[1]; from != "" {
+		f, _ := json.Marshal(from)
+		t, _ := json.Marshal(to)
+		b = bytes.ReplaceAll(b, bytes.Trim(f, `"`), bytes.Trim(t, `"`))
+	}
 	return writeFileAtomic(filepath.Join(out, "runs", m.RunID+".json"), append(b, '\n'))
 }
 
-// writeMetrics writes out/metrics/huzhu.prom in the Prometheus text format
-// for node_exporter's textfile collector.
+// lastSuccess is the last success's time the metrics file at path holds.
 func lastSuccess(path string) string {
 	b, _ := os.ReadFile(path)
 	for _, l := range strings.Split(string(b), "\n") {
@@ -91,6 +96,8 @@ func lastSuccess(path string) string {
 	return ""
 }
 
+// writeMetrics writes out/metrics/huzhu.prom in the Prometheus text format
+// for node_exporter's textfile collector.
 func writeMetrics(out string, m *runManifest) error {
 	var b strings.Builder
 	// A pool's run and the roll-up label every series with their scope, so
