@@ -17,7 +17,7 @@ export GOFLAGS := $(GOFLAGS) -tags=duckdb_arrow
 # ECharts runtime, the GB/T 2260 tables), so it runs from any folder.
 build: node_modules/.package-lock.json
 	$(GO) run ./internal/webassets/bundlegen
-	$(GO) build -tags=duckdb_arrow,embedassets -o $(BIN) ./cmd/huzhu
+	$(GO) build -buildvcs=auto -tags=duckdb_arrow,embedassets -o $(BIN) ./cmd/huzhu
 
 # The ECharts runtime (copied into reports and the site) and axe-core (browser
 # tests), pinned with integrity hashes in package-lock.json; never committed.

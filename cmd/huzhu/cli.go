@@ -87,6 +87,7 @@ func newRootCmd(e *env) *cobra.Command {
 		Short:         "Data warehouse and disclosure pipeline for trade-union mutual-aid funds",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       codeVersion(), // huzhu --version
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newOpsimCmd(e), newDemoCmd(e), newExtractCmd(e), newTransformCmd(e), newMartsCmd(e), newReportCmd(e), newRulesCmd(e), newRunCmd(e), newRollupCmd(e), newSiteCmd(e), newServeCmd(e))
