@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -51,6 +52,9 @@ func RunWith(ctx context.Context, db *sql.DB, runID string, rules config.Rules, 
 	models, err := sqlmodel.Load(sqlFS, "sql")
 	if err != nil {
 		return nil, fmt.Errorf("marts: %w", err)
+	}
+	if err := haveCore(ctx, conn, models); err != nil {
+		return nil, err
 	}
 	// One transaction: readers see the previous marts until every model
 	// is built, then all the new ones (product.md: never a half-built mart).
@@ -131,6 +135,49 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, rules config.Rul
 	}
 	if err := sqlmodel.InsertRows(ctx, conn, "rule_catalogue", 4, catalogue); err != nil {
 		return fmt.Errorf("marts: catalogue: %w", err)
+	}
+	return nil
+}
+
+// ErrNoCore is returned when the core tables the marts read are not in
+// the warehouse: the transform has not run on it.
+var ErrNoCore = errors.New("marts: the warehouse lacks the core tables the marts read: run the transform first")
+
+// haveCore checks that the core tables the models read are there — at
+// least some: a dependency may name a transform model that builds tables
+// of other names (core.agg_contribution) — so that a marts run on a
+// warehouse never transformed says so instead of DuckDB's "Table with
+// name fact_audit does not exist".
+func haveCore(ctx context.Context, conn *sql.Conn, models []*sqlmodel.Model) error {
+	need := map[string]bool{}
+	for _, m := range models {
+		for _, d := range m.Depends {
+			if strings.HasPrefix(d, "core.") {
+				need[strings.TrimPrefix(d, "core.")] = true
+			}
+		}
+	}
+	rows, err := conn.QueryContext(ctx, `SELECT table_name FROM duckdb_tables() WHERE schema_name = 'core'
+		UNION ALL SELECT view_name FROM duckdb_views() WHERE schema_name = 'core'`)
+	if err != nil {
+		return fmt.Errorf("marts: core tables: %w", err)
+	}
+	defer rows.Close()
+	found := 0
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return fmt.Errorf("marts: core tables: %w", err)
+		}
+		if need[name] {
+			found++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("marts: core tables: %w", err)
+	}
+	if found == 0 {
+		return ErrNoCore
 	}
 	return nil
 }

@@ -3,10 +3,14 @@ package marts
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"huzhu/internal/config"
+	"huzhu/warehouse"
 )
 
 // TestRollupRefusesForeignPackages: a pool's datapackage.json is another
@@ -48,5 +52,19 @@ func TestRollupRefusesForeignPackages(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: Rollup = %v, want an error saying %q", c.name, err, c.want)
 		}
+	}
+}
+
+// TestMartsNeedCore: marts on a warehouse the transform never ran on says
+// so (ErrNoCore, naming a missing table), not DuckDB's missing-table error.
+func TestMartsNeedCore(t *testing.T) {
+	db, err := warehouse.Open(context.Background(), warehouse.InMemory, warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, err = Run(context.Background(), db.SQL(), "r", config.DefaultRules())
+	if !errors.Is(err, ErrNoCore) {
+		t.Errorf("marts on an empty warehouse = %v, want ErrNoCore", err)
 	}
 }
