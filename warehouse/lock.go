@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"huzhu/internal/flock"
 )
 
 // ErrLocked is matched (errors.Is) by the *LockedError a second writer gets.
@@ -96,7 +98,7 @@ func AcquireLock(warehousePath string) (*Lock, error) {
 	if err != nil {
 		return nil, fmt.Errorf("warehouse lock %s: %w", path, err)
 	}
-	held, err := tryLock(f)
+	held, err := flock.Lock(f, false)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("warehouse lock %s: %w", path, err)
@@ -183,7 +185,7 @@ func (l *Lock) Release() error {
 	l.f = nil
 	// Empty the file while still holding the lock, so nobody reads a
 	// departed holder as current; then unlock (closing would do too).
-	errs := []error{f.Truncate(0), unlock(f), f.Close()}
+	errs := []error{f.Truncate(0), flock.Unlock(f), f.Close()}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("warehouse lock %s: release: %w", l.path, err)
 	}

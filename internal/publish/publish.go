@@ -40,6 +40,7 @@ import (
 	"strings"
 
 	"huzhu/internal/digest"
+	"huzhu/internal/flock"
 )
 
 // Outputs are the folders a release holds, in the order readers care
@@ -135,7 +136,7 @@ func lockFile(path string, wait bool) (f *os.File, held bool, err error) {
 	if err != nil {
 		return nil, false, fmt.Errorf("publish: %w", err)
 	}
-	if held, err = flock(f, wait); err != nil || held {
+	if held, err = flock.Lock(f, wait); err != nil || held {
 		f.Close()
 		return nil, held, err
 	}
