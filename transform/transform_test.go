@@ -2,8 +2,8 @@ package transform
 
 import (
 	"context"
-	"errors"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
