@@ -60,6 +60,10 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if strings.HasPrefix(err.Error(), "unknown command ") {
 		err = usageError{err}
 	}
+	// Stopped by a signal: say which, not only "context canceled".
+	if cause := context.Cause(ctx); ctx.Err() != nil && cause != nil && cause != ctx.Err() {
+		err = fmt.Errorf("%w (%v)", err, cause)
+	}
 	fmt.Fprintln(stderr, "huzhu:", err)
 	return exitCode(err)
 }
