@@ -82,9 +82,15 @@ func runDemo(e *env, o *demoOptions) error {
 	if err != nil {
 		return fmt.Errorf("demo: serve: %w", err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	// On opsim serve's default address when it is free, so that the config
+	// the demo writes works again later beside `huzhu opsim serve` of the
+	// same world; else on any free port, for this demo alone.
+	ln, err := net.Listen("tcp", demoAPIAddr)
+	fixedPort := err == nil
 	if err != nil {
-		return fmt.Errorf("demo: serve: %w", err)
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			return fmt.Errorf("demo: serve: %w", err)
+		}
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	go hs.Serve(ln)
@@ -157,7 +163,16 @@ func runDemo(e *env, o *demoOptions) error {
 	fmt.Fprintf(e.stdout, "outputs:\n")
 	fmt.Fprintf(e.stdout, "  file drops      %s (%d files, %d rows, mixed CSV/JSONL/XLSX/Parquet)\n", drops, st.Files, rows)
 	fmt.Fprintf(e.stdout, "  answer key      %s\n", keyPath)
-	fmt.Fprintf(e.stdout, "  operator API    %s/ (served during the demo; `huzhu opsim serve` serves it for good)\n", base)
+	if fixedPort {
+		key := "the same HUZHU_PII_KEY"
+		if throwaway {
+			key = "HUZHU_PII_KEY from " + filepath.Join(out, demoKeyFile)
+		}
+		fmt.Fprintf(e.stdout, "  operator API    %s/ (served during the demo; to run its config again: huzhu opsim serve --seed %d --members %d, then huzhu run --config %s with %s and a HUZHU_SITE_KEY)\n",
+			base, o.seed, o.members, cfgPath, key)
+	} else {
+		fmt.Fprintf(e.stdout, "  operator API    %s/ (served during the demo only: %s was taken, and the config names this port)\n", base, demoAPIAddr)
+	}
 	fmt.Fprintf(e.stdout, "  config          %s\n", cfgPath)
 	fmt.Fprintf(e.stdout, "  warehouse       %s (run %s in ops.runs)\n", warehousePath, runID)
 	fmt.Fprintf(e.stdout, "    raw.*         %d rows extracted by %d sources\n", res.Rows, len(res.Sources))
@@ -235,6 +250,10 @@ func writeDemoConfig(path string, w *opsim.World, base string) error {
 	}
 	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
+
+// demoAPIAddr is where the demo serves its operators' API: opsim serve's
+// default address.
+const demoAPIAddr = "127.0.0.1:9801"
 
 // demoWarehouse is the demo's warehouse, relative to its folder, and
 // demoKeyFile its throwaway pseudonymisation key.
