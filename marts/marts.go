@@ -14,7 +14,7 @@ import (
 	"huzhu/contract"
 	"huzhu/internal/config"
 	"huzhu/internal/sqlmodel"
-	"huzhu/transform"
+	"huzhu/warehouse"
 )
 
 //go:embed sql/*.sql
@@ -114,9 +114,9 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, rules config.Rul
 	if _, err := conn.ExecContext(ctx, "SET VARIABLE instrument_names = MAP(CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]))", codes, names); err != nil {
 		return fmt.Errorf("marts: variable instrument_names: %w", err)
 	}
-	// The transform's macros: beijing_day, the calendar day in Beijing of
+	// The warehouse's macros: beijing_day, the calendar day in Beijing of
 	// an instant, independent of the machine's time zone.
-	if err := transform.DefineMacros(ctx, conn); err != nil {
+	if err := warehouse.DefineMacros(ctx, conn); err != nil {
 		return fmt.Errorf("marts: %w", err)
 	}
 	for _, q := range []string{

@@ -21,6 +21,7 @@ import (
 	"huzhu/extract"
 	"huzhu/internal/codes"
 	"huzhu/internal/sqlmodel"
+	"huzhu/warehouse"
 )
 
 //go:embed sql
@@ -1012,6 +1013,9 @@ func DefineMacros(ctx context.Context, conn *sql.Conn) error {
 	}
 	if err := registerChecks(conn); err != nil {
 		return err
+	}
+	if err := warehouse.DefineMacros(ctx, conn); err != nil {
+		return fmt.Errorf("transform: %w", err)
 	}
 	if err := exec(ctx, conn, "sql/macros.sql", mustRead("sql/macros.sql")); err != nil {
 		return fmt.Errorf("transform: %w", err)

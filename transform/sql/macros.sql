@@ -85,11 +85,8 @@ CREATE OR REPLACE TEMP MACRO hz_ts(s) AS
          WHEN regexp_full_match(upper(s), '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?')
          THEN hz_ts_cast(upper(s)) END;
 
--- The calendar day in Beijing of a TIMESTAMPTZ, by arithmetic on its epoch
--- (UTC+8, no summer time since 1991; hz_ts reads an offset-less value the
--- same way): not through the session's time zone, which differs from
--- machine to machine, nor ICU's calendar, about 0.3 µs a row.
-CREATE OR REPLACE TEMP MACRO beijing_day(ts) AS CAST(make_timestamp(epoch_us(ts) + 28800000000) AS DATE);
+-- beijing_day, the calendar day in Beijing of an instant, is the
+-- warehouse's (warehouse/sql/macros.sql), defined first.
 
 -- integer and decimal (not money) and boolean.
 CREATE OR REPLACE TEMP MACRO hz_int(s) AS
