@@ -12,6 +12,7 @@ import (
 
 	"huzhu/internal/rss"
 	"huzhu/opsim"
+	"huzhu/opsim/fileformat"
 	"huzhu/opsim/httpapi"
 	"huzhu/opsim/record"
 )
@@ -85,6 +86,14 @@ func newOpsimDropCmd(e *env) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.out == "" {
 				return usageError{errors.New("opsim drop: --out is required")}
+			}
+			if o.format != "mixed" {
+				if _, err := fileformat.ParseFormat(o.format); err != nil {
+					return usageError{fmt.Errorf("opsim drop --format: %w (or mixed)", err)}
+				}
+			}
+			if o.encoding != "" && o.encoding != fileformat.UTF8 && o.encoding != fileformat.GB18030 {
+				return usageError{fmt.Errorf("opsim drop --encoding %q: want %s or %s", o.encoding, fileformat.UTF8, fileformat.GB18030)}
 			}
 			w, err := o.world.world()
 			if err != nil {

@@ -34,6 +34,8 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"opsim", "drop", "--out", t.TempDir(), "--faults", "rows=2"},
 		{"opsim", "drop", "--out", t.TempDir(), "--faults", "rows=0.6,missing=0.6"},
 		{"opsim", "drop", "--out", t.TempDir(), "--faults", "bogus=0.1"},
+		{"opsim", "drop", "--out", t.TempDir(), "--format", "bogus"},
+		{"opsim", "drop", "--out", t.TempDir(), "--encoding", "latin1"},
 		{"demo", "extra-arg"},
 		{"bogus"},
 		{"opsim", "bogus"},
