@@ -152,8 +152,9 @@ type runManifest struct {
 	Error          string            `json:"error,omitempty"` // a run that failed before its stages
 	// Scope is the pool of a run --pool, "rollup" for the roll-up, ""
 	// for a run of every source: the metrics' scope label.
-	Scope string    `json:"scope,omitempty"`
-	moved [2]string // the staging folder and the release it became
+	Scope         string    `json:"scope,omitempty"`
+	moved         [2]string // the staging folder and the release it became
+	failedSources []string  // sources that failed in a night that went on
 }
 
 // warningsError is a run that published with data-quality warnings it
@@ -194,6 +195,15 @@ func runStages(ctx context.Context, e *env, r *stageRun, stages []string, o *run
 		r.log.Info("stage started", "stage", name)
 		rss.Reset()
 		res, err := runStage(ctx, e, r, name, o, rel)
+		if name == "extract" && err != nil {
+			if failed := failedSources(ctx, r, res); failed != nil {
+				// [gates] failed_sources_fatal = false: the night goes on
+				// with the sources that pulled; the gates below flag it.
+				rep.Error = err.Error()
+				r.log.Warn("sources failed, the night goes on without them", "sources", failed, "error", err.Error())
+				m.failedSources, err = failed, nil
+			}
+		}
 		rep.PeakRSS = rss.Peak()
 		rep.Finished = time.Now().UTC()
 		rep.Seconds = rep.Finished.Sub(rep.Started).Seconds()
@@ -237,6 +247,13 @@ func runStages(ctx context.Context, e *env, r *stageRun, stages []string, o *run
 			}
 			if slices.ContainsFunc(m.Gates, func(g gateResult) bool { return g.Gate == "rejected_batches" }) {
 				m.Tripped = append(m.Tripped, "rejected_batches")
+			}
+			for _, s := range m.failedSources {
+				m.Gates = append(m.Gates, gateResult{Gate: "failed_sources", Subject: s, Value: 1, Tripped: true})
+			}
+			if len(m.failedSources) > 0 {
+				why = append(why, fmt.Sprintf("sources failed, their last pull stands: %s", strings.Join(m.failedSources, ", ")))
+				m.Tripped = append(m.Tripped, "failed_sources")
 			}
 			if len(o.missingPools) > 0 {
 				for _, p := range o.missingPools {
@@ -303,6 +320,28 @@ func runStages(ctx context.Context, e *env, r *stageRun, stages []string, o *run
 		return m, runErr
 	}
 	return m, warnErr
+}
+
+// failedSources names the sources that failed in extract's result res
+// when the night may go on without them ([gates] failed_sources_fatal =
+// false, the run not cancelled, and at least one source pulled); nil when
+// the failure stops the night.
+func failedSources(ctx context.Context, r *stageRun, res any) []string {
+	xr, ok := res.(*extract.Result)
+	if r.cfg.Gates.FailedSourcesFatal || ctx.Err() != nil || !ok || xr == nil {
+		return nil
+	}
+	var failed []string
+	for _, s := range xr.Sources {
+		if s.Err != nil {
+			failed = append(failed, s.Name)
+		}
+	}
+	if len(failed) == 0 || len(failed) == len(xr.Sources) {
+		return nil
+	}
+	slices.Sort(failed)
+	return failed
 }
 
 // runStage runs one stage; outputs go into the release's staging folders.

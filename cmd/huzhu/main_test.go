@@ -12,6 +12,7 @@ import (
 	"testing"
 	"unicode"
 
+	"huzhu/internal/publish"
 	"huzhu/opsim"
 	"huzhu/opsim/record"
 	"huzhu/warehouse"
@@ -387,5 +388,22 @@ func TestRun(t *testing.T) {
 	prom2, _ := os.ReadFile(filepath.Join(dir, "out", "metrics", "huzhu.prom"))
 	if !strings.Contains(string(prom2), "huzhu_run_success 0") || !strings.Contains(string(prom2), "huzhu_last_success_timestamp_seconds ") {
 		t.Errorf("metrics after a failure:\n%s", prom2)
+	}
+	// With failed_sources_fatal = false, a night where one source fails
+	// and another pulls publishes with warnings, naming the failed one.
+	other := "514403009307447432"
+	if other == op {
+		other = "514401006623851810"
+	}
+	partial := filepath.Join(dir, "partial.toml")
+	os.WriteFile(partial, []byte("warehouse = \"w/h.duckdb\"\nout = \"out\"\n[gates]\nfailed_sources_fatal = false\nmax_warnings = -1\n"+
+		"[[source]]\noperator = \""+op+"\"\nkind = \"files\"\npath = \"drops/"+op+"\"\n"+
+		"[[source]]\noperator = \""+other+"\"\nkind = \"files\"\npath = \"no/such\"\n"), 0o644)
+	before := publish.Current(filepath.Join(dir, "out"))
+	if code, _, stderr := run(t, "run", "--config", partial); code != exitWarnings || !strings.Contains(stderr, other) {
+		t.Errorf("run with one of two sources failing, failed_sources_fatal = false: %d (%s), want 3 naming it", code, stderr)
+	}
+	if publish.Current(filepath.Join(dir, "out")) == before {
+		t.Error("the night without the failed source published nothing")
 	}
 }

@@ -151,11 +151,18 @@ type Gates struct {
 	// in the run plus findings new in the run) above which a published run
 	// exits 3. A negative value turns the gate off.
 	MaxWarnings int `toml:"max_warnings" json:"max_warnings"`
+	// FailedSourcesFatal stops the night when a source fails (an operator's
+	// API down, its database unreachable). When false, a night in which
+	// some sources failed and others pulled goes on and publishes with
+	// warnings (exit 3): the failed operators' figures stay as their last
+	// pull left them, and the next night resumes them from their
+	// watermarks. A night in which every source failed stops either way.
+	FailedSourcesFatal bool `toml:"failed_sources_fatal" json:"failed_sources_fatal"`
 }
 
 // DefaultGates are the gates of a config that does not set them.
 func DefaultGates() Gates {
-	return Gates{MaxQuarantineShare: 0.05, ReconciliationFatal: true, MaxWarnings: 1000}
+	return Gates{MaxQuarantineShare: 0.05, ReconciliationFatal: true, MaxWarnings: 1000, FailedSourcesFatal: true}
 }
 
 // Alerts is the [alerts] table.
