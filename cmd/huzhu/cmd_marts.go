@@ -98,7 +98,7 @@ func publishOne(ctx context.Context, r *stageRun, name string, write func(dir st
 	if err := write(rel.Dir(name)); err != nil {
 		return err
 	}
-	_, fatal, _, err := checkGates(ctx, r)
+	_, fatal, _, _, err := checkGates(ctx, r)
 	if err != nil {
 		return err
 	}

@@ -175,8 +175,7 @@ func (g gateError) Error() string {
 // first failure; checks the quality gates; publishes the release when they
 // pass; and writes the run manifest and the metrics whatever happened.
 func runStages(ctx context.Context, e *env, r *stageRun, stages []string, o *runOptions) (*runManifest, error) {
-	m := &runManifest{RunID: r.runID, Started: time.Now().UTC(), ConfigHash: r.cfg.Hash(), Status: "succeeded",
-		Versions: map[string]string{"huzhu": codeVersion(), "go": runtime.Version(), "ingest": extract.IngestPath}}
+	m := newManifest(r.cfg, r.runID, time.Now())
 	switch {
 	case o.pool != "":
 		m.Scope = o.pool
@@ -226,7 +225,8 @@ func runStages(ctx context.Context, e *env, r *stageRun, stages []string, o *run
 	var warnErr error
 	if runErr == nil {
 		var fatal []string
-		m.Gates, fatal, m.Warnings, runErr = checkGates(ctx, r)
+		var rejected rejectedBatches
+		m.Gates, fatal, rejected, m.Warnings, runErr = checkGates(ctx, r)
 		m.Tripped = fatal
 		switch {
 		case runErr != nil:
@@ -235,33 +235,26 @@ func runStages(ctx context.Context, e *env, r *stageRun, stages []string, o *run
 			runErr = gateError{fatal}
 			r.log.Error("quality gate tripped", "gates", strings.Join(fatal, "; "))
 		default:
+			// Warnings that publish (exit 3): a gate row per subject, the
+			// gate named once among the tripped, a reason for the message.
 			var why []string
+			warn := func(gate, reason string, subjects []string, values []int64) {
+				if len(subjects) == 0 {
+					return
+				}
+				for i, s := range subjects {
+					m.Gates = append(m.Gates, gateResult{Gate: gate, Subject: s, Value: float64(values[i]), Tripped: true})
+				}
+				m.Tripped = append(m.Tripped, gate)
+				why = append(why, reason+": "+strings.Join(subjects, ", "))
+			}
 			if max := int64(r.cfg.Gates.MaxWarnings); max >= 0 && m.Warnings > max {
 				why = append(why, fmt.Sprintf("%d data-quality warnings, more than the %d allowed ([gates] max_warnings)", m.Warnings, max))
 				m.Tripped = append(m.Tripped, "max_warnings")
 			}
-			for _, g := range m.Gates {
-				if g.Gate == "rejected_batches" {
-					why = append(why, fmt.Sprintf("operator %s: %d file batch(es) refused whole (ops.loads)", g.Subject, int64(g.Value)))
-				}
-			}
-			if slices.ContainsFunc(m.Gates, func(g gateResult) bool { return g.Gate == "rejected_batches" }) {
-				m.Tripped = append(m.Tripped, "rejected_batches")
-			}
-			for _, s := range m.failedSources {
-				m.Gates = append(m.Gates, gateResult{Gate: "failed_sources", Subject: s, Value: 1, Tripped: true})
-			}
-			if len(m.failedSources) > 0 {
-				why = append(why, fmt.Sprintf("sources failed, their last pull stands: %s", strings.Join(m.failedSources, ", ")))
-				m.Tripped = append(m.Tripped, "failed_sources")
-			}
-			if len(o.missingPools) > 0 {
-				for _, p := range o.missingPools {
-					m.Gates = append(m.Gates, gateResult{Gate: "missing_pools", Subject: p, Value: 1, Tripped: true})
-				}
-				why = append(why, fmt.Sprintf("pools without an export, left out of the roll-up: %s", strings.Join(o.missingPools, ", ")))
-				m.Tripped = append(m.Tripped, "missing_pools")
-			}
+			warn("rejected_batches", "operators with file batches refused whole (ops.loads)", rejected.ops, rejected.n)
+			warn("failed_sources", "sources failed, their last pull stands", m.failedSources, ones(len(m.failedSources)))
+			warn("missing_pools", "pools without an export, left out of the roll-up", o.missingPools, ones(len(o.missingPools)))
 			if len(why) > 0 {
 				warnErr = warningsError{strings.Join(why, "; ")}
 			}
@@ -292,16 +285,33 @@ func runStages(ctx context.Context, e *env, r *stageRun, stages []string, o *run
 	case warnErr != nil:
 		m.Status, m.ExitCode = "warnings", exitWarnings
 	}
+	if err := reportRun(ctx, r, m, runErr); err != nil && runErr == nil {
+		runErr = err
+	}
+	fmt.Fprintf(e.stdout, "run %s %s in %.1fs; manifest %s\n", m.RunID, m.Status, m.Finished.Sub(m.Started).Seconds(),
+		filepath.Join(r.cfg.Out, "runs", m.RunID+".json"))
+	if runErr != nil {
+		return m, runErr
+	}
+	return m, warnErr
+}
+
+// newManifest starts the manifest of run id, started at start.
+func newManifest(cfg *config.Config, id string, start time.Time) *runManifest {
+	return &runManifest{RunID: id, Started: start.UTC(), ConfigHash: cfg.Hash(), Status: "succeeded",
+		Versions: map[string]string{"huzhu": codeVersion(), "go": runtime.Version(), "ingest": extract.IngestPath}}
+}
+
+// reportRun tells of a finished run, whatever its end: the alert, the
+// manifest, the metrics, and the log's last line. It returns what kept
+// the manifest or the metrics from being written; an alert not delivered
+// is noted in the manifest and logged.
+func reportRun(ctx context.Context, r *stageRun, m *runManifest, runErr error) error {
 	if err := alert(ctx, r, m, runErr); err != nil {
 		m.Alert = "not delivered: " + err.Error()
 		r.log.Warn("alert not delivered", "error", err.Error())
 	}
-	if err := writeManifest(r.cfg.Out, m); err != nil && runErr == nil {
-		runErr = err
-	}
-	if err := writeMetrics(r.cfg.Out, m); err != nil && runErr == nil {
-		runErr = err
-	}
+	err := errors.Join(writeManifest(r.cfg.Out, m), writeMetrics(r.cfg.Out, m))
 	// The run's outcome as the log's last line, for whoever reads only
 	// the log (the error itself is returned, and the manifest has it).
 	level := slog.LevelInfo
@@ -314,12 +324,16 @@ func runStages(ctx context.Context, e *env, r *stageRun, stages []string, o *run
 	r.log.Log(ctx, level, "run finished", "status", m.Status, "exit_code", m.ExitCode, "published", m.Published,
 		"seconds", m.Finished.Sub(m.Started).Seconds(), "warnings", m.Warnings, "gates_tripped", m.Tripped,
 		"manifest", filepath.Join(r.cfg.Out, "runs", m.RunID+".json"))
-	fmt.Fprintf(e.stdout, "run %s %s in %.1fs; manifest %s\n", m.RunID, m.Status, m.Finished.Sub(m.Started).Seconds(),
-		filepath.Join(r.cfg.Out, "runs", m.RunID+".json"))
-	if runErr != nil {
-		return m, runErr
+	return err
+}
+
+// ones is n 1s: the value of a warning gate that is a yes or no.
+func ones(n int) []int64 {
+	v := make([]int64, n)
+	for i := range v {
+		v[i] = 1
 	}
-	return m, warnErr
+	return v
 }
 
 // failedSources names the sources that failed in extract's result res

@@ -27,11 +27,11 @@ type gateResult struct {
 // share of the rows transformed, the reconciliation difference, open
 // findings of the fatal rules, and the number of data-quality warnings
 // (rows quarantined, findings first seen, and the file batches this run
-// refused whole). It returns every gate, the fatal ones that tripped, and
-// the warnings. A gate it cannot read is an error, never a gate passed;
+// refused whole). It returns the gates, the fatal ones that tripped, the
+// batches refused whole, and the warnings. A gate it cannot read is an error, never a gate passed;
 // the findings' gates are left out when no marts were ever built (a run
 // of extract and transform alone).
-func checkGates(ctx context.Context, r *stageRun) ([]gateResult, []string, int64, error) {
+func checkGates(ctx context.Context, r *stageRun) ([]gateResult, []string, rejectedBatches, int64, error) {
 	g := r.cfg.Gates
 	db := r.db.SQL()
 	since := servedRun(r.cfg.Out)
@@ -43,8 +43,8 @@ func checkGates(ctx context.Context, r *stageRun) ([]gateResult, []string, int64
 			fatal = append(fatal, msg)
 		}
 	}
-	fail := func(gate string, err error) ([]gateResult, []string, int64, error) {
-		return nil, nil, 0, fmt.Errorf("gate %s: %w", gate, err)
+	fail := func(gate string, err error) ([]gateResult, []string, rejectedBatches, int64, error) {
+		return nil, nil, rejectedBatches{}, 0, fmt.Errorf("gate %s: %w", gate, err)
 	}
 
 	if g.MaxQuarantineShare > 0 {
@@ -93,15 +93,14 @@ func checkGates(ctx context.Context, r *stageRun) ([]gateResult, []string, int64
 	// leaves the night without that operator's batch: not fatal — the rest
 	// publishes, and the batch loads once the operator sends it right — but
 	// never silent: the run ends with warnings (exit 3).
-	var rejected int64
+	var rejected rejectedBatches
 	err = eachRow(ctx, db, "gate_rejected_batches", []any{r.runID}, func(rows *sql.Rows) error {
 		var op string
 		var n int64
 		if err := rows.Scan(&op, &n); err != nil {
 			return err
 		}
-		rejected += n
-		gates = append(gates, gateResult{Gate: "rejected_batches", Subject: op, Value: float64(n), Tripped: true})
+		rejected.ops, rejected.n = append(rejected.ops, op), append(rejected.n, n)
 		return nil
 	})
 	if err != nil {
@@ -114,13 +113,23 @@ func checkGates(ctx context.Context, r *stageRun) ([]gateResult, []string, int64
 			return fail("max_warnings", err)
 		}
 	}
-	warnings := quarantined + fresh + rejected
+	warnings := quarantined + fresh
+	for _, n := range rejected.n {
+		warnings += n
+	}
 	if !g.ReconciliationFatal {
 		warnings += unexplained
 	}
 	gates = append(gates, gateResult{Gate: "max_warnings", Value: float64(warnings), Limit: float64(g.MaxWarnings),
 		Tripped: g.MaxWarnings >= 0 && warnings > int64(g.MaxWarnings)})
-	return gates, fatal, warnings, nil
+	return gates, fatal, rejected, warnings, nil
+}
+
+// rejectedBatches are the operators whose file batches the run refused
+// whole, and how many each: a warning gate (exit 3), reported by the run.
+type rejectedBatches struct {
+	ops []string
+	n   []int64
 }
 
 // servedRun is the run id of the release served under out, "" when none

@@ -586,7 +586,7 @@ func TestGatesFailClosed(t *testing.T) {
 	cfg.Gates.FatalRules = []string{"R02"}
 	r := &stageRun{cfg: cfg, db: db, runID: "r1", log: slog.New(slog.DiscardHandler)}
 
-	gates, fatal, _, err := checkGates(ctx, r)
+	gates, fatal, _, _, err := checkGates(ctx, r)
 	if err != nil {
 		t.Fatalf("checkGates(no marts yet) = %v, want nil", err)
 	}
@@ -607,7 +607,7 @@ func TestGatesFailClosed(t *testing.T) {
 	if _, err := db.SQL().ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS mart; CREATE TABLE mart.compliance_findings (x INTEGER)"); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, _, err := checkGates(ctx, r); err == nil || !strings.Contains(err.Error(), "gate fatal_rules") {
+	if _, _, _, _, err := checkGates(ctx, r); err == nil || !strings.Contains(err.Error(), "gate fatal_rules") {
 		t.Errorf("checkGates(unreadable findings) = %v, want a fatal_rules error", err)
 	}
 	if err := collectCounts(ctx, r, &runManifest{}); err == nil {
@@ -616,7 +616,7 @@ func TestGatesFailClosed(t *testing.T) {
 	if _, err := db.SQL().ExecContext(ctx, "DROP TABLE mart.compliance_findings; DROP TABLE ops.reconciliation"); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, _, err := checkGates(ctx, r); err == nil || !strings.Contains(err.Error(), "gate max_quarantine_share") {
+	if _, _, _, _, err := checkGates(ctx, r); err == nil || !strings.Contains(err.Error(), "gate max_quarantine_share") {
 		t.Errorf("checkGates(no ops.reconciliation) = %v, want a max_quarantine_share error", err)
 	}
 }

@@ -6,8 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -146,25 +144,15 @@ func checkAssets(stages []string) error {
 	return nil
 }
 
-// failedToStart reports a nightly run that failed before its stages: a
-// manifest with the error, the metrics of a failed run (the last success
-// kept), an alert, and the log's "run finished" line. Its own failures are
-// logged: the run's error is what the caller returns.
+// failedToStart reports a nightly run that failed before its stages as
+// runStages reports one that ran (reportRun), with the error in its
+// manifest. What keeps the report from being written is logged: the
+// run's error is what the caller returns.
 func failedToStart(e *env, cfg *config.Config, runID string, started time.Time, runErr error) {
-	ctx := context.WithoutCancel(e.ctx)
-	log := newLogger(e.stderr).With("run_id", runID)
-	m := &runManifest{RunID: runID, Started: started.UTC(), Finished: time.Now().UTC(), Status: "failed", ExitCode: exitCode(runErr),
-		ConfigHash: cfg.Hash(), Versions: map[string]string{"huzhu": codeVersion(), "go": runtime.Version()}, Error: runErr.Error()}
-	if err := alert(ctx, &stageRun{cfg: cfg, runID: runID, log: log}, m, runErr); err != nil {
-		m.Alert = "not delivered: " + err.Error()
-		log.Warn("alert not delivered", "error", err.Error())
+	r := &stageRun{cfg: cfg, runID: runID, log: newLogger(e.stderr).With("run_id", runID)}
+	m := newManifest(cfg, runID, started)
+	m.Finished, m.Status, m.ExitCode, m.Error = time.Now().UTC(), "failed", exitCode(runErr), runErr.Error()
+	if err := reportRun(context.WithoutCancel(e.ctx), r, m, runErr); err != nil {
+		r.log.Error("run report not written", "error", err.Error())
 	}
-	if err := writeManifest(cfg.Out, m); err != nil {
-		log.Error("run manifest not written", "error", err.Error())
-	}
-	if err := writeMetrics(cfg.Out, m); err != nil {
-		log.Error("metrics not written", "error", err.Error())
-	}
-	log.Error("run finished", "status", m.Status, "exit_code", m.ExitCode, "published", false,
-		"seconds", m.Finished.Sub(m.Started).Seconds(), "manifest", filepath.Join(cfg.Out, "runs", runID+".json"))
 }
