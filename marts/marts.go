@@ -53,7 +53,7 @@ func RunWith(ctx context.Context, db *sql.DB, runID string, rules config.Rules, 
 	if err != nil {
 		return nil, fmt.Errorf("marts: %w", err)
 	}
-	if err := haveCore(ctx, conn, models); err != nil {
+	if err := haveCore(ctx, conn); err != nil {
 		return nil, err
 	}
 	// One transaction: readers see the previous marts until every model
@@ -143,40 +143,17 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, rules config.Rul
 // the warehouse: the transform has not run on it.
 var ErrNoCore = errors.New("marts: the warehouse lacks the core tables the marts read: run the transform first")
 
-// haveCore checks that the core tables the models read are there — at
-// least some: a dependency may name a transform model that builds tables
-// of other names (core.agg_contribution) — so that a marts run on a
-// warehouse never transformed says so instead of DuckDB's "Table with
-// name fact_audit does not exist".
-func haveCore(ctx context.Context, conn *sql.Conn, models []*sqlmodel.Model) error {
-	need := map[string]bool{}
-	for _, m := range models {
-		for _, d := range m.Depends {
-			if strings.HasPrefix(d, "core.") {
-				need[strings.TrimPrefix(d, "core.")] = true
-			}
-		}
-	}
-	rows, err := conn.QueryContext(ctx, `SELECT table_name FROM duckdb_tables() WHERE schema_name = 'core'
-		UNION ALL SELECT view_name FROM duckdb_views() WHERE schema_name = 'core'`)
-	if err != nil {
+// haveCore checks that the transform has built core on the warehouse, so
+// that a marts run on one never transformed says so instead of DuckDB's
+// "Table with name fact_audit does not exist".
+func haveCore(ctx context.Context, conn *sql.Conn) error {
+	var n int
+	err := conn.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'core')
+		+ (SELECT count(*) FROM duckdb_views() WHERE schema_name = 'core')`).Scan(&n)
+	switch {
+	case err != nil:
 		return fmt.Errorf("marts: core tables: %w", err)
-	}
-	defer rows.Close()
-	found := 0
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			return fmt.Errorf("marts: core tables: %w", err)
-		}
-		if need[name] {
-			found++
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("marts: core tables: %w", err)
-	}
-	if found == 0 {
+	case n == 0:
 		return ErrNoCore
 	}
 	return nil

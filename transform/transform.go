@@ -260,9 +260,10 @@ func keyFingerprint(key []byte) string {
 // their done marks and the quarantine rows of its own reasons. The rows
 // extract quarantined (extract.Reasons) stay: they are not redone.
 func forgetTransformed(ctx context.Context, conn *sql.Conn, loads string) error {
-	// loads is one of the two names above, never data.
+	// loads is one of the two names above, never data; extract_reasons is
+	// prepare's.
 	in := "load_id IN (SELECT load_id FROM " + loads + ")"
-	if _, err := conn.ExecContext(ctx, "DELETE FROM ops.quarantine WHERE NOT list_contains(?, reason_code) AND "+in, extract.Reasons); err != nil {
+	if _, err := conn.ExecContext(ctx, "DELETE FROM ops.quarantine WHERE NOT list_contains(getvariable('extract_reasons'), reason_code) AND "+in); err != nil {
 		return err
 	}
 	if _, err := conn.ExecContext(ctx, "DELETE FROM ops.transform_loads WHERE "+in); err != nil {
