@@ -133,8 +133,8 @@ func withRunConfig(e *env, cfgPath string, adjust func(*config.Config) (*config.
 // of the regions the binary lacks would be quarantined as bad_region, so
 // that the same config gave other data from another folder.
 func checkAssets(stages []string) error {
-	if (slices.Contains(stages, "reports") || slices.Contains(stages, "site")) && !webassets.Embedded() {
-		if _, err := webassets.Read(webassets.EChartsFile); err != nil {
+	if slices.Contains(stages, "reports") || slices.Contains(stages, "site") {
+		if _, err := webassets.Read(webassets.EChartsFile); err != nil { // the binary's own copy first
 			return usageError{fmt.Errorf("stages %s: %w (make build embeds them)", strings.Join(stages, ","), err)}
 		}
 	}

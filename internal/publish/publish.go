@@ -168,11 +168,11 @@ func (r *Release) Dir(name string) string { return filepath.Join(r.staging, name
 
 // Abort removes the staging folder; the served outputs stay as they were.
 func (r *Release) Abort() error {
+	defer r.release() // also after a Commit that failed past its rename
 	if r.done {
 		return nil
 	}
 	r.done = true
-	defer r.release()
 	return os.RemoveAll(r.staging)
 }
 

@@ -94,9 +94,6 @@ func Path(rel string) (string, error) {
 	return p, nil
 }
 
-// Embedded reports whether the binary carries the Runtime files.
-func Embedded() bool { return bundle != nil }
-
 // Read returns the bytes of a file under node_modules: the binary's own
 // copy when it carries one.
 func Read(rel string) ([]byte, error) {
