@@ -35,15 +35,20 @@ func assistancePage(d *data, o *operator, fs []finding, items []findingAssistanc
 			txt(zh(assistanceKindZH, a.Kind)), txt(o.activityName(a.Activity)), optAmt(a.Amount), orMissing(a.Approved, "无"),
 			orMissing(dateZH(a.Publicized), "未公示"), txt(a.Voucher), orMissing(dateZH(a.Posted), "无"), optAmt(a.VoucherDebit))
 	}
-	head := &section{Heading: "说明", Paras: []string{
-		"下列帮扶事项均被合规检查列为问题对象（第十二条：会员活动和帮扶救助支出应严格审批、如实记账，并在一定范围内向会员公示）。" +
-			"为保护个人信息，不显示事项的文字说明（可能含有受助人姓名）。",
-	}, Tables: []*table{t}}
-	if n == 0 {
-		head.Paras = append(head.Paras, "本运营方没有涉及帮扶事项的问题。")
-	}
-	p.Sections = append(p.Sections, head)
+	p.Sections = append(p.Sections, drillNote("下列帮扶事项均被合规检查列为问题对象（第十二条：会员活动和帮扶救助支出应严格审批、如实记账，并在一定范围内向会员公示）。"+
+		"为保护个人信息，不显示事项的文字说明（可能含有受助人姓名）。", "帮扶事项", n == 0, t))
 	return p
+}
+
+// drillNote is the 说明 section that opens a drill-down page: why its
+// subjects are listed, and, when none is, a word that the operator has no
+// finding about them (subject: 理赔, 帮扶事项…).
+func drillNote(intro, subject string, none bool, tables ...*table) *section {
+	head := &section{Heading: "说明", Paras: []string{intro}, Tables: tables}
+	if none {
+		head.Paras = append(head.Paras, "本运营方没有涉及"+subject+"的问题。")
+	}
+	return head
 }
 
 // orMissing is a text cell of s, or of the word missing when s is empty.

@@ -47,13 +47,7 @@ func claimsPage(d *data, o *operator, fs []finding, claims []findingClaim) *page
 				optAmt(c.Approved), optAmt(c.PaidAmount), optAmt(c.Cap), txt(c.Voucher))
 		}
 	}
-	head := &section{Heading: "说明", Paras: []string{
-		"下列理赔均被合规检查列为问题对象（第八条业务管理：超过给付上限、出险时未参加活动、给付超过医疗总费用减医保报销；第十二条专款专用：同一事件重复给付）。" +
-			"为保护个人信息，不显示会员、疾病类别和医院。",
-	}, Tables: []*table{t}}
-	if n == 0 {
-		head.Paras = append(head.Paras, "本运营方没有涉及理赔的问题。")
-	}
-	p.Sections = append(p.Sections, head)
+	p.Sections = append(p.Sections, drillNote("下列理赔均被合规检查列为问题对象（第八条业务管理：超过给付上限、出险时未参加活动、给付超过医疗总费用减医保报销；第十二条专款专用：同一事件重复给付）。"+
+		"为保护个人信息，不显示会员、疾病类别和医院。", "理赔", n == 0, t))
 	return p
 }

@@ -21,13 +21,8 @@ func holdingsPage(d *data, o *operator, fs []finding, months []holdingMonth) *pa
 	monthCols := []column{{"月末", text}, {"本金", amount}, {"市值", amount}, {"应计收益", amount}, {"已实现收益", amount}}
 	all := &table{ID: "t-holding-months", Sheet: "持仓明细", Title: "问题所涉持仓的各月末状态", WorkbookOnly: true,
 		Cols: append([]column{{"持仓编号", text}, {"品种", text}, {"名称", text}, {"发行人", text}}, monthCols...)}
-	head := &section{Heading: "说明", Paras: []string{
-		"下列投资持仓均被合规检查列为问题对象（第十二条：互助资金只能存入银行或购买国债，不得购买股票、基金、债券、期货、理财等金融产品）。",
-	}, Tables: []*table{all}}
-	if len(order) == 0 {
-		head.Paras = append(head.Paras, "本运营方没有涉及投资持仓的问题。")
-	}
-	p.Sections = append(p.Sections, head)
+	p.Sections = append(p.Sections, drillNote("下列投资持仓均被合规检查列为问题对象（第十二条：互助资金只能存入银行或购买国债，不得购买股票、基金、债券、期货、理财等金融产品）。",
+		"投资持仓", len(order) == 0, all))
 	for _, id := range order {
 		ms := monthsOf[id]
 		sec := &section{ID: holdingAnchor(id), Heading: "持仓 " + id, Sub: true}

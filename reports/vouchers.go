@@ -76,14 +76,9 @@ func vouchersPage(d *data, o *operator, fs []finding, lines []voucherLine) *page
 		{"借方", amount}, {"贷方", amount}, {"决策文号", text}, {"制单与审核同一人", text}, {"审核与支付同一人", text}}
 	all := &table{ID: "t-voucher-lines", Sheet: "凭证明细", Title: "问题所涉凭证的全部分录", WorkbookOnly: true,
 		Cols: append([]column{{"凭证号", text}}, lineCols...)}
-	head := &section{Heading: "说明", Paras: []string{
-		"下列凭证均被合规检查列为问题对象（第十三条：大额资金集体决策、不相容岗位分离、加强财务基础工作、收支两条线等）。" +
-			"每张凭证列出其保留的全部分录；转换时被隔离的分录不在其中，故缺行的凭证借贷不平。" +
-			"为保护个人信息，不显示经办人员编号、对方单位、银行账号和摘要。",
-	}}
-	if len(order) == 0 {
-		head.Paras = append(head.Paras, "本运营方没有涉及记账凭证的问题。")
-	}
+	head := drillNote("下列凭证均被合规检查列为问题对象（第十三条：大额资金集体决策、不相容岗位分离、加强财务基础工作、收支两条线等）。"+
+		"每张凭证列出其保留的全部分录；转换时被隔离的分录不在其中，故缺行的凭证借贷不平。"+
+		"为保护个人信息，不显示经办人员编号、对方单位、银行账号和摘要。", "记账凭证", len(order) == 0)
 	p.Sections = append(p.Sections, head)
 	yes := func(b bool) cell {
 		if b {
