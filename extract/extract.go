@@ -24,9 +24,11 @@ type SourceResult struct {
 	// 429, a cut connection, a body cut short): a source that works only
 	// on its second try shows here before it stops working at all.
 	Retries  int64         `json:"retries,omitempty"`
-	Duration time.Duration `json:"duration_ns"`
-	Err      error         `json:"-"`
-	Error    string        `json:"error,omitempty"`
+	Duration time.Duration `json:"-"`
+	// Seconds is Duration in seconds, the unit of the manifest's stages.
+	Seconds float64 `json:"seconds"`
+	Err     error   `json:"-"`
+	Error   string  `json:"error,omitempty"`
 }
 
 // Result is what the extract stage did.
@@ -76,7 +78,8 @@ func Run(ctx context.Context, db *sql.DB, cfg *config.Config, runID string, opt 
 			}
 			start := time.Now()
 			err := s.Pull(ctx, l)
-			res.Sources[i] = SourceResult{Name: s.Name(), Rows: rows.Load(), Duration: time.Since(start), Err: err, Rejected: l.Rejected()}
+			took := time.Since(start)
+			res.Sources[i] = SourceResult{Name: s.Name(), Rows: rows.Load(), Duration: took, Seconds: took.Seconds(), Err: err, Rejected: l.Rejected()}
 			if r, ok := s.(Retrier); ok {
 				res.Sources[i].Retries = r.Retries()
 				if n := res.Sources[i].Retries; n > 0 {

@@ -90,6 +90,13 @@ func TestHTTPUnderFaults(t *testing.T) {
 	if res.Sources[0].Retries == 0 {
 		t.Errorf("a pull under faults reports %d retries", res.Sources[0].Retries)
 	}
+	// The manifest reads it in seconds, as its stages.
+	entry, _ := json.Marshal(res.Sources[0])
+	var m map[string]any
+	json.Unmarshal(entry, &m)
+	if sec, _ := m["seconds"].(float64); sec <= 0 || sec != res.Sources[0].Duration.Seconds() {
+		t.Errorf("a source's manifest entry %s: seconds is not its duration %v", entry, res.Sources[0].Duration)
+	}
 }
 
 // TestHTTPAuth: a wrong token stops that source with ErrAuth, at once.
