@@ -11,7 +11,7 @@ FUZZNSQL ?= 3000x
 # without it, through the appender (slower, same result).
 export GOFLAGS := $(GOFLAGS) -tags=duckdb_arrow
 
-.PHONY: build demo test test-bundle test-short fuzz bench lint clean
+.PHONY: build demo test test-bundle test-short fuzz race bench lint clean
 
 # The binary carries the npm files a run reads (internal/webassets: the
 # ECharts runtime, the GB/T 2260 tables), so it runs from any folder.
@@ -32,6 +32,7 @@ demo: build
 # The README's test command; CI runs exactly this.
 test: lint node_modules/.package-lock.json
 	$(GO) test -count=1 -timeout 20m $(PKGS)
+	$(MAKE) race
 	$(MAKE) fuzz
 	$(MAKE) test-bundle
 
@@ -42,6 +43,11 @@ test-bundle: build
 	  env -u HUZHU_NODE_MODULES ./huzhu demo --out demo --members 300 >demo.log 2>&1 && \
 	  test -s demo/out/site/index.html && test -s demo/out/reports/national/index.html && \
 	  rm -rf $$d && echo "test-bundle: the binary runs alone" || { cat $$d/demo.log; exit 1; }
+
+# The race detector over the packages that do not link DuckDB (style.md: the
+# cgo-heavy ones would take it minutes, in C it cannot see into).
+race:
+	$(GO) test -race -count=1 $$($(GO) list -f '{{.ImportPath}} {{join .Deps " "}}' $(PKGS) | grep -v duckdb-go | cut -d' ' -f1)
 
 # A short run of every fuzz target (seed corpora under testdata/fuzz are replayed by `go test` too).
 fuzz:
