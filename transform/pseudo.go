@@ -90,6 +90,6 @@ func registerHMAC(conn *sql.Conn, key []byte) error {
 // haveHMAC says whether conn's database has hz_hmac already.
 func haveHMAC(ctx context.Context, conn *sql.Conn) (bool, error) {
 	var n int
-	err := conn.QueryRowContext(ctx, "SELECT count(*) FROM duckdb_functions() WHERE function_name = ?", hmacName).Scan(&n)
+	err := conn.QueryRowContext(ctx, mustRead("sql/have_function.sql"), hmacName).Scan(&n)
 	return n > 0, err
 }

@@ -41,6 +41,44 @@ var settleFusedTmpl = template.Must(template.New("settle_fused.sql.tmpl").Parse(
 
 var fuseStageTmpl = template.Must(template.New("fuse_stage.sql.tmpl").Parse(mustRead("sql/fuse_stage.sql.tmpl")))
 
+// plumbing holds the transform's bookkeeping statements
+// (sql/plumbing.sql.tmpl), one named template each, run by plumb.
+var plumbing = template.Must(template.New("plumbing.sql.tmpl").Funcs(template.FuncMap{"ident": ident}).
+	Parse(mustRead("sql/plumbing.sql.tmpl")))
+
+// identRe is a lower-case SQL name, which needs no quotes, or two of them
+// joined by a dot (schema.table).
+var identRe = regexp.MustCompile(`^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$`)
+
+// ident lets a table or column name into an SQL template: the contract's
+// and this package's names are all lower-case SQL names, and anything else
+// is refused rather than spliced.
+func ident(name string) (string, error) {
+	if !identRe.MatchString(name) {
+		return "", fmt.Errorf("%q is not a lower-case SQL name", name)
+	}
+	return name, nil
+}
+
+// plumbText renders the named template of sql/plumbing.sql.tmpl.
+func plumbText(name string, data any) (string, error) {
+	var b strings.Builder
+	if err := plumbing.ExecuteTemplate(&b, name, data); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+// plumb runs the statements of the named template of
+// sql/plumbing.sql.tmpl, each with args.
+func plumb(ctx context.Context, conn *sql.Conn, name string, data any, args ...any) error {
+	text, err := plumbText(name, data)
+	if err != nil {
+		return err
+	}
+	return exec(ctx, conn, "sql/plumbing.sql.tmpl ("+name+")", text, args...)
+}
+
 // fusedColumns are the stage columns a fused stage model writes into
 // core.v_<entity> that a version does not keep (with the scrub step's,
 // scrub_*), dropped once its entity commits (dropStageColumns); the
@@ -205,11 +243,9 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, key []byte, full
 			return fmt.Errorf("transform: full rebuild: %w", err)
 		}
 		for _, name := range Order {
-			for _, t := range []string{"core.v_", "core.k_"} {
-				if _, err := conn.ExecContext(ctx, "DROP TABLE IF EXISTS "+t+name); err != nil {
-					conn.ExecContext(ctx, "ROLLBACK")
-					return fmt.Errorf("transform: full rebuild: %w", err)
-				}
+			if err := plumb(ctx, conn, "drop_entity", name); err != nil {
+				conn.ExecContext(ctx, "ROLLBACK")
+				return fmt.Errorf("transform: full rebuild: %w", err)
 			}
 		}
 		if err := forgetTransformed(ctx, conn, "ops.transform_loads"); err != nil {
@@ -260,16 +296,7 @@ func keyFingerprint(key []byte) string {
 // their done marks and the quarantine rows of its own reasons. The rows
 // extract quarantined (extract.Reasons) stay: they are not redone.
 func forgetTransformed(ctx context.Context, conn *sql.Conn, loads string) error {
-	// loads is one of the two names above, never data; extract_reasons is
-	// prepare's.
-	in := "load_id IN (SELECT load_id FROM " + loads + ")"
-	if _, err := conn.ExecContext(ctx, "DELETE FROM ops.quarantine WHERE NOT list_contains(getvariable('extract_reasons'), reason_code) AND "+in); err != nil {
-		return err
-	}
-	if _, err := conn.ExecContext(ctx, "DELETE FROM ops.transform_loads WHERE "+in); err != nil {
-		return err
-	}
-	return nil
+	return plumb(ctx, conn, "forget_transformed", loads)
 }
 
 // currentFacts are the views rendered from sql/current_fact.sql.tmpl (the
@@ -291,7 +318,7 @@ var currentFacts = []struct {
 // non-zero for one with rows).
 func coreTable(ctx context.Context, conn *sql.Conn, name string) (exists, rows bool, err error) {
 	var n, size int64
-	err = conn.QueryRowContext(ctx, "SELECT count(*), coalesce(max(estimated_size), 0) FROM duckdb_tables() WHERE schema_name = 'core' AND table_name = ?", name).Scan(&n, &size)
+	err = conn.QueryRowContext(ctx, mustRead("sql/core_table.sql"), name).Scan(&n, &size)
 	return n > 0, size > 0, err
 }
 
@@ -370,17 +397,7 @@ func (d currentData) Join(a, b string) string {
 // beside fact_contribution), so that the next core run sets every valid_to
 // and builds the aggregates whole.
 func dropKept(ctx context.Context, conn *sql.Conn) error {
-	// The names are this package's, never data.
-	drops := []string{"DROP TABLE IF EXISTS core.agg_contribution_month", "DROP TABLE IF EXISTS core.agg_enrolled_year"}
-	for _, f := range currentFacts {
-		drops = append(drops, "DROP VIEW IF EXISTS core."+f.Fact, "DROP TABLE IF EXISTS core.p_"+f.Entity)
-	}
-	for _, q := range drops {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			return err
-		}
-	}
-	return nil
+	return plumb(ctx, conn, "drop_kept", currentFacts)
 }
 
 // forgetSince forgets, in one transaction, what the transform derived
@@ -406,8 +423,7 @@ func forgetSince(ctx context.Context, conn *sql.Conn, since time.Time) error {
 		if !have {
 			continue
 		}
-		// The table name is the contract's entity name, never data.
-		if _, err := conn.ExecContext(ctx, "DELETE FROM core.v_"+name+" WHERE load_id IN (SELECT load_id FROM since_loads)"); err != nil {
+		if err := plumb(ctx, conn, "forget_since", name); err != nil {
 			return fail(err)
 		}
 	}
@@ -476,18 +492,14 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity, st *runS
 		}
 		if createdFused {
 			// The stage model made it (fused): core held no such table before.
-			conn.ExecContext(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS core.v_"+e.Name)
+			plumb(context.WithoutCancel(ctx), conn, "drop_versions", e.Name)
 		}
 		dropTemps(context.WithoutCancel(ctx), conn, e)
 		return nil, fmt.Errorf("transform %s: %w", e.Name, err)
 	}
 	// The keys of the records refused (every key column as text), which
 	// with the versions' keys are every key sent (defineKnown).
-	ddl := "CREATE TABLE IF NOT EXISTS core.k_" + e.Name + " (source_operator VARCHAR"
-	for _, k := range e.Key {
-		ddl += ", " + k + " VARCHAR"
-	}
-	if _, err := conn.ExecContext(ctx, ddl+")"); err != nil {
+	if err := plumb(ctx, conn, "keys_table", e); err != nil {
 		return fail(err)
 	}
 	if err := exec(ctx, conn, "sql/new_loads.sql", mustRead("sql/new_loads.sql"), e.Name); err != nil {
@@ -605,17 +617,10 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity, st *runS
 // sent is. (Keeping every key sent in core.k_ cost a second write of the
 // keys: 1.5 s of 4.8 M enrolments at 1 M members.)
 func defineKnown(ctx context.Context, conn *sql.Conn, e *contract.Entity, haveVersions bool) error {
-	// Names from package contract, never data.
-	q := "CREATE OR REPLACE TEMP VIEW known_" + e.Name + " AS SELECT source_operator, " + strings.Join(e.Key, ", ") + " FROM core.k_" + e.Name
-	if haveVersions {
-		q += " UNION ALL SELECT source_operator"
-		for _, k := range e.Key {
-			q += ", CAST(" + k + " AS VARCHAR) AS " + k
-		}
-		q += " FROM core.v_" + e.Name
-	}
-	_, err := conn.ExecContext(ctx, q)
-	return err
+	return plumb(ctx, conn, "known_view", struct {
+		Entity   *contract.Entity
+		Versions bool
+	}{e, haveVersions})
 }
 
 // narrowRefs are the references of a stage to the keys of an entity with
@@ -668,7 +673,7 @@ func widenKnown(ctx context.Context, conn *sql.Conn, narrowed []*contract.Entity
 			err = defineKnown(ctx, conn, to, have)
 		}
 		if err == nil {
-			_, err = conn.ExecContext(ctx, "DROP TABLE IF EXISTS narrow_"+to.Name)
+			err = plumb(ctx, conn, "drop_narrow", to.Name)
 		}
 		if err != nil {
 			return fmt.Errorf("known_%s: %w", to.Name, err)
@@ -679,12 +684,7 @@ func widenKnown(ctx context.Context, conn *sql.Conn, narrowed []*contract.Entity
 
 // dropTemps drops the temp tables of an entity's stage and settle steps.
 func dropTemps(ctx context.Context, conn *sql.Conn, e *contract.Entity) error {
-	for _, t := range []string{"stage_" + e.Name, "judged"} {
-		if _, err := conn.ExecContext(ctx, "DROP TABLE IF EXISTS "+t); err != nil {
-			return err
-		}
-	}
-	return nil
+	return plumb(ctx, conn, "drop_temps", e.Name)
 }
 
 // settle settles an entity's staged rows (sql/settle.sql.tmpl) and scrubs
@@ -801,9 +801,7 @@ func stageName(e *contract.Entity) *regexp.Regexp {
 // all, since core held no versions of the entity before it, and this run
 // builds it again.
 func repairFused(ctx context.Context, conn *sql.Conn) error {
-	tables, err := queryStrings(ctx, conn, `SELECT table_name FROM duckdb_columns()
-		WHERE database_name = current_database() AND schema_name = 'core' AND column_name = 'verdict' AND starts_with(table_name, 'v_')
-		ORDER BY table_name`)
+	tables, err := queryStrings(ctx, conn, mustRead("sql/fused_tables.sql"))
 	if err != nil {
 		return fmt.Errorf("transform: %w", err)
 	}
@@ -813,13 +811,15 @@ func repairFused(ctx context.Context, conn *sql.Conn) error {
 			continue
 		}
 		var unmarked int64
-		// The table's name is the entity's, from package contract.
-		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT DISTINCT load_id FROM core.v_`+e.Name+`)
-			WHERE load_id NOT IN (SELECT load_id FROM ops.transform_loads WHERE entity = ?)`, e.Name).Scan(&unmarked); err != nil {
+		q, err := plumbText("unmarked_loads", e.Name)
+		if err == nil {
+			err = conn.QueryRowContext(ctx, q, e.Name).Scan(&unmarked)
+		}
+		if err != nil {
 			return fmt.Errorf("transform %s: %w", e.Name, err)
 		}
 		if unmarked > 0 {
-			_, err = conn.ExecContext(ctx, "DROP TABLE core.v_"+e.Name)
+			err = plumb(ctx, conn, "drop_versions", e.Name)
 		} else {
 			err = dropStageColumns(ctx, conn, e)
 		}
@@ -851,16 +851,12 @@ func queryStrings(ctx context.Context, conn *sql.Conn, q string, args ...any) ([
 // dropStageColumns drops from core.v_<entity> the stage columns a fused
 // stage model wrote there (fusedColumns and scrub_*), the verdict last.
 func dropStageColumns(ctx context.Context, conn *sql.Conn, e *contract.Entity) error {
-	cols, err := queryStrings(ctx, conn, `SELECT column_name FROM duckdb_columns()
-		WHERE database_name = current_database() AND schema_name = 'core' AND table_name = ?
-		  AND (list_contains(?, column_name) OR starts_with(column_name, 'scrub_'))
-		ORDER BY column_name = 'verdict', column_index`, "v_"+e.Name, fusedColumns)
+	cols, err := queryStrings(ctx, conn, mustRead("sql/stage_columns.sql"), "v_"+e.Name, fusedColumns)
 	if err != nil {
 		return err
 	}
 	for _, c := range cols {
-		// Names from the stage model and duckdb_columns, never data.
-		if _, err := conn.ExecContext(ctx, "ALTER TABLE core.v_"+e.Name+" DROP COLUMN "+c); err != nil {
+		if err := plumb(ctx, conn, "drop_column", struct{ Entity, Column string }{e.Name, c}); err != nil {
 			return fmt.Errorf("drop the stage column %s of core.v_%s: %w", c, e.Name, err)
 		}
 	}
@@ -1032,11 +1028,8 @@ func BuildAggregates(ctx context.Context, conn *sql.Conn) error {
 	if err := DefineMacros(ctx, conn); err != nil {
 		return err
 	}
-	for _, t := range []string{"fact_contribution_removed", "fact_contribution_added"} {
-		// The names are this list's, never data.
-		if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE "+t+" AS SELECT * FROM core.fact_contribution LIMIT 0"); err != nil {
-			return fmt.Errorf("transform: aggregates: %w", err)
-		}
+	if err := plumb(ctx, conn, "empty_changes", nil); err != nil {
+		return fmt.Errorf("transform: aggregates: %w", err)
 	}
 	models, err := coreModels(ctx, conn, nil)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"huzhu/contract"
 	"huzhu/extract"
 	"huzhu/internal/config"
 	"huzhu/opsim"
@@ -404,5 +405,25 @@ func TestDuplicateKeyNightEqualsFull(t *testing.T) {
 		if night[name] != d {
 			t.Errorf("core.%s: after the night %s, full rebuild %s", name, night[name], d)
 		}
+	}
+}
+
+// TestPlumbingTakesNamesOnly: the bookkeeping templates let a lower-case
+// SQL name in and refuse anything else, rather than splice it.
+func TestPlumbingTakesNamesOnly(t *testing.T) {
+	if q, err := plumbText("drop_versions", "members"); err != nil || !strings.Contains(q, "DROP TABLE IF EXISTS core.v_members;") {
+		t.Errorf(`plumbText("drop_versions", "members") = %q, %v`, q, err)
+	}
+	for _, bad := range []string{"members; DROP TABLE ops.runs", "Members", "", "v-1", `"x"`} {
+		if q, err := plumbText("drop_versions", bad); err == nil {
+			t.Errorf("plumbText(%q) = %q, want an error", bad, q)
+		}
+	}
+	q, err := plumbText("known_view", struct {
+		Entity   *contract.Entity
+		Versions bool
+	}{contract.Lookup("enrollments"), true})
+	if err != nil || !strings.Contains(q, "CAST(receipt_no AS VARCHAR) AS receipt_no FROM core.v_enrollments;") {
+		t.Errorf("known_view of enrollments = %q, %v", q, err)
 	}
 }
