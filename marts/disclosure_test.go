@@ -126,6 +126,21 @@ func checkDisclosure(t *testing.T, db *sql.DB, conn *sql.Conn, k int) (cells, hi
 	if bad != 0 {
 		t.Errorf("k=%d: %d rows show a count below k or a suppressed figure", k, bad)
 	}
+	// A suppressed activity-year's margins name no bucket (which buckets
+	// hold its few claims would be their profile), and every one of its
+	// five dimensions says it is hidden; a shown one's name every bucket.
+	if err := conn.QueryRowContext(context.Background(), `SELECT
+		(SELECT count(*) FROM mart.disclosure_breakdown AS b
+			JOIN mart.disclosure_activity_year AS a USING (fiscal_year, operator_code, activity_code)
+			WHERE (a.suppressed AND (b.bucket IS NOT NULL OR NOT b.suppressed)) OR (NOT a.suppressed AND b.bucket IS NULL))
+		+ (SELECT count(*) FROM mart.disclosure_activity_year AS a
+			WHERE a.suppressed AND (SELECT count(*) FROM mart.disclosure_breakdown AS b
+				WHERE b.fiscal_year = a.fiscal_year AND b.operator_code = a.operator_code AND b.activity_code = a.activity_code) <> 5)`).Scan(&bad); err != nil {
+		t.Fatal(err)
+	}
+	if bad != 0 {
+		t.Errorf("k=%d: %d breakdown rows name a bucket of a suppressed activity-year, or miss one of its dimensions", k, bad)
+	}
 	// A shown margin with no suppressed cell adds up to its total.
 	if err := conn.QueryRowContext(context.Background(), `SELECT count(*) FROM (
 		SELECT b.fiscal_year, b.operator_code, b.activity_code, b.dimension,
@@ -360,7 +375,8 @@ func TestMarginRecoverable(t *testing.T) {
 // TestDisclosureSuppression: the breakdown model on hand-made claims.
 // Activity A: hospital levels 50, 3, 20 under a shown total → 3 and 20
 // suppressed. B: 3, 4, 50 → 3 and 4, no third. C: its activity-year row is
-// suppressed → every cell. Free-text diagnoses are 'other'.
+// suppressed → one hidden row a dimension, no bucket named. D: suppressed,
+// no paid claim → the same rows as C. Free-text diagnoses are 'other'.
 func TestDisclosureSuppression(t *testing.T) {
 	ctx := context.Background()
 	db, err := warehouse.Open(ctx, warehouse.InMemory, warehouse.Options{})
@@ -384,7 +400,7 @@ func TestDisclosureSuppression(t *testing.T) {
 		`CREATE OR REPLACE TABLE core.dim_member (operator_code VARCHAR, member_ref VARCHAR, gender VARCHAR, age_band VARCHAR)`,
 		`INSERT INTO core.dim_member VALUES ('OP', 'M1', 'F', '40-49')`,
 		`CREATE OR REPLACE TABLE mart.disclosure_activity_year AS
-			SELECT * FROM (VALUES (2024, 'P1', 'OP', 'A', false), (2024, 'P1', 'OP', 'B', false), (2024, 'P1', 'OP', 'C', true))
+			SELECT * FROM (VALUES (2024, 'P1', 'OP', 'A', false), (2024, 'P1', 'OP', 'B', false), (2024, 'P1', 'OP', 'C', true), (2024, 'P1', 'OP', 'D', true))
 			AS t(fiscal_year, pool_code, operator_code, activity_code, suppressed)`,
 	} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
@@ -432,24 +448,35 @@ func TestDisclosureSuppression(t *testing.T) {
 		t.Fatal(err)
 	}
 	for rows.Next() {
-		var act, dim, bucket string
+		var act, dim string
+		var bucket sql.NullString
 		var n sql.NullInt64
 		var sup bool
-		rows.Scan(&act, &dim, &bucket, &n, &sup)
+		if err := rows.Scan(&act, &dim, &bucket, &n, &sup); err != nil {
+			t.Fatal(err)
+		}
 		v := "hidden"
 		if n.Valid {
 			v = fmt.Sprint(n.Int64)
 		}
 		if sup == n.Valid {
-			t.Errorf("%s %s %s: claims_paid %s with suppressed %v", act, dim, bucket, v, sup)
+			t.Errorf("%s %s %s: claims_paid %s with suppressed %v", act, dim, bucket.String, v, sup)
 		}
-		got[act+" "+dim+" "+bucket] = v
+		b := bucket.String
+		if !bucket.Valid {
+			b = "*"
+		}
+		if (act == "C" || act == "D") != !bucket.Valid {
+			t.Errorf("%s %s: bucket %q", act, dim, b)
+		}
+		got[act+" "+dim+" "+b] = v
 	}
 	rows.Close()
 	for key, want := range map[string]string{
 		"A hospital_level tertiary": "50", "A hospital_level secondary": "hidden", "A hospital_level primary": "hidden",
 		"B hospital_level tertiary": "hidden", "B hospital_level secondary": "hidden", "B hospital_level primary": "50",
-		"C hospital_level tertiary": "hidden", "C hospital_level secondary": "hidden", "C gender F": "hidden",
+		"C hospital_level *": "hidden", "C gender *": "hidden", "C age_band *": "hidden", "C month *": "hidden", "C diagnosis_group *": "hidden",
+		"D hospital_level *": "hidden", "D gender *": "hidden",
 		"A gender F": "73", "B month 2024-05": "57", "A diagnosis_group K": "63", "A diagnosis_group other": "10",
 	} {
 		if got[key] != want {

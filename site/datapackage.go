@@ -113,13 +113,14 @@ func (x *index) dataPackage() ([]file, error) {
 		f("activity_code", "string"), f("line_code", "string"), f("line_name", "string"), f("line_class", "string"), f("budget", "number"), f("actual_ytd", "number"),
 		f("execution_rate", "number"), f("flag", "string"), f("suppressed", "boolean")}}
 	for _, b := range d.Budget {
-		actual, rate, flag, sup := cstr(b.Actual), optFloat(b.Rate, 4), b.Flag, false
+		budget, actual, rate, flag, sup := optCents(b.Budget), cstr(b.Actual), optFloat(b.Rate, 4), b.Flag, false
 		if x.yearSup[yearKey(b.Operator, b.Activity, b.Year)] {
 			// the flag too: "over" or "short" says which side of the budget
-			// the hidden actual lies
-			actual, rate, flag, sup = "", "", "", true
+			// the hidden actual lies; and the budget, which a plan close to
+			// the outcome makes a proxy of it (activityPage)
+			budget, actual, rate, flag, sup = "", "", "", "", true
 		}
-		t.rows = append(t.rows, []string{strconv.Itoa(b.Year), b.Month, b.Operator, b.Activity, b.Line, b.LineName, b.Class, optCents(b.Budget), actual, rate, flag, strconv.FormatBool(sup)})
+		t.rows = append(t.rows, []string{strconv.Itoa(b.Year), b.Month, b.Operator, b.Activity, b.Line, b.LineName, b.Class, budget, actual, rate, flag, strconv.FormatBool(sup)})
 	}
 	ts = append(ts, t)
 	t = pkgTable{name: "scorecard", title: "监督评分与审计意见", fields: []pkgField{f("fiscal_year", "integer"), f("operator_code", "string"), f("score", "number"),

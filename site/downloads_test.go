@@ -174,7 +174,11 @@ func readCSVIfAny(t *testing.T, path string) []map[string]string {
 func TestSuppressedYearShowsNoMoney(t *testing.T) {
 	dir, d := built(t)
 	sup := hiddenText
-	hidden := 0
+	hidden, wholeMargins := 0, 0
+	latest := map[string]int{}
+	for _, y := range d.Years {
+		latest[y.Operator+"/"+y.Activity] = max(latest[y.Operator+"/"+y.Activity], y.Year)
+	}
 	for _, y := range d.Years {
 		if !y.Suppressed {
 			continue
@@ -192,13 +196,23 @@ func TestSuppressedYearShowsNoMoney(t *testing.T) {
 			}
 		}
 		for _, r := range readCSV(t, filepath.Join(folder, "budget.csv")) {
-			if r["fiscal_year"] == year && (r["actual"] != sup || r["execution_rate"] != sup) {
-				t.Errorf("%s budget %s %s shows its actual: %v", folder, year, r["line"], r)
+			if r["fiscal_year"] == year && (r["actual"] != sup || r["execution_rate"] != sup || r["budget"] != sup) {
+				t.Errorf("%s budget %s %s shows its actual or budget: %v", folder, year, r["line"], r)
+			}
+		}
+		// The breakdown of the latest year names none of its groups.
+		for _, r := range readCSVIfAny(t, filepath.Join(folder, "breakdown.csv")) {
+			if y.Year != latest[y.Operator+"/"+y.Activity] {
+				continue
+			}
+			wholeMargins++
+			if r["bucket"] != "" || r["claims_paid"] != "<10" || r["benefits_paid"] != sup {
+				t.Errorf("%s breakdown of the hidden year %s names a group: %v", folder, year, r)
 			}
 		}
 	}
-	if hidden == 0 {
-		t.Fatal("no suppressed activity-year in the test world")
+	if hidden == 0 || wholeMargins == 0 {
+		t.Fatalf("%d suppressed activity-years in the test world, %d breakdown rows of one", hidden, wholeMargins)
 	}
 	// Nor in the data package: a hidden year's budget lines carry no
 	// actual, rate or flag (over or short says which side the actual is).
@@ -209,7 +223,7 @@ func TestSuppressedYearShowsNoMoney(t *testing.T) {
 		}
 	}
 	for _, r := range readCSV(t, filepath.Join(dir, "data", "package", "budget.csv")) {
-		if sup2[r["operator_code"]+"/"+r["activity_code"]+"/"+r["fiscal_year"]] && (r["actual_ytd"] != "" || r["execution_rate"] != "" || r["flag"] != "" || r["suppressed"] != "true") {
+		if sup2[r["operator_code"]+"/"+r["activity_code"]+"/"+r["fiscal_year"]] && (r["budget"] != "" || r["actual_ytd"] != "" || r["execution_rate"] != "" || r["flag"] != "" || r["suppressed"] != "true") {
 			t.Errorf("data package budget row of a hidden year shows %v", r)
 		}
 	}

@@ -64,10 +64,18 @@ func auditOpinion(part *float64) string {
 	return "未见年度审计报告"
 }
 
+// wholeMarginText stands for the groups of a suppressed year, which are not
+// named: which groups its few claims fall in would be their profile.
+const wholeMarginText = "各组合计（不公布分组）"
+
 // bucketLabel is how a member reads a bucket of a breakdown dimension:
 // 男/女, the hospital's grade, the ICD-10 chapter of a diagnosis group
-// (with the group's code), an age band in years, a month as 2025年1月.
+// (with the group's code), an age band in years, a month as 2025年1月;
+// the whole margin of a suppressed year (no bucket) as not named.
 func bucketLabel(dimension, bucket string) string {
+	if bucket == "" {
+		return wholeMarginText
+	}
 	switch dimension {
 	case "diagnosis_group":
 		switch bucket {

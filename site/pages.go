@@ -738,7 +738,11 @@ func (x *index) activityPage(o *Operator, a *Activity) *page {
 			bt.Rows = append(bt.Rows, []Cell{{Text: zh(dimensionZh, c.Dimension), Raw: c.Dimension}, {Text: bucketLabel(c.Dimension, c.Bucket), Raw: c.Bucket},
 				x.f.countOr(c.Claims, c.Suppressed), x.f.moneyOr(c.Benefits, c.Suppressed)})
 		}
-		p.add(&section{ID: "breakdown", Title: "给付分布", Note: "按年龄段、性别、疾病类别、医院等级与月份分别统计；不足 " + strconv.Itoa(x.f.k) + " 件的格及其补充隐去格，件数显示为“" + x.f.supText() + "”，金额显示为“" + hiddenText + "”。", Tables: []*Table{bt}})
+		note := "按年龄段、性别、疾病类别、医院等级与月份分别统计；不足 " + strconv.Itoa(x.f.k) + " 件的格及其补充隐去格，件数显示为“" + x.f.supText() + "”，金额显示为“" + hiddenText + "”。"
+		if y.Suppressed {
+			note = "本年度给付不足 " + strconv.Itoa(x.f.k) + " 件，不公布分组：哪些分组有给付，本身就会透露少数受益会员的年龄、性别、病种与就医情况。"
+		}
+		p.add(&section{ID: "breakdown", Title: "给付分布", Note: note, Tables: []*Table{bt}})
 	}
 
 	bt := p.table(dir, "budget", "本活动预算执行（各年最后月末）", []string{"年度", "科目", "截至月末", "预算（元）", "实际（元）", "执行率", "状态"},
@@ -747,15 +751,17 @@ func (x *index) activityPage(o *Operator, a *Activity) *page {
 		if l.Activity != a.Code {
 			continue
 		}
-		actual, rate, flag := x.f.money(l.Actual), x.f.ratioOr(l.Rate, false), textCell(zh(flagZh, l.Flag))
+		budget, actual, rate, flag := x.f.moneyOr(l.Budget, false), x.f.money(l.Actual), x.f.ratioOr(l.Rate, false), textCell(zh(flagZh, l.Flag))
 		// The actuals of a suppressed year would give its hidden figures
 		// back (the benefits line its benefits, the income line its
 		// contributions, and with them the change of the fund): hide them
-		// as the disclosure mart hides the year's money.
+		// as the disclosure mart hides the year's money. The budget too: a
+		// budget drawn up close to the outcome, divided by a fixed benefit,
+		// is the count of claims.
 		if x.yearSup[yearKey(o.Code, a.Code, l.Year)] {
-			actual, rate, flag = x.f.hidden(), x.f.hidden(), x.f.hidden()
+			budget, actual, rate, flag = x.f.hidden(), x.f.hidden(), x.f.hidden(), x.f.hidden()
 		}
-		bt.Rows = append(bt.Rows, []Cell{textCell(strconv.Itoa(l.Year)), textCell(l.LineName), textCell(l.Month), x.f.moneyOr(l.Budget, false), actual, rate, flag})
+		bt.Rows = append(bt.Rows, []Cell{textCell(strconv.Itoa(l.Year)), textCell(l.LineName), textCell(l.Month), budget, actual, rate, flag})
 	}
 	p.add(&section{ID: "budget", Title: "预算与实际", Tables: []*Table{bt}})
 
@@ -802,7 +808,7 @@ func (x *index) methodologyPage() *page {
 		{"风险准备金", "第十条要求建立的风险准备金（3102）余额。"},
 		{"统筹地区", "第四条：省级统筹，或省级管理、市级统筹。"},
 		{"“" + x.f.supText() + "”", "人数或件数少于 " + strconv.Itoa(x.f.k) + " 的格及其金额不公开；为防止用合计倒推，同一合计下至少再隐去一格。"},
-		{"“" + hiddenText + "”", "隐去格的金额、比例与天数：这样的活动年度，其缴费、给付、结余与预算实际数一并不公开，否则可由结余的变动倒推出给付。"},
+		{"“" + hiddenText + "”", "隐去格的金额、比例与天数：这样的活动年度，其缴费、给付、结余与预算及实际数一并不公开，否则可由结余的变动或预算倒推出给付。"},
 	}})
 	p.add(&section{ID: "limits", Title: "已知局限", List: []link{
 		{Text: "数据截至 " + x.d.AsOf + "；当年数据为年初至今，不是全年。"},

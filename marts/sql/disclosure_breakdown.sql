@@ -15,9 +15,14 @@
 -- Suppression (k = getvariable('k_anonymity')), claims_paid and
 -- benefits_paid NULL and suppressed true:
 --   primary        claims_paid < k;
---   total hidden   every cell of a margin whose total (the activity-year
---                  row) is suppressed, so the hidden total cannot be had by
---                  adding up the cells;
+--   total hidden   a margin whose total (the activity-year row) is
+--                  suppressed is one row, bucket NULL (the whole margin),
+--                  for each dimension, whether or not it had paid claims:
+--                  its buckets are not listed even as hidden cells, since
+--                  which buckets hold a claim is itself the profile of the
+--                  few claimants (one claim: the one person's age band,
+--                  gender, diagnosis, hospital and month), and the hidden
+--                  total cannot be had by adding up cells;
 --   complementary  when the total is shown and exactly one cell of the
 --                  margin is suppressed, also the margin's smallest other
 --                  cell (by claims_paid, then bucket), so that the shown
@@ -75,3 +80,9 @@ SELECT fiscal_year, pool_code, operator_code, activity_code, dimension, bucket,
     hide AS suppressed,
     getvariable('run_id') AS run_id
 FROM flagged
+WHERE NOT total_suppressed
+UNION ALL
+SELECT a.fiscal_year, a.pool_code, a.operator_code, a.activity_code, d.dimension, NULL, NULL, NULL, true, getvariable('run_id')
+FROM mart.disclosure_activity_year AS a
+CROSS JOIN (VALUES ('age_band'), ('gender'), ('diagnosis_group'), ('hospital_level'), ('month')) AS d(dimension)
+WHERE a.suppressed
