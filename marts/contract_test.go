@@ -3,6 +3,7 @@ package marts
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"os"
 	"regexp"
 	"strings"
@@ -114,5 +115,40 @@ func TestFindingsTracked(t *testing.T) {
 	db.SQL().QueryRow("SELECT count(*) FILTER (WHERE status = 'open'), count(*) FILTER (WHERE status = 'resolved') FROM mart.compliance_findings WHERE rule_id = 'R14'").Scan(&open, &resolved)
 	if open != 0 || resolved == 0 {
 		t.Errorf("R14 with min_members 0: %d open, %d resolved; want none open", open, resolved)
+	}
+	// Each run says which it compared with, and a finding the run it went
+	// in, however many runs ago that was; one back again is open.
+	if err := db.SQL().QueryRow("SELECT finding_id FROM mart.compliance_findings WHERE rule_id = 'R14' ORDER BY ALL LIMIT 1").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	tracked := func(run string) (resolvedRun, previous string) {
+		t.Helper()
+		var r, p sql.NullString
+		if err := db.SQL().QueryRow("SELECT resolved_run, previous_run FROM mart.compliance_findings WHERE finding_id = ?", id).Scan(&r, &p); err != nil {
+			t.Fatal(err)
+		}
+		var others int
+		db.SQL().QueryRow("SELECT count(*) FROM mart.compliance_findings WHERE previous_run IS DISTINCT FROM ?", p.String).Scan(&others)
+		if others != 0 {
+			t.Errorf("after %s: %d findings name another previous run than %q", run, others, p.String)
+		}
+		return r.String, p.String
+	}
+	if r, p := tracked("run-3"); r != "run-3" || p != "run-2" {
+		t.Errorf("after run-3: resolved_run %q, previous_run %q; want run-3, run-2", r, p)
+	}
+	if _, err := Run(ctx, db.SQL(), "run-4", rules); err != nil {
+		t.Fatal(err)
+	}
+	if r, p := tracked("run-4"); r != "run-3" || p != "run-3" {
+		t.Errorf("after run-4: resolved_run %q, previous_run %q; want run-3, run-3", r, p)
+	}
+	if _, err := Run(ctx, db.SQL(), "run-5", config.DefaultRules()); err != nil {
+		t.Fatal(err)
+	}
+	var st string
+	db.SQL().QueryRow("SELECT status FROM mart.compliance_findings WHERE finding_id = ?", id).Scan(&st)
+	if r, p := tracked("run-5"); r != "" || p != "run-4" || st != "open" {
+		t.Errorf("after run-5: %s, resolved_run %q, previous_run %q; want open, none, run-4", st, r, p)
 	}
 }

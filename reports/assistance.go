@@ -30,7 +30,7 @@ func assistancePage(d *data, o *operator, fs []finding, items []findingAssistanc
 			continue
 		}
 		n++
-		label, class := findingState(d, f)
+		label, class := findingState(f)
 		t.add(class, "a-"+f.ID, txt(ruleLabel(f.Rule)), txt(label), txt(f.Detail), txt(a.Item),
 			txt(zh(assistanceKindZH, a.Kind)), txt(o.activityName(a.Activity)), optAmt(a.Amount), orMissing(a.Approved, "无"),
 			orMissing(dateZH(a.Publicized), "未公示"), txt(a.Voucher), orMissing(dateZH(a.Posted), "无"), optAmt(a.VoucherDebit))

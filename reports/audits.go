@@ -46,7 +46,7 @@ func auditsPage(d *data, o *operator, fs []finding, deps []departure, audits []a
 		if !ok {
 			continue
 		}
-		label, class := findingState(d, f)
+		label, class := findingState(f)
 		days := null()
 		if x.DaysAfter != nil {
 			days = num(*x.DaysAfter)
@@ -94,7 +94,7 @@ func auditsPage(d *data, o *operator, fs []finding, deps []departure, audits []a
 		f, lacking := missing[y]
 		note, class := "", ""
 		if lacking {
-			label, c := findingState(d, f)
+			label, c := findingState(f)
 			note, class = label+"："+f.Detail, c
 			if class == "" {
 				class = "bad"

@@ -31,7 +31,7 @@ func claimsPage(d *data, o *operator, fs []finding, claims []findingClaim) *page
 			continue
 		}
 		n++
-		label, class := findingState(d, f)
+		label, class := findingState(f)
 		for i, c := range cs {
 			id := ""
 			if i == 0 {

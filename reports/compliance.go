@@ -11,17 +11,44 @@ import (
 	"huzhu/warehouse"
 )
 
-// findingState is a finding's place between this run and the previous.
-func findingState(d *data, f finding) (label, class string) {
+// findingState is a finding's place between the run that built it and
+// the previous one: resolved by that run, resolved before, new in it, or
+// open since before. (In a national roll-up each row is its pool's run's.)
+func findingState(f finding) (label, class string) {
 	switch {
-	case f.Status == "resolved" && d.PreviousRun != "" && f.LastSeen == d.PreviousRun:
+	case f.Status == "resolved" && f.ResolvedRun != "" && f.ResolvedRun == f.Run:
 		return "本次已解决", "resolved"
 	case f.Status == "resolved":
 		return "已解决", "resolved"
-	case f.FirstSeen == d.RunID:
+	case f.FirstSeen == f.Run:
 		return "新增", "new"
 	}
 	return "持续", ""
+}
+
+// previousRun is the run whose findings those of fs (one operator's) were
+// compared with, which every row of one build names. An operator without
+// findings takes it from the others when one build made them all (not a
+// national roll-up, whose pools' runs differ).
+func previousRun(d *data, fs []finding) string {
+	for _, f := range fs {
+		if f.PreviousRun != "" {
+			return f.PreviousRun
+		}
+	}
+	if len(fs) > 0 {
+		return ""
+	}
+	var prev string
+	for i, f := range d.Findings {
+		if f.Run != d.Findings[0].Run {
+			return ""
+		}
+		if i == 0 || prev == "" {
+			prev = f.PreviousRun
+		}
+	}
+	return prev
 }
 
 // subjectLabel is a finding's subject as a supervisor reads it: a budget
@@ -88,7 +115,7 @@ func compliancePage(d *data, o *operator, fs []finding, rs []risk) *page {
 		AsOf: dateZH(d.AsOf), Root: "../", Workbook: "compliance.xlsx", Nav: operatorNav()}
 	var open, newN, resolvedNow int
 	for _, f := range fs {
-		label, _ := findingState(d, f)
+		label, _ := findingState(f)
 		if f.Status == "open" {
 			open++
 		}
@@ -100,8 +127,8 @@ func compliancePage(d *data, o *operator, fs []finding, rs []risk) *page {
 		}
 	}
 	prev := "（无上次运行记录）"
-	if d.PreviousRun != "" {
-		prev = "（上次运行 " + runTime(d.PreviousRun) + "，" + d.PreviousRun + "）"
+	if r := previousRun(d, fs); r != "" {
+		prev = "（上次运行 " + runTime(r) + "，" + r + "）"
 	}
 	p.Sections = append(p.Sections, &section{Heading: "概况", Items: []string{
 		fmt.Sprintf("未整改问题 %d 项，其中本次新增 %d 项；自上次运行以来已解决 %d 项%s。本次运行 %s。", open, newN, resolvedNow, prev, d.RunID),
@@ -122,7 +149,7 @@ func compliancePage(d *data, o *operator, fs []finding, rs []risk) *page {
 				continue
 			}
 			found++
-			label, _ := findingState(d, f)
+			label, _ := findingState(f)
 			if f.Status == "open" {
 				counts[f.Severity]++
 				openN++
@@ -165,7 +192,7 @@ func compliancePage(d *data, o *operator, fs []finding, rs []risk) *page {
 	}
 	seenRule := map[string]bool{}
 	for _, f := range fs {
-		label, class := findingState(d, f)
+		label, class := findingState(f)
 		year := null()
 		if f.Year != nil {
 			year = num(*f.Year)

@@ -84,6 +84,10 @@ type finding struct {
 	SubjectKind, SubjectRef                        string
 	Amount                                         *money.Cents
 	Detail, Threshold, FirstSeen, LastSeen, Status string
+	// Run built the row (in a national roll-up, its pool's run);
+	// ResolvedRun found it resolved ("" while open); PreviousRun is the run
+	// whose findings Run's were compared with ("" at first).
+	Run, ResolvedRun, PreviousRun string
 }
 
 // voucherLine is a line of a voucher a finding names
@@ -166,7 +170,6 @@ type data struct {
 	Assistance    []findingAssistance
 	Departures    []departure
 	Audits        []audit
-	PreviousRun   string // the run before RunID that last saw a finding, "" if none
 }
 
 // query runs the embedded file sql/<name> and calls scan for each row.
@@ -316,7 +319,8 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 			var year sql.NullInt64
 			var amount sql.NullString
 			if err := r.Scan(&f.ID, &f.Rule, &f.Clause, &f.Severity, &f.Operator, &f.Activity, &year,
-				&f.SubjectKind, &f.SubjectRef, &amount, &f.Detail, &f.Threshold, &f.FirstSeen, &f.LastSeen, &f.Status); err != nil {
+				&f.SubjectKind, &f.SubjectRef, &amount, &f.Detail, &f.Threshold, &f.FirstSeen, &f.LastSeen, &f.Status,
+				&f.ResolvedRun, &f.PreviousRun, &f.Run); err != nil {
 				return err
 			}
 			if year.Valid {
@@ -420,13 +424,6 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 	for _, s := range steps {
 		if err := query(ctx, db, s.file, s.scan); err != nil {
 			return nil, err
-		}
-	}
-	// The previous run: the latest run before this one in which a finding
-	// was last seen.
-	for _, f := range d.Findings {
-		if f.LastSeen < d.RunID && f.LastSeen > d.PreviousRun {
-			d.PreviousRun = f.LastSeen
 		}
 	}
 	return d, nil

@@ -38,7 +38,7 @@ func findingsBySubject(fs []finding, kind string) (order []string, by map[string
 // findingItem is one finding as a drill-down page lists it above its
 // subject: severity, rule, whether it is new or resolved, and its words.
 func findingItem(d *data, f finding) string {
-	label, _ := findingState(d, f)
+	label, _ := findingState(f)
 	return zh(marts.SeverityNames, f.Severity) + " · " + ruleLabel(f.Rule) + " · " + label + "：" + f.Detail
 }
 

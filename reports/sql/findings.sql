@@ -3,7 +3,8 @@
 SELECT finding_id, rule_id, coalesce(clause, ''), coalesce(severity, ''), operator_code,
     coalesce(activity_code, ''), fiscal_year, coalesce(subject_kind, ''), coalesce(subject_ref, ''),
     CAST(amount AS VARCHAR), coalesce(detail, ''), coalesce(threshold, ''),
-    coalesce(first_seen_run, ''), coalesce(last_seen_run, ''), coalesce(status, '')
+    coalesce(first_seen_run, ''), coalesce(last_seen_run, ''), coalesce(status, ''),
+    coalesce(resolved_run, ''), coalesce(previous_run, ''), coalesce(run_id, '')
 FROM mart.compliance_findings
 WHERE operator_code IS NOT NULL
 ORDER BY operator_code,
