@@ -57,7 +57,7 @@ func TestFiguresAgree(t *testing.T) {
 	if len(ops) != 5 {
 		t.Fatalf("national has %d operators", len(ops))
 	}
-	checked := 0
+	checked, unbalanced := 0, 0
 	for _, op := range ops {
 		html, err := os.ReadFile(filepath.Join(dir, op, "budget.html"))
 		if err != nil {
@@ -155,10 +155,32 @@ func TestFiguresAgree(t *testing.T) {
 		if len(flowRows) != n || total != mustCents(t, sum) {
 			t.Errorf("%s fund flow 2024: xlsx %d edges summing %v, mart %d summing %s", op, len(flowRows), total, n, sum)
 		}
-		_, checks := sheetRows(t, filepath.Join(dir, op, "flow.xlsx"), "平衡校验")
-		for _, r := range checks {
-			if r[8] != "平衡" || mustCents(t, r[7]) != 0 {
-				t.Errorf("%s balance check %v", op, r)
+		_, sums := sheetRows(t, filepath.Join(dir, op, "flow.xlsx"), "流量汇总")
+		for _, r := range sums {
+			if in, out, change := mustCents(t, r[3]), mustCents(t, r[4]), mustCents(t, r[6]); in-out != change || change != mustCents(t, r[5])-mustCents(t, r[2]) {
+				t.Errorf("%s flow sums %v: inflows − outflows is not the change of the balance", op, r)
+			}
+		}
+		// The trial balance: its difference is what the ledger's lines up
+		// to the month end leave unbalanced (Σ credit − debit of every
+		// account), computed here from core; the verdict follows it.
+		_, trial := sheetRows(t, filepath.Join(dir, op, "flow.xlsx"), "试算平衡")
+		if len(trial) == 0 {
+			t.Errorf("%s: no trial balance", op)
+		}
+		for _, r := range trial {
+			var off string
+			if err := db.QueryRow(`SELECT CAST(coalesce(sum(credit - debit), 0) AS VARCHAR) FROM core.fact_ledger_line
+				WHERE operator_code = ? AND posted_on <= (SELECT max(month) FROM mart.fund_position WHERE operator_code = ? AND year(month) = ?)`,
+				op, op, r[0]).Scan(&off); err != nil {
+				t.Fatal(err)
+			}
+			diff := mustCents(t, r[4])
+			if diff != mustCents(t, off) || mustCents(t, r[2])-mustCents(t, r[3]) != diff || (r[5] == "平衡") != (diff == 0) {
+				t.Errorf("%s trial balance %v: the ledger leaves %s unbalanced", op, r, off)
+			}
+			if diff != 0 {
+				unbalanced++
 			}
 		}
 
@@ -180,6 +202,9 @@ func TestFiguresAgree(t *testing.T) {
 		if got := strings.Count(string(chtml), `<tr id="f-`) + strings.Count(string(chtml), `<tr id="rule-`); got != n {
 			t.Errorf("%s/compliance.html shows %d findings, mart %d", op, got, n)
 		}
+	}
+	if unbalanced == 0 {
+		t.Error("the world's unbalanced vouchers (R10) unbalance no year-end of the trial balance")
 	}
 	if checked < 50 {
 		t.Errorf("only %d budget lines checked", checked)

@@ -7,18 +7,19 @@ import (
 	"huzhu/internal/money"
 )
 
-// balanceCheck is a fund's flows in one year: inflows (income accounts
-// and capital) = outflows (expense accounts and reserve) + change in
-// balance (carried forward − brought forward).
-type balanceCheck struct {
+// flowSum is a fund's flows in one year: inflows (income accounts and
+// capital) = outflows (expense accounts and reserve) + change in balance
+// (carried forward − brought forward), which holds by the mart's
+// construction (the balance carried forward is what the flows leave). The
+// check that can fail is the trial balance (trialTable).
+type flowSum struct {
 	Brought, Inflows, Outflows, Carried money.Cents
 }
 
-func (b balanceCheck) change() money.Cents     { return b.Carried - b.Brought }
-func (b balanceCheck) difference() money.Cents { return b.Inflows - b.Outflows - b.change() }
+func (b flowSum) change() money.Cents { return b.Carried - b.Brought }
 
-func checkOf(edges []flowEdge) balanceCheck {
-	var b balanceCheck
+func sumOf(edges []flowEdge) flowSum {
+	var b flowSum
 	for _, e := range edges {
 		switch {
 		case e.Source == "balance brought forward":
@@ -42,7 +43,8 @@ func flowPage(d *data, o *operator, flows []flowEdge, hold []holding) *page {
 		AsOf: dateZH(d.AsOf), Root: "../", Workbook: "flow.xlsx", Nav: operatorNav()}
 	years := yearsOf(flows, func(e flowEdge) int { return e.Year })
 	intro := &section{Heading: "说明", Paras: []string{
-		"每个互助项目（及组织本级）每年一张桑基图：收入科目、上年结转和净资产投入流入互助资金，再流向给付、管理、帮扶等支出、风险准备金和结转下年。平衡校验：流入 = 流出 + 余额变动（结转下年 − 上年结转）。负值流量（赤字结转或冲回）列在表中，不在图中绘制。",
+		"每个互助项目（及组织本级）每年一张桑基图：收入科目、上年结转和净资产投入流入互助资金，再流向给付、管理、帮扶等支出、风险准备金和结转下年（流入 = 流出 + 余额变动）。负值流量（赤字结转或冲回）列在表中，不在图中绘制。",
+		"试算平衡：每年末，资金来源（净资产：净资产、收入科目余额减支出科目余额）应等于资金占用（资产减负债）。借贷相等的凭证使两边同增同减；出现差额，说明有借贷不平衡的凭证（规则 R10）或因数据缺陷被隔离、未入账的分录，须核对账簿。",
 	}}
 	for _, y := range years {
 		intro.Links = append(intro.Links, navLink{strconv.Itoa(y) + "年度资金流向", "#y" + strconv.Itoa(y)})
@@ -50,9 +52,9 @@ func flowPage(d *data, o *operator, flows []flowEdge, hold []holding) *page {
 	intro.Links = append(intro.Links, navLink{"存款与债券之间的变动", "#movements"}, navLink{"投资结构变化", "#mix"})
 	p.Sections = append(p.Sections, intro)
 
-	checks := &table{ID: "t-balance", Sheet: "平衡校验", Title: "资金平衡校验（流入 = 流出 + 余额变动）",
+	sums := &table{ID: "t-flow-sums", Sheet: "流量汇总", Title: "资金流量汇总（流入 = 流出 + 余额变动）",
 		Cols: []column{{"年度", integer}, {"项目", text}, {"上年结转", amount}, {"流入", amount}, {"流出", amount},
-			{"结转下年", amount}, {"余额变动", amount}, {"差额", amount}, {"结果", text}}}
+			{"结转下年", amount}, {"余额变动", amount}}}
 	for _, y := range years {
 		ys := strconv.Itoa(y)
 		sec := &section{ID: "y" + ys, Heading: ys + "年度资金流向"}
@@ -72,21 +74,18 @@ func flowPage(d *data, o *operator, flows []flowEdge, hold []holding) *page {
 					t.add("", "", txt(o.activityName(a)), txt(nodeZH(e.Source)), txt(nodeZH(e.Target)), amt(e.Amount))
 				}
 			}
-			b := checkOf(es)
-			verdict, class := "平衡", ""
-			if b.difference() != 0 {
-				verdict, class = "不平衡", "bad"
-			}
-			checks.add(class, "", num(y), txt(o.activityName(a)), amt(b.Brought), amt(b.Inflows), amt(b.Outflows),
-				amt(b.Carried), amt(b.change()), amt(b.difference()), txt(verdict))
+			b := sumOf(es)
+			sums.add("", "", num(y), txt(o.activityName(a)), amt(b.Brought), amt(b.Inflows), amt(b.Outflows),
+				amt(b.Carried), amt(b.change()))
 			sec.Charts = append(sec.Charts, flowChart("flow_"+ys+"_"+orgKey(a), ys+"年 "+o.activityName(a), es))
 			sec.Paras = append(sec.Paras, o.activityName(a)+"："+"流入 "+yuan(b.Inflows)+" = 流出 "+yuan(b.Outflows)+
-				" + 余额变动 "+yuan(b.change())+"（差额 "+yuan(b.difference())+"，"+verdict+"）。")
+				" + 余额变动 "+yuan(b.change())+"（上年结转 "+yuan(b.Brought)+"，结转下年 "+yuan(b.Carried)+"）。")
 		}
 		sec.Tables = append(sec.Tables, t)
 		p.Sections = append(p.Sections, sec)
 	}
-	p.Sections = append(p.Sections, &section{ID: "checks", Heading: "平衡校验汇总", Tables: []*table{checks}})
+	p.Sections = append(p.Sections, &section{ID: "checks", Heading: "试算平衡与流量汇总", Paras: trialParas(d, o),
+		Tables: []*table{trialTable(d, o), sums}})
 	p.Sections = append(p.Sections, movementsSection(hold), mixSection(hold))
 	return p
 }
@@ -235,4 +234,36 @@ func mixSection(hold []holding) *section {
 	sec.Charts = append(sec.Charts, stackedBar("chart_mix", "投资结构：月末市值（元）", x, ss))
 	sec.Tables = append(sec.Tables, t)
 	return sec
+}
+
+// trialTable is the operator's trial balance at each year's end: sources
+// (net assets) against uses (assets less liabilities), and the verdict.
+func trialTable(d *data, o *operator) *table {
+	t := &table{ID: "t-trial", Sheet: "试算平衡", Title: "试算平衡（资金来源 = 资金占用）",
+		Cols: []column{{"年度", integer}, {"月末", text}, {"资金来源（净资产）", amount}, {"资金占用（资产 − 负债）", amount},
+			{"差额", amount}, {"结果", text}}}
+	for _, b := range d.Trial {
+		if b.Operator != o.Code {
+			continue
+		}
+		verdict, class := "平衡", ""
+		if b.Sources != b.Uses {
+			verdict, class = "不平衡", "bad"
+		}
+		t.add(class, "", num(b.Year), txt(dateZH(b.Month)), amt(b.Sources), amt(b.Uses), amt(b.Sources-b.Uses), txt(verdict))
+	}
+	return t
+}
+
+// trialParas says, when the books do not balance, by how much and where
+// to look.
+func trialParas(d *data, o *operator) []string {
+	var out []string
+	for _, b := range d.Trial {
+		if b.Operator == o.Code && b.Sources != b.Uses {
+			out = append(out, strconv.Itoa(b.Year)+"年末（"+dateZH(b.Month)+"）账不平衡：资金来源 "+yuan(b.Sources)+"，资金占用 "+yuan(b.Uses)+
+				"，差额 "+yuan(b.Sources-b.Uses)+"。请核对借贷不平衡的凭证（合规问题 R10）与被隔离的分录。")
+		}
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 
 	"huzhu/internal/money"
@@ -60,6 +61,16 @@ type score struct {
 	Score, Budget, Compliance, Time float64
 	Audit                           *float64 // nil: the year's audit is not yet due
 	RankInPool                      int
+}
+
+// trialBalance is an operator's trial balance at a year's last month end
+// (trial_balance.sql): the fund's sources (net assets) beside its uses
+// (assets less liabilities).
+type trialBalance struct {
+	Operator      string
+	Year          int
+	Month         string
+	Sources, Uses money.Cents
 }
 
 type flowEdge struct {
@@ -160,6 +171,7 @@ type data struct {
 	Monthly       []budgetMonth
 	Scores        []score
 	Flows         []flowEdge
+	Trial         []trialBalance
 	Holdings      []holding
 	Findings      []finding
 	Risks         []risk // of operators and activities
@@ -299,6 +311,18 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 			e.Amount, err = money.Parse(amount)
 			d.Flows = append(d.Flows, e)
 			return err
+		}},
+		{"trial_balance.sql", func(r *sql.Rows) error {
+			var b trialBalance
+			var sources, uses string
+			if err := r.Scan(&b.Operator, &b.Year, &b.Month, &sources, &uses); err != nil {
+				return err
+			}
+			var err1, err2 error
+			b.Sources, err1 = money.Parse(sources)
+			b.Uses, err2 = money.Parse(uses)
+			d.Trial = append(d.Trial, b)
+			return errors.Join(err1, err2)
 		}},
 		{"investment_mix.sql", func(r *sql.Rows) error {
 			var h holding
