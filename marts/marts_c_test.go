@@ -126,8 +126,12 @@ func TestRiskIndicators(t *testing.T) {
 	db := wdb.SQL()
 	wantColumns(t, db, "risk_indicators", "month", "scope", "pool_code", "operator_code", "activity_code",
 		"indicator", "value", "threshold_yellow", "threshold_red", "level")
-	if n := count(t, db, "SELECT count(*) FROM mart.risk_indicators WHERE level IS NULL OR level NOT IN ('green', 'yellow', 'red')"); n != 0 {
+	if n := count(t, db, "SELECT count(*) FROM mart.risk_indicators WHERE level IS NULL OR level NOT IN ('green', 'yellow', 'red', 'none')"); n != 0 {
 		t.Errorf("%d rows with another level", n)
+	}
+	// A value that could not be had is not judged, never green.
+	if n := count(t, db, "SELECT count(*) FROM mart.risk_indicators WHERE (value IS NULL) <> (level = 'none')"); n != 0 {
+		t.Errorf("%d rows whose level 'none' does not go with a missing value", n)
 	}
 	if n := count(t, db, `SELECT count(*) FROM mart.risk_indicators WHERE scope IS NULL OR scope NOT IN ('activity', 'operator', 'pool')
 		OR (scope = 'activity') <> (activity_code IS NOT NULL) OR (scope = 'pool') <> (operator_code IS NULL)

@@ -227,11 +227,15 @@ func compliancePage(d *data, o *operator, fs []finding, rs []risk) *page {
 	return p
 }
 
+// operatorWhole names the scope of an operator's own risk rows: all its
+// activities and its organisation level together.
+const operatorWhole = "运营方整体"
+
 // riskSection shows each indicator's latest level per scope with its
 // trend, and the operator's indicators month by month against the bands.
 func riskSection(o *operator, rs []risk) *section {
 	sec := &section{ID: "risk", Heading: "风险指标（第十条：风险排查、监测预警）", Paras: []string{
-		"绿：正常；黄：关注；红：预警。趋势比较最新月份与三个月前的数值。",
+		"绿：正常；黄：关注；红：预警；无数据：当月无从计算（如未发生给付、历史不足六个月），不作评定。“运营方整体”含各互助项目与组织本级。趋势比较最新月份与三个月前的数值。",
 	}}
 	t := &table{ID: "t-risk", Sheet: "风险指标", Title: "风险指标最新等级与趋势",
 		Cols: append([]column{{"范围", text}}, riskCols...)}
@@ -253,12 +257,19 @@ func riskSection(o *operator, rs []risk) *section {
 		return order(a.ind) - order(b.ind)
 	})
 	for _, k := range keys {
-		t.add(bykey[k][len(bykey[k])-1].Level, "", append([]cell{txt(o.activityName(k.act))}, trendCells(bykey[k])...)...)
+		// The rows without an activity are the operator's whole (scope
+		// operator: its activities and its organisation-level lines), not
+		// the organisation level alone that activityName("") names.
+		scope := operatorWhole
+		if k.act != "" {
+			scope = o.activityName(k.act)
+		}
+		t.add(bykey[k][len(bykey[k])-1].Level, "", append([]cell{txt(scope)}, trendCells(bykey[k])...)...)
 	}
 	// Operator-level trends, one chart per indicator.
 	for _, ind := range indicatorOrder {
 		if s := bykey[key{"", ind}]; len(s) > 0 {
-			sec.Charts = append(sec.Charts, riskChart("risk_"+ind, zh(indicatorZH, ind)+"（运营方整体）", s))
+			sec.Charts = append(sec.Charts, riskChart("risk_"+ind, zh(indicatorZH, ind)+"（"+operatorWhole+"）", s))
 		}
 	}
 	sec.Tables = append(sec.Tables, t)

@@ -198,6 +198,25 @@ func TestFiguresAgree(t *testing.T) {
 		if len(frows) != n || total != mustCents(t, sum) {
 			t.Errorf("%s findings: xlsx %d summing %v, mart %d summing %s", op, len(frows), total, n, sum)
 		}
+		// The risk table: an operator's own rows (no activity) are its
+		// whole, not its organisation level; a level is read out in words,
+		// an indicator that could not be computed as not judged.
+		_, rrows := sheetRows(t, filepath.Join(dir, op, "compliance.xlsx"), "风险指标")
+		var whole int
+		for _, r := range rrows {
+			if r[0] == "本级（组织层面）" {
+				t.Errorf("%s risk row %v: the operator's whole named its organisation level", op, r)
+			}
+			if r[0] == "运营方整体" {
+				whole++
+			}
+			if lv := r[6]; lv != "绿" && lv != "黄" && lv != "红" && !(lv == "无数据" && r[3] == "") {
+				t.Errorf("%s risk row %v: level %q", op, r, lv)
+			}
+		}
+		if whole == 0 {
+			t.Errorf("%s: no risk row of the operator as a whole", op)
+		}
 		chtml, _ := os.ReadFile(filepath.Join(dir, op, "compliance.html"))
 		if got := strings.Count(string(chtml), `<tr id="f-`) + strings.Count(string(chtml), `<tr id="rule-`); got != n {
 			t.Errorf("%s/compliance.html shows %d findings, mart %d", op, got, n)

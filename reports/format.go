@@ -58,7 +58,7 @@ var indicatorZH = map[string]string{
 // indicatorOrder is the order of rules.md.
 var indicatorOrder = []string{"solvency", "liquidity", "loss_ratio", "claim_frequency_anomaly", "payment_timeliness", "concentration", "collection_drop"}
 
-var levelZH = map[string]string{"green": "绿", "yellow": "黄", "red": "红"}
+var levelZH = map[string]string{"green": "绿", "yellow": "黄", "red": "红", "none": "无数据"}
 
 var instrumentZH = contract.InstrumentNames
 

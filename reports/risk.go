@@ -138,7 +138,7 @@ func riskPage(d *data, j *jurisdiction) *page {
 		}
 	}
 	head := &section{ID: "summary", Heading: "预警概要", Paras: []string{
-		"统筹是互助保障资金共担风险的单位。下列指标以统筹内全部运营方合计计算，按月评定：绿：正常；黄：关注；红：预警。趋势比较最新月份与三个月前的数值。",
+		"统筹是互助保障资金共担风险的单位。下列指标以统筹内全部运营方合计计算，按月评定：绿：正常；黄：关注；红：预警；无数据：当月无从计算，不作评定。趋势比较最新月份与三个月前的数值。",
 	}, Items: warnings, Tables: []*table{t}}
 	switch {
 	case len(pools) == 0:

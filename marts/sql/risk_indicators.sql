@@ -215,7 +215,9 @@ SELECT v.month, v.scope, nullif(v.kp, '') AS pool_code, nullif(v.ko, '') AS oper
     v.indicator, CAST(v.value AS DOUBLE) AS value,
     CAST(b.threshold_yellow AS DOUBLE) AS threshold_yellow, CAST(b.threshold_red AS DOUBLE) AS threshold_red,
     CASE
-        WHEN v.value IS NULL THEN 'green'
+        -- not judged: no input to judge (a fund that paid no benefit has
+        -- no solvency ratio, a young one no claim history), never "normal"
+        WHEN v.value IS NULL THEN 'none'
         WHEN b.direction = 'high' AND v.value > b.threshold_red THEN 'red'
         WHEN b.direction = 'high' AND v.value > b.threshold_yellow THEN 'yellow'
         WHEN b.direction = 'low' AND v.value < b.threshold_red THEN 'red'
