@@ -134,7 +134,9 @@ func TestRuleR13(t *testing.T) {
 }
 
 // R14: exactly min_members active members is clean, one fewer is an info
-// finding; a refunded enrolment does not count.
+// finding; a refunded enrolment does not count; a year before the
+// operator's books begin (C's three-year term reaching back to 2022) is
+// not judged.
 func TestRuleR14Boundary(t *testing.T) {
 	enrol := func(act string, n int, from int) string {
 		return fmt.Sprintf(`SELECT 'OP' AS operator_code, '%s-R' || i AS receipt_no, '%s' AS activity_code, 'M' || i AS member_ref,
@@ -144,8 +146,10 @@ func TestRuleR14Boundary(t *testing.T) {
 	}
 	got := runRule(t, "rule_r14.sql",
 		`CREATE TABLE core.fact_contribution AS `+enrol("A", 1000, 0)+` UNION ALL `+enrol("B", 1000, 0)+`
-		UNION ALL SELECT 'OP', 'B-X', 'B', 'M0', DATE '2024-01-01', DATE '2024-12-31', -100, 'B-R0', TIMESTAMP '2024-02-01 10:00:00', 'P1'`)
-	wantHits(t, got, "OP|activity|B|2024|-")
+		UNION ALL SELECT 'OP', 'B-X', 'B', 'M0', DATE '2024-01-01', DATE '2024-12-31', -100, 'B-R0', TIMESTAMP '2024-02-01 10:00:00', 'P1'
+		UNION ALL SELECT 'OP', 'C-R0', 'C', 'M0', DATE '2022-01-01', DATE '2024-12-31', 100, NULL, TIMESTAMP '2024-01-01 10:00:00', 'P1'`,
+		ledger(`('OP', 'V1', 'A', '2024-01-01', '1002', 1, 0)`))
+	wantHits(t, got, "OP|activity|B|2024|-", "OP|activity|C|2024|-")
 }
 
 // R16: a departure audit exactly 180 days after the leader left is in
