@@ -97,7 +97,9 @@ var catalogue = []Rule{
 	{"R08", "不相容岗位未分离", "十三", "分离不相容岗位", "a voucher whose prepared_by = approved_by, or approved_by = paid_by", "凭证的制单人与审核人为同一人，或审核人与支付人为同一人", Major, "voucher (voucher_no) with its debits", nil},
 	{"R09", "预算执行偏差", "十三", "积极推行全面预算管理…年度预算执行情况要纳入考核体系",
 		"per budget line and year: expense actual above the adjusted budget, income actual below it, spending on a line with no budget (major above 2×)", "按预算科目和年度：支出超过调整后预算、收入低于预算、无预算的支出（超过预算 2 倍为重大问题）", Minor, "budget line (activity|year|line_code) with its actual",
-		func(r config.Rules) string { return "偏离预算 > " + pct(r.BudgetOverrunMax) + "（支出超支或收入短收）" }},
+		func(r config.Rules) string {
+			return "偏离预算 > " + pct(r.BudgetOverrunMax) + "（支出超支或收入短收）"
+		}},
 	{"R10", "会计凭证借贷不平", "十三", "加强财务基础工作", "a voucher whose debits ≠ credits; a line with both or neither of debit and credit", "凭证借方合计不等于贷方合计；或一行同时有借贷、或都没有", Critical, "voucher (voucher_no) with |debits − credits|",
 		func(config.Rules) string { return "0.00" }},
 	{"R11", "风险准备金不足", "十", "建立风险准备金制度", "per activity and year: reserve at year end ÷ that year's contribution income", "按活动和年度：年末风险准备金 ÷ 当年互助金收入", Major, "activity or operator, per year, with the reserve at year end",
