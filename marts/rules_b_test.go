@@ -253,3 +253,39 @@ func TestRuleR19(t *testing.T) {
 		('OQ', 'V2', 'A', '2024-05-06', '5101', 150, 0)`))
 	wantHits(t, got, "OP|voucher|V1|2024|-")
 }
+
+// budget_execution runs each operator's months to its own books' end: an
+// operator whose data stops in March has no month after it (which would
+// read as spending behind the year), while another's reach November.
+func TestBudgetExecutionPerOperatorEnd(t *testing.T) {
+	ctx := context.Background()
+	conn := modelConn(t, config.DefaultRules(),
+		ledger(`('OP', 'V1', 'A', '2024-03-15', '5101', 100, 0), ('OP', 'V2', 'A', '2024-11-15', '5101', 100, 0),
+			('OQ', 'W1', 'A', '2024-03-15', '5101', 50, 0)`),
+		`CREATE TABLE core.fact_budget_line AS SELECT * FROM (VALUES ('OP', 'A', 2024, '5101', 'original', CAST(1200 AS DECIMAL(18, 2))),
+			('OQ', 'A', 2024, '5101', 'original', CAST(600 AS DECIMAL(18, 2))))
+			AS t(operator_code, activity_code, fiscal_year, line_code, version, amount)`,
+		`CREATE TABLE core.dim_account AS SELECT '5101' AS account_code, true AS debit_normal, 'expense' AS class, '互助金给付' AS name_zh`,
+		`CREATE TABLE core.dim_org AS SELECT * FROM (VALUES ('OP', 'P1', true), ('OQ', 'P1', true)) AS t(org_code, pool_code, is_current)`,
+		`CREATE TABLE core.dim_date AS SELECT CAST(d AS DATE) AS date, year(d) AS year, month(d) AS month, d = last_day(d) AS is_month_end
+			FROM range(DATE '2024-01-01', DATE '2025-01-01', INTERVAL 1 DAY) AS t(d)`)
+	if !runModel(t, conn, "budget_execution.sql") {
+		t.Fatal("no model budget_execution.sql")
+	}
+	got := map[string]string{}
+	rows, err := conn.QueryContext(ctx, `SELECT operator_code, strftime(max(as_of_month), '%Y-%m-%d') FROM mart.budget_execution GROUP BY ALL`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var op, last string
+		if err := rows.Scan(&op, &last); err != nil {
+			t.Fatal(err)
+		}
+		got[op] = last
+	}
+	if got["OP"] != "2024-11-30" || got["OQ"] != "2024-03-31" {
+		t.Errorf("last month end per operator = %v, want OP 2024-11-30, OQ 2024-03-31", got)
+	}
+}

@@ -2,7 +2,9 @@
 -- depends: core.fact_budget_line, core.fact_ledger_line, core.dim_account, core.dim_org, core.dim_date
 -- Budget against actuals (clause 十三: 全面预算管理), per fiscal year,
 -- operator, activity (NULL: organisation level), income or expense line and
--- month end, from January to the month the data reaches. The budget in
+-- month end, from January to the month the operator's own books reach (its
+-- latest posting: an operator whose data lags is not judged on months it
+-- has not sent, which would read as spending behind). The budget in
 -- force is the adjusted one when there is one. actual_ytd is the year's
 -- ledger movement on the line up to the month end in the line's normal
 -- direction; expected_rate the elapsed share of the year; variance the
@@ -12,7 +14,7 @@
 -- or ok.
 CREATE OR REPLACE TABLE mart.budget_execution AS
 WITH data_end AS (
-    SELECT max(posted_on) AS d FROM core.fact_ledger_line
+    SELECT operator_code, max(posted_on) AS d FROM core.fact_ledger_line GROUP BY operator_code
 ), budgets AS (
     SELECT operator_code, coalesce(activity_code, '') AS act, fiscal_year, line_code,
         sum(amount) FILTER (WHERE version = 'original') AS budget_original,
@@ -35,8 +37,8 @@ WITH data_end AS (
     SELECT l.*, d.date AS as_of_month, d.month AS month_no
     FROM lines AS l
     JOIN core.dim_date AS d ON d.is_month_end AND d.year = l.fiscal_year
-    CROSS JOIN data_end
-    WHERE d.date <= CAST(last_day(data_end.d) AS DATE)
+    JOIN data_end AS e ON e.operator_code = l.operator_code
+    WHERE d.date <= CAST(last_day(e.d) AS DATE)
 ), ytd AS (
     SELECT g.*, coalesce(sum(a.movement), 0) AS actual_ytd
     FROM grid AS g
