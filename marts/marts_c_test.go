@@ -460,3 +460,50 @@ func TestAudits(t *testing.T) {
 		t.Errorf("%d audits of a person without the person's role", n)
 	}
 }
+
+// TestScorecardParts: a line spent on without a budget counts the full
+// error; the compliance part weighs the year's open findings as
+// 25 × 25 ÷ (25 + w), and the latest year also the earlier years' findings
+// still open and those of no year; a resolved finding weighs nothing.
+func TestScorecardParts(t *testing.T) {
+	ctx := context.Background()
+	conn := modelConn(t, config.DefaultRules(),
+		ledger(`('OP', 'V1', 'A', '2024-03-15', '5101', 100, 0), ('OP', 'V2', 'A', '2025-03-15', '5101', 100, 0)`),
+		`CREATE SCHEMA IF NOT EXISTS mart`,
+		`CREATE TABLE mart.budget_execution AS SELECT * FROM (VALUES
+			('OP', 'P1', 2024, DATE '2024-12-31', 1.0, 1.0, 'ok'),
+			('OP', 'P1', 2024, DATE '2024-12-31', NULL, 1.0, 'no_budget'),
+			('OP', 'P1', 2025, DATE '2025-03-31', 0.25, 0.25, 'ok'))
+			AS t(operator_code, pool_code, fiscal_year, as_of_month, execution_rate, expected_rate, flag)`,
+		`CREATE TABLE mart.compliance_findings AS SELECT * FROM (VALUES
+			('OP', 2024, 'critical', 'open'), ('OP', 2024, 'major', 'resolved'), ('OP', NULL, 'major', 'open'))
+			AS t(operator_code, fiscal_year, severity, status)`,
+		`CREATE TABLE core.fact_claim (operator_code VARCHAR, paid_at TIMESTAMPTZ, decided_at TIMESTAMPTZ)`,
+		`CREATE TABLE core.fact_audit (operator_code VARCHAR, audit_type VARCHAR, period_start DATE, period_end DATE, report_date DATE, opinion VARCHAR)`)
+	if !runModel(t, conn, "scorecard.sql") {
+		t.Fatal("no model scorecard.sql")
+	}
+	rows, err := conn.QueryContext(ctx, "SELECT fiscal_year, budget_part, compliance_part FROM mart.scorecard ORDER BY fiscal_year")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[int][2]float64{}
+	for rows.Next() {
+		var y int
+		var b, c float64
+		if err := rows.Scan(&y, &b, &c); err != nil {
+			t.Fatal(err)
+		}
+		got[y] = [2]float64{b, c}
+	}
+	want := map[int][2]float64{
+		2024: {12.5, 20.83}, // (0 + 1) / 2 error; w = 5
+		2025: {25, 19.53},   // w = 5 still open from 2024 + 2 of no year
+	}
+	for y, w := range want {
+		if got[y] != w {
+			t.Errorf("%d: budget, compliance parts %v, want %v", y, got[y], w)
+		}
+	}
+}

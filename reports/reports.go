@@ -390,11 +390,14 @@ func comparePage(d *data, j *jurisdiction) *page {
 		in[o.Code] = o
 	}
 	var scores []score
+	latest := map[string]int{} // each operator's latest scored year
 	for _, s := range d.Scores {
 		if in[s.Operator] != nil {
 			scores = append(scores, s)
+			latest[s.Operator] = max(latest[s.Operator], s.Year)
 		}
 	}
+	p.Sections = append(p.Sections, &section{ID: "how", Heading: "评分方法", Paras: []string{scoreMethod}})
 	for _, y := range yearsOf(scores, func(s score) int { return s.Year }) {
 		ys := strconv.Itoa(y)
 		var sy []score
@@ -413,7 +416,7 @@ func comparePage(d *data, j *jurisdiction) *page {
 			Cols: []column{{"辖区排名", integer}, {"运营方", text}, {"运营方代码", text}, {"统筹", text}, {"总分", number},
 				{"预算执行", number}, {"合规", number}, {"给付时效", number}, {"审计", number}, {"统筹内排名", integer},
 				{"收入预算", amount}, {"收入实际", amount}, {"收入执行率", rate}, {"支出预算", amount}, {"支出实际", amount},
-				{"支出执行率", rate}, {"标记科目", integer}, {"未整改问题", integer}}}
+				{"支出执行率", rate}, {"标记科目", integer}, {"计入合规的未整改问题", integer}}}
 		var names []string
 		var parts [4][]any
 		notDue := false
@@ -445,8 +448,14 @@ func comparePage(d *data, j *jurisdiction) *page {
 					flagged++
 				}
 			}
+			// The open findings the compliance part weighs: the year's, and
+			// in the latest year also those still open from before and
+			// those of no year (mart.scorecard).
 			for _, f := range d.Findings {
-				if f.Operator == s.Operator && f.Status == "open" && f.Year != nil && *f.Year == y {
+				if f.Operator != s.Operator || f.Status != "open" {
+					continue
+				}
+				if f.Year != nil && *f.Year == y || y == latest[s.Operator] && (f.Year == nil || *f.Year < y) {
 					open++
 				}
 			}
@@ -474,3 +483,9 @@ func comparePage(d *data, j *jurisdiction) *page {
 	}
 	return p
 }
+
+// scoreMethod says how mart.scorecard makes the score, for the compare page.
+const scoreMethod = "总分 0–100，为四项各 25 分之和：预算执行（各科目执行率与时间进度之差的平均，每科目最多计 1，无预算而有支出的科目按 1 计）；" +
+	"合规（未整改问题按严重程度加权，严重 5、重大 2、一般 1、提示 0，得分 = 25 × 25 ÷ (25 + 加权数)：没有问题得 25，加权 25 得 12.5，问题越多越低但不为 0，以便问题多的运营方之间仍可比较；" +
+	"最近一年还计入以前年度仍未整改的问题和不分年度的问题）；给付时效（审批到付款天数中位数 15 天以内 25 分，45 天以上 0 分，其间按比例）；" +
+	"年度审计（无保留意见 25、保留意见 15、否定或无法表示意见 5、到期未审 0）。"

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"huzhu/internal/config"
 	"huzhu/internal/money"
@@ -184,9 +185,11 @@ func (x *index) operatorYears(op string) []OperatorYear { return x.opYears[op] }
 type hidable struct {
 	sum    money.Cents
 	hidden bool
+	rows   int // the totals added: none is no figure at all, not 0.00
 }
 
 func (h *hidable) add(c *money.Cents) {
+	h.rows++
 	if c == nil {
 		h.hidden = true
 		return
@@ -196,7 +199,7 @@ func (h *hidable) add(c *money.Cents) {
 
 // plus is the sum of h and o.
 func (h hidable) plus(o hidable) hidable {
-	return hidable{sum: h.sum + o.sum, hidden: h.hidden || o.hidden}
+	return hidable{sum: h.sum + o.sum, hidden: h.hidden || o.hidden, rows: h.rows + o.rows}
 }
 
 // value is the sum (zero of nothing), or nil when hidden.
@@ -313,7 +316,14 @@ func (x *index) nationalHome(p *page) {
 // of ys, and each amount to its year's series of the chart beside t.
 func (x *index) yearRow(t *Table, ss []series, ys []int, lead []Cell, amount func(y int) hidable) {
 	for i, y := range ys {
-		c := amount(y).value()
+		h := amount(y)
+		if h.rows == 0 {
+			// no operator of the row reported the year: no figure, not 0.00
+			lead = append(lead, nullCell())
+			ss[i].Values = append(ss[i].Values, gap)
+			continue
+		}
+		c := h.value()
 		lead = append(lead, x.f.moneyOr(c, true))
 		ss[i].Values = append(ss[i].Values, yuanOr(c))
 	}
@@ -582,6 +592,17 @@ func (x *index) assistanceTable(p *page, o *Operator) *Table {
 	return t
 }
 
+// activityName is an activity's name as members read it, its code when
+// the operator has no such activity.
+func (x *index) activityName(op, code string) string {
+	for _, a := range x.actsOf[op] {
+		if a.Code == code {
+			return a.Name
+		}
+	}
+	return code
+}
+
 func (x *index) findingsTable(p *page, dir, id string, rows []FindingCount, withActivity bool) *Table {
 	cols := []string{"年度", "严重程度", "规则", "依据条款", "未整改件数"}
 	keys := []string{"fiscal_year", "severity", "rule_id", "clause", "open_findings"}
@@ -602,11 +623,11 @@ func (x *index) findingsTable(p *page, dir, id string, rows []FindingCount, with
 		r := x.ruleText[f.Rule]
 		row := []Cell{textCell(year), textCell(zh(marts.SeverityNames, f.Severity)), textCell(f.Rule + " " + r.Name), textCell("第" + r.Clause + "条：" + r.ClauseText), x.f.count(int64(f.N))}
 		if withActivity {
-			act := f.Activity
-			if act == "" {
-				act = "全会"
+			act := Cell{Text: "全会", Raw: ""}
+			if f.Activity != "" {
+				act = Cell{Text: x.activityName(f.Operator, f.Activity), Raw: f.Activity}
 			}
-			row = append([]Cell{textCell(act)}, row...)
+			row = append([]Cell{act}, row...)
 		}
 		t.Rows = append(t.Rows, row)
 	}
@@ -686,37 +707,39 @@ func (x *index) operatorPage(o *Operator) *page {
 // ---- activity ----
 
 func (x *index) activityPage(o *Operator, a *Activity) *page {
-	p := x.newPage(activityPath(o.Code, a.Code), a.Name)
+	// The operator in the title too: several operators run an activity of
+	// one name, and a tab or bookmark shows the title alone.
+	p := x.newPage(activityPath(o.Code, a.Code), a.Name+" · "+o.Name)
 	p.Crumbs = append(x.crumbs(o.Pool), link{Text: o.Name, Href: "../" + operatorPath(o.Code)})
 	p.Lead = o.Name + " · " + zh(categoryZh, a.Category) + "类 · 每人缴费 " + money.FormatCNY(a.Contribution) + " 元 / " +
-		strconv.Itoa(a.PeriodMonths) + " 个月 · 最高给付 " + money.FormatCNY(a.BenefitCap) + " 元 · " + zh(statusZh, a.Status)
+		strconv.Itoa(a.PeriodMonths) + " 个月 · 最高给付 " + money.FormatCNY(a.BenefitCap) + " 元 · 活动状态：" + zh(statusZh, a.Status)
 	dir := "activity/" + o.Code + "-" + a.Code
 	ys := x.years[actKey(o.Code, a.Code)]
 
 	if len(ys) > 0 {
 		y := ys[len(ys)-1]
-		key := p.table(dir, "summary", strconv.Itoa(y.Year)+"年概况", []string{"项目", "数值"}, []string{"item", "value"})
+		key := p.table(dir, "summary", x.yearTitle(y.Year)+"概况", []string{"项目", "数值"}, []string{"item", "value"})
 		add := func(label string, c Cell) { key.Rows = append(key.Rows, []Cell{textCell(label), c}) }
 		add("参加人数", x.f.countOr(y.Members, true))
 		add("缴入互助金（元）", x.f.moneyOr(y.Contributions, y.Suppressed))
 		add("给付件数", x.f.countOr(y.Claims, y.Suppressed))
 		add("给付金额（元）", x.f.moneyOr(y.Benefits, y.Suppressed))
 		add("给付率（给付÷收入）", x.f.ratioOr(y.PayoutRatio, y.Suppressed))
-		add("管理费比例（全会）", x.f.ratioOr(y.MgmtFeeRatio, false))
+		add("管理费比例（全会）", x.mgmtFeeCell(y.MgmtFeeRatio))
 		add("给付天数中位数（审批到付款）", x.f.daysOr(y.MedianDays, y.Suppressed))
 		add("基金结余（元）", x.f.moneyOr(y.FundBalance, y.Suppressed))
 		add("风险准备金（元）", x.f.moneyOr(y.Reserve, y.Suppressed))
 		p.add(&section{ID: "summary", Title: "一年概况", Note: "我交的钱用在哪里：下表回答参加了多少人、收了多少、赔了多少、多快赔付、还剩多少。", Tables: []*Table{key}})
 	}
 
-	h := p.table(dir, "history", "历年情况", []string{"年度", "参加人数", "互助金收入", "给付件数", "给付金额", "给付率", "管理费比例", "给付天数中位数", "基金结余", "风险准备金"},
+	h := p.table(dir, "history", "历年情况（金额单位：元；天数：审批到付款）", []string{"年度", "参加人数", "互助金收入", "给付件数", "给付金额", "给付率", "管理费比例", "给付天数中位数", "基金结余", "风险准备金"},
 		[]string{"fiscal_year", "members_enrolled", "contributions", "claims_paid", "benefits_paid", "payout_ratio", "mgmt_fee_ratio", "median_days_to_pay", "fund_balance", "reserve_balance"})
 	ss := []series{{Name: "互助金收入"}, {Name: "给付金额"}}
 	var cats []string
 	for _, y := range ys {
 		h.Rows = append(h.Rows, []Cell{textCell(strconv.Itoa(y.Year)), x.f.countOr(y.Members, true), x.f.moneyOr(y.Contributions, y.Suppressed),
 			x.f.countOr(y.Claims, y.Suppressed), x.f.moneyOr(y.Benefits, y.Suppressed), x.f.ratioOr(y.PayoutRatio, y.Suppressed),
-			x.f.ratioOr(y.MgmtFeeRatio, false), x.f.daysOr(y.MedianDays, y.Suppressed), x.f.moneyOr(y.FundBalance, y.Suppressed), x.f.moneyOr(y.Reserve, y.Suppressed)})
+			x.mgmtFeeCell(y.MgmtFeeRatio), x.f.daysOr(y.MedianDays, y.Suppressed), x.f.moneyOr(y.FundBalance, y.Suppressed), x.f.moneyOr(y.Reserve, y.Suppressed)})
 		ss[0].Values = append(ss[0].Values, yuanOr(y.Contributions))
 		if y.Benefits != nil {
 			ss[1].Values = append(ss[1].Values, yuan(*y.Benefits))
@@ -739,7 +762,9 @@ func (x *index) activityPage(o *Operator, a *Activity) *page {
 				x.f.countOr(c.Claims, c.Suppressed), x.f.moneyOr(c.Benefits, c.Suppressed)})
 		}
 		note := "按年龄段、性别、疾病类别、医院等级与月份分别统计；不足 " + strconv.Itoa(x.f.k) + " 件的格及其补充隐去格，件数显示为“" + x.f.supText() + "”，金额显示为“" + hiddenText + "”。"
-		if y.Suppressed {
+		if len(bt.Rows) == 0 {
+			note = "本年度（截至数据日期）没有已付款的理赔，因此没有分布可列。"
+		} else if y.Suppressed {
 			note = "本年度给付不足 " + strconv.Itoa(x.f.k) + " 件，不公布分组：哪些分组有给付，本身就会透露少数受益会员的年龄、性别、病种与就医情况。"
 		}
 		p.add(&section{ID: "breakdown", Title: "给付分布", Note: note, Tables: []*Table{bt}})
@@ -807,6 +832,8 @@ func (x *index) methodologyPage() *page {
 		{"基金结余", "活动资产减负债再减风险准备金，截至年末（当年为数据截止日）。"},
 		{"风险准备金", "第十条要求建立的风险准备金（3102）余额。"},
 		{"统筹地区", "第四条：省级统筹，或省级管理、市级统筹。"},
+		{"综合评分", "主管工会对运营方的年度监督评分，0–100 分，由预算执行、合规、给付时效、年度审计四项各 25 分相加：未整改的合规问题越多、越严重，合规一项越低；当年的年度审计尚未到期（次年6月30日前完成）时，按其余三项折算为百分制，因此当年与往年的分数不完全可比。"},
+		{"统筹地区内排名", "同一统筹地区内各运营方当年综合评分的名次，1 为最好；统筹地区内只有一家运营方时总是第 1。"},
 		{"“" + x.f.supText() + "”", "人数或件数少于 " + strconv.Itoa(x.f.k) + " 的格及其金额不公开；为防止用合计倒推，同一合计下至少再隐去一格。"},
 		{"“" + hiddenText + "”", "隐去格的金额、比例与天数：这样的活动年度，其缴费、给付、结余与预算及实际数一并不公开，否则可由结余的变动或预算倒推出给付。"},
 	}})
@@ -820,4 +847,25 @@ func (x *index) methodologyPage() *page {
 		{Text: "多年期活动的缴费在收到当年计入收入。"},
 	}})
 	return p
+}
+
+// mgmtFeeCell is an operator's management-fee ratio, marked when it is
+// above R04's ceiling ([rules] mgmt_fee_ratio_max): clause 十二 asks that
+// it be held down, and a member should not have to know the limit.
+func (x *index) mgmtFeeCell(r *float64) Cell {
+	c := x.f.ratioOr(r, false)
+	if r != nil && *r > x.rules.MgmtFeeRatioMax {
+		c.Text += "（超过 " + strconv.FormatFloat(x.rules.MgmtFeeRatioMax*100, 'f', -1, 64) + "% 上限）"
+	}
+	return c
+}
+
+// yearTitle is a fiscal year as a heading: the year the data ends in,
+// unless the data reaches its 31 December, is the year so far.
+func (x *index) yearTitle(y int) string {
+	t := strconv.Itoa(y) + "年"
+	if as, err := time.Parse(time.DateOnly, x.d.AsOf); err == nil && as.Year() == y && !(as.Month() == 12 && as.Day() == 31) {
+		t += "（1月1日至" + strconv.Itoa(int(as.Month())) + "月" + strconv.Itoa(as.Day()) + "日）"
+	}
+	return t
 }

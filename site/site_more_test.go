@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"huzhu/internal/codes"
+	"huzhu/internal/config"
 	"huzhu/internal/testworld"
 	"huzhu/opsim/record"
 )
@@ -296,6 +297,55 @@ func TestLoadReadsOnlyAggregates(t *testing.T) {
 		}
 		if e.Name() == "findings.sql" && regexp.MustCompile(`subject_ref|detail|amount`).Match(b) {
 			t.Errorf("sql/findings.sql reads a finding's subject, detail or amount")
+		}
+	}
+}
+
+// TestMemberReadings: what a member reads without knowing the rules — the
+// home page's title said once, an activity's title naming its operator,
+// a management-fee ratio above R04's ceiling marked as such, the score
+// and the rank explained.
+func TestMemberReadings(t *testing.T) {
+	dir, d := built(t)
+	read := func(rel string) string {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join(dir, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	home := read("index.html")
+	if m := regexp.MustCompile(`<title>([^<]*)</title>`).FindStringSubmatch(home); m == nil || strings.Count(m[1], "·") != 0 {
+		t.Errorf("home page title %q", m)
+	}
+	limit := config.DefaultRules().MgmtFeeRatioMax
+	over, marked := 0, 0
+	for _, y := range d.Years {
+		var o *Operator
+		for i := range d.Operators {
+			if d.Operators[i].Code == y.Operator {
+				o = &d.Operators[i]
+			}
+		}
+		page := read(activityPath(y.Operator, y.Activity))
+		if o == nil || !strings.Contains(page, "<title>") || !strings.Contains(page[:strings.Index(page, "</title>")], o.Name) {
+			t.Errorf("%s: the title does not name its operator", activityPath(y.Operator, y.Activity))
+		}
+		if y.MgmtFeeRatio != nil && *y.MgmtFeeRatio > limit {
+			over++
+			if strings.Contains(page, "% 上限）") {
+				marked++
+			}
+		}
+	}
+	if over == 0 || marked != over {
+		t.Errorf("%d activity-years above the management-fee ceiling, %d pages marking it", over, marked)
+	}
+	method := read("methodology.html")
+	for _, term := range []string{"综合评分", "统筹地区内排名"} {
+		if !strings.Contains(method, "<dt>"+term) {
+			t.Errorf("methodology.html does not explain %s", term)
 		}
 	}
 }

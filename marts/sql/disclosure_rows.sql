@@ -7,8 +7,9 @@
 -- year. A row per fiscal (calendar) year and activity: no person in any
 -- row, only counts and sums (../shared/spec/marts.md, "Disclosure
 -- rules"). The years of an operator run from the first year of its
--- ledger or of its paid claims to the year of its as-of (its latest
--- posted_on); an activity (current name and category of
+-- ledger (its books: a year before them would show a few claims and the
+-- members of long terms reaching back, and no money) to the year of its
+-- as-of (its latest posted_on); an activity (current name and category of
 -- core.dim_activity) has a row for a year in which it had enrolled
 -- members, ledger lines or paid claims.
 --   members_enrolled  distinct members with an enrolment (amount > 0, not
@@ -47,11 +48,8 @@ WITH op_asof AS (
     FROM core.fact_claim
     WHERE status = 'paid' AND paid_at IS NOT NULL
 ), op_years AS (
-    SELECT o.operator_code, least(any_value(o.y0), coalesce(min(p.fiscal_year), any_value(o.y0))) AS y0,
-        year(any_value(o.as_of)) AS y1, any_value(o.as_of) AS as_of
-    FROM op_asof AS o
-    LEFT JOIN paid AS p ON p.operator_code = o.operator_code AND p.fiscal_year <= year(o.as_of)
-    GROUP BY o.operator_code
+    SELECT operator_code, y0, year(as_of) AS y1, as_of
+    FROM op_asof
 ), acts AS (
     SELECT operator_code, activity_code, pool_code, name AS activity_name, category
     FROM core.dim_activity

@@ -7,13 +7,22 @@
 -- has ledger lines or budget lines:
 --
 --   budget_part      25 × (1 − mean over the lines with a budget of
---                    min(|execution_rate − expected_rate|, 1)), from
---                    mart.budget_execution at the year's last as_of_month
---                    (December, or the latest month of the current year);
---                    0 when no line has a budget
---   compliance_part  25 − the open findings of the operator and year in
---                    mart.compliance_findings weighted by severity
---                    (critical 5, major 2, minor 1, info 0), floored at 0
+--                    min(|execution_rate − expected_rate|, 1), a line
+--                    spent on without a budget (flag no_budget) counting
+--                    the full error 1), from mart.budget_execution at the
+--                    year's last as_of_month (December, or the latest
+--                    month of the current year); 0 when no line has a
+--                    budget
+--   compliance_part  25 × 25 ÷ (25 + w), w the open findings of the
+--                    operator in mart.compliance_findings weighted by
+--                    severity (critical 5, major 2, minor 1, info 0): those
+--                    of the year, and in the operator's latest year also
+--                    those of earlier years still open (not put right) and
+--                    those of no year (an account, an activity: the state
+--                    now). 25 without findings, 12.5 at w = 25, 5 at 100:
+--                    it never bottoms out, so that 30 findings and 60 still
+--                    rank apart (25 − w, floored at 0, gave every operator
+--                    of a bad year 0)
 --   timeliness_part  from the median days decided_at → paid_at of the
 --                    claims paid in the year: 25 at ≤ 15 days, 0 at ≥ 45,
 --                    linear between; 25 when no claim was paid (nothing
@@ -54,16 +63,22 @@ WITH subjects AS (
     GROUP BY ALL
 ), budget AS (
     SELECT b.operator_code, b.fiscal_year,
-        avg(least(abs(b.execution_rate - b.expected_rate), 1.0)) AS mean_error
+        avg(CASE WHEN b.flag = 'no_budget' THEN 1.0 ELSE least(abs(b.execution_rate - b.expected_rate), 1.0) END) AS mean_error
     FROM mart.budget_execution AS b
     JOIN budget_month AS m USING (operator_code, fiscal_year, as_of_month)
-    WHERE b.execution_rate IS NOT NULL
+    WHERE b.execution_rate IS NOT NULL OR b.flag = 'no_budget'
     GROUP BY ALL
+), latest AS (
+    SELECT operator_code, max(fiscal_year) AS fiscal_year FROM subjects GROUP BY operator_code
 ), findings AS (
-    SELECT operator_code, fiscal_year,
-        sum(CASE severity WHEN 'critical' THEN 5 WHEN 'major' THEN 2 WHEN 'minor' THEN 1 ELSE 0 END) AS weight
-    FROM mart.compliance_findings
-    WHERE status = 'open' AND operator_code IS NOT NULL
+    SELECT s.operator_code, s.fiscal_year,
+        sum(CASE f.severity WHEN 'critical' THEN 5 WHEN 'major' THEN 2 WHEN 'minor' THEN 1 ELSE 0 END) AS weight
+    FROM subjects AS s
+    JOIN latest AS l USING (operator_code)
+    JOIN mart.compliance_findings AS f
+        ON f.operator_code = s.operator_code AND f.status = 'open'
+       AND (f.fiscal_year = s.fiscal_year
+            OR (s.fiscal_year = l.fiscal_year AND (f.fiscal_year IS NULL OR f.fiscal_year < s.fiscal_year)))
     GROUP BY ALL
 ), timeliness AS (
     SELECT operator_code, year(beijing_day(paid_at)) AS fiscal_year,
@@ -84,7 +99,7 @@ WITH subjects AS (
 ), parts AS (
     SELECT s.fiscal_year, p.pool_code, s.operator_code,
         round(CASE WHEN b.mean_error IS NULL THEN 0.0 ELSE 25.0 * (1 - b.mean_error) END, 2) AS budget_part,
-        round(greatest(0.0, 25.0 - coalesce(f.weight, 0)), 2) AS compliance_part,
+        round(25.0 * 25 / (25 + coalesce(f.weight, 0)), 2) AS compliance_part,
         round(CASE
             WHEN t.median_days IS NULL OR t.median_days <= 15 THEN 25.0
             WHEN t.median_days >= 45 THEN 0.0
