@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"huzhu/internal/browser"
+	"huzhu/internal/codes"
 )
 
 // pageTypes are one page of each kind of the built site.
@@ -239,5 +241,83 @@ func TestSearchTwoCharacters(t *testing.T) {
 	}
 	if errs := p.Errors(); len(errs) > 0 {
 		t.Errorf("browser errors: %v", errs)
+	}
+}
+
+// TestSearchAsMembersType: a member types a city (the operators there are
+// found though their names may not hold it), an activity's name in
+// simplified characters where the operator wrote traditional ones, and two
+// words with or without a space between them (深圳 意外, 深圳意外).
+func TestSearchAsMembersType(t *testing.T) {
+	dir, d := built(t)
+	b := browser.Start(t)
+	search := func(term string) []string {
+		t.Helper()
+		p := b.Open(t, "file://"+dir+"/index.html")
+		if err := chromedp.Do(p.Ctx, chromedp.SendKeys("#q", term), chromedp.WaitVisible("#results li")); err != nil {
+			t.Fatalf("type %q into the search box: %v", term, err)
+		}
+		return browser.Eval[[]string](t, p, `[...document.querySelectorAll('#results li a')].map(a => a.getAttribute('href'))`)
+	}
+	// A city: the prefecture of an operator's region, less 市.
+	checked := 0
+	for _, o := range d.Operators {
+		city, ok := codes.Region(o.Region[:4] + "00")
+		city = strings.TrimSuffix(city, "市")
+		if !ok || len([]rune(city)) < 2 || o.Region[2:4] == "00" {
+			continue
+		}
+		if got := search(city); !slices.Contains(got, operatorPath(o.Code)) {
+			t.Errorf("search %q (the city of %s): %v, want %s among them", city, o.Name, got, operatorPath(o.Code))
+		}
+		checked++
+		break
+	}
+	// Traditional characters typed as simplified: the table search.js folds by.
+	js, err := os.ReadFile(filepath.Join(dir, "assets", "search.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`TRAD = "([^"]*)";\s*var SIMP = "([^"]*)"`).FindSubmatch(js)
+	if m == nil {
+		t.Fatal("search.js has no TRAD/SIMP table")
+	}
+	trad, simp := []rune(string(m[1])), []rune(string(m[2]))
+	if len(trad) != len(simp) {
+		t.Fatalf("search.js: %d traditional characters, %d simplified", len(trad), len(simp))
+	}
+	toSimp := strings.NewReplacer(func() []string {
+		var r []string
+		for i := range trad {
+			r = append(r, string(trad[i]), string(simp[i]))
+		}
+		return r
+	}()...)
+	for _, a := range d.Activities {
+		if s := toSimp.Replace(a.Name); s != a.Name {
+			if got := search(s); !slices.Contains(got, activityPath(a.Operator, a.Code)) {
+				t.Errorf("search %q (%s in simplified): %v, want %s", s, a.Name, got, activityPath(a.Operator, a.Code))
+			}
+			checked++
+			break
+		}
+	}
+	// Two words: two characters of an operator's name and two of one of
+	// its activities', with a space and without.
+	a := d.Activities[0]
+	var op Operator
+	for _, o := range d.Operators {
+		if o.Code == a.Operator {
+			op = o
+		}
+	}
+	w1, w2 := string([]rune(op.Name)[:2]), string([]rune(toSimp.Replace(a.Name))[:2])
+	for _, term := range []string{w1 + " " + w2, w1 + w2} {
+		if got := search(term); !slices.Contains(got, activityPath(a.Operator, a.Code)) {
+			t.Errorf("search %q: %v, want %s among them", term, got, activityPath(a.Operator, a.Code))
+		}
+	}
+	if checked < 2 {
+		t.Errorf("only %d of the city and traditional-name cases found a subject in the test world", checked)
 	}
 }

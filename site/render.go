@@ -15,9 +15,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
+	"huzhu/internal/codes"
 	"huzhu/internal/config"
 	"huzhu/internal/webassets"
 )
@@ -295,28 +298,46 @@ func (x *index) staticFiles(echartsJS []byte) ([]file, error) {
 }
 
 // searchIndex lists provinces (national sites), pools, operators and
-// activities as [name, code, url from the site root, context, kind].
-func (x *index) searchIndex() [][5]string {
-	var out [][5]string
+// activities as [name, code, url from the site root, context, kind,
+// places]: places are the names of the subject's region, its prefecture
+// and province (GB/T 2260), matched but not shown, so that a member who
+// types a city finds its operators without knowing the pool's name.
+func (x *index) searchIndex() [][6]string {
+	var out [][6]string
 	for _, pv := range x.provinces {
-		out = append(out, [5]string{pv.Name, pv.Code, provincePath(pv.Code), groupInt(int64(len(pv.Pools))) + " 个统筹地区", "省份"})
+		out = append(out, [6]string{pv.Name, pv.Code, provincePath(pv.Code), groupInt(int64(len(pv.Pools))) + " 个统筹地区", "省份", places(pv.Code)})
 	}
 	for _, p := range x.d.Pools {
-		out = append(out, [5]string{p.Name, p.Code, poolPath(p.Code), zh(levelZh, p.Level) + " " + p.Federation, "统筹地区"})
+		out = append(out, [6]string{p.Name, p.Code, poolPath(p.Code), zh(levelZh, p.Level) + " " + p.Federation, "统筹地区", places(p.Region)})
 	}
 	for _, o := range x.d.Operators {
 		ctx := ""
 		if p := x.pools[o.Pool]; p != nil {
 			ctx = p.Name
 		}
-		out = append(out, [5]string{o.Name, o.Code, operatorPath(o.Code), ctx, "运营方"})
+		out = append(out, [6]string{o.Name, o.Code, operatorPath(o.Code), ctx, "运营方", places(o.Region)})
 	}
 	for _, a := range x.d.Activities {
-		ctx := ""
+		ctx, region := "", ""
 		if o := x.ops[a.Operator]; o != nil {
-			ctx = o.Name
+			ctx, region = o.Name, o.Region
 		}
-		out = append(out, [5]string{a.Name, a.Code, activityPath(a.Operator, a.Code), ctx, "活动"})
+		out = append(out, [6]string{a.Name, a.Code, activityPath(a.Operator, a.Code), ctx, "活动", places(region)})
 	}
 	return out
+}
+
+// places names a region code's province, prefecture and the region itself
+// (those the table knows, each once), space-separated.
+func places(code string) string {
+	if len(code) != 6 {
+		return ""
+	}
+	var names []string
+	for _, c := range []string{code[:2] + "0000", code[:4] + "00", code} {
+		if n, ok := codes.Region(c); ok && !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	return strings.Join(names, " ")
 }

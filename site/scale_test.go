@@ -204,7 +204,7 @@ func checkSite(t *testing.T, d *Data, s *builtSite) (string, int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var idx [][5]string
+	var idx [][6]string
 	if err := json.Unmarshal(b, &idx); err != nil {
 		t.Fatalf("search.json: %v", err)
 	}
