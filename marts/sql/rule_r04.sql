@@ -17,7 +17,7 @@ WITH y AS (
     GROUP BY operator_code, year(posted_on)
 )
 SELECT 'R04', pool_code, operator_code, NULL, fiscal_year, 'operator', operator_code, fees,
-    '管理费用 ' || fees || ' ÷ 互助金收入 ' || income || ' = '
+    '管理费用 ' || fees || ' ÷ 互助金收入（4101 贷方合计，未扣退费） ' || income || ' = '
         || round(fees / income, 4) || ' > ' || getvariable('mgmt_fee_ratio_max'),
     NULL
 FROM y

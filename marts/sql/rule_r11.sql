@@ -29,8 +29,8 @@ WITH op_asof AS (
     SELECT operator_code, pool_code, NULL, y, sum(reserve), sum(income), 'operator', operator_code FROM per_act GROUP BY operator_code, pool_code, y
 )
 SELECT 'R11', pool_code, operator_code, activity_code, y, kind, ref, reserve,
-    CASE WHEN reserve <= 0 THEN '年末无风险准备金；互助金收入 ' || income
-        ELSE '风险准备金 ' || reserve || ' / 互助金收入 ' || income || ' = ' || round(reserve / income, 4) END
+    CASE WHEN reserve <= 0 THEN '年末无风险准备金；互助金收入（4101 贷方合计，未扣退费） ' || income
+        ELSE '风险准备金 ' || reserve || ' / 互助金收入（4101 贷方合计，未扣退费） ' || income || ' = ' || round(reserve / income, 4) END
         || '（' || CASE kind WHEN 'operator' THEN '运营方合计' ELSE '本活动' END || '，' || y || ' 年）', NULL
 FROM levels
 WHERE income > 0

@@ -27,7 +27,7 @@ WITH op_asof AS (
     SELECT operator_code, pool_code, NULL, y, sum(paid), sum(income), 'operator', operator_code FROM per_act GROUP BY operator_code, pool_code, y
 )
 SELECT 'R12', pool_code, operator_code, activity_code, y, kind, ref, paid,
-    '给付 ' || paid || ' / 互助金收入 ' || income
+    '给付 ' || paid || ' / 互助金收入（4101 贷方合计，未扣退费） ' || income
         || CASE WHEN income > 0 THEN ' = ' || round(paid / income, 4) ELSE '' END
         || CASE WHEN paid > income * CAST(getvariable('payout_band_high') AS DECIMAL(18, 6)) THEN '，高于' ELSE '，低于' END
         || '适度补偿区间（' || CASE kind WHEN 'activity' THEN '活动' ELSE '运营方' END || '，' || y || ' 年）', NULL
