@@ -156,3 +156,76 @@ func TestAuditDrillDown(t *testing.T) {
 		t.Errorf("%d audits in the workbooks, core has %d", seen, audits)
 	}
 }
+
+// Every finding about an activity's registration or size (R13, R14) links
+// from compliance.html to the activity's row on activities.html, which
+// shows the union's approval and filing as core has them ("无" when
+// missing) and names the finding; every current activity has a row.
+func TestActivitiesDrillDown(t *testing.T) {
+	w, res := reportsOf(t)
+	db := w.DB.SQL()
+	dir := filepath.Join(res.Dir, "national")
+	type reg struct{ approval, filing string }
+	regs := map[[2]string]reg{}
+	rows, err := db.Query(`SELECT operator_code, activity_code, coalesce(approval_ref, ''), coalesce(filing_ref, '') FROM core.dim_activity WHERE is_current`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var op, code string
+		var r reg
+		if err := rows.Scan(&op, &code, &r.approval, &r.filing); err != nil {
+			t.Fatal(err)
+		}
+		regs[[2]string{op, code}] = r
+	}
+	rows.Close()
+	cell := func(s string) string {
+		if s == "" {
+			return "<td>无</td>"
+		}
+		return "<td>" + s + "</td>"
+	}
+	linked := 0
+	for _, op := range res.Jurisdictions[0].Operators {
+		comp, _ := os.ReadFile(filepath.Join(dir, op, "compliance.html"))
+		page, err := os.ReadFile(filepath.Join(dir, op, "activities.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for key, r := range regs {
+			if key[0] != op {
+				continue
+			}
+			i := strings.Index(string(page), `<tr id="a-`+key[1]+`"`)
+			if i < 0 {
+				t.Errorf("%s: activities.html has no row of %s", op, key[1])
+				continue
+			}
+			row := string(page[i:])
+			row = row[:strings.Index(row, "</tr>")]
+			if !strings.Contains(row, cell(r.approval)) || !strings.Contains(row, cell(r.filing)) {
+				t.Errorf("%s %s: the row does not show approval %q and filing %q: %s", op, key[1], r.approval, r.filing, row)
+			}
+		}
+		for _, anchor := range linksTo(comp, "activities.html") {
+			i := strings.Index(string(page), `<tr id="`+anchor+`"`)
+			if i < 0 {
+				t.Errorf("%s: activities.html has no row %s", op, anchor)
+				continue
+			}
+			row := string(page[i:])
+			if row = row[:strings.Index(row, "</tr>")]; !strings.Contains(row, "R13") && !strings.Contains(row, "R14") {
+				t.Errorf("%s: the row of %s names no finding: %s", op, anchor, row)
+			}
+			linked++
+		}
+	}
+	var findings int
+	if err := db.QueryRow(`SELECT count(*) FROM mart.compliance_findings WHERE rule_id IN ('R13', 'R14') AND subject_kind = 'activity'`).Scan(&findings); err != nil {
+		t.Fatal(err)
+	}
+	if findings == 0 || linked < findings {
+		t.Errorf("%d R13/R14 findings, %d links to their activities", findings, linked)
+	}
+}

@@ -232,5 +232,5 @@ func cumulativeChart(id, title string, year int, monthly []budgetMonth) chart {
 func operatorNav() []navLink {
 	return []navLink{{"辖区目录", "../index.html"}, {"运营方对比", "../compare.html"},
 		{"预算执行", "budget.html"}, {"资金流向", "flow.html"}, {"合规与风险", "compliance.html"}, {"凭证明细", "vouchers.html"}, {"理赔明细", "claims.html"}, {"持仓明细", "holdings.html"},
-		{"帮扶明细", "assistance.html"}, {"审计情况", "audits.html"}}
+		{"帮扶明细", "assistance.html"}, {"审计情况", "audits.html"}, {"活动登记", "activities.html"}}
 }

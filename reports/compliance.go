@@ -80,6 +80,9 @@ func subjectLink(f finding, flowYears map[int]bool) string {
 	case "holding":
 		return "holdings.html#" + holdingAnchor(f.SubjectRef)
 	case "activity":
+		if activityRegister(f.Rule) {
+			return "activities.html#a-" + f.SubjectRef
+		}
 		if f.Year != nil && flowYears[*f.Year] {
 			return "flow.html#y" + strconv.Itoa(*f.Year)
 		}

@@ -22,6 +22,15 @@ type operator struct {
 
 type federation struct{ Code, Name, Region, Pool string }
 
+// activityTerms is an activity's current registration and terms
+// (activity_terms.sql).
+type activityTerms struct {
+	Operator, Code, Name, Category, Approval, Filing, Start, End string
+	Contribution, Cap                                            *money.Cents
+	PeriodMonths                                                 *int
+	Status                                                       string
+}
+
 // budgetLine is a row of mart.budget_execution at its year's last month.
 type budgetLine struct {
 	Operator          string
@@ -172,6 +181,7 @@ type data struct {
 	Scores        []score
 	Flows         []flowEdge
 	Trial         []trialBalance
+	Terms         []activityTerms
 	Holdings      []holding
 	Findings      []finding
 	Risks         []risk // of operators and activities
@@ -243,6 +253,21 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 				o.Activities[code] = name
 			}
 			return nil
+		}},
+		{"activity_terms.sql", func(r *sql.Rows) error {
+			var a activityTerms
+			var contrib, cap sql.NullString
+			var months sql.NullInt64
+			if err := r.Scan(&a.Operator, &a.Code, &a.Name, &a.Category, &a.Approval, &a.Filing, &a.Start, &a.End,
+				&contrib, &months, &cap, &a.Status); err != nil {
+				return err
+			}
+			var err1, err2 error
+			a.Contribution, err1 = money.ParseNull(contrib)
+			a.Cap, err2 = money.ParseNull(cap)
+			a.PeriodMonths = optInt(months)
+			d.Terms = append(d.Terms, a)
+			return errors.Join(err1, err2)
 		}},
 		{"budget_lines.sql", func(r *sql.Rows) error {
 			var b budgetLine

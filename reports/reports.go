@@ -161,6 +161,7 @@ func renderOperator(d *data, o *operator) (operatorFiles, error) {
 		{"holdings", holdingsPage(d, o, fs, hm)},
 		{"assistance", assistancePage(d, o, fs, as)},
 		{"audits", auditsPage(d, o, fs, dp, au)},
+		{"activities", activitiesPage(d, o, fs)},
 	}
 	for _, pg := range pages {
 		html, xlsx, err := pg.p.render(pg.p.Title)
