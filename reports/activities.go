@@ -60,7 +60,69 @@ func activitiesPage(d *data, o *operator, fs []finding) *page {
 	p.Sections = append(p.Sections, drillNote("第四、五条：举办互助保障活动须经本级工会审批，并报上级工会备案；第二条：遵循大数法则。"+
 		"下表列出本运营方每项活动的审批文号、备案号与条款（"+strconv.Itoa(n)+" 项），以及针对活动本身的合规问题（R13 审批备案、R14 参加人数）。",
 		"活动登记", len(about) == 0, t))
+	p.Sections = append(p.Sections, accountsSection(d, o, fs))
 	return p
+}
+
+// accountPurposeZH are the purposes of contract-v1's bank accounts.
+var accountPurposeZH = map[string]string{"activity_fund": "活动资金专户", "reserve": "风险准备金", "general": "一般户", "other": "其他"}
+
+// accountsSection lists, a row per account (and per activity using it),
+// the operator's bank accounts behind its R06 findings
+// (mart.finding_bank_accounts): an account several activities use, with
+// each one's lines, debits and credits; an activity without an open
+// account of its own, with the accounts it had. The first row of a
+// finding is its anchor (b-<finding id>).
+func accountsSection(d *data, o *operator, fs []finding) *section {
+	t := &table{ID: "t-accounts", Sheet: "银行账户", Title: "问题所涉银行账户（第十三条：各项活动设立独立账户、分账核算）",
+		Cols: []column{{"规则", text}, {"状态", text}, {"问题说明", text}, {"账号", text}, {"开户行", text}, {"登记的活动", text},
+			{"用途", text}, {"开户日期", text}, {"销户日期", text}, {"使用该账户的活动", text}, {"分录数", integer}, {"借方", amount}, {"贷方", amount}}}
+	rows := map[string][]findingAccount{}
+	for _, a := range d.Accounts {
+		if a.Operator == o.Code {
+			rows[a.Finding] = append(rows[a.Finding], a)
+		}
+	}
+	n := 0
+	for _, f := range fs {
+		if f.Rule != "R06" {
+			continue
+		}
+		n++
+		label, class := findingState(f)
+		head := []cell{txt(ruleLabel(f.Rule)), txt(label), txt(f.Detail)}
+		as := rows[f.ID]
+		if len(as) == 0 {
+			t.add(class, "b-"+f.ID, append(head, txt("（本活动没有登记过银行账户）"), null(), null(), null(), null(), null(), null(), null(), null(), null())...)
+			continue
+		}
+		for i, a := range as {
+			anchor := ""
+			if i == 0 {
+				anchor = "b-" + f.ID
+			} else {
+				head = []cell{txt(""), txt(""), txt("")}
+			}
+			used, lines := null(), null()
+			if a.Used {
+				used = txt(o.activityName(a.UsedBy))
+				if a.Lines != nil {
+					lines = num(*a.Lines)
+				}
+			}
+			act := "—"
+			if a.Activity != "" {
+				act = o.activityName(a.Activity)
+			}
+			t.add(class, anchor, append(head, txt(a.Account), orMissing(a.Bank, "—"), txt(act), txt(zh(accountPurposeZH, a.Purpose)),
+				orMissing(dateZH(a.Opened), "—"), orMissing(dateZH(a.Closed), "在用"), used, lines, optAmt(a.Debits), optAmt(a.Credits))...)
+		}
+	}
+	sec := &section{ID: "accounts", Heading: "银行账户", Tables: []*table{t}}
+	if n == 0 {
+		sec.Paras = append(sec.Paras, "本运营方没有涉及银行账户（R06）的问题。")
+	}
+	return sec
 }
 
 // activityRegister says whether a rule's findings with subject kind

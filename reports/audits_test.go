@@ -209,6 +209,9 @@ func TestActivitiesDrillDown(t *testing.T) {
 			}
 		}
 		for _, anchor := range linksTo(comp, "activities.html") {
+			if !strings.HasPrefix(anchor, "a-") {
+				continue // an R06 finding's bank account (TestBankAccountsDrillDown)
+			}
 			i := strings.Index(string(page), `<tr id="`+anchor+`"`)
 			if i < 0 {
 				t.Errorf("%s: activities.html has no row %s", op, anchor)
@@ -227,5 +230,50 @@ func TestActivitiesDrillDown(t *testing.T) {
 	}
 	if findings == 0 || linked < findings {
 		t.Errorf("%d R13/R14 findings, %d links to their activities", findings, linked)
+	}
+}
+
+// Every R06 finding links from compliance.html to its rows in the bank
+// accounts of activities.html: an account several activities use shows
+// each one's lines, whose counts add up to the ledger's lines on it.
+func TestBankAccountsDrillDown(t *testing.T) {
+	w, res := reportsOf(t)
+	db := w.DB.SQL()
+	dir := filepath.Join(res.Dir, "national")
+	var findings, accounts int
+	if err := db.QueryRow(`SELECT count(*), count(*) FILTER (WHERE subject_kind = 'bank_account') FROM mart.compliance_findings WHERE rule_id = 'R06'`).Scan(&findings, &accounts); err != nil {
+		t.Fatal(err)
+	}
+	if accounts == 0 {
+		t.Fatal("the test world plants no bank account shared by activities")
+	}
+	linked := 0
+	for _, op := range res.Jurisdictions[0].Operators {
+		comp, _ := os.ReadFile(filepath.Join(dir, op, "compliance.html"))
+		page, _ := os.ReadFile(filepath.Join(dir, op, "activities.html"))
+		for _, anchor := range linksTo(comp, "activities.html") {
+			if !strings.HasPrefix(anchor, "b-") {
+				continue
+			}
+			if !strings.Contains(string(page), `<tr id="`+anchor+`"`) {
+				t.Errorf("%s: activities.html has no row %s", op, anchor)
+			}
+			linked++
+		}
+	}
+	if linked != findings {
+		t.Errorf("%d R06 findings, %d links to their bank accounts", findings, linked)
+	}
+	// The usage rows of each shared account add up to the ledger's lines.
+	var bad int
+	if err := db.QueryRow(`SELECT count(*) FROM (
+		SELECT b.operator_code, b.account_no, sum(b.lines) AS n,
+			(SELECT count(*) FROM core.fact_ledger_line AS l WHERE l.operator_code = b.operator_code AND l.bank_account_no = b.account_no) AS want
+		FROM mart.finding_bank_accounts AS b JOIN mart.compliance_findings AS f USING (finding_id)
+		WHERE f.subject_kind = 'bank_account' GROUP BY ALL) WHERE n <> want`).Scan(&bad); err != nil {
+		t.Fatal(err)
+	}
+	if bad != 0 {
+		t.Errorf("%d shared accounts whose usage rows do not add up to their ledger lines", bad)
 	}
 }

@@ -80,6 +80,9 @@ func subjectLink(f finding, flowYears map[int]bool) string {
 	case "holding":
 		return "holdings.html#" + holdingAnchor(f.SubjectRef)
 	case "activity":
+		if f.Rule == "R06" {
+			return "activities.html#b-" + f.ID
+		}
 		if activityRegister(f.Rule) {
 			return "activities.html#a-" + f.SubjectRef
 		}
@@ -99,8 +102,8 @@ func subjectLink(f finding, flowYears map[int]bool) string {
 		return "audits.html#d-" + f.ID
 	case "assistance":
 		return "assistance.html#a-" + f.ID
-	case "bank_account":
-		return "flow.html#movements"
+	case "bank_account": // R06: an account several activities use
+		return "activities.html#b-" + f.ID
 	case "voucher":
 		return "vouchers.html#" + voucherAnchor(f.SubjectRef)
 	case "claim", "claims":

@@ -22,6 +22,17 @@ type operator struct {
 
 type federation struct{ Code, Name, Region, Pool string }
 
+// findingAccount is a row of mart.finding_bank_accounts: an account behind
+// an R06 finding and, for an account several activities use, one of them
+// (Used: the row says which, ” the organisation level) with its lines.
+type findingAccount struct {
+	Finding, Operator, Account, Bank, Activity, Purpose, Opened, Closed string
+	Used                                                                bool
+	UsedBy                                                              string
+	Lines                                                               *int
+	Debits, Credits                                                     *money.Cents
+}
+
 // activityTerms is an activity's current registration and terms
 // (activity_terms.sql).
 type activityTerms struct {
@@ -182,6 +193,7 @@ type data struct {
 	Flows         []flowEdge
 	Trial         []trialBalance
 	Terms         []activityTerms
+	Accounts      []findingAccount
 	Holdings      []holding
 	Findings      []finding
 	Risks         []risk // of operators and activities
@@ -253,6 +265,21 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 				o.Activities[code] = name
 			}
 			return nil
+		}},
+		{"finding_bank_accounts.sql", func(r *sql.Rows) error {
+			var a findingAccount
+			var lines sql.NullInt64
+			var debits, credits sql.NullString
+			if err := r.Scan(&a.Finding, &a.Operator, &a.Account, &a.Bank, &a.Activity, &a.Purpose, &a.Opened, &a.Closed,
+				&a.Used, &a.UsedBy, &lines, &debits, &credits); err != nil {
+				return err
+			}
+			var err1, err2 error
+			a.Lines = optInt(lines)
+			a.Debits, err1 = money.ParseNull(debits)
+			a.Credits, err2 = money.ParseNull(credits)
+			d.Accounts = append(d.Accounts, a)
+			return errors.Join(err1, err2)
 		}},
 		{"activity_terms.sql", func(r *sql.Rows) error {
 			var a activityTerms
