@@ -314,12 +314,14 @@ func TestR10Balance(t *testing.T) {
 		('OP2', 'UNB', 1, NULL, '2024-05-06', '5901', 5, 0, NULL, 'a', 'b', 'c', NULL),
 		('OP2', 'UNB', 2, NULL, '2024-05-06', '1002', 0, 5, NULL, 'a', 'b', 'c', NULL),
 		('OP1', 'LOST', 1, NULL, '2024-05-06', '1002', 0, 300, 'B1', 'a', 'b', 'c', NULL)`),
-		// LOST's other line, with both sides, is in the quarantine (so is
-		// a line of OP2's voucher LOST, another operator's).
+		// LOST's other line, with both sides, is in the quarantine, twice
+		// (sent in two batches); so is a line of OP2's voucher LOST,
+		// another operator's.
 		`INSERT INTO ops.loads (load_id, run_id, operator_code, source_kind, entity) VALUES ('L1', 'r', 'OP1', 'files', 'ledger_entries'),
 			('L2', 'r', 'OP2', 'files', 'ledger_entries')`,
 		`INSERT INTO ops.quarantine (load_id, entity, source_row, reason_code, reason, raw_record) VALUES
-			('L1', 'ledger_entries', 'f.csv:2', 'debit_credit_both', 'x', '{"voucher_no":"LOST","debit":"300.00","credit":"300.00"}'),
+			('L1', 'ledger_entries', 'f.csv:2', 'debit_credit_both', 'x', '{"voucher_no":"LOST","line_no":"2","debit":"300.00","credit":"300.00"}'),
+			('L1', 'ledger_entries', 'g.csv:2', 'debit_credit_both', 'x', '{"voucher_no":"LOST","line_no":"2","debit":"300.00","credit":"300.00"}'),
 			('L2', 'ledger_entries', 'f.csv:9', 'bad_money', 'x', '{"voucher_no":"LOST"}')`)
 	wantHitsA(t, got, map[string]string{"UNB": "", "BOTH": "", "LOST": ""})
 	if got["UNB"].amount != "0.01" {

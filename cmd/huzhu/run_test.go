@@ -120,7 +120,7 @@ func martDigests(t *testing.T, path string) map[string]string {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	return digestSchema(t, db.SQL(), "mart", "run_id", "first_seen_run", "last_seen_run")
+	return digestSchema(t, db.SQL(), "mart", "run_id", "first_seen_run", "last_seen_run", "resolved_run", "previous_run")
 }
 
 func digestSchema(t *testing.T, db *sql.DB, schema string, exclude ...string) map[string]string {

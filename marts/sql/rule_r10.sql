@@ -11,7 +11,10 @@
 INSERT INTO rule_hits
 WITH held AS (
     SELECT l.operator_code, json_extract_string(q.raw_record, '$.voucher_no') AS voucher_no,
-        count(*) AS lines, string_agg(DISTINCT q.reason_code, '、' ORDER BY q.reason_code) AS reasons
+        -- lines, not quarantine rows: a line sent in every night's batch
+        -- is quarantined each time
+        count(DISTINCT json_extract_string(q.raw_record, '$.line_no')) AS lines,
+        string_agg(DISTINCT q.reason_code, '、' ORDER BY q.reason_code) AS reasons
     FROM ops.quarantine AS q
     JOIN ops.loads AS l USING (load_id)
     WHERE q.entity = 'ledger_entries'
