@@ -346,7 +346,9 @@ func TestFindingClaims(t *testing.T) {
 }
 
 // TestFindingHoldings: the mart holds every month-end state core has of
-// each holding a finding names, with core's figures, and no other holding.
+// each holding a finding names, and of each holding in a year an R03
+// finding is about, with core's figures, and no other month-end; the
+// realised income of an R03 finding's activity adds up to what it says.
 func TestFindingHoldings(t *testing.T) {
 	wdb, _, _ := buildWorld(t, 1200, 0.02) // the planted breaches name holdings
 	db := wdb.SQL()
@@ -360,8 +362,20 @@ func TestFindingHoldings(t *testing.T) {
 	if n := differing(t, db,
 		"SELECT operator_code, holding_id, month, market_value, principal, instrument_type FROM mart.finding_holdings",
 		`SELECT operator_code, holding_id, as_of, market_value, principal, instrument_type FROM core.fact_holding
-		 WHERE (operator_code, holding_id) IN (SELECT operator_code, subject_ref FROM mart.compliance_findings WHERE subject_kind = 'holding')`); n != 0 {
+		 WHERE (operator_code, holding_id) IN (SELECT operator_code, subject_ref FROM mart.compliance_findings WHERE subject_kind = 'holding')
+		    OR (operator_code, year(as_of)) IN (SELECT operator_code, fiscal_year FROM mart.compliance_findings WHERE rule_id = 'R03')`); n != 0 {
 		t.Errorf("%d month-end states differ between the mart and core", n)
+	}
+	r03 := count(t, db, "SELECT count(*) FROM mart.compliance_findings WHERE rule_id = 'R03' AND subject_kind = 'activity'")
+	if r03 == 0 {
+		t.Fatal("no R03 finding about an activity: the test would prove little")
+	}
+	if n := count(t, db, `SELECT count(*) FROM mart.compliance_findings AS f
+		WHERE f.rule_id = 'R03' AND f.subject_kind = 'activity'
+		  AND NOT contains(f.detail, '投资实现收益 ' || (SELECT coalesce(sum(h.realized_income), 0) FROM mart.finding_holdings AS h
+			WHERE h.operator_code = f.operator_code AND h.fiscal_year = f.fiscal_year
+			  AND coalesce(h.activity_code, '') = f.subject_ref) || '，')`); n != 0 {
+		t.Errorf("%d of %d R03 findings whose realised income is not the sum of their holdings' in the mart", n, r03)
 	}
 }
 

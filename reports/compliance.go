@@ -70,6 +70,11 @@ func subjectLabel(o *operator, f finding) string {
 // subjectLink drills down from a finding to the report showing its subject;
 // flowYears are the years the operator's flow page has a section for.
 func subjectLink(f finding, flowYears map[int]bool) string {
+	if f.Rule == "R03" && f.Year != nil {
+		// investment income: the holdings of its year (an activity's, or
+		// the operator's), not the activity
+		return "holdings.html#r-" + f.ID
+	}
 	switch f.SubjectKind {
 	case "budget_line":
 		// subject_ref is activity|year|line

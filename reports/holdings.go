@@ -1,6 +1,11 @@
 package reports
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+
+	"huzhu/internal/money"
+)
 
 // holdingAnchor is the fragment of a holding's section on holdings.html.
 func holdingAnchor(id string) string { return anchorOf("h-", id) }
@@ -21,8 +26,9 @@ func holdingsPage(d *data, o *operator, fs []finding, months []holdingMonth) *pa
 	monthCols := []column{{"月末", text}, {"本金", amount}, {"市值", amount}, {"应计收益", amount}, {"已实现收益", amount}}
 	all := &table{ID: "t-holding-months", Sheet: "持仓明细", Title: "问题所涉持仓的各月末状态", WorkbookOnly: true,
 		Cols: append([]column{{"持仓编号", text}, {"品种", text}, {"名称", text}, {"发行人", text}}, monthCols...)}
-	p.Sections = append(p.Sections, drillNote("下列投资持仓均被合规检查列为问题对象（第十二条：互助资金只能存入银行或购买国债，不得购买股票、基金、债券、期货、理财等金融产品）。",
-		"投资持仓", len(order) == 0, all))
+	income := incomeSections(d, o, fs, months)
+	p.Sections = append(p.Sections, drillNote("下列投资持仓均被合规检查列为问题对象（第十二条：互助资金只能存入银行或购买国债，不得购买股票、基金、债券、期货、理财等金融产品；资金增值部分要全部纳入互助资金收入）。",
+		"投资持仓", len(order) == 0 && len(income) == 0, all))
 	for _, id := range order {
 		ms := monthsOf[id]
 		sec := &section{ID: holdingAnchor(id), Heading: "持仓 " + id, Sub: true}
@@ -58,5 +64,76 @@ func holdingsPage(d *data, o *operator, fs []finding, months []holdingMonth) *pa
 		sec.Tables = []*table{t}
 		p.Sections = append(p.Sections, sec)
 	}
+	p.Sections = append(p.Sections, income...)
 	return p
+}
+
+// incomeSections are the evidence of the operator's R03 findings
+// (investment income not all booked as the fund's income, clause 十二): for
+// each, a section (r-<finding id>) with the holdings of its activity (or
+// of the whole operator) in its year and the income each realised then,
+// whose total is the finding's realised income, beside what the finding
+// says was booked to 4201/4202.
+func incomeSections(d *data, o *operator, fs []finding, months []holdingMonth) []*section {
+	var out []*section
+	book := &table{ID: "t-income", Sheet: "投资收益", Title: "问题所涉年度与范围内各持仓的已实现收益", WorkbookOnly: true,
+		Cols: []column{{"年度", integer}, {"范围", text}, {"持仓编号", text}, {"品种", text}, {"名称", text}, {"项目", text}, {"年内已实现收益", amount}}}
+	for _, f := range fs {
+		if f.Rule != "R03" || f.Year == nil {
+			continue
+		}
+		year := strconv.Itoa(*f.Year)
+		label, _ := findingState(f)
+		sec := &section{ID: "r-" + f.ID, Heading: ruleLabel(f.Rule) + "：" + year + "年 " + incomeScope(o, f), Sub: true,
+			Items: []string{label + "：" + f.Detail}}
+		t := &table{ID: "t-r-" + f.ID, Sheet: "投资收益", Title: year + "年 " + incomeScope(o, f) + "各持仓已实现收益", PageOnly: true,
+			Cols: []column{{"持仓编号", text}, {"品种", text}, {"名称", text}, {"项目", text}, {"年内已实现收益", amount}}}
+		var ids []string
+		sum := map[string]money.Cents{}
+		last := map[string]holdingMonth{}
+		for _, m := range months {
+			if !strings.HasPrefix(m.Month, year+"-") || f.SubjectKind == "activity" && m.Activity != f.SubjectRef {
+				continue
+			}
+			if _, ok := last[m.Holding]; !ok {
+				ids = append(ids, m.Holding)
+			}
+			if m.Realized != nil {
+				sum[m.Holding] += *m.Realized
+			}
+			last[m.Holding] = m
+		}
+		var total money.Cents
+		for _, id := range ids {
+			m := last[id]
+			act := "组织本级"
+			if m.Activity != "" {
+				act = o.activityName(m.Activity)
+			}
+			t.add("", "", txt(id), txt(zh(instrumentZH, m.Instrument)), txt(m.Name), txt(act), amt(sum[id]))
+			book.add("", "", num(*f.Year), txt(incomeScope(o, f)), txt(id), txt(zh(instrumentZH, m.Instrument)), txt(m.Name), txt(act), amt(sum[id]))
+			total += sum[id]
+		}
+		t.add("total", "", txt("合计"), txt(""), txt(""), txt(""), amt(total))
+		sec.Tables = []*table{t}
+		out = append(out, sec)
+	}
+	if len(out) > 0 {
+		out = append([]*section{{ID: "income", Heading: "投资收益是否全部纳入互助资金收入（第十二条，R03）",
+			Paras:  []string{"下列各节列出合规问题所涉年度与范围内每项持仓的已实现收益，其合计即问题说明中的“投资实现收益”，可与计入 4201/4202 的金额对照。"},
+			Tables: []*table{book}}}, out...)
+	}
+	return out
+}
+
+// incomeScope names what an R03 finding is about: an activity, the
+// organisation level, or the operator's sums.
+func incomeScope(o *operator, f finding) string {
+	switch {
+	case f.SubjectKind == "operator":
+		return "运营方合计"
+	case f.SubjectRef == "":
+		return "组织本级"
+	}
+	return o.activityName(f.SubjectRef)
 }

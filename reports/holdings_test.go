@@ -3,6 +3,7 @@ package reports
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -45,6 +46,9 @@ func TestHoldingDrillDown(t *testing.T) {
 		}
 		for _, part := range strings.Split(string(comp), `href="holdings.html#`)[1:] {
 			anchor := part[:strings.IndexByte(part, '"')]
+			if strings.HasPrefix(anchor, "r-") {
+				continue // an R03 finding's year (TestInvestmentIncomeDrillDown)
+			}
 			links++
 			if !strings.Contains(string(page), `<section id="`+anchor+`" class="sub">`) {
 				t.Errorf("%s: holdings.html has no section %s", op, anchor)
@@ -68,5 +72,45 @@ func TestHoldingDrillDown(t *testing.T) {
 	}
 	if seen != len(value) {
 		t.Errorf("%d month-end states in the workbooks, core has %d", seen, len(value))
+	}
+}
+
+// Every R03 finding links from compliance.html to its section of
+// holdings.html, whose holdings' realised income adds up to the income the
+// finding says was realised.
+func TestInvestmentIncomeDrillDown(t *testing.T) {
+	_, res := reportsOf(t)
+	dir := filepath.Join(res.Dir, "national")
+	linked := 0
+	for _, op := range res.Jurisdictions[0].Operators {
+		comp, _ := os.ReadFile(filepath.Join(dir, op, "compliance.html"))
+		page, _ := os.ReadFile(filepath.Join(dir, op, "holdings.html"))
+		for _, anchor := range linksTo(comp, "holdings.html") {
+			if !strings.HasPrefix(anchor, "r-") {
+				continue
+			}
+			linked++
+			i := strings.Index(string(page), `id="`+anchor+`"`)
+			if i < 0 {
+				t.Errorf("%s: holdings.html has no section %s", op, anchor)
+				continue
+			}
+			sec := string(page[i:])
+			if j := strings.Index(sec[1:], `<h3 id="r-`); j >= 0 {
+				sec = sec[:j+1]
+			}
+			said := regexp.MustCompile(`投资实现收益 (-?[0-9.]+)`).FindStringSubmatch(sec)
+			total := regexp.MustCompile(`<td>合计</td>(?:<td></td>)*<td class="n">([-0-9,.]+) 元</td>`).FindStringSubmatch(sec)
+			if said == nil || total == nil {
+				t.Errorf("%s %s: no realised income said (%v) or no total (%v)", op, anchor, said, total)
+				continue
+			}
+			if mustCents(t, said[1]) != mustCents(t, strings.ReplaceAll(total[1], ",", "")) {
+				t.Errorf("%s %s: the finding says %s realised, its holdings total %s", op, anchor, said[1], total[1])
+			}
+		}
+	}
+	if linked == 0 {
+		t.Error("no R03 finding links to its holdings: the test world plants none, or the link is missing")
 	}
 }
