@@ -2,6 +2,7 @@ package reports
 
 import (
 	"database/sql"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -250,6 +251,18 @@ func TestFiguresAgree(t *testing.T) {
 	for _, r := range srows {
 		if got := r[4] + "/" + r[9]; got != want[r[2]] {
 			t.Errorf("compare.xlsx %s score/rank %s, mart %s", r[2], got, want[r[2]])
+		}
+		// The income rate reads the budgeted lines only: income nobody
+		// budgeted (interest) is not income above plan.
+		var rate sql.NullFloat64
+		if err := db.QueryRow(`WITH last AS (SELECT operator_code, max(as_of_month) AS m FROM mart.budget_execution WHERE fiscal_year = 2024 GROUP BY ALL)
+			SELECT CAST(sum(actual_ytd) AS DOUBLE) / CAST(sum(coalesce(budget_adjusted, budget_original)) AS DOUBLE)
+			FROM mart.budget_execution AS b JOIN last AS l ON l.operator_code = b.operator_code AND l.m = b.as_of_month
+			WHERE b.operator_code = ? AND b.fiscal_year = 2024 AND b.line_class = 'income' AND coalesce(budget_adjusted, budget_original) IS NOT NULL`, r[2]).Scan(&rate); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := strconv.ParseFloat(r[12], 64); !rate.Valid || math.Abs(got-rate.Float64) > 1e-9 {
+			t.Errorf("compare.xlsx %s income rate %s, the budgeted income lines give %v", r[2], r[12], rate.Float64)
 		}
 	}
 }

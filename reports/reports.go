@@ -427,7 +427,11 @@ func comparePage(d *data, j *jurisdiction) *page {
 				rank = i + 1
 			}
 			o := in[s.Operator]
-			var inB, inA, exB, exA money.Cents
+			// inAB: the income of the lines with a budget, which the income
+			// rate reads (interest nobody budgeted would read as income
+			// above plan); spending without a budget stays in the expense
+			// rate, where it is spending beyond the plan.
+			var inB, inA, inAB, exB, exA money.Cents
 			var flagged, open int
 			for _, b := range d.Budget {
 				if b.Operator != s.Operator || b.Year != y {
@@ -438,6 +442,7 @@ func comparePage(d *data, j *jurisdiction) *page {
 					inA += b.Actual
 					if bf != nil {
 						inB += *bf
+						inAB += b.Actual
 					}
 				} else if b.Class == "expense" {
 					exA += b.Actual
@@ -462,7 +467,7 @@ func comparePage(d *data, j *jurisdiction) *page {
 			}
 			t.add("", "", num(rank), link(o.Name, o.Code+"/budget.html#y"+ys), txt(o.Code), txt(s.Pool), flt(s.Score),
 				flt(s.Budget), flt(s.Compliance), flt(s.Time), optFlt(s.Audit), num(s.RankInPool),
-				amt(inB), amt(inA), optFlt(ratio(inA, inB)), amt(exB), amt(exA), optFlt(ratio(exA, exB)), num(flagged), num(open))
+				amt(inB), amt(inA), optFlt(ratio(inAB, inB)), amt(exB), amt(exA), optFlt(ratio(exA, exB)), num(flagged), num(open))
 			names = append(names, o.Name)
 			for k, v := range []*float64{&s.Budget, &s.Compliance, &s.Time, s.Audit} {
 				parts[k] = append(parts[k], jsFloat(v))
