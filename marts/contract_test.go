@@ -83,6 +83,27 @@ func TestMartContract(t *testing.T) {
 	if len(lacking) > 0 {
 		t.Errorf("marts without pool_code, operator_code and activity_code: %v", lacking)
 	}
+	// marts.md's types in every mart: money DECIMAL(18,2), a year INTEGER,
+	// a rate or ratio DOUBLE.
+	rows, err = db.SQL().Query(`SELECT table_name || '.' || column_name || ' ' || data_type FROM information_schema.columns
+		WHERE table_schema = 'mart' AND (
+			(data_type LIKE 'DECIMAL%' AND data_type <> 'DECIMAL(18,2)')
+			OR (column_name = 'fiscal_year' AND data_type <> 'INTEGER')
+			OR ((column_name LIKE '%ratio%' OR column_name LIKE '%rate%' OR column_name = 'share') AND data_type <> 'DOUBLE'))
+		ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wrong []string
+	for rows.Next() {
+		var c string
+		rows.Scan(&c)
+		wrong = append(wrong, c)
+	}
+	rows.Close()
+	if len(wrong) > 0 {
+		t.Errorf("mart columns of another type than marts.md's: %v", wrong)
+	}
 }
 
 // TestFindingsTracked: a finding keeps its id and first_seen_run from run

@@ -19,6 +19,10 @@ import (
 // pool under pool_code=all), rows sorted so that the same marts give the
 // same files, and a Frictionless data package, dir/datapackage.json, that
 // describes each table: its files, fields, types and, for money, the unit.
+// The partition columns are in every file too (a reader without Hive
+// partitioning, a Frictionless one, still has pool_code and year), and a
+// mart without rows is one file without rows (pool_code=all/year=0), so
+// that a reader of every mart's files never finds a folder empty.
 func Export(ctx context.Context, db *sql.DB, dir string) (*DataPackage, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, fmt.Errorf("marts export: %w", err)
@@ -86,10 +90,26 @@ func exportTable(ctx context.Context, db *sql.DB, dir string, t martTable) (Reso
 	// COPY takes its target as a literal: the path is ours (the config's
 	// out folder), quoted here; table and column names come from the
 	// catalog.
-	q := fmt.Sprintf("COPY (SELECT %s, %s AS pool_code, %s AS year FROM mart.%s ORDER BY ALL) TO %s (FORMAT PARQUET, PARTITION_BY (pool_code, year), OVERWRITE_OR_IGNORE)",
+	q := fmt.Sprintf("COPY (SELECT %s, %s AS pool_code, %s AS year FROM mart.%s ORDER BY ALL) TO %s (FORMAT PARQUET, PARTITION_BY (pool_code, year), WRITE_PARTITION_COLUMNS true, OVERWRITE_OR_IGNORE)",
 		starExcept(t), pool, yearExpr, t.name, quote(out))
 	if _, err := db.ExecContext(ctx, q); err != nil {
 		return Resource{}, fmt.Errorf("marts export %s: %w", t.name, err)
+	}
+	var rows int64
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM mart."+t.name).Scan(&rows); err != nil {
+		return Resource{}, fmt.Errorf("marts export %s: %w", t.name, err)
+	}
+	if rows == 0 {
+		// COPY … PARTITION_BY writes no file of no rows.
+		empty := filepath.Join(out, "pool_code=all", "year=0")
+		if err := os.MkdirAll(empty, 0o755); err != nil {
+			return Resource{}, fmt.Errorf("marts export %s: %w", t.name, err)
+		}
+		q := fmt.Sprintf("COPY (SELECT %s, %s AS pool_code, %s AS year FROM mart.%s LIMIT 0) TO %s (FORMAT PARQUET)",
+			starExcept(t), pool, yearExpr, t.name, quote(filepath.Join(empty, "data_0.parquet")))
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return Resource{}, fmt.Errorf("marts export %s: %w", t.name, err)
+		}
 	}
 	var files []string
 	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
@@ -114,9 +134,17 @@ func exportTable(ctx context.Context, db *sql.DB, dir string, t martTable) (Reso
 		res.Schema.Fields = append(res.Schema.Fields, field(c))
 	}
 	if !t.has("pool_code") {
-		res.Schema.Fields = append(res.Schema.Fields, Field{Name: "pool_code", Type: "string", Description: "partition: 'all'"})
+		res.Schema.Fields = append(res.Schema.Fields, Field{Name: "pool_code", Type: "string", Description: "partition (pool_code=… folder, and a column of each file): 'all'"})
 	}
-	res.Schema.Fields = append(res.Schema.Fields, Field{Name: "year", Type: "integer", Description: "partition: the row's year"})
+	for i := range res.Schema.Fields {
+		if f := &res.Schema.Fields[i]; f.Name == "pool_code" && f.Description == "" {
+			f.Description = "partition (pool_code=… folder, and a column of each file); 'all' for a row above the pool"
+		}
+	}
+	// (No x-duckdb-type: it is no column of the mart, and a roll-up
+	// leaves out the fields without one.)
+	res.Schema.Fields = append(res.Schema.Fields, Field{Name: "year", Type: "integer",
+		Description: "partition (year=… folder, and a column of each file): the row's year, 0 for a mart without a date"})
 	return res, nil
 }
 

@@ -15,7 +15,7 @@ WITH roles AS (
     GROUP BY operator_code, staff_id
 )
 SELECT a.pool_code, a.operator_code, CAST(NULL AS VARCHAR) AS activity_code, a.audit_id, a.audit_type, r.roles AS subject_roles,
-    a.period_start, a.period_end, year(a.period_end) AS fiscal_year, a.report_date, a.opinion, a.findings,
+    a.period_start, a.period_end, CAST(year(a.period_end) AS INTEGER) AS fiscal_year, a.report_date, a.opinion, a.findings,
     getvariable('run_id') AS run_id
 FROM core.fact_audit AS a
 LEFT JOIN roles AS r ON r.operator_code = a.operator_code AND r.staff_id = a.subject_staff

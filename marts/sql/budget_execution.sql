@@ -47,7 +47,7 @@ WITH data_end AS (
        AND a.line_code = g.line_code AND a.month <= g.as_of_month
     GROUP BY ALL
 )
-SELECT y.fiscal_year, y.as_of_month, o.pool_code, y.operator_code, nullif(y.act, '') AS activity_code,
+SELECT CAST(y.fiscal_year AS INTEGER) AS fiscal_year, y.as_of_month, o.pool_code, y.operator_code, nullif(y.act, '') AS activity_code,
     y.line_code, c.name_zh AS line_name, c.class AS line_class,
     CAST(b.budget_original AS DECIMAL(18, 2)) AS budget_original,
     CAST(b.budget_adjusted AS DECIMAL(18, 2)) AS budget_adjusted,

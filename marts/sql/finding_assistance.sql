@@ -17,7 +17,7 @@ WITH v AS (
 )
 SELECT f.finding_id, a.pool_code, f.operator_code, f.subject_ref AS item_id, a.activity_code, f.fiscal_year,
     a.kind, a.amount, a.approved_ref, a.publicized_on, a.voucher_no,
-    v.posted_on AS voucher_posted_on, v.debit AS voucher_debit,
+    v.posted_on AS voucher_posted_on, CAST(v.debit AS DECIMAL(18, 2)) AS voucher_debit,
     getvariable('run_id') AS run_id
 FROM mart.compliance_findings AS f
 JOIN core.fact_assistance AS a ON a.operator_code = f.operator_code AND a.item_id = f.subject_ref

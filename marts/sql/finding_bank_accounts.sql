@@ -8,13 +8,14 @@
 -- lines use it (NULL: the organisation level) with their count, debits and
 -- credits; for an activity without an open account of its own ('activity'),
 -- every account registered to the activity, closed ones with the day they
--- closed (no row when it never had one). activity_code is the finding's
--- (NULL for an account: above the activity). These are the operator's own
+-- closed (no row when it never had one). activity_code and fiscal_year are
+-- the finding's (NULL for an account, above the activity; R06 names no
+-- year). These are the operator's own
 -- accounts (the vouchers' drill-down leaves out the bank accounts of
 -- counterparties, which can be a member's card).
 CREATE OR REPLACE TABLE mart.finding_bank_accounts AS
 WITH f AS (
-    SELECT finding_id, operator_code, activity_code, subject_kind, subject_ref
+    SELECT finding_id, operator_code, activity_code, fiscal_year, subject_kind, subject_ref
     FROM mart.compliance_findings
     WHERE rule_id = 'R06' AND operator_code IS NOT NULL
 ), usage AS (
@@ -24,7 +25,7 @@ WITH f AS (
     SEMI JOIN f ON f.subject_kind = 'bank_account' AND f.operator_code = l.operator_code AND f.subject_ref = l.bank_account_no
     GROUP BY ALL
 )
-SELECT f.finding_id, coalesce(b.pool_code, o.pool_code) AS pool_code, f.operator_code, f.activity_code, f.subject_ref AS account_no,
+SELECT f.finding_id, coalesce(b.pool_code, o.pool_code) AS pool_code, f.operator_code, f.activity_code, f.fiscal_year, f.subject_ref AS account_no,
     b.bank_name, b.activity_code AS account_activity_code, b.purpose, b.opened_on, b.closed_on,
     u.activity_code AS used_by_activity_code, u.lines, CAST(u.debits AS DECIMAL(18, 2)) AS debits,
     CAST(u.credits AS DECIMAL(18, 2)) AS credits,
@@ -35,7 +36,7 @@ LEFT JOIN core.dim_bank_account AS b ON b.operator_code = f.operator_code AND b.
 LEFT JOIN (SELECT DISTINCT operator_code, pool_code FROM mart.compliance_findings) AS o ON o.operator_code = f.operator_code
 WHERE f.subject_kind = 'bank_account'
 UNION ALL
-SELECT f.finding_id, b.pool_code, f.operator_code, f.activity_code, b.account_no, b.bank_name, b.activity_code, b.purpose, b.opened_on, b.closed_on,
+SELECT f.finding_id, b.pool_code, f.operator_code, f.activity_code, f.fiscal_year, b.account_no, b.bank_name, b.activity_code, b.purpose, b.opened_on, b.closed_on,
     NULL, NULL, NULL, NULL, getvariable('run_id')
 FROM f
 JOIN core.dim_bank_account AS b ON b.operator_code = f.operator_code AND b.activity_code = f.subject_ref

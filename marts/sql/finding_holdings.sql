@@ -18,8 +18,8 @@ WITH h AS (
     FROM mart.compliance_findings
     WHERE rule_id = 'R03' AND operator_code IS NOT NULL AND fiscal_year IS NOT NULL
 )
-SELECT f.pool_code, f.operator_code, f.holding_id, f.as_of AS month, year(f.as_of) AS fiscal_year, f.activity_code,
-    f.instrument_type, f.instrument_name, f.issuer, f.start_date, f.maturity_date, f.rate_pct, f.principal,
+SELECT f.pool_code, f.operator_code, f.holding_id, f.as_of AS month, CAST(year(f.as_of) AS INTEGER) AS fiscal_year, f.activity_code,
+    f.instrument_type, f.instrument_name, f.issuer, f.start_date, f.maturity_date, CAST(f.rate_pct AS DOUBLE) AS rate_pct, f.principal,
     f.market_value, f.accrued_income, f.realized_income,
     getvariable('run_id') AS run_id
 FROM core.fact_holding AS f

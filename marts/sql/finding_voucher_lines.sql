@@ -16,7 +16,7 @@ WITH v AS (
     FROM mart.compliance_findings
     WHERE subject_kind = 'voucher' AND operator_code IS NOT NULL
 )
-SELECT l.pool_code, l.operator_code, l.voucher_no, l.line_no, year(l.posted_on) AS fiscal_year, l.posted_on,
+SELECT l.pool_code, l.operator_code, l.voucher_no, l.line_no, CAST(year(l.posted_on) AS INTEGER) AS fiscal_year, l.posted_on,
     l.activity_code, l.account_code, a.name_zh AS account_name, l.debit, l.credit, l.decision_ref,
     l.prepared_by = l.approved_by AS same_preparer_approver,
     l.approved_by = l.paid_by AS same_approver_payer,

@@ -41,7 +41,8 @@
 --
 -- A value beyond the red band is red, else beyond the yellow band yellow,
 -- else green — exactly at a band is not beyond it; an undefined value
--- (NULL: nothing to divide by, or no z-score) is green. The bands above
+-- (NULL: nothing to divide by, or no z-score) is 'none', not judged. The
+-- bands above
 -- are the defaults; [rules.risk] in the config sets others
 -- (config.RiskBands), and threshold_yellow and threshold_red say which
 -- were used.
