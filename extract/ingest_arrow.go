@@ -31,6 +31,12 @@ func ingestStream(ctx context.Context, conn *sql.Conn, entity, view string, rdr 
 		return err
 	}
 	defer release()
-	_, err = conn.ExecContext(ctx, rawInsertSQL(entity, view), loadID, operator, kind, at)
+	if _, err := conn.ExecContext(ctx, rawInsertSQL(entity, view), loadID, operator, kind, at); err != nil {
+		return err
+	}
+	// The registered view is a catalog entry of the warehouse (not a
+	// temporary one): left there, it outlives its stream, and a reader
+	// that opens it later crashes. view is ours (huzhu_chunk_<n>).
+	_, err = conn.ExecContext(ctx, "DROP VIEW IF EXISTS "+view)
 	return err
 }

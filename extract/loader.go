@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"text/template"
 	"time"
+	"unicode"
 
 	"huzhu/contract"
 )
@@ -83,7 +84,36 @@ type Writer struct {
 func NewWriter(ctx context.Context, db *sql.DB, runID string) (*Writer, error) {
 	w := &Writer{db: db, runID: runID, now: time.Now, slots: make(chan struct{}, 4)}
 	rand.Read(w.nonce[:]) // never fails (crypto/rand)
+	if err := dropChunkViews(ctx, db); err != nil {
+		return nil, fmt.Errorf("extract: %w", err)
+	}
 	return w, nil
+}
+
+// dropChunkViews drops the views of Arrow chunks that builds before the
+// fix left in the catalog: a reader that opened one crashed.
+func dropChunkViews(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, mustSQL("chunk_views.sql"))
+	if err != nil {
+		return err
+	}
+	var views []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return err
+		}
+		views = append(views, v)
+	}
+	rows.Close()
+	for _, v := range views {
+		// v matched huzhu_chunk_[0-9]+: a name of ours, no quoting needed.
+		if _, err := db.ExecContext(ctx, "DROP VIEW IF EXISTS main."+v); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // slot waits for one of the Writer's load slots and returns its release.
@@ -385,17 +415,26 @@ func (t *Tx) Quarantine(u *Unit, q Quarantined) error {
 
 // maskRecord renders a refused record as a JSON object with personal data
 // masked and invalid UTF-8 replaced: the values under the entity's personal
-// columns, and, in an entity that has any, every value that may have moved
-// there from one. A record with more fields than its header (a comma in a
-// name) moved values rightwards: every value from the first personal
-// column on is masked, those before it stood still. A quote that never
-// closes swallowed the rest into its last field: that one is masked too. A
-// line that could not be split at all (JSON that does not parse) is
-// masked whole; its position still finds it.
+// columns, and, in an entity that has any, the values of columns the
+// contract does not know (an operator's own 手机号 column) and every value
+// that may have moved there from one. A record with more fields than its
+// header (a comma in a name) moved values rightwards: every value from the
+// first personal column on is masked, those before it stood still. One
+// with fewer (a field left out in the middle, a line break in a name) may
+// have moved them leftwards by as many as are missing, into the columns
+// just before the first personal one: a value there that looks like a
+// person's (a Chinese character, a run of 11 or more digits: a name, an id
+// number, a phone) is masked, while a member_ref stays, which the
+// transform reads as a key sent (a line cut at its end is the common
+// case). A quote that never closes swallowed the rest into its last field:
+// that one is masked too. A line that could not be split at all (JSON that
+// does not parse) is masked whole; its position still finds it.
 func maskRecord(e *contract.Entity, q Quarantined) string {
 	header, fields := q.Header, q.Fields
-	from := len(fields) // values from this position on are masked
-	if e.HasPII() {
+	from := len(fields)      // values from this position on are masked
+	lookFrom, lookTo := 0, 0 // values here are masked when they look personal
+	pii := e.HasPII()
+	if pii {
 		firstPII := len(header)
 		known := false
 		for i, h := range header {
@@ -409,8 +448,10 @@ func maskRecord(e *contract.Entity, q Quarantined) string {
 		switch {
 		case !known:
 			from = 0
-		case q.Code == ReasonColumnCount || len(fields) > len(header):
+		case q.Code == ReasonColumnCount && len(fields) >= len(header) || len(fields) > len(header):
 			from = firstPII
+		case len(fields) < len(header) && q.Code != ReasonBadQuote:
+			lookFrom, lookTo = max(0, firstPII-(len(header)-len(fields))), firstPII
 		case q.Code == ReasonBadQuote:
 			from = min(firstPII, len(fields)-1)
 		}
@@ -421,13 +462,33 @@ func maskRecord(e *contract.Entity, q Quarantined) string {
 		if i < len(header) {
 			name = header[i]
 		}
-		if j := e.Index(name); i >= from || j >= 0 && e.Fields[j].PII {
+		if j := e.Index(name); i >= from || j >= 0 && e.Fields[j].PII || pii && j < 0 || i >= lookFrom && i < lookTo && looksPersonal(v) {
 			v = "***"
 		}
 		m[strings.ToValidUTF8(name, "\uFFFD")] = strings.ToValidUTF8(v, "\uFFFD")
 	}
 	b, _ := json.Marshal(m)
 	return string(b)
+}
+
+// looksPersonal says whether a value may be a person's data that moved out
+// of its column: a Chinese character (a name) or a run of 11 or more digits
+// (an id number, a phone, a bank card).
+func looksPersonal(v string) bool {
+	run := 0
+	for _, r := range v {
+		switch {
+		case unicode.Is(unicode.Han, r):
+			return true
+		case r >= '0' && r <= '9':
+			if run++; run >= 11 {
+				return true
+			}
+		default:
+			run = 0
+		}
+	}
+	return false
 }
 
 // Finish writes the unit's ops.loads row and, for incremental units, its

@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -85,7 +84,8 @@ var ErrRetryBudget = errors.New("retry budget used up")
 
 type httpSource struct {
 	operator string
-	base     string
+	base     string     // the URL's scheme, host and path, without a slash at its end
+	query    url.Values // the URL's own query (a key some APIs take there), sent with every request
 	token    string
 	opt      HTTPOptions
 	client   *retryablehttp.Client
@@ -99,7 +99,14 @@ type httpSource struct {
 }
 
 func openHTTP(src config.Source, opt Options) (Source, error) {
-	s := &httpSource{operator: src.Operator, base: strings.TrimRight(src.URL, "/"), opt: opt.HTTP.withDefaults(), log: opt.logger(), progress: opt.Progress}
+	bu, err := url.Parse(src.URL)
+	if err != nil {
+		return nil, fmt.Errorf("extract: http source %s: url: %w", src.Operator, redactErr(err))
+	}
+	query := bu.Query()
+	bu.RawQuery, bu.Fragment = "", ""
+	s := &httpSource{operator: src.Operator, base: strings.TrimRight(bu.String(), "/"), query: query,
+		opt: opt.HTTP.withDefaults(), log: opt.logger(), progress: opt.Progress}
 	if src.TokenEnv != "" {
 		s.token = opt.getenv(src.TokenEnv)
 		if s.token == "" {
@@ -197,7 +204,7 @@ func (s *httpSource) get(ctx context.Context, u string, parse func([]byte) error
 		}
 		resp, err := s.client.Do(req)
 		if err != nil {
-			return err
+			return redactErr(err)
 		}
 		s.body = s.body[:0]
 		s.body, err = readAllInto(s.body, resp.Body)
@@ -206,7 +213,9 @@ func (s *httpSource) get(ctx context.Context, u string, parse func([]byte) error
 		case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
 			return fmt.Errorf("%w (HTTP %d)", ErrAuth, resp.StatusCode)
 		case resp.StatusCode != http.StatusOK:
-			return fmt.Errorf("HTTP %d: %s", resp.StatusCode, firstLine(s.body))
+			// Not the body: an operator's error text can quote the record
+			// it refused, and this error reaches logs, manifests and alerts.
+			return fmt.Errorf("HTTP %d (%s; a body of %d bytes, not shown)", resp.StatusCode, http.StatusText(resp.StatusCode), len(s.body))
 		}
 		if err == nil {
 			if err = parse(s.body); err == nil {
@@ -239,14 +248,45 @@ func readAllInto(dst []byte, r io.Reader) ([]byte, error) {
 	}
 }
 
-func firstLine(b []byte) string {
-	if i := bytes.IndexByte(b, '\n'); i >= 0 {
-		b = b[:i]
+// endpoint is the URL of the API's /v1/<path> with the query q and the
+// configured URL's own query.
+func (s *httpSource) endpoint(path string, q url.Values) string {
+	all := url.Values{}
+	for k, v := range s.query {
+		all[k] = v
 	}
-	if len(b) > 200 {
-		b = b[:200]
+	for k, v := range q {
+		all[k] = v
 	}
-	return string(b)
+	u := s.base + "/v1/" + path
+	if len(all) > 0 {
+		u += "?" + all.Encode()
+	}
+	return u
+}
+
+// redactErr hides, in the URL a *url.Error quotes, the password and every
+// query value but the paging ones (a key or token some APIs take in the
+// query), as errors reach logs and manifests.
+func redactErr(err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	u, perr := url.Parse(ue.URL)
+	if perr != nil {
+		return &url.Error{Op: ue.Op, URL: "(a URL that does not parse)", Err: ue.Err}
+	}
+	q := u.Query()
+	for k := range q {
+		switch k {
+		case "limit", "cursor", "updated_since":
+		default:
+			q[k] = []string{"***"}
+		}
+	}
+	u.RawQuery = q.Encode()
+	return &url.Error{Op: ue.Op, URL: u.Redacted(), Err: ue.Err}
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -280,7 +320,7 @@ type apiManifest struct {
 // nothing tells it from the one loaded before.
 func (s *httpSource) Pull(ctx context.Context, l *Loader) error {
 	var man apiManifest
-	if err := s.get(ctx, s.base+"/v1/manifest", func(b []byte) error { return json.Unmarshal(b, &man) }); err != nil {
+	if err := s.get(ctx, s.endpoint("manifest", nil), func(b []byte) error { return json.Unmarshal(b, &man) }); err != nil {
 		return fmt.Errorf("extract %s: manifest: %w", s.Name(), err)
 	}
 	for _, e := range contract.Entities() {
@@ -363,7 +403,7 @@ func (s *httpSource) pullEntity(ctx context.Context, l *Loader, e *contract.Enti
 	}
 	for {
 		page++
-		u := s.base + "/v1/" + e.Name + "?" + q.Encode()
+		u := s.endpoint(e.Name, q)
 		nf := len(names)
 		var next *string
 		err := s.get(ctx, u, func(body []byte) error {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -498,5 +499,54 @@ func TestHTTPRefusedRowQuarantined(t *testing.T) {
 	}
 	if pos != "decisions?start#0" || code != ReasonBadUTF8 {
 		t.Errorf("quarantined %s for %s, want decisions?start#0 for %s", pos, code, ReasonBadUTF8)
+	}
+}
+
+// TestHTTPErrorsTellNoData: an operator API's refusal is reported by its
+// status, never its body (which may quote a member's record), and a key in
+// the configured URL's query is sent with every request — after the path,
+// not before it — yet never shown in an error.
+func TestHTTPErrorsTellNoData(t *testing.T) {
+	var keys []string
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		keys = append(keys, r.URL.Path+"?key="+r.URL.Query().Get("key"))
+		w.WriteHeader(http.StatusConflict)
+		io.WriteString(w, `{"error":"record of 周强芳 id 330127197710192582 phone 13542176380 refused"}`)
+	}))
+	t.Cleanup(hs.Close)
+	src := config.Source{Operator: "51330000MA0000000X", Kind: config.KindHTTP, URL: hs.URL + "/api?key=s3cret-key"}
+	s, err := Open(src, Options{Logger: quiet, HTTP: HTTPOptions{RetryBudget: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := NewWriter(context.Background(), openWarehouse(t, "").SQL(), "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	err = s.Pull(context.Background(), w.Loader(src.Operator, src.Kind))
+	if err == nil || !strings.Contains(err.Error(), "409") {
+		t.Fatalf("a 409 gave %v", err)
+	}
+	for _, secret := range []string{"周强芳", "330127197710192582", "13542176380", "s3cret-key"} {
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("the error %q shows %q", err, secret)
+		}
+	}
+	if len(keys) == 0 || keys[0] != "/api/v1/manifest?key=s3cret-key" {
+		t.Errorf("requests %v, want /api/v1/manifest with the URL's key", keys)
+	}
+	// A request that fails outright quotes its URL: without the key.
+	src.URL = "http://127.0.0.1:1/api?key=s3cret-key"
+	if s, err = Open(src, Options{Logger: quiet, HTTP: HTTPOptions{RetryBudget: 1, RetryMax: 1, WaitMin: time.Millisecond, WaitMax: time.Millisecond}}); err != nil {
+		t.Fatal(err)
+	}
+	err = s.Pull(context.Background(), w.Loader(src.Operator, src.Kind))
+	if err == nil || strings.Contains(err.Error(), "s3cret-key") {
+		t.Errorf("a refused connection gave %v, want an error without the key", err)
+	}
+	got := redactErr(&url.Error{Op: "Get", URL: "http://u:pw@h/api/v1/members?key=s3cret-key&limit=5", Err: io.EOF}).Error()
+	if strings.Contains(got, "s3cret-key") || strings.Contains(got, ":pw@") || !strings.Contains(got, "limit=5") || !strings.Contains(got, "key=%2A%2A%2A") {
+		t.Errorf("redactErr = %q, want the key and password hidden and the paging kept", got)
 	}
 }

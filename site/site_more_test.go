@@ -79,8 +79,9 @@ func TestPrivacyGateRefusesPlantedLeaks(t *testing.T) {
 			if le.Kind != c.kind || le.File != target {
 				t.Errorf("plant %s in %s: got kind %q file %q", c.kind, target, le.Kind, le.File)
 			}
-			if strings.Contains(err.Error(), c.value) || strings.Contains(err.Error(), strings.TrimPrefix(c.value, "HZ1:")) {
-				t.Errorf("plant %s: the error echoes the value: %v", c.kind, err)
+			if strings.Contains(err.Error(), c.value) || strings.Contains(err.Error(), strings.TrimPrefix(c.value, "HZ1:")) ||
+				strings.Contains(err.Error(), c.value[:2]+"…") {
+				t.Errorf("plant %s: the error echoes the value or a part of it: %v", c.kind, err)
 			}
 		}
 	}

@@ -278,7 +278,10 @@ func checkKeyFingerprint(ctx context.Context, conn *sql.Conn, runID string, key 
 	case err != nil:
 		return fmt.Errorf("transform: key fingerprint: %w", err)
 	case have != fp:
-		return fmt.Errorf("%w (fingerprint %s since run %s; this key's is %s): set the key of that run, or start a new warehouse", ErrKeyMismatch, have, first, fp)
+		// Neither fingerprint: a log line with one would let anybody test
+		// guesses at a weak key offline (ops.pseudonym_key, in the
+		// warehouse beside the pseudonyms themselves, keeps the first).
+		return fmt.Errorf("%w (the key of run %s): set the key of that run, or start a new warehouse", ErrKeyMismatch, first)
 	}
 	return nil
 }

@@ -427,3 +427,37 @@ func TestPlumbingTakesNamesOnly(t *testing.T) {
 		t.Errorf("known_view of enrollments = %q, %v", q, err)
 	}
 }
+
+// TestScrubLeavesNoPlaintextAnywhere: after a transform, raw holds no
+// personal value in the columns an operator sent beyond the contract
+// (extra: its own 手机号) of members and staff, and a value that merely
+// starts with "HZ1:" is plaintext like any other — pseudonymised,
+// replaced in raw — not taken for a pseudonym.
+func TestScrubLeavesNoPlaintextAnywhere(t *testing.T) {
+	ctx := context.Background()
+	db, _, _ := loadWorld(t, smallParams(300, 0))
+	execAll(t, db.SQL(),
+		`UPDATE raw.members SET extra = '{"mobile":"13800138000","备注":"周强芳"}' WHERE rowid % 7 = 0`,
+		`UPDATE raw.staff_roles SET extra = '{"手机":"13900139000"}'`,
+		`UPDATE raw.members SET name = 'HZ1:钱怡怡', phone = 'HZ1:13882970994' WHERE rowid = 3`)
+	if _, err := Run(ctx, db.SQL(), "t", testKey, Options{Logger: quiet}); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	for _, q := range []string{
+		`SELECT count(*) FROM raw.members WHERE extra LIKE '%13800138000%' OR extra LIKE '%周强芳%' OR name LIKE '%钱怡怡%' OR phone LIKE '%13882970994%'`,
+		`SELECT count(*) FROM raw.staff_roles WHERE extra LIKE '%13900139000%'`,
+		`SELECT count(*) FROM core.v_members WHERE name_pseudo IN ('钱怡怡', '13882970994') OR phone_pseudo IN ('钱怡怡', '13882970994')`,
+	} {
+		if err := db.SQL().QueryRowContext(ctx, q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("%d rows hold plaintext: %s", n, q)
+		}
+	}
+	// The columns' names stay: what the operator sent is still told.
+	if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM raw.members WHERE extra = '{"mobile":"***","备注":"***"}'`).Scan(&n); err != nil || n == 0 {
+		t.Errorf("masked extra columns: %d rows, %v", n, err)
+	}
+}

@@ -104,18 +104,37 @@ CREATE OR REPLACE TEMP MACRO hz_text(s) AS nullif(nfc_normalize(s), '');
 -- A macro repeats its argument wherever its body names it: pass columns,
 -- not expressions, to the macros below in hot paths.
 
+-- A raw value the scrub replaced by its pseudonym: "HZ1:" and 32 hex
+-- digits, or, for an id number, those and what it says of the person
+-- (":<birth>:<sex>:<region>:<valid>", scrub_members.sql). Exactly that: a
+-- value an operator sent that merely starts with "HZ1:" ("HZ1:钱怡怡") is
+-- plaintext like any other, pseudonymised and scrubbed.
+CREATE OR REPLACE TEMP MACRO hz_scrubbed(s) AS
+    CASE WHEN starts_with(s, 'HZ1:') THEN regexp_full_match(s, 'HZ1:[0-9a-f]{32}') ELSE false END;
+CREATE OR REPLACE TEMP MACRO hz_scrubbed_id(s) AS
+    CASE WHEN starts_with(s, 'HZ1:') THEN regexp_full_match(s, 'HZ1:[0-9a-f]{32}:[0-9]{0,8}:[MF]:[^:]{0,6}:[01]') ELSE false END;
+
 -- Pseudonyms: HMAC-SHA256 under the run's key, 32 hex digits, computed by
 -- hz_hmac (a Go function the transform registers with the key:
 -- transform/pseudo.go). A raw value already replaced by its pseudonym
--- ("HZ1:<hex>…") keeps its pseudonym.
+-- keeps its pseudonym.
 CREATE OR REPLACE TEMP MACRO hz_pseudo(s) AS
     CASE WHEN s IS NULL THEN NULL
-         WHEN starts_with(s, 'HZ1:') THEN substr(s, 5, 32)
+         WHEN hz_scrubbed(s) OR hz_scrubbed_id(s) THEN substr(s, 5, 32)
          ELSE hz_hmac(s) END;
 
+-- The columns an operator sent beyond the contract (raw's extra, a JSON
+-- object) with their values masked: in an entity of personal data, an
+-- operator's own column (手机号, 身份证号) may hold them too.
+CREATE OR REPLACE TEMP MACRO hz_mask_extra(extra) AS
+    CASE WHEN extra IS NULL THEN NULL
+         ELSE '{' || array_to_string(list_transform(json_keys(extra), k -> CAST(to_json(k) AS VARCHAR) || ':"***"'), ',') || '}' END;
+
 -- A raw member row that still holds plaintext personal data (not yet
--- replaced by pseudonyms: see scrub_members.sql).
-CREATE OR REPLACE TEMP MACRO hz_plain_member(id_number, name, phone) AS
-    (id_number IS NOT NULL AND NOT starts_with(id_number, 'HZ1:'))
-    OR (name IS NOT NULL AND NOT starts_with(name, 'HZ1:'))
-    OR (phone IS NOT NULL AND NOT starts_with(phone, 'HZ1:'));
+-- replaced by pseudonyms, or an extra column unmasked: see
+-- scrub_members.sql).
+CREATE OR REPLACE TEMP MACRO hz_plain_member(id_number, name, phone, extra) AS
+    (id_number IS NOT NULL AND NOT hz_scrubbed_id(id_number))
+    OR (name IS NOT NULL AND NOT hz_scrubbed(name))
+    OR (phone IS NOT NULL AND NOT hz_scrubbed(phone))
+    OR (extra IS NOT NULL AND extra <> hz_mask_extra(extra));

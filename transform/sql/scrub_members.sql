@@ -8,22 +8,24 @@
 -- transform.fuseStage.) The id number becomes
 -- "HZ1:<pseudonym>:<birth>:<sex>:<region>:<valid>", what stage_members.sql
 -- needs to type the row again on a full rebuild; name and phone
--- "HZ1:<pseudonym>"; a value without plaintext stays as it is. Three
+-- "HZ1:<pseudonym>"; a value without plaintext stays as it is; the values
+-- of the columns beyond the contract (extra) are masked. Three
 -- columns updated by rowid cost half of deleting the rows and inserting
 -- them again.
 UPDATE raw.members AS r
-SET id_number = CASE WHEN r.id_number IS NULL OR starts_with(r.id_number, 'HZ1:') THEN r.id_number
+SET id_number = CASE WHEN r.id_number IS NULL OR hz_scrubbed_id(r.id_number) THEN r.id_number
         ELSE 'HZ1:' || s.id_pseudo || ':' || coalesce(strftime(s.scrub_birth, '%Y%m%d'), '') || ':' || s.scrub_gender
             || ':' || coalesce(s.region_code, '') || ':' || CASE WHEN s.scrub_ok THEN '1' ELSE '0' END END,
-    name = CASE WHEN r.name IS NULL OR starts_with(r.name, 'HZ1:') THEN r.name ELSE 'HZ1:' || s.name_pseudo END,
-    phone = CASE WHEN r.phone IS NULL OR starts_with(r.phone, 'HZ1:') THEN r.phone ELSE 'HZ1:' || s.phone_pseudo END
+    name = CASE WHEN r.name IS NULL OR hz_scrubbed(r.name) THEN r.name ELSE 'HZ1:' || s.name_pseudo END,
+    phone = CASE WHEN r.phone IS NULL OR hz_scrubbed(r.phone) THEN r.phone ELSE 'HZ1:' || s.phone_pseudo END,
+    extra = hz_mask_extra(r.extra)
 FROM stage_members AS s
 WHERE r.rowid = s.raw_row AND r.load_id = s.load_id
-  AND hz_plain_member(r.id_number, r.name, r.phone);
+  AND hz_plain_member(r.id_number, r.name, r.phone, r.extra);
 
 -- Nothing of the loads may keep plaintext: a row the update missed is an
 -- error, never a leak.
 SELECT error('transform members: ' || count(*) || ' raw rows still hold personal data after the scrub')
 FROM raw.members
-WHERE load_id IN (SELECT load_id FROM new_loads) AND hz_plain_member(id_number, name, phone)
+WHERE load_id IN (SELECT load_id FROM new_loads) AND hz_plain_member(id_number, name, phone, extra)
 HAVING count(*) > 0

@@ -9,7 +9,7 @@
 CREATE OR REPLACE TEMP TABLE stage_members AS
 WITH r AS (
     SELECT r.*, r.rowid AS raw_row, n.loaded_at, n.batch_day,
-           starts_with(r.id_number, 'HZ1:') AS scrubbed,
+           hz_scrubbed_id(r.id_number) AS scrubbed,
            hz_code(r.id_number) AS idn
     FROM raw.members AS r
     JOIN new_loads AS n USING (load_id)
