@@ -193,6 +193,8 @@ type data struct {
 	Flows         []flowEdge
 	Trial         []trialBalance
 	Terms         []activityTerms
+	OrgCodes      []string // every organisation code, which the privacy gate lets through
+	StaffIDs      []string // every staff id, which it refuses
 	Accounts      []findingAccount
 	Holdings      []holding
 	Findings      []finding
@@ -280,6 +282,14 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 			a.Credits, err2 = money.ParseNull(credits)
 			d.Accounts = append(d.Accounts, a)
 			return errors.Join(err1, err2)
+		}},
+		{"org_codes.sql", func(r *sql.Rows) error {
+			var c string
+			if err := r.Scan(&c); err != nil {
+				return err
+			}
+			d.OrgCodes = append(d.OrgCodes, c)
+			return nil
 		}},
 		{"activity_terms.sql", func(r *sql.Rows) error {
 			var a activityTerms
@@ -499,6 +509,27 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 	}
 	for _, s := range steps {
 		if err := query(ctx, db, s.file, s.scan); err != nil {
+			return nil, err
+		}
+	}
+	haveStaff := false
+	if err := query(ctx, db, "have_staff.sql", func(r *sql.Rows) error {
+		var n int
+		err := r.Scan(&n)
+		haveStaff = n > 0
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if haveStaff {
+		if err := query(ctx, db, "staff_ids.sql", func(r *sql.Rows) error {
+			var s string
+			if err := r.Scan(&s); err != nil {
+				return err
+			}
+			d.StaffIDs = append(d.StaffIDs, s)
+			return nil
+		}); err != nil {
 			return nil, err
 		}
 	}

@@ -1,10 +1,13 @@
 package reports
 
 import (
+	"archive/zip"
+	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -17,6 +20,7 @@ import (
 	"time"
 
 	"huzhu/internal/money"
+	"huzhu/internal/privacy"
 	"huzhu/internal/webassets"
 )
 
@@ -221,6 +225,21 @@ func Write(ctx context.Context, db *sql.DB, dir string, opt Options) (*Result, e
 		return renderJurisdiction(d, js[i], own[i])
 	}); err != nil {
 		return nil, err
+	}
+
+	// Nothing is written that the privacy gate refuses (internal/privacy,
+	// as for the site): a person's data an operator put where a name
+	// belongs (an activity named with a phone) stops the reports.
+	gate := privacy.New("reports", d.OrgCodes, d.StaffIDs)
+	for i := range rendered {
+		if err := checkFiles(gate, rendered[i]); err != nil {
+			return nil, err
+		}
+	}
+	for i := range own {
+		if err := checkFiles(gate, own[i]); err != nil {
+			return nil, err
+		}
 	}
 
 	if err := os.RemoveAll(dir); err != nil {
@@ -495,3 +514,37 @@ const scoreMethod = "总分 0–100，为四项各 25 分之和：预算执行�
 	"合规（未整改问题按严重程度加权，严重 5、重大 2、一般 1、提示 0，得分 = 25 × 25 ÷ (25 + 加权数)：没有问题得 25，加权 25 得 12.5，问题越多越低但不为 0，以便问题多的运营方之间仍可比较；" +
 	"最近一年还计入以前年度仍未整改的问题和不分年度的问题）；给付时效（审批到付款天数中位数 15 天以内 25 分，45 天以上 0 分，其间按比例）；" +
 	"年度审计（无保留意见 25、保留意见 15、否定或无法表示意见 5、到期未审 0）。"
+
+// checkFiles runs the privacy gate over rendered files: a page as it is, a
+// workbook part by part (its XML, unzipped).
+func checkFiles(g *privacy.Gate, files map[string][]byte) error {
+	names := slices.Sorted(maps.Keys(files))
+	for _, n := range names {
+		b := files[n]
+		if !strings.HasSuffix(n, ".xlsx") {
+			if err := g.Check(n, b); err != nil {
+				return err
+			}
+			continue
+		}
+		zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			return fmt.Errorf("reports: %s: %w", n, err)
+		}
+		for _, f := range zr.File {
+			rc, err := f.Open()
+			if err != nil {
+				return fmt.Errorf("reports: %s: %w", n, err)
+			}
+			part, err := io.ReadAll(rc)
+			rc.Close()
+			if err != nil {
+				return fmt.Errorf("reports: %s: %w", n, err)
+			}
+			if err := g.Check(n+"!"+f.Name, part); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

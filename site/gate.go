@@ -1,128 +1,29 @@
 package site
 
-import (
-	"errors"
-	"fmt"
-)
+import "huzhu/internal/privacy"
 
-// Leak kinds the privacy gate refuses.
+// The privacy gate is internal/privacy's, shared with the reports; these
+// names are the site's since it had the gate first.
 const (
-	LeakPseudonym = "member pseudonym" // 32+ lowercase hex digits (hz_pseudo gives 32), or an "HZ1:" prefix
-	LeakIDNumber  = "id number"        // 17 digits and a digit or X, not a published organisation code
-	LeakPhone     = "phone number"     // 11 digits 1[3-9]…, not part of a longer number or a decimal fraction
-	LeakStaffID   = "staff id"         // a staff_id of core.dim_staff as a whole token
+	LeakPseudonym = privacy.LeakPseudonym
+	LeakIDNumber  = privacy.LeakIDNumber
+	LeakPhone     = privacy.LeakPhone
+	LeakStaffID   = privacy.LeakStaffID
 )
 
 // ErrPrivacy is the sentinel of every privacy-gate failure.
-var ErrPrivacy = errors.New("privacy gate")
+var ErrPrivacy = privacy.ErrPrivacy
 
-// LeakError names the file and the kind of what the gate found, and a
-// masked hint of the value (never the value itself).
-type LeakError struct {
-	File, Kind, Hint string
-	Offset           int
-}
+// LeakError names the file and the kind of what the gate found, never the
+// value.
+type LeakError = privacy.LeakError
 
-// Error names the file, the kind of data and where, never the value.
-func (e *LeakError) Error() string {
-	return fmt.Sprintf("site: privacy gate: %s holds a %s at byte %d (%s)", e.File, e.Kind, e.Offset, e.Hint)
-}
-
-// Unwrap makes errors.Is(err, ErrPrivacy) true.
-func (e *LeakError) Unwrap() error { return ErrPrivacy }
-
-// gate scans published files for personal data. It works on bytes in one
-// pass (no regular expressions: it runs over every byte of every page).
-type gate struct {
-	allowed map[string]bool // 18-character organisation codes the site publishes
-	staff   map[string]bool
-}
-
-func newGate(d *Data) *gate {
-	g := &gate{allowed: map[string]bool{}, staff: map[string]bool{}}
-	for _, o := range d.Operators {
-		g.allowed[o.Code] = true
+// newGate is the site's gate: the operators' codes let through, the staff
+// ids of the warehouse refused.
+func newGate(d *Data) *privacy.Gate {
+	codes := make([]string, len(d.Operators))
+	for i, o := range d.Operators {
+		codes[i] = o.Code
 	}
-	for _, s := range d.StaffIDs {
-		if s != "" {
-			g.staff[s] = true
-		}
-	}
-	return g
-}
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-func isHex(c byte) bool   { return isDigit(c) || (c >= 'a' && c <= 'f') }
-func isAlnum(c byte) bool {
-	return isDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-}
-
-// mask is what the gate's error says of a value: its length only. Even a
-// few of its characters are most of a short staff id.
-func mask(s string) string {
-	return fmt.Sprintf("%d chars", len(s))
-}
-
-// check returns the first leak in b, or nil.
-func (g *gate) check(file string, b []byte) error {
-	leak := func(kind string, at int, v []byte) error {
-		return &LeakError{File: file, Kind: kind, Hint: mask(string(v)), Offset: at}
-	}
-	n := len(b)
-	for i := 0; i < n; {
-		if !isAlnum(b[i]) {
-			i++
-			continue
-		}
-		// A token: a maximal run of ASCII letters and digits.
-		j := i
-		for j < n && isAlnum(b[j]) {
-			j++
-		}
-		tok := b[i:j]
-		if len(tok) == 3 && string(tok) == "HZ1" && j < n && b[j] == ':' {
-			return leak(LeakPseudonym, i, b[i:min(n, j+9)])
-		}
-		if len(g.staff) > 0 && g.staff[string(tok)] {
-			return leak(LeakStaffID, i, tok)
-		}
-		hex := 0
-		for _, c := range tok {
-			if !isHex(c) {
-				hex = -1
-				break
-			}
-			hex++
-		}
-		if hex >= 32 {
-			return leak(LeakPseudonym, i, tok)
-		}
-		// Digit runs inside the token, not after a decimal point.
-		for k := i; k < j; {
-			if !isDigit(b[k]) {
-				k++
-				continue
-			}
-			m := k
-			for m < j && isDigit(b[m]) {
-				m++
-			}
-			afterPoint := k > 0 && b[k-1] == '.'
-			run := m - k
-			if !afterPoint {
-				switch {
-				case run == 18 || (run == 17 && m < j && (b[m] == 'X' || b[m] == 'x') && (m+1 == j || !isAlnum(b[m+1]))):
-					code := string(b[k:min(k+18, n)])
-					if !g.allowed[code] || !(k == i && k+18 == j) {
-						return leak(LeakIDNumber, k, b[k:k+18])
-					}
-				case run == 11 && b[k] == '1' && b[k+1] >= '3' && b[k+1] <= '9':
-					return leak(LeakPhone, k, b[k:m])
-				}
-			}
-			k = m
-		}
-		i = j
-	}
-	return nil
+	return privacy.New("site", codes, d.StaffIDs)
 }

@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"huzhu/internal/privacy"
 )
 
 // The two files that make a site verifiable; neither is listed in the
@@ -150,7 +152,7 @@ func ParsePublicKey(s string) (ed25519.PublicKey, error) {
 	}
 	raw, err := os.ReadFile(s)
 	if err != nil {
-		return nil, fmt.Errorf("public key %q is neither %d hex bytes nor a readable file: %w", mask(s), ed25519.PublicKeySize, err)
+		return nil, fmt.Errorf("public key %q is neither %d hex bytes nor a readable file: %w", privacy.Mask(s), ed25519.PublicKeySize, err)
 	}
 	b, err := hex.DecodeString(strings.TrimSpace(string(raw)))
 	if err != nil || len(b) != ed25519.PublicKeySize {

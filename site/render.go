@@ -22,6 +22,7 @@ import (
 
 	"huzhu/internal/codes"
 	"huzhu/internal/config"
+	"huzhu/internal/privacy"
 	"huzhu/internal/webassets"
 )
 
@@ -216,13 +217,13 @@ func Render(ctx context.Context, d *Data, dir string, opt Options) (*Result, err
 
 // writeFile runs the hook and the privacy gate over f, checks a page's
 // budget, writes it and reports its manifest entry.
-func writeFile(dir string, f file, g *gate, hook func(string, []byte) []byte, dirs *sync.Map, done func(FileEntry)) error {
+func writeFile(dir string, f file, g *privacy.Gate, hook func(string, []byte) []byte, dirs *sync.Map, done func(FileEntry)) error {
 	body := f.body
 	if hook != nil {
 		body = hook(f.path, body)
 	}
 	if f.gate {
-		if err := g.check(f.path, body); err != nil {
+		if err := g.Check(f.path, body); err != nil {
 			return err // a LeakError, which says "site: privacy gate"
 		}
 	}

@@ -1,0 +1,3 @@
+-- reads: core.dim_staff
+-- Staff ids, read only for the privacy gate's deny list; never printed.
+SELECT DISTINCT staff_id FROM core.dim_staff WHERE staff_id IS NOT NULL ORDER BY 1
