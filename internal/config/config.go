@@ -729,6 +729,24 @@ func (c *Config) PIIKey() ([]byte, error) {
 		return nil, fmt.Errorf("pseudonymisation key: environment variable %s is empty; a run refuses to start without it: %w", name, ErrInvalid)
 	case len(v) < MinPIIKeyLen:
 		return nil, fmt.Errorf("pseudonymisation key: environment variable %s holds %d bytes, want at least %d; a run refuses to start with a guessable key: %w", name, len(v), MinPIIKeyLen, ErrInvalid)
+	case distinctBytes(v) < minPIIKeyBytes:
+		return nil, fmt.Errorf("pseudonymisation key: environment variable %s repeats fewer than %d different characters; a run refuses to start with a guessable key: %w", name, minPIIKeyBytes, ErrInvalid)
 	}
 	return []byte(v), nil
+}
+
+// minPIIKeyBytes is how many different bytes a key must have: one of
+// sixteen A's is as long as a good key, and none the better for it.
+const minPIIKeyBytes = 5
+
+func distinctBytes(s string) int {
+	var seen [256]bool
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if !seen[s[i]] {
+			seen[s[i]] = true
+			n++
+		}
+	}
+	return n
 }

@@ -305,6 +305,8 @@ func TestPIIKey(t *testing.T) {
 		{"unset", false, "", false},
 		{"empty", true, "", false},
 		{"too short", true, "short-key", false},
+		{"one character repeated", true, "AAAAAAAAAAAAAAAAAAAAAAAA", false},
+		{"two repeated", true, "abababababababababab", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
