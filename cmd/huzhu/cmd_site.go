@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -95,7 +96,16 @@ func newSiteVerifyCmd(e *env) *cobra.Command {
 			if err := site.Verify(args[0], pub); err != nil {
 				return fmt.Errorf("site verify %s: FAILED:\n%w", args[0], err)
 			}
-			fmt.Fprintf(e.stdout, "site verify %s: OK — every file matches the manifest signed by %s\n", args[0], hex.EncodeToString(pub))
+			// An older release signed by the same key verifies too: say
+			// which data it shows, for the reader to judge.
+			asOf := "?"
+			if b, err := os.ReadFile(filepath.Join(args[0], site.ManifestFile)); err == nil {
+				var m site.Manifest
+				if json.Unmarshal(b, &m) == nil && m.AsOf != "" {
+					asOf = m.AsOf
+				}
+			}
+			fmt.Fprintf(e.stdout, "site verify %s: OK — every file matches the manifest signed by %s; the data is as of %s\n", args[0], hex.EncodeToString(pub), asOf)
 			return nil
 		},
 	}

@@ -79,7 +79,9 @@ func TestDemo(t *testing.T) {
 	}
 	noPersonalData(t, dir, out+stderr)
 	// The member site is built, signed, and verifies with the key written beside it.
-	if code, vout, verr := run(t, "site", "verify", filepath.Join(dir, "out", "site"), "--pubkey", filepath.Join(dir, "site-pubkey.txt")); code != exitOK {
+	// It says which data the signed release shows: an older one, signed by
+	// the same key, verifies too.
+	if code, vout, verr := run(t, "site", "verify", filepath.Join(dir, "out", "site"), "--pubkey", filepath.Join(dir, "site-pubkey.txt")); code != exitOK || !strings.Contains(vout, "the data is as of 2025-06-30") {
 		t.Errorf("site verify of the demo's site = %d: %s %s", code, vout, verr)
 	}
 	// A second demo while another process holds the warehouse lock fails
