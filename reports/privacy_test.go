@@ -13,7 +13,7 @@ import (
 // names the file and kind, never the value.
 func TestReportsPrivacyGate(t *testing.T) {
 	org := "51330000MA0000000X"
-	g := privacy.New("reports", []string{org}, []string{"ZJS01"})
+	g := privacy.New("reports", []string{org, "a14207461640e0b1"}, []string{"ZJS01"})
 	book := func(cell string) []byte {
 		tb := &table{ID: "t", Sheet: "s", Title: "t", Cols: []column{{"活动", text}}}
 		tb.add("", "", txt(cell))
@@ -23,7 +23,7 @@ func TestReportsPrivacyGate(t *testing.T) {
 		}
 		return b
 	}
-	if err := checkFiles(g, map[string][]byte{"o/budget.html": []byte("<td>" + org + "</td><td>2025-06-30</td><td>12,345,678.00</td>"),
+	if err := checkFiles(g, map[string][]byte{"o/budget.html": []byte("<td>" + org + "</td><td>2025-06-30</td><td>12,345,678.00</td><tr id=\"c-a14207461640e0b1\">"),
 		"o/budget.xlsx": book("职工意外伤害互助 " + org)}); err != nil {
 		t.Errorf("clean files: %v", err)
 	}

@@ -230,7 +230,11 @@ func Write(ctx context.Context, db *sql.DB, dir string, opt Options) (*Result, e
 	// Nothing is written that the privacy gate refuses (internal/privacy,
 	// as for the site): a person's data an operator put where a name
 	// belongs (an activity named with a phone) stops the reports.
-	gate := privacy.New("reports", d.OrgCodes, d.StaffIDs)
+	allowed := slices.Clone(d.OrgCodes)
+	for _, f := range d.Findings {
+		allowed = append(allowed, f.ID) // 16 hex digits, which can hold 11 in a row
+	}
+	gate := privacy.New("reports", allowed, d.StaffIDs)
 	for i := range rendered {
 		if err := checkFiles(gate, rendered[i]); err != nil {
 			return nil, err
@@ -521,7 +525,8 @@ func checkFiles(g *privacy.Gate, files map[string][]byte) error {
 	names := slices.Sorted(maps.Keys(files))
 	for _, n := range names {
 		b := files[n]
-		if !strings.HasSuffix(n, ".xlsx") {
+		if !strings.HasSuffix(n, ".xlsx") || !bytes.HasPrefix(b, []byte("PK")) {
+			// a page, or a workbook without tables (none written)
 			if err := g.Check(n, b); err != nil {
 				return err
 			}

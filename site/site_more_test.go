@@ -96,7 +96,7 @@ func TestPrivacyGateRefusesPlantedLeaks(t *testing.T) {
 	}
 	// Near misses the gate lets through: operator codes, decimals, dates.
 	g := newGate(d)
-	for _, ok := range []string{d.Operators[0].Code, "0.13812345678", "138123456789", "2025-06-30", "12,345,678,901.00", "1381234567"} {
+	for _, ok := range []string{d.Operators[0].Code, "0.13812345678", "138123456789", "2025-06-30", "12,345,678,901.00", "1381234567", "13812345678.50"} {
 		if err := g.Check("x", []byte(" "+ok+" ")); err != nil {
 			t.Errorf("gate.Check(%q) = %v, want nil", ok, err)
 		}

@@ -14,7 +14,7 @@ import (
 const (
 	LeakPseudonym = "member pseudonym" // 32+ lowercase hex digits (hz_pseudo gives 32), or an "HZ1:" prefix
 	LeakIDNumber  = "id number"        // 17 digits and a digit or X, not a published organisation code
-	LeakPhone     = "phone number"     // 11 digits 1[3-9]…, not part of a longer number or a decimal fraction
+	LeakPhone     = "phone number"     // 11 digits 1[3-9]…, not part of a longer number, nor a decimal's integer or fraction part
 	LeakStaffID   = "staff id"         // a staff_id of core.dim_staff as a whole token
 )
 
@@ -40,13 +40,14 @@ func (e *LeakError) Unwrap() error { return ErrPrivacy }
 // pass (no regular expressions: it runs over every byte of every page).
 type Gate struct {
 	stage   string
-	allowed map[string]bool // 18-character organisation codes the stage publishes
+	allowed map[string]bool // whole tokens the stage publishes (organisation codes, finding ids)
 	staff   map[string]bool
 }
 
 // New returns the gate of a stage ("site", "reports", which its errors
-// name), letting through the 18-character organisation codes allowed
-// (which have the shape of an id number) and refusing the staff ids staff.
+// name), letting through the tokens allowed as a whole — the organisation
+// codes, which have the shape of an id number, a finding's id, whose hex
+// digits can look like a phone — and refusing the staff ids staff.
 func New(stage string, allowed, staff []string) *Gate {
 	g := &Gate{stage: stage, allowed: map[string]bool{}, staff: map[string]bool{}}
 	for _, c := range allowed {
@@ -89,6 +90,12 @@ func (g *Gate) Check(file string, b []byte) error {
 			j++
 		}
 		tok := b[i:j]
+		if g.allowed[string(tok)] {
+			// a code the stage publishes, whole (an organisation's, a
+			// finding's id), whatever its digits look like
+			i = j
+			continue
+		}
 		if len(tok) == 3 && string(tok) == "HZ1" && j < n && b[j] == ':' {
 			return leak(LeakPseudonym, i, b[i:min(n, j+9)])
 		}
@@ -125,7 +132,8 @@ func (g *Gate) Check(file string, b []byte) error {
 					if !g.allowed[code] || !(k == i && k+18 == j) {
 						return leak(LeakIDNumber, k, b[k:k+18])
 					}
-				case run == 11 && b[k] == '1' && b[k+1] >= '3' && b[k+1] <= '9':
+				case run == 11 && b[k] == '1' && b[k+1] >= '3' && b[k+1] <= '9' &&
+					!(m+1 < n && b[m] == '.' && isDigit(b[m+1])): // not an amount's integer part
 					return leak(LeakPhone, k, b[k:m])
 				}
 			}
