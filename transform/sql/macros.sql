@@ -120,7 +120,8 @@ CREATE OR REPLACE TEMP MACRO hz_scrubbed_id(s) AS
 -- keeps its pseudonym.
 CREATE OR REPLACE TEMP MACRO hz_pseudo(s) AS
     CASE WHEN s IS NULL THEN NULL
-         WHEN hz_scrubbed(s) OR hz_scrubbed_id(s) THEN substr(s, 5, 32)
+         WHEN starts_with(s, 'HZ1:') AND regexp_full_match(s, 'HZ1:[0-9a-f]{32}(:[0-9]{0,8}:[MF]:[^:]{0,6}:[01])?')
+            THEN substr(s, 5, 32)
          ELSE hz_hmac(s) END;
 
 -- The columns an operator sent beyond the contract (raw's extra, a JSON

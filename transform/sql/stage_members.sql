@@ -10,7 +10,9 @@ CREATE OR REPLACE TEMP TABLE stage_members AS
 WITH r AS (
     SELECT r.*, r.rowid AS raw_row, n.loaded_at, n.batch_day,
            hz_scrubbed_id(r.id_number) AS scrubbed,
-           hz_code(r.id_number) AS idn
+           hz_code(r.id_number) AS idn,
+           -- once here: a macro repeats its argument wherever it names it
+           hz_text(r.name) AS name_t
     FROM raw.members AS r
     JOIN new_loads AS n USING (load_id)
     WHERE list_contains(getvariable('new_load_ids'), r.load_id)
@@ -19,7 +21,7 @@ WITH r AS (
         hz_code(operator_code) AS operator_code,
         hz_code(member_ref) AS member_ref,
         hz_pseudo(CASE WHEN scrubbed THEN id_number ELSE idn END) AS id_pseudo,
-        hz_pseudo(hz_text(name)) AS name_pseudo,
+        hz_pseudo(name_t) AS name_pseudo,
         hz_pseudo(phone) AS phone_pseudo,
         gender,
         hz_date(birth_date) AS birth_date,
