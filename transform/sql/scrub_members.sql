@@ -29,8 +29,15 @@ SET extra = hz_mask_extra(extra)
 WHERE load_id IN (SELECT load_id FROM new_loads) AND extra IS NOT NULL AND extra <> hz_mask_extra(extra);
 
 -- Nothing of the loads may keep plaintext: a row the update missed is an
--- error, never a leak.
+-- error, never a leak. (By the prefix: the update wrote every value of the
+-- rows it met in the exact form, so a row that still lacks the prefix is
+-- one it missed; testing the exact form of three million values cost 0.2 s
+-- more at 1 M members.)
 SELECT error('transform members: ' || count(*) || ' raw rows still hold personal data after the scrub')
 FROM raw.members
-WHERE load_id IN (SELECT load_id FROM new_loads) AND hz_plain_member(id_number, name, phone, extra)
+WHERE load_id IN (SELECT load_id FROM new_loads)
+  AND ((id_number IS NOT NULL AND NOT starts_with(id_number, 'HZ1:'))
+       OR (name IS NOT NULL AND NOT starts_with(name, 'HZ1:'))
+       OR (phone IS NOT NULL AND NOT starts_with(phone, 'HZ1:'))
+       OR (extra IS NOT NULL AND extra <> hz_mask_extra(extra)))
 HAVING count(*) > 0
