@@ -185,6 +185,17 @@ var InstrumentNames = map[string]string{
 	"trust": "信托", "other": "其他",
 }
 
+// CategoryNames are the Chinese names of the activities' categories, and
+// ActivityStatusNames of their statuses, as the reports and the site show
+// them.
+var (
+	CategoryNames = map[string]string{
+		"inpatient": "住院津贴", "critical_illness": "重大疾病", "accident": "意外伤害",
+		"female_special": "女职工特殊疾病", "retiree": "退休职工", "other": "其他",
+	}
+	ActivityStatusNames = map[string]string{"active": "正常", "suspended": "暂停", "closed": "已停办"}
+)
+
 var byName = func() map[string]*Entity {
 	m := make(map[string]*Entity, len(entities))
 	for _, e := range entities {

@@ -1,15 +1,10 @@
 package reports
 
-import "strconv"
+import (
+	"strconv"
 
-// categoryZH are the activity categories of contract-v1 in Chinese.
-var categoryZH = map[string]string{
-	"inpatient": "住院", "critical_illness": "重大疾病", "accident": "意外伤害",
-	"female_special": "女职工特殊疾病", "retiree": "退休职工", "other": "其他",
-}
-
-// activityStatusZH are an activity's statuses in Chinese.
-var activityStatusZH = map[string]string{"active": "开展中", "suspended": "暂停", "closed": "已停办"}
+	"huzhu/contract"
+)
 
 // activitiesPage is the register of an operator's activities (活动登记):
 // each activity's union approval and filing (clauses 四、五, which R13
@@ -53,9 +48,9 @@ func activitiesPage(d *data, o *operator, fs []finding) *page {
 		if a.PeriodMonths != nil {
 			months = num(*a.PeriodMonths)
 		}
-		t.add(class, "a-"+a.Code, txt(a.Name), txt(a.Code), txt(zh(categoryZH, a.Category)), orMissing(a.Approval, "无"),
+		t.add(class, "a-"+a.Code, txt(a.Name), txt(a.Code), txt(zh(contract.CategoryNames, a.Category)), orMissing(a.Approval, "无"),
 			orMissing(a.Filing, "无"), txt(dateZH(a.Start)), orMissing(dateZH(a.End), "—"), optAmt(a.Contribution), months,
-			optAmt(a.Cap), txt(zh(activityStatusZH, a.Status)), orMissing(issues, "—"))
+			optAmt(a.Cap), txt(zh(contract.ActivityStatusNames, a.Status)), orMissing(issues, "—"))
 	}
 	p.Sections = append(p.Sections, drillNote("第四、五条：举办互助保障活动须经本级工会审批，并报上级工会备案；第二条：遵循大数法则。"+
 		"下表列出本运营方每项活动的审批文号、备案号与条款（"+strconv.Itoa(n)+" 项），以及针对活动本身的合规问题（R13 审批备案、R14 参加人数）。",

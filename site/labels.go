@@ -9,10 +9,7 @@ import (
 
 // Words for codes, as members read them.
 var (
-	categoryZh = map[string]string{
-		"inpatient": "住院津贴", "critical_illness": "重大疾病", "accident": "意外伤害",
-		"female_special": "女职工特殊疾病", "retiree": "退休职工", "other": "其他",
-	}
+	categoryZh  = contract.CategoryNames
 	dimensionZh = map[string]string{
 		"age_band": "年龄段", "gender": "性别", "diagnosis_group": "疾病类别",
 		"hospital_level": "医院等级", "month": "给付月份",
@@ -37,7 +34,7 @@ var (
 	instrumentZh = contract.InstrumentNames
 	flagZh       = map[string]string{"ok": "正常", "over": "超出进度", "short": "低于进度", "no_budget": "无预算支出"}
 	levelZh      = map[string]string{"national": "全国", "provincial": "省级统筹", "city": "市级统筹"}
-	statusZh     = map[string]string{"active": "正常", "closed": "已停办", "suspended": "暂停"}
+	statusZh     = contract.ActivityStatusNames
 )
 
 func zh(m map[string]string, code string) string {
