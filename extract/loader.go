@@ -22,6 +22,7 @@ import (
 	"unicode"
 
 	"huzhu/contract"
+	"huzhu/internal/sqlmodel"
 )
 
 //go:embed sql/*.sql
@@ -93,27 +94,22 @@ func NewWriter(ctx context.Context, db *sql.DB, runID string) (*Writer, error) {
 // dropChunkViews drops the views of Arrow chunks that builds before the
 // fix left in the catalog: a reader that opened one crashed.
 func dropChunkViews(ctx context.Context, db *sql.DB) error {
-	rows, err := db.QueryContext(ctx, mustSQL("chunk_views.sql"))
-	if err != nil {
+	var views []string
+	if err := sqlmodel.Each(ctx, db, sqlFiles, "sql/chunk_views.sql", func(r *sql.Rows) error {
+		var v string
+		err := r.Scan(&v)
+		views = append(views, v)
+		return err
+	}); err != nil {
 		return err
 	}
-	var views []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			rows.Close()
-			return err
-		}
-		views = append(views, v)
-	}
-	rows.Close()
 	for _, v := range views {
 		// v matched huzhu_chunk_[0-9]+: a name of ours, no quoting needed.
 		if _, err := db.ExecContext(ctx, "DROP VIEW IF EXISTS main."+v); err != nil {
 			return err
 		}
 	}
-	return rows.Err()
+	return nil
 }
 
 // slot waits for one of the Writer's load slots and returns its release.

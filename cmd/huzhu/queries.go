@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
+
+	"huzhu/internal/sqlmodel"
 )
 
 // The queries the run reads the warehouse with (gates, manifest, alert,
@@ -25,20 +27,7 @@ func query(name string) string {
 // eachRow runs the query name and calls fn on each row, closing the rows;
 // a failed query, scan or iteration is its error.
 func eachRow(ctx context.Context, db *sql.DB, name string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := db.QueryContext(ctx, query(name), args...)
-	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	return nil
+	return sqlmodel.Each(ctx, db, sqlFS, "sql/"+name+".sql", fn, args...)
 }
 
 // queryRow runs the query name and scans its one row into dest.

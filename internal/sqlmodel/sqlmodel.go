@@ -320,15 +320,16 @@ func InsertRows(ctx context.Context, conn *sql.Conn, table string, width int, ar
 	return err
 }
 
-// Each runs the query in file of fsys and calls scan for every row; an
-// error names the file. It is how the readers of the marts (reports, site)
-// run their queries, which live in .sql files like the models.
-func Each(ctx context.Context, db *sql.DB, fsys fs.FS, file string, scan func(*sql.Rows) error) error {
+// Each runs the query in file of fsys with args and calls scan for every
+// row; an error names the file. It is how the readers of the warehouse
+// (reports, site, the run's gates) run their queries, which live in .sql
+// files like the models.
+func Each(ctx context.Context, db *sql.DB, fsys fs.FS, file string, scan func(*sql.Rows) error, args ...any) error {
 	q, err := fs.ReadFile(fsys, file)
 	if err != nil {
 		return err
 	}
-	rows, err := db.QueryContext(ctx, string(q))
+	rows, err := db.QueryContext(ctx, string(q), args...)
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
