@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"huzhu/internal/money"
+	"huzhu/internal/privacy"
 	"huzhu/internal/sqlmodel"
 )
 
@@ -512,26 +513,10 @@ func load(ctx context.Context, db *sql.DB) (*data, error) {
 			return nil, err
 		}
 	}
-	haveStaff := false
-	if err := query(ctx, db, "have_staff.sql", func(r *sql.Rows) error {
-		var n int
-		err := r.Scan(&n)
-		haveStaff = n > 0
-		return err
-	}); err != nil {
-		return nil, err
+	staff, err := privacy.StaffIDs(ctx, db)
+	if err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
 	}
-	if haveStaff {
-		if err := query(ctx, db, "staff_ids.sql", func(r *sql.Rows) error {
-			var s string
-			if err := r.Scan(&s); err != nil {
-				return err
-			}
-			d.StaffIDs = append(d.StaffIDs, s)
-			return nil
-		}); err != nil {
-			return nil, err
-		}
-	}
+	d.StaffIDs = staff
 	return d, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"huzhu/internal/codes"
 	"huzhu/internal/money"
+	"huzhu/internal/privacy"
 	"huzhu/internal/sqlmodel"
 )
 
@@ -194,21 +195,8 @@ func Load(ctx context.Context, db *sql.DB) (*Data, error) {
 			return nil
 		})
 	}
-	// A national roll-up holds marts and reference tables only: no staff
-	// to read ids from (each pool's own site build checked its own).
-	var haveStaff int
 	if err == nil {
-		err = db.QueryRowContext(ctx, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'core' AND table_name = 'dim_staff'").Scan(&haveStaff)
-	}
-	if err == nil && haveStaff > 0 {
-		err = each(ctx, db, "staff_ids", func(r *sql.Rows) error {
-			var s string
-			if err := r.Scan(&s); err != nil {
-				return err
-			}
-			d.StaffIDs = append(d.StaffIDs, s)
-			return nil
-		})
+		d.StaffIDs, err = privacy.StaffIDs(ctx, db)
 	}
 	if err != nil {
 		return nil, err
