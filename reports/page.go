@@ -72,7 +72,9 @@ func (p *page) render(title string) (html, xlsx []byte, err error) {
 	if err := pageTemplate.Execute(&buf, p); err != nil {
 		return nil, nil, err
 	}
-	if ts := p.tables(); len(ts) > 0 {
+	// A page that names its workbook has one, without tables too (a night
+	// with no scores yet): the page links it.
+	if ts := p.tables(); len(ts) > 0 || p.Workbook != "" {
 		if xlsx, err = workbook(title, ts); err != nil {
 			return nil, nil, err
 		}
