@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -95,12 +96,12 @@ func exportTable(ctx context.Context, db *sql.DB, dir string, t martTable) (Reso
 	if _, err := db.ExecContext(ctx, q); err != nil {
 		return Resource{}, fmt.Errorf("marts export %s: %w", t.name, err)
 	}
-	var rows int64
-	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM mart."+t.name).Scan(&rows); err != nil {
+	files, err := parquetFiles(dir, out)
+	if err != nil {
 		return Resource{}, fmt.Errorf("marts export %s: %w", t.name, err)
 	}
-	if rows == 0 {
-		// COPY … PARTITION_BY writes no file of no rows.
+	if len(files) == 0 {
+		// No rows: COPY … PARTITION_BY writes no file of none.
 		empty := filepath.Join(out, "pool_code=all", "year=0")
 		if err := os.MkdirAll(empty, 0o755); err != nil {
 			return Resource{}, fmt.Errorf("marts export %s: %w", t.name, err)
@@ -110,10 +111,35 @@ func exportTable(ctx context.Context, db *sql.DB, dir string, t martTable) (Reso
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			return Resource{}, fmt.Errorf("marts export %s: %w", t.name, err)
 		}
+		files = []string{t.name + "/pool_code=all/year=0/data_0.parquet"}
 	}
+	res := Resource{Name: t.name, Path: files, Format: "parquet", Mediatype: "application/vnd.apache.parquet"}
+	for _, c := range t.cols {
+		f := field(c)
+		if c.name == "pool_code" {
+			f.Description = "partition (pool_code=… folder, and a column of each file); 'all' for a row above the pool"
+		}
+		res.Schema.Fields = append(res.Schema.Fields, f)
+	}
+	if !t.has("pool_code") {
+		res.Schema.Fields = append(res.Schema.Fields, Field{Name: "pool_code", Type: "string", Description: "partition (pool_code=… folder, and a column of each file): 'all'"})
+	}
+	// (No x-duckdb-type: it is no column of the mart, and a roll-up
+	// leaves out the fields without one.)
+	res.Schema.Fields = append(res.Schema.Fields, Field{Name: "year", Type: "integer",
+		Description: "partition (year=… folder, and a column of each file): the row's year, 0 for a mart without a date"})
+	return res, nil
+}
+
+// parquetFiles lists the Parquet files under out, relative to dir with
+// forward slashes, sorted.
+func parquetFiles(dir, out string) ([]string, error) {
 	var files []string
 	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
+			if p == out && errors.Is(err, fs.ErrNotExist) {
+				return nil // a COPY of no rows made no folder
+			}
 			return err
 		}
 		if !d.IsDir() && strings.HasSuffix(p, ".parquet") {
@@ -125,27 +151,8 @@ func exportTable(ctx context.Context, db *sql.DB, dir string, t martTable) (Reso
 		}
 		return nil
 	})
-	if err != nil {
-		return Resource{}, fmt.Errorf("marts export %s: %w", t.name, err)
-	}
 	sort.Strings(files)
-	res := Resource{Name: t.name, Path: files, Format: "parquet", Mediatype: "application/vnd.apache.parquet"}
-	for _, c := range t.cols {
-		res.Schema.Fields = append(res.Schema.Fields, field(c))
-	}
-	if !t.has("pool_code") {
-		res.Schema.Fields = append(res.Schema.Fields, Field{Name: "pool_code", Type: "string", Description: "partition (pool_code=… folder, and a column of each file): 'all'"})
-	}
-	for i := range res.Schema.Fields {
-		if f := &res.Schema.Fields[i]; f.Name == "pool_code" && f.Description == "" {
-			f.Description = "partition (pool_code=… folder, and a column of each file); 'all' for a row above the pool"
-		}
-	}
-	// (No x-duckdb-type: it is no column of the mart, and a roll-up
-	// leaves out the fields without one.)
-	res.Schema.Fields = append(res.Schema.Fields, Field{Name: "year", Type: "integer",
-		Description: "partition (year=… folder, and a column of each file): the row's year, 0 for a mart without a date"})
-	return res, nil
+	return files, err
 }
 
 // ReferenceTables are the core dimensions exported beside the marts, under
