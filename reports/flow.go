@@ -43,7 +43,7 @@ func flowPage(d *data, o *operator, flows []flowEdge, hold []holding) *page {
 		AsOf: dateZH(d.AsOf), Root: "../", Workbook: "flow.xlsx", Nav: operatorNav()}
 	years := yearsOf(flows, func(e flowEdge) int { return e.Year })
 	intro := &section{Heading: "说明", Paras: []string{
-		"每个互助项目（及组织本级）每年一张桑基图：收入科目、上年结转和净资产投入流入互助资金，再流向给付、管理、帮扶等支出、风险准备金和结转下年（流入 = 流出 + 余额变动）。负值流量（赤字结转或冲回）列在表中，不在图中绘制。",
+		"每个互助项目（及组织本级）每年一张桑基图：收入科目、上年结转和净资产投入流入互助资金，再流向给付、管理、帮扶等支出、风险准备金和结转下年（流入 = 流出 + 余额变动）。负值流量反向绘制：上年结转的赤字是一项支出（弥补上年赤字），结转下年的赤字是一项来源，收入或支出的冲回、风险准备金的动用同理，图中流入与流出总是相等；明细表保留带符号的原值。",
 		"试算平衡：每年末，资金来源（净资产：净资产、收入科目余额减支出科目余额）应等于资金占用（资产减负债）。借贷相等的凭证使两边同增同减；出现差额，说明有借贷不平衡的凭证（规则 R10）或因数据缺陷被隔离、未入账的分录，须核对账簿。",
 	}}
 	for _, y := range years {
@@ -90,32 +90,75 @@ func flowPage(d *data, o *operator, flows []flowEdge, hold []holding) *page {
 	return p
 }
 
-// flowChart draws the positive edges of one activity's year.
+// flowChart draws one activity's year as a Sankey (flowLinks).
 func flowChart(id, title string, es []flowEdge) chart {
+	nodes, links := flowLinks(es)
+	return sankeyChart(id, title, nodes, links)
+}
+
+// flowLinks are the nodes and links of one activity's year: sources on
+// the left of the fund (互助资金), uses on its right, every link positive,
+// so that what flows in is what flows out, deficits too. A negative edge
+// of the mart (its amounts are signed, each edge in its usual direction)
+// is drawn the other way round under a name of its own: a deficit brought
+// forward is a use (弥补上年赤字: the year's income covers it first), a
+// deficit carried forward a source (结转下年的赤字: what the year spent
+// beyond its means), a reversal of income a use, one of an expense a
+// source, a release of the reserve a source. A name differs on the two
+// sides of the fund (收入：/支出：), or the chart would hold a cycle, which
+// a Sankey cannot draw. A year with no flow draws the fund alone.
+func flowLinks(es []flowEdge) ([]string, []sankeyLink) {
 	var nodes []string
 	var links []sankeyLink
 	for _, e := range es {
-		if e.Amount <= 0 {
+		if e.Amount == 0 {
 			continue
 		}
-		s, t := nodeZH(e.Source), nodeZH(e.Target)
-		// A node's name must differ on the two sides of the fund.
-		if e.Target == "fund" && e.Source != "balance brought forward" {
-			s = "收入：" + s
-		} else if e.Source == "fund" && e.Target != "balance carried forward" {
-			t = "支出：" + t
+		s, t, v := flowNode(e.Source, e.Amount < 0, true), flowNode(e.Target, e.Amount < 0, false), e.Amount
+		if v < 0 {
+			s, t, v = t, s, -v
 		}
 		for _, n := range []string{s, t} {
 			if !slices.Contains(nodes, n) {
 				nodes = append(nodes, n)
 			}
 		}
-		links = append(links, sankeyLink{Source: s, Target: t, Value: jsMoney(e.Amount)})
+		links = append(links, sankeyLink{Source: s, Target: t, Value: jsMoney(v)})
 	}
 	if len(nodes) == 0 {
-		nodes = []string{"互助资金"}
+		nodes = []string{nodeZH("fund")}
 	}
-	return sankeyChart(id, title, nodes, links)
+	return nodes, links
+}
+
+// flowNode names one end of a mart edge in the chart: the fund as itself,
+// the other end by what it is on the side of the fund it is drawn on
+// (source: the edge's source; negative: drawn reversed).
+func flowNode(n string, negative, source bool) string {
+	if n == "fund" {
+		return nodeZH(n)
+	}
+	switch {
+	case n == "balance brought forward" && negative:
+		return "弥补上年赤字"
+	case n == "balance carried forward" && negative:
+		return "结转下年的赤字"
+	case n == "balance brought forward", n == "balance carried forward":
+		return nodeZH(n)
+	case n == "reserve" && negative:
+		return "动用风险准备金"
+	case n == "capital" && negative:
+		return "净资产减少"
+	case n == "reserve", n == "capital":
+		return nodeZH(n)
+	case negative && source:
+		return "收入冲回：" + n
+	case negative:
+		return "支出冲回：" + n
+	case source:
+		return "收入：" + n
+	}
+	return "支出：" + n
 }
 
 // months returns the distinct months of the holdings in order.
