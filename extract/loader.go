@@ -19,9 +19,9 @@ import (
 	"sync/atomic"
 	"text/template"
 	"time"
-	"unicode"
 
 	"huzhu/contract"
+	"huzhu/internal/privacy"
 	"huzhu/internal/sqlmodel"
 )
 
@@ -413,22 +413,17 @@ func (t *Tx) Quarantine(u *Unit, q Quarantined) error {
 // masked and invalid UTF-8 replaced: the values under the entity's personal
 // columns, and, in an entity that has any, the values of columns the
 // contract does not know (an operator's own 手机号 column) and every value
-// that may have moved there from one. A record with more fields than its
-// header (a comma in a name) moved values rightwards: every value from the
-// first personal column on is masked, those before it stood still. One
-// with fewer (a field left out in the middle, a line break in a name) may
-// have moved them leftwards by as many as are missing, into the columns
-// just before the first personal one: a value there that looks like a
-// person's (a Chinese character, a run of 11 or more digits: a name, an id
-// number, a phone) is masked, while a member_ref stays, which the
-// transform reads as a key sent (a line cut at its end is the common
-// case). A quote that never closes swallowed the rest into its last field:
+// that looks like a person's wherever it stands (privacy.LooksPersonal: a field
+// left out in the middle or a line break in a name moved values leftwards,
+// an export swapped two columns), a key too. A record with more fields
+// than its header (a comma in a name) moved values rightwards: every value
+// from the first personal column on is masked, those before it stood
+// still. A quote that never closes swallowed the rest into its last field:
 // that one is masked too. A line that could not be split at all (JSON that
 // does not parse) is masked whole; its position still finds it.
 func maskRecord(e *contract.Entity, q Quarantined) string {
 	header, fields := q.Header, q.Fields
-	from := len(fields)      // values from this position on are masked
-	lookFrom, lookTo := 0, 0 // values here are masked when they look personal
+	from := len(fields) // values from this position on are masked
 	pii := e.HasPII()
 	if pii {
 		firstPII := len(header)
@@ -446,8 +441,6 @@ func maskRecord(e *contract.Entity, q Quarantined) string {
 			from = 0
 		case q.Code == ReasonColumnCount && len(fields) >= len(header) || len(fields) > len(header):
 			from = firstPII
-		case len(fields) < len(header) && q.Code != ReasonBadQuote:
-			lookFrom, lookTo = max(0, firstPII-(len(header)-len(fields))), firstPII
 		case q.Code == ReasonBadQuote:
 			from = min(firstPII, len(fields)-1)
 		}
@@ -458,33 +451,13 @@ func maskRecord(e *contract.Entity, q Quarantined) string {
 		if i < len(header) {
 			name = header[i]
 		}
-		if j := e.Index(name); i >= from || j >= 0 && e.Fields[j].PII || pii && j < 0 || i >= lookFrom && i < lookTo && looksPersonal(v) {
+		if j := e.Index(name); i >= from || j >= 0 && e.Fields[j].PII || pii && (j < 0 || privacy.LooksPersonal(v)) {
 			v = "***"
 		}
 		m[strings.ToValidUTF8(name, "\uFFFD")] = strings.ToValidUTF8(v, "\uFFFD")
 	}
 	b, _ := json.Marshal(m)
 	return string(b)
-}
-
-// looksPersonal says whether a value may be a person's data that moved out
-// of its column: a Chinese character (a name) or a run of 11 or more digits
-// (an id number, a phone, a bank card).
-func looksPersonal(v string) bool {
-	run := 0
-	for _, r := range v {
-		switch {
-		case unicode.Is(unicode.Han, r):
-			return true
-		case r >= '0' && r <= '9':
-			if run++; run >= 11 {
-				return true
-			}
-		default:
-			run = 0
-		}
-	}
-	return false
 }
 
 // Finish writes the unit's ops.loads row and, for incremental units, its

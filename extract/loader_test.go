@@ -34,6 +34,8 @@ func TestMaskRecord(t *testing.T) {
 			[]string{"OP", "ZJM00000001", id, name}, ReasonTruncatedLine, []string{"OP", "ZJM00000001"}},
 		{"a comma in the name: everything after it moved right", header,
 			[]string{"OP", "M1", id, "周", "强芳", phone, "F", "1973-06-19", "U", "2020-01-01", "active", "2020-01-01T09:00:00+08:00"}, ReasonColumnCount, []string{"OP", "M1"}},
+		{"columns swapped: the id number under union_code, the phone under status, the name under gender", header,
+			[]string{"51330100310200171N", "M1", "330127197306194199", "周强芳", "19916471317", name, "1973-06-19", id, "2020-01-01", phone, "2020-01-01T09:00:00+08:00"}, ReasonBadUTF8, []string{"51330100310200171N", "M1", "1973-06-19"}},
 		{"an operator's own mobile column", append(append([]string{}, header...), "mobile"),
 			[]string{"OP", "M1", id, name, phone, "F", "1973-06-19", "U", "2020-01-01", "active", "2020-01-01T09:00:00+08:00", "13800138000"}, ReasonBadUTF8, []string{"OP", "M1"}},
 	} {

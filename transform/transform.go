@@ -906,13 +906,19 @@ func (d settleData) FusedOnly() string {
 func (d settleData) ByKey() bool { return d.Fresh && d.Current }
 
 // RawRecord is the struct_pack argument list of a quarantined record: every
-// contract field of raw as received, personal data masked.
+// contract field of raw as received, personal data masked: in an entity of
+// personal data, its personal fields and any other value that looks like a
+// person's (hz_looks_personal: swapped or shifted columns).
 func (d settleData) RawRecord() string {
+	pii := d.e.HasPII()
 	parts := make([]string, len(d.e.Fields))
 	for i, f := range d.e.Fields {
-		if f.PII {
+		switch {
+		case f.PII:
 			parts[i] = f.Name + " := CASE WHEN r." + f.Name + " IS NULL THEN NULL ELSE '***' END"
-		} else {
+		case pii:
+			parts[i] = f.Name + " := CASE WHEN hz_looks_personal(r." + f.Name + ") THEN '***' ELSE r." + f.Name + " END"
+		default:
 			parts[i] = f.Name + " := r." + f.Name
 		}
 	}

@@ -106,7 +106,7 @@ func TestScrubRefusesToLeavePlaintext(t *testing.T) {
 		"CREATE TEMP TABLE new_loads AS SELECT 'L1' AS load_id",
 		`CREATE TEMP TABLE stage_members (raw_row BIGINT, load_id VARCHAR, source_pos VARCHAR,
 			id_pseudo VARCHAR, name_pseudo VARCHAR, phone_pseudo VARCHAR, region_code VARCHAR,
-			scrub_birth DATE, scrub_gender VARCHAR, scrub_ok BOOLEAN)`,
+			scrub_birth DATE, scrub_gender VARCHAR, scrub_ok BOOLEAN, verdict VARCHAR)`,
 		`INSERT INTO raw.members (id_number, name, source_pos, load_id, source_operator, source_kind, ingested_at)
 			VALUES ('11010119900307803X', '张三', 'm.csv:2', 'L1', 'OP', 'files', now())`)
 	err := exec(ctx, conn, "sql/scrub_members.sql", mustRead("sql/scrub_members.sql"))
@@ -436,18 +436,29 @@ func TestPlumbingTakesNamesOnly(t *testing.T) {
 func TestScrubLeavesNoPlaintextAnywhere(t *testing.T) {
 	ctx := context.Background()
 	db, _, _ := loadWorld(t, smallParams(300, 0))
+	// A member row whose export swapped columns: its id number under
+	// union_code, its phone under status, its name under gender; a staff
+	// row with a phone under role.
+	var id, name, phone string
+	if err := db.SQL().QueryRowContext(ctx, `SELECT id_number, name, phone FROM raw.members WHERE rowid = 5`).Scan(&id, &name, &phone); err != nil {
+		t.Fatal(err)
+	}
 	execAll(t, db.SQL(),
 		`UPDATE raw.members SET extra = '{"mobile":"13800138000","备注":"周强芳"}' WHERE rowid % 7 = 0`,
 		`UPDATE raw.staff_roles SET extra = '{"手机":"13900139000"}'`,
-		`UPDATE raw.members SET name = 'HZ1:钱怡怡', phone = 'HZ1:13882970994' WHERE rowid = 3`)
+		`UPDATE raw.members SET name = 'HZ1:钱怡怡', phone = 'HZ1:13882970994' WHERE rowid = 3`,
+		`UPDATE raw.members SET union_code = id_number, status = phone, gender = name WHERE rowid = 5`,
+		`UPDATE raw.staff_roles SET role = '13700137000' WHERE rowid = 1`)
 	if _, err := Run(ctx, db.SQL(), "t", testKey, Options{Logger: quiet}); err != nil {
 		t.Fatal(err)
 	}
 	var n int
 	for _, q := range []string{
 		`SELECT count(*) FROM raw.members WHERE extra LIKE '%13800138000%' OR extra LIKE '%周强芳%' OR name LIKE '%钱怡怡%' OR phone LIKE '%13882970994%'`,
-		`SELECT count(*) FROM raw.staff_roles WHERE extra LIKE '%13900139000%'`,
+		`SELECT count(*) FROM raw.staff_roles WHERE extra LIKE '%13900139000%' OR role = '13700137000'`,
 		`SELECT count(*) FROM core.v_members WHERE name_pseudo IN ('钱怡怡', '13882970994') OR phone_pseudo IN ('钱怡怡', '13882970994')`,
+		"SELECT count(*) FROM raw.members WHERE union_code = '" + id + "' OR status = '" + phone + "' OR gender = '" + name + "'",
+		"SELECT count(*) FROM ops.quarantine WHERE raw_record LIKE '%" + id + "%' OR raw_record LIKE '%" + phone + "%' OR raw_record LIKE '%" + name + "%' OR raw_record LIKE '%13700137000%'",
 	} {
 		if err := db.SQL().QueryRowContext(ctx, q).Scan(&n); err != nil {
 			t.Fatal(err)
@@ -459,5 +470,14 @@ func TestScrubLeavesNoPlaintextAnywhere(t *testing.T) {
 	// The columns' names stay: what the operator sent is still told.
 	if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM raw.members WHERE extra = '{"mobile":"***","备注":"***"}'`).Scan(&n); err != nil || n == 0 {
 		t.Errorf("masked extra columns: %d rows, %v", n, err)
+	}
+	// The swapped rows are refused, their values masked, what is no
+	// person's data kept (the operator's code).
+	var masked int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE entity = 'members' AND (raw_record->>'union_code') = '***'
+		AND (raw_record->>'status') = '***' AND (raw_record->>'gender') = '***' AND (raw_record->>'operator_code') <> '***'),
+		count(*) FILTER (WHERE entity = 'staff_roles' AND (raw_record->>'role') = '***')
+		FROM ops.quarantine`).Scan(&n, &masked); err != nil || n != 1 || masked != 1 {
+		t.Errorf("quarantined swapped rows with masked values: members %d, staff %d (%v); want 1 and 1", n, masked, err)
 	}
 }

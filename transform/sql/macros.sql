@@ -124,6 +124,17 @@ CREATE OR REPLACE TEMP MACRO hz_pseudo(s) AS
             THEN substr(s, 5, 32)
          ELSE hz_hmac(s) END;
 
+-- A value that looks like a person's data where the contract puts none (a
+-- column of an entity of personal data that is not a personal one): a
+-- Chinese character (a name), or a run of 11 or more digits (an id number,
+-- a phone, a bank card), unless it is a valid USCC, an organisation's code
+-- that often holds such a run. An operator's export that swapped or shifted
+-- columns (the id number under union_code, the phone under status) puts
+-- them there; such a row is refused, and its raw row and quarantine record
+-- keep the value masked. As privacy.LooksPersonal.
+CREATE OR REPLACE TEMP MACRO hz_looks_personal(s) AS
+    coalesce(regexp_matches(s, '\p{Han}|[0-9]{11}') AND NOT hz_uscc_ok(hz_code(s)), false);
+
 -- The columns an operator sent beyond the contract (raw's extra, a JSON
 -- object) with their values masked: in an entity of personal data, an
 -- operator's own column (手机号, 身份证号) may hold them too.

@@ -28,6 +28,28 @@ UPDATE raw.members
 SET extra = hz_mask_extra(extra)
 WHERE load_id IN (SELECT load_id FROM new_loads) AND extra IS NOT NULL AND extra <> hz_mask_extra(extra);
 
+-- A refused row may hold a person's data in another column (an export that
+-- swapped or shifted columns: the id number under union_code, the phone
+-- under status): such values are masked too. Only refused rows can: in a
+-- kept one each of these columns passed its check (a date, an enum, a
+-- valid USCC), which no such value does — but member_ref, a free code (an
+-- operator that keys its members by their phone numbers is not caught
+-- here). Masking keeps a refused row refused for the same reason on a full
+-- rebuild: the value failed its check, and '***' fails it too.
+UPDATE raw.members AS r
+SET operator_code = CASE WHEN hz_looks_personal(operator_code) THEN '***' ELSE operator_code END,
+    member_ref = CASE WHEN hz_looks_personal(member_ref) THEN '***' ELSE member_ref END,
+    gender = CASE WHEN hz_looks_personal(gender) THEN '***' ELSE gender END,
+    birth_date = CASE WHEN hz_looks_personal(birth_date) THEN '***' ELSE birth_date END,
+    union_code = CASE WHEN hz_looks_personal(union_code) THEN '***' ELSE union_code END,
+    joined_on = CASE WHEN hz_looks_personal(joined_on) THEN '***' ELSE joined_on END,
+    status = CASE WHEN hz_looks_personal(status) THEN '***' ELSE status END,
+    updated_at = CASE WHEN hz_looks_personal(updated_at) THEN '***' ELSE updated_at END
+WHERE r.rowid IN (SELECT raw_row FROM stage_members WHERE verdict IS NOT NULL)
+  AND (hz_looks_personal(operator_code) OR hz_looks_personal(member_ref) OR hz_looks_personal(gender)
+       OR hz_looks_personal(birth_date) OR hz_looks_personal(union_code) OR hz_looks_personal(joined_on)
+       OR hz_looks_personal(status) OR hz_looks_personal(updated_at));
+
 -- Nothing of the loads may keep plaintext: a row the update missed is an
 -- error, never a leak. (By the prefix: the update wrote every value of the
 -- rows it met in the exact form, so a row that still lacks the prefix is
@@ -39,5 +61,9 @@ WHERE load_id IN (SELECT load_id FROM new_loads)
   AND ((id_number IS NOT NULL AND NOT starts_with(id_number, 'HZ1:'))
        OR (name IS NOT NULL AND NOT starts_with(name, 'HZ1:'))
        OR (phone IS NOT NULL AND NOT starts_with(phone, 'HZ1:'))
-       OR (extra IS NOT NULL AND extra <> hz_mask_extra(extra)))
+       OR (extra IS NOT NULL AND extra <> hz_mask_extra(extra))
+       OR (rowid IN (SELECT raw_row FROM stage_members WHERE verdict IS NOT NULL)
+           AND (hz_looks_personal(operator_code) OR hz_looks_personal(member_ref) OR hz_looks_personal(gender)
+                OR hz_looks_personal(birth_date) OR hz_looks_personal(union_code) OR hz_looks_personal(joined_on)
+                OR hz_looks_personal(status) OR hz_looks_personal(updated_at))))
 HAVING count(*) > 0
