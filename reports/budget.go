@@ -221,11 +221,11 @@ func cumulativeChart(id, title string, year int, monthly []budgetMonth) chart {
 			exA[i], exB[i] = jsMoney(m.Actual), progress
 		}
 	}
-	return lineChart(id, title, x, []series{
+	return lineChart(id, title, "月份", x, []series{
 		{Name: "收入累计实际", Values: inA, Color: "#1f7a3a"},
-		{Name: "收入预算进度", Values: inB, Dashed: true, Color: "#1f7a3a"},
+		{Name: "收入预算进度", Values: inB, Line: "dashed", Color: "#1f7a3a"},
 		{Name: "支出累计实际", Values: exA, Color: "#b3261e"},
-		{Name: "支出预算进度", Values: exB, Dashed: true, Color: "#b3261e"},
+		{Name: "支出预算进度", Values: exB, Line: "dashed", Color: "#b3261e"},
 	})
 }
 

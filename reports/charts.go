@@ -2,6 +2,7 @@ package reports
 
 import (
 	"encoding/json"
+	"fmt"
 	"html/template"
 	"strconv"
 
@@ -13,16 +14,59 @@ import (
 )
 
 // chart is a go-echarts chart ready for a page: its element and its
-// script, which needs the ECharts runtime loaded before it.
+// script, which needs the ECharts runtime loaded before it, its title
+// (the figure's caption, not drawn in the canvas) and its figures as a
+// table (Data), which the page gives beside the drawing: a screen reader,
+// a reader who cannot tell its colours apart and a printout in grey read
+// the same figures there.
 type chart struct {
-	ID      string
-	Element template.HTML
-	Script  template.HTML
+	ID, Title string
+	Element   template.HTML
+	Script    template.HTML
+	Data      chartData
 }
 
-func snippet(id string, r render.Renderer) chart {
+// chartData is a chart's figures: a header and rows of text, the first
+// cell of a row naming it (a month, an operator, a flow).
+type chartData struct {
+	Cols []string
+	Rows [][]string
+}
+
+func snippet(id, title string, r render.Renderer, data chartData) chart {
 	s := r.RenderSnippet()
-	return chart{ID: id, Element: template.HTML(s.Element), Script: template.HTML(s.Script)}
+	return chart{ID: id, Title: title, Element: template.HTML(s.Element), Script: template.HTML(s.Script), Data: data}
+}
+
+// seriesData tabulates series over categories: a row a category (axis
+// names its column), a column a series; an empty value shows "—".
+func seriesData(axis string, x []string, ss []series) chartData {
+	d := chartData{Cols: []string{axis}}
+	for _, s := range ss {
+		d.Cols = append(d.Cols, s.Name)
+	}
+	for i, c := range x {
+		r := []string{c}
+		for _, s := range ss {
+			v := "—"
+			if i < len(s.Values) {
+				switch t := s.Values[i].(type) {
+				case json.Number:
+					v = t.String()
+				case string:
+					if t != "-" {
+						v = t
+					}
+				case nil:
+				default:
+					v = fmt.Sprint(t)
+				}
+			}
+			r = append(r, v)
+		}
+		d.Rows = append(d.Rows, r)
+	}
+	return d
 }
 
 // jsMoney puts an amount into a chart as its exact decimal (no float).
@@ -36,28 +80,29 @@ func jsFloat(f *float64) any {
 	return json.Number(strconv.FormatFloat(*f, 'f', 4, 64))
 }
 
-func globals(id, title string, height string) []charts.GlobalOpts {
+func globals(id, height string) []charts.GlobalOpts {
 	return []charts.GlobalOpts{
 		charts.WithInitializationOpts(opts.Initialization{ChartID: id, Width: "100%", Height: height, AssetsHost: "../assets/", Renderer: "canvas"}),
-		charts.WithTitleOpts(opts.Title{Title: title, TitleStyle: &opts.TextStyle{FontSize: 14}}),
 		charts.WithAnimation(false),
+		charts.WithColorsOpts(opts.Colors{"#1f5fa8", "#1f7a3a", "#b3261e", "#9a7000", "#6a3d9a", "#5b6675"}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "24px"}),
-		charts.WithGridOpts(opts.Grid{Top: "64px", Left: "90px", Right: "24px", Bottom: "32px"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
+		charts.WithGridOpts(opts.Grid{Top: "44px", Left: "90px", Right: "24px", Bottom: "32px"}),
 	}
 }
 
 type series struct {
 	Name   string
 	Values []any
-	Dashed bool
+	Line   string // the line's type: "" (solid), "dashed" or "dotted"
 	Color  string
 }
 
-// lineChart draws series over categories.
-func lineChart(id, title string, x []string, ss []series) chart {
+// lineChart draws series over categories (axis names them in the data
+// table).
+func lineChart(id, title, axis string, x []string, ss []series) chart {
 	c := charts.NewLine()
-	c.SetGlobalOptions(globals(id, title, "340px")...)
+	c.SetGlobalOptions(globals(id, "340px")...)
 	c.SetXAxis(x)
 	for _, s := range ss {
 		data := make([]opts.LineData, len(s.Values))
@@ -65,10 +110,7 @@ func lineChart(id, title string, x []string, ss []series) chart {
 			data[i] = opts.LineData{Value: v}
 		}
 		var o []charts.SeriesOpts
-		style := opts.LineStyle{Width: 2}
-		if s.Dashed {
-			style.Type = "dashed"
-		}
+		style := opts.LineStyle{Width: 2, Type: s.Line}
 		if s.Color != "" {
 			style.Color = s.Color
 			o = append(o, charts.WithItemStyleOpts(opts.ItemStyle{Color: s.Color}))
@@ -76,13 +118,13 @@ func lineChart(id, title string, x []string, ss []series) chart {
 		o = append(o, charts.WithLineStyleOpts(style))
 		c.AddSeries(s.Name, data, o...)
 	}
-	return snippet(id, c)
+	return snippet(id, title, c, seriesData(axis, x, ss))
 }
 
 // stackedBar draws series stacked over categories.
-func stackedBar(id, title string, x []string, ss []series) chart {
+func stackedBar(id, title, axis string, x []string, ss []series) chart {
 	c := charts.NewBar()
-	c.SetGlobalOptions(globals(id, title, "360px")...)
+	c.SetGlobalOptions(globals(id, "360px")...)
 	c.SetXAxis(x)
 	for _, s := range ss {
 		data := make([]opts.BarData, len(s.Values))
@@ -95,7 +137,7 @@ func stackedBar(id, title string, x []string, ss []series) chart {
 		}
 		c.AddSeries(s.Name, data, o...)
 	}
-	return snippet(id, c)
+	return snippet(id, title, c, seriesData(axis, x, ss))
 }
 
 // sankeyLink is opts.SankeyLink with an exact decimal value (go-echarts'
@@ -109,8 +151,10 @@ type sankeyLink struct {
 // sankeyChart draws the flows; links must be positive.
 func sankeyChart(id, title string, nodes []string, links []sankeyLink) chart {
 	c := charts.NewSankey()
-	g := globals(id, title, "380px")
-	g = append(g, charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}))
+	g := globals(id, "380px")
+	// One series: a legend would only cover the flows.
+	g = append(g, charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}))
 	c.SetGlobalOptions(g...)
 	ns := make([]opts.SankeyNode, len(nodes))
 	for i, n := range nodes {
@@ -118,5 +162,9 @@ func sankeyChart(id, title string, nodes []string, links []sankeyLink) chart {
 	}
 	c.AddSeries("资金流向", ns, nil, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true)}))
 	c.MultiSeries[0].Links = links
-	return snippet(id, c)
+	d := chartData{Cols: []string{"来源", "去向", "金额（元）"}}
+	for _, l := range links {
+		d.Rows = append(d.Rows, []string{l.Source, l.Target, l.Value.String()})
+	}
+	return snippet(id, title, c, d)
 }

@@ -174,7 +174,7 @@ func compliancePage(d *data, o *operator, fs []finding, rs []risk) *page {
 		}
 		class := ""
 		if openN > 0 {
-			class = "flag"
+			class = "open"
 		}
 		ruleCell := txt(rule.ID) // a rule without a finding has no row below to go to
 		if found > 0 {
@@ -247,6 +247,7 @@ const operatorWhole = "运营方整体"
 func riskSection(o *operator, rs []risk) *section {
 	sec := &section{ID: "risk", Heading: "风险指标（第十条：风险排查、监测预警）", Paras: []string{
 		"绿：正常；黄：关注；红：预警；无数据：当月无从计算（如未发生给付、历史不足六个月），不作评定。“运营方整体”含各互助项目与组织本级。趋势比较最新月份与三个月前的数值。",
+		indicatorUnits,
 	}}
 	t := &table{ID: "t-risk", Sheet: "风险指标", Title: "风险指标最新等级与趋势",
 		Cols: append([]column{{"范围", text}}, riskCols...)}

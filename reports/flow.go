@@ -216,7 +216,7 @@ func movementsSection(hold []holding) *section {
 		return sec
 	}
 	sec.Paras = append(sec.Paras, "存款为活期与定期存款之和，债券为国债、政策性金融债和地方政府债之和；其他为第十二条不允许的投资（股票、基金等），应为零。")
-	sec.Charts = append(sec.Charts, lineChart("chart_movements", "存款与债券月末余额（元）", x, []series{
+	sec.Charts = append(sec.Charts, lineChart("chart_movements", "存款与债券月末余额（元）", "月份", x, []series{
 		{Name: "存款合计", Values: dep, Color: "#1f5fa8"},
 		{Name: "债券合计", Values: bond, Color: "#1f7a3a"},
 		{Name: "其他（不允许）", Values: other, Color: "#b3261e"},
@@ -225,11 +225,19 @@ func movementsSection(hold []holding) *section {
 	return sec
 }
 
+// badShades and reviewShades colour the holdings clause 十二 does not
+// allow and those to review in the mix chart, each at 3:1 or more against
+// the page.
+var (
+	badShades    = []string{"#b3261e", "#6e1610"}
+	reviewShades = []string{"#9a7000", "#5c4300"}
+)
+
 // mixSection shows the investment mix over time, the holdings clause 十二
 // does not allow highlighted.
 func mixSection(hold []holding) *section {
 	sec := &section{ID: "mix", Heading: "投资结构变化"}
-	t := &table{ID: "t-mix", Sheet: "投资结构", Title: "投资结构（月末市值与占比；不允许的投资标红）",
+	t := &table{ID: "t-mix", Sheet: "投资结构", Title: "投资结构（月末市值与占比；不允许的投资标红，待复核的标黄）",
 		Cols: []column{{"月末", text}, {"投资品种", text}, {"市值", amount}, {"占比", rate}, {"是否允许", text}}}
 	var instruments []string
 	for _, h := range hold {
@@ -239,7 +247,10 @@ func mixSection(hold []holding) *section {
 	}
 	slices.Sort(instruments)
 	ms := months(hold)
+	// The chart says of a holding what the table does: 待复核 in amber,
+	// 不允许 in red, two of a kind side by side told apart by their shade.
 	var ss []series
+	bad, review := 0, 0
 	for _, in := range instruments {
 		s := series{Name: zh(instrumentZH, in)}
 		for _, m := range ms {
@@ -247,8 +258,13 @@ func mixSection(hold []holding) *section {
 			for _, h := range hold {
 				if h.Month == m && h.Instrument == in {
 					v = jsMoney(h.Value)
-					if !h.Allowed {
-						s.Name, s.Color = zh(instrumentZH, in)+"（不允许）", "#b3261e"
+					switch {
+					case h.Review && s.Color == "":
+						s.Name, s.Color = zh(instrumentZH, in)+"（待复核）", reviewShades[review%len(reviewShades)]
+						review++
+					case !h.Allowed && !h.Review && s.Color == "":
+						s.Name, s.Color = zh(instrumentZH, in)+"（不允许）", badShades[bad%len(badShades)]
+						bad++
 					}
 				}
 			}
@@ -274,7 +290,7 @@ func mixSection(hold []holding) *section {
 	for _, m := range ms {
 		x = append(x, m[:7])
 	}
-	sec.Charts = append(sec.Charts, stackedBar("chart_mix", "投资结构：月末市值（元）", x, ss))
+	sec.Charts = append(sec.Charts, stackedBar("chart_mix", "投资结构：月末市值（元）", "月份", x, ss))
 	sec.Tables = append(sec.Tables, t)
 	return sec
 }

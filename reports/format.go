@@ -55,6 +55,13 @@ var indicatorZH = map[string]string{
 	"concentration": "病种集中度", "collection_drop": "收缴同比变动",
 }
 
+// indicatorUnits says in what each indicator's value and thresholds are
+// given (the tables hold them as plain numbers, as the mart does).
+const indicatorUnits = "数值与阈值的单位：偿付能力、流动性为倍数（可用资金为相应期间给付的几倍）；" +
+	"赔付率、病种集中度为比值（1.00 即 100%）；收缴同比变动为比值（−0.20 即比上年同期少收 20%）；" +
+	"理赔频次异常为 z 值（本月理赔件数偏离近 12 个月中位数的程度，以稳健标准差计，绝对值越大越反常）；" +
+	"给付时效为天数（从审批到支付的中位天数）。"
+
 // indicatorOrder is the order of rules.md.
 var indicatorOrder = []string{"solvency", "liquidity", "loss_ratio", "claim_frequency_anomaly", "payment_timeliness", "concentration", "collection_drop"}
 

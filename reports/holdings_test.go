@@ -100,7 +100,7 @@ func TestInvestmentIncomeDrillDown(t *testing.T) {
 				sec = sec[:j+1]
 			}
 			said := regexp.MustCompile(`投资实现收益 (-?[0-9.]+)`).FindStringSubmatch(sec)
-			total := regexp.MustCompile(`<td>合计</td>(?:<td></td>)*<td class="n">([-0-9,.]+) 元</td>`).FindStringSubmatch(sec)
+			total := regexp.MustCompile(`<th scope="row">合计</th>(?:<td></td>)*<td class="n">([-0-9,.]+) 元</td>`).FindStringSubmatch(sec)
 			if said == nil || total == nil {
 				t.Errorf("%s %s: no realised income said (%v) or no total (%v)", op, anchor, said, total)
 				continue

@@ -19,6 +19,7 @@ type page struct {
 	AsOf            string // "2025年6月30日"
 	Root            string // the way up to the jurisdiction folder: "" or "../"
 	Workbook        string // the page's XLSX, relative to the page
+	Self            string // the page's file name, which its Nav marks as the current page
 	Nav             []navLink
 	Sections        []*section
 }

@@ -168,6 +168,7 @@ func renderOperator(d *data, o *operator) (operatorFiles, error) {
 		{"activities", activitiesPage(d, o, fs)},
 	}
 	for _, pg := range pages {
+		pg.p.Self = pg.name + ".html"
 		html, xlsx, err := pg.p.render(pg.p.Title)
 		if err != nil {
 			return nil, fmt.Errorf("reports: %s %s: %w", o.Code, pg.name, err)
@@ -318,6 +319,7 @@ func renderJurisdiction(d *data, j *jurisdiction, files map[string][]byte) error
 		{"compare", comparePage(d, j), j.Title + " 运营方对比"},
 		{"risk", riskPage(d, j), j.Title + " 统筹风险预警"},
 	} {
+		pg.p.Self = pg.name + ".html"
 		r, err := pg.p.renderPage(pg.title)
 		if err != nil {
 			return fmt.Errorf("reports: %s %s: %w", j.Folder, pg.name, err)
@@ -503,7 +505,7 @@ func comparePage(d *data, j *jurisdiction) *page {
 		if notDue {
 			sec.Paras = append(sec.Paras, "审计一栏为“—”的运营方，本年度审计尚未到期（次年6月30日前完成），总分按其余三项折算为百分制（三项之和 × 4/3）。")
 		}
-		sec.Charts = append(sec.Charts, stackedBar("score_"+ys, ys+"年度评分构成", names, []series{
+		sec.Charts = append(sec.Charts, stackedBar("score_"+ys, ys+"年度评分构成", "运营方", names, []series{
 			{Name: "预算执行", Values: parts[0]}, {Name: "合规", Values: parts[1]},
 			{Name: "给付时效", Values: parts[2]}, {Name: "审计", Values: parts[3]},
 		}))

@@ -47,10 +47,9 @@ func riskChart(id, title string, s []risk) chart {
 		yv, rv := p.Yellow, p.Red
 		y, r = append(y, jsFloat(&yv)), append(r, jsFloat(&rv))
 	}
-	return lineChart(id, title, x, []series{
+	return lineChart(id, title, "月份", x, []series{
 		{Name: "数值", Values: v, Color: "#1f5fa8"},
-		{Name: "黄色阈值", Values: y, Dashed: true, Color: "#c99400"},
-		{Name: "红色阈值", Values: r, Dashed: true, Color: "#b3261e"},
+		yellowLine(y), redLine(r),
 	})
 }
 
@@ -139,6 +138,7 @@ func riskPage(d *data, j *jurisdiction) *page {
 	}
 	head := &section{ID: "summary", Heading: "预警概要", Paras: []string{
 		"统筹是互助保障资金共担风险的单位。下列指标以统筹内全部运营方合计计算，按月评定：绿：正常；黄：关注；红：预警；无数据：当月无从计算，不作评定。趋势比较最新月份与三个月前的数值。",
+		indicatorUnits,
 	}, Items: warnings, Tables: []*table{t}}
 	switch {
 	case len(pools) == 0:
@@ -209,9 +209,18 @@ func poolTrendChart(ind string, pools []string, byPool map[[2]string][]risk) (ch
 		}
 		ss = append(ss, series{Name: pool, Values: v, Color: poolColors[i%len(poolColors)]})
 	}
-	ss = append(ss, series{Name: "黄色阈值", Values: y, Dashed: true, Color: "#c99400"},
-		series{Name: "红色阈值", Values: r, Dashed: true, Color: "#b3261e"})
-	return lineChart("pools_"+ind, zh(indicatorZH, ind)+"（各统筹）", x, ss), true
+	ss = append(ss, yellowLine(y), redLine(r))
+	return lineChart("pools_"+ind, zh(indicatorZH, ind)+"（各统筹）", "月份", x, ss), true
+}
+
+// yellowLine and redLine are an indicator's thresholds in a chart: told
+// apart by their lines (dashed, dotted) as well as their colours, both at
+// 3:1 or more against the page.
+func yellowLine(v []any) series {
+	return series{Name: "黄色阈值", Values: v, Line: "dashed", Color: "#9a7000"}
+}
+func redLine(v []any) series {
+	return series{Name: "红色阈值", Values: v, Line: "dotted", Color: "#b3261e"}
 }
 
 // poolColors tell the pools' lines apart; none is the bands' yellow or red.

@@ -108,11 +108,11 @@ func TestVoucherDrillDown(t *testing.T) {
 				for _, l := range ls {
 					debit += l.debit
 					credit += l.credit
-					if !strings.Contains(sec[1], "<td class=\"n\">"+strconv.Itoa(l.no)+"</td>") {
+					if !strings.Contains(sec[1], `<th scope="row" class="n">`+strconv.Itoa(l.no)+"</th>") {
 						t.Errorf("%s voucher %s: line %d missing", op, voucher, l.no)
 					}
 				}
-				if n := strings.Count(sec[1], "<tr><td"); n != len(ls) {
+				if n := strings.Count(sec[1], `<tr><th scope="row"`); n != len(ls) {
 					t.Errorf("%s voucher %s: %d lines shown, %d in core", op, voucher, n, len(ls))
 				}
 				if len(ls) > 0 {

@@ -24,6 +24,11 @@ type series struct {
 	Values []any // json.Number, or gap
 }
 
+// chartColors are the series' colours, each at 3:1 or more against the
+// page (ECharts' own second and third, light green and yellow, are under
+// 2:1), so that a bar stands out from the white around it.
+var chartColors = opts.Colors{"#0b4f9c", "#1f7a3a", "#b3261e", "#9a7000", "#6a3d9a", "#5b6675"}
+
 // gap is how a suppressed or missing value reaches ECharts.
 const gap = "-"
 
@@ -33,6 +38,7 @@ func barChart(id, label string, categories []string, ss []series) *Chart {
 	bar.SetGlobalOptions(
 		charts.WithInitializationOpts(opts.Initialization{ChartID: id, Width: "100%", Height: "300px"}),
 		charts.WithAnimation(false),
+		charts.WithColorsOpts(chartColors),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
 		charts.WithGridOpts(opts.Grid{Left: "3%", Right: "3%", Bottom: "3%", ContainLabel: opts.Bool(true)}),
