@@ -1,6 +1,9 @@
 package contract
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // Every instrument type has a Chinese name, and no name is for another
 // value: the reports and the site show these names, never the codes.
@@ -29,5 +32,21 @@ func TestActivityNames(t *testing.T) {
 		if len(names) != len(f.Values) {
 			t.Errorf("%d names for %d values of activities.%s", len(names), len(f.Values), field)
 		}
+	}
+}
+
+// TestTypesTrimSpace: white space around a date or a timestamp (a padded
+// spreadsheet cell) is no part of it, as around an amount; inside it is.
+func TestTypesTrimSpace(t *testing.T) {
+	for _, s := range []string{" 2025-01-01", "2025-01-01\t", "\r\n2025-01-01 "} {
+		if d, ok := ParseDate(s); !ok || d.Format(time.DateOnly) != "2025-01-01" {
+			t.Errorf("ParseDate(%q) = %v, %v", s, d, ok)
+		}
+	}
+	if _, ok := ParseDate("2025- 01-01"); ok {
+		t.Error("ParseDate took a space inside the date")
+	}
+	if ts, ok := ParseTS(" 2025-01-01T09:00:00+08:00 "); !ok || !ts.Equal(time.Date(2025, 1, 1, 1, 0, 0, 0, time.UTC)) {
+		t.Errorf("ParseTS of a padded timestamp = %v, %v", ts, ok)
 	}
 }

@@ -15,8 +15,14 @@ var (
 	tsForm   = regexp.MustCompile(`^([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ](([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])(\.[0-9]{1,6})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$`)
 )
 
-// ParseDate parses YYYY-MM-DD, a real calendar date.
+// space is the ASCII white space a date, a timestamp or an amount may have
+// around it (a padded spreadsheet cell), as internal/money trims it.
+const space = " \t\n\v\f\r"
+
+// ParseDate parses YYYY-MM-DD, a real calendar date, ASCII white space
+// around it trimmed.
 func ParseDate(s string) (time.Time, bool) {
+	s = strings.Trim(s, space)
 	if !dateForm.MatchString(s) {
 		return time.Time{}, false
 	}
@@ -26,9 +32,10 @@ func ParseDate(s string) (time.Time, bool) {
 
 // ParseTS parses RFC 3339 with an offset (fractions to the microsecond, as
 // DuckDB keeps them; t and z in either case), or a date and time without
-// one, which means Beijing time (+08:00, no summer time since 1991).
+// one, which means Beijing time (+08:00, no summer time since 1991); ASCII
+// white space around it is trimmed.
 func ParseTS(s string) (time.Time, bool) {
-	m := tsForm.FindStringSubmatch(s)
+	m := tsForm.FindStringSubmatch(strings.Trim(s, space))
 	if m == nil {
 		return time.Time{}, false
 	}

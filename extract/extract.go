@@ -17,6 +17,10 @@ import (
 type SourceResult struct {
 	Name string `json:"source"`
 	Rows int64  `json:"rows"` // rows appended to raw that stand (not a refused batch's)
+	// Quarantined are the records the source sent that extract set aside
+	// in ops.quarantine (a line that does not split, invalid UTF-8), of the
+	// loads that stand.
+	Quarantined int64 `json:"quarantined"`
 	// Rejected are the batches refused whole (a file drop whose manifest
 	// does not match its files), "batch: reason": nothing of them loaded.
 	Rejected []string `json:"rejected,omitempty"`
@@ -88,9 +92,9 @@ func Run(ctx context.Context, db *sql.DB, cfg *config.Config, runID string, opt 
 			}
 			// The rows that stand are ops.loads' count: the progress count
 			// has the rows of a batch refused after it began loading too.
-			var loaded int64
-			if qerr := db.QueryRowContext(ctx, sqlSourceLoaded, runID, cfg.Sources[i].Operator, cfg.Sources[i].Kind).Scan(&loaded); qerr == nil {
-				res.Sources[i].Rows = loaded
+			var loaded, quarantined int64
+			if qerr := db.QueryRowContext(ctx, sqlSourceLoaded, runID, cfg.Sources[i].Operator, cfg.Sources[i].Kind).Scan(&loaded, &quarantined); qerr == nil {
+				res.Sources[i].Rows, res.Sources[i].Quarantined = loaded, quarantined
 			} else if err == nil {
 				err = fmt.Errorf("extract %s: count loads: %w", s.Name(), qerr)
 				res.Sources[i].Err = err
@@ -99,7 +103,7 @@ func Run(ctx context.Context, db *sql.DB, cfg *config.Config, runID string, opt 
 				// Returned (joined below), not logged: the caller reports it.
 				res.Sources[i].Error = err.Error()
 			} else {
-				opt.logger().Info("source pulled", "source", s.Name(), "rows", res.Sources[i].Rows, "batches_rejected", len(res.Sources[i].Rejected),
+				opt.logger().Info("source pulled", "source", s.Name(), "rows", res.Sources[i].Rows, "quarantined", res.Sources[i].Quarantined, "batches_rejected", len(res.Sources[i].Rejected),
 					"seconds", time.Since(start).Seconds())
 			}
 		}()

@@ -289,7 +289,8 @@ type Unit struct {
 	Reported    int64 // the operator's own count; -1 when it gave none
 	File        string
 
-	id string
+	id       string
+	badQuote string // a file's first record whose quote never closed (recordSink.badQuote)
 }
 
 // NewUnit starts a unit of the entity. The load_id of a file's unit (one

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -48,6 +49,10 @@ type recordSink struct {
 	done     <-chan struct{}
 	received int64
 	extra    map[string]string
+	// badQuote is the position of the first record whose quote never
+	// closed: the lines after it went into it, which the file's count
+	// then misses.
+	badQuote string
 }
 
 func newRecordSink(e *contract.Entity, file string, out chan<- chunk, done <-chan struct{}) *recordSink {
@@ -60,6 +65,13 @@ func (s *recordSink) setHeader(h []string) error {
 	s.colField = make([]int, len(h))
 	seen := map[string]bool{}
 	for i, name := range h {
+		// A contract field's name written with capitals or spaces around
+		// it ("Amount ") is that field: the export's spelling, not another
+		// column.
+		if j := s.e.Index(strings.ToLower(strings.TrimSpace(name))); j >= 0 {
+			name = s.e.Fields[j].Name
+			h[i] = name
+		}
 		if seen[name] {
 			return fmt.Errorf("column %q appears twice in the header", name)
 		}
@@ -114,6 +126,9 @@ func (s *recordSink) record(fields [][]byte, pos string, utf8Checked bool) bool 
 }
 
 func (s *recordSink) refuse(fields [][]byte, pos, code, why string) bool {
+	if code == ReasonBadQuote && s.badQuote == "" {
+		s.badQuote = pos
+	}
 	strs := make([]string, len(fields))
 	for i, f := range fields {
 		strs[i] = string(f)

@@ -106,11 +106,13 @@ func (s *filesSource) pullBatch(ctx context.Context, l *Loader, batch string) er
 	if m.Operator != s.operator || m.Batch != batch {
 		return s.record(ctx, l, batch, checksum, refuse("%v: it names operator %s batch %s", ErrManifestMismatch, m.Operator, m.Batch))
 	}
+	// Every file the manifest lists is an entity's: one it lists under
+	// another name (enrolments.csv) would otherwise be left out with its
+	// rows, and the batch loaded without them.
 	var files []string
 	for name := range m.Files {
 		if contract.Lookup(strings.TrimSuffix(name, filepath.Ext(name))) == nil {
-			s.log.Warn("file of no contract entity skipped", "source", s.Name(), "batch", batch, "file", name)
-			continue
+			return s.record(ctx, l, batch, checksum, refuse("%v: it lists %s, which names no contract entity%s", ErrManifestMismatch, name, entityHint(name)))
 		}
 		files = append(files, name)
 	}
@@ -119,7 +121,9 @@ func (s *filesSource) pullBatch(ctx context.Context, l *Loader, batch string) er
 	}
 	// A file of an entity that the manifest does not list is a batch that
 	// does not match its manifest: loading the rest would drop its rows
-	// without a word. (Files of no entity, a README say, are no data.)
+	// without a word; so is a data file (.csv, .xlsx, .jsonl, .parquet) that
+	// names no entity, most likely one misnamed. (Other files, a README
+	// say, are no data.)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return s.record(ctx, l, batch, checksum, refuse("%v: %v", ErrManifestMismatch, err))
@@ -127,8 +131,11 @@ func (s *filesSource) pullBatch(ctx context.Context, l *Loader, batch string) er
 	for _, e := range entries {
 		name := e.Name()
 		ext := filepath.Ext(name)
-		if e.IsDir() || !slices.Contains(dataExts, ext) || contract.Lookup(strings.TrimSuffix(name, ext)) == nil {
+		if e.IsDir() || !slices.Contains(dataExts, ext) {
 			continue
+		}
+		if contract.Lookup(strings.TrimSuffix(name, ext)) == nil {
+			return s.record(ctx, l, batch, checksum, refuse("%v: %s is in the batch but names no contract entity%s", ErrManifestMismatch, name, entityHint(name)))
 		}
 		if _, listed := m.Files[name]; !listed {
 			return s.record(ctx, l, batch, checksum, refuse("%v: %s is in the batch but not in its manifest", ErrManifestMismatch, name))
@@ -205,7 +212,13 @@ func (s *filesSource) loadOne(ctx context.Context, l *Loader, u *Unit, path, enc
 		return err
 	}
 	if u.Received != u.Reported {
-		return refuse("%v: %s has %d records, the manifest says %d", ErrManifestMismatch, u.File, u.Received, u.Reported)
+		// A quote that never closes swallows the lines after it: the
+		// count is short, and the cause is that line, not the manifest.
+		hint := ""
+		if u.badQuote != "" {
+			hint = " (at " + u.badQuote + " a quote opens that never closes: the lines after it were read as part of that record)"
+		}
+		return refuse("%v: %s has %d records, the manifest says %d%s", ErrManifestMismatch, u.File, u.Received, u.Reported, hint)
 	}
 	if err := tx.Finish(u); err != nil {
 		return err
@@ -260,7 +273,7 @@ func (s *filesSource) loadFile(ctx context.Context, tx *Tx, u *Unit, path, encod
 		close(done)
 	}
 	readErr := <-errc
-	u.Received = sink.received
+	u.Received, u.badQuote = sink.received, sink.badQuote
 	if readErr != nil {
 		if errors.Is(readErr, errFileRefused) {
 			return refuse("%s: %v", name, readErr)
@@ -294,4 +307,42 @@ func readFile(ctx context.Context, path, encoding string, s *recordSink) error {
 		return readXLSX(f, s)
 	}
 	return fmt.Errorf("%w: unknown file type %q", errFileRefused, ext)
+}
+
+// entityHint names the contract entity a misnamed file most likely meant
+// (" (enrollments?)" for enrolments.csv): the one fewest edits away, when
+// two or fewer are; nothing otherwise.
+func entityHint(file string) string {
+	name := strings.ToLower(strings.TrimSuffix(file, filepath.Ext(file)))
+	best, dist := "", 3
+	for _, e := range contract.Entities() {
+		if d := editDistance(name, e.Name); d < dist {
+			best, dist = e.Name, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return " (" + best + "?)"
+}
+
+// editDistance is the Levenshtein distance of a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"bufio"
+	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -101,6 +102,28 @@ func TestBadBatches(t *testing.T) {
 			os.WriteFile(mpath, raw, 0o644)
 			os.WriteFile(filepath.Join(b, "README.txt"), []byte("not an entity: ignored"), 0o644)
 		}, "decisions.csv is in the batch but not in its manifest"},
+		{"a file listed under a name of no entity", func(t *testing.T, b string) {
+			os.Rename(filepath.Join(b, "enrollments.csv"), filepath.Join(b, "enrolments.csv"))
+			mpath := filepath.Join(b, "manifest.json")
+			var m map[string]any
+			raw, _ := os.ReadFile(mpath)
+			json.Unmarshal(raw, &m)
+			files := m["files"].(map[string]any)
+			files["enrolments.csv"] = files["enrollments.csv"]
+			delete(files, "enrollments.csv")
+			raw, _ = json.Marshal(m)
+			os.WriteFile(mpath, raw, 0o644)
+		}, "it lists enrolments.csv, which names no contract entity (enrollments?)"},
+		{"a data file of no entity, not listed", func(t *testing.T, b string) {
+			os.WriteFile(filepath.Join(b, "payments.csv"), []byte("operator_code,amount\n"), 0o644)
+		}, "payments.csv is in the batch but names no contract entity"},
+		{"a quote that never closes", func(t *testing.T, b string) {
+			rewrite(t, b, "members.csv", func(x []byte) []byte {
+				lines := strings.SplitAfter(string(x), "\n")
+				lines[5] = strings.Replace(lines[5], ",", `,"`, 1)
+				return []byte(strings.Join(lines, ""))
+			}, true, -1)
+		}, `at members.csv:6 a quote opens that never closes`},
 		{"empty file", func(t *testing.T, b string) {
 			rewrite(t, b, "audits.csv", func([]byte) []byte { return nil }, true, 0)
 		}, "empty"},
@@ -139,7 +162,10 @@ func TestQuarantinedRecords(t *testing.T) {
 		return append(x, "CUT,SHORT"...)
 	}, true, countLines(t, filepath.Join(batch, "decisions.csv")))
 	db := openWarehouse(t, "")
-	pull(t, db.SQL(), src, Options{})
+	res, err := Run(context.Background(), db.SQL(), &config.Config{Sources: []config.Source{src}}, "r1", Options{Logger: quiet}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := map[string]int{}
 	f, _ := os.Open(keyPath)
 	defer f.Close()
@@ -161,10 +187,16 @@ func TestQuarantinedRecords(t *testing.T) {
 		got[c] = n
 	}
 	rows.Close()
+	total := 0
 	for c, n := range want {
+		total += n
 		if got[c] != n {
 			t.Errorf("quarantine %s: %d rows, the answer key plants %d", c, got[c], n)
 		}
+	}
+	// The summary tells them too.
+	if q := res.Sources[0].Quarantined; q != int64(total) {
+		t.Errorf("the source's result says %d records quarantined; ops.quarantine holds %d", q, total)
 	}
 	if len(want) < 3 {
 		t.Errorf("answer key plants only %v", want)
@@ -240,5 +272,25 @@ func TestRefusedPersonsMasked(t *testing.T) {
 				t.Errorf("%d members refused (want %d), %d of them show the id number, name or phone", n, len(c.codes), leaks)
 			}
 		})
+	}
+}
+
+// TestHeaderSpelling: a contract field's name in a CSV header with
+// capitals or spaces around it ("Amount ") is that field, not an unknown
+// column whose values would sit in extra while every row lacked amount.
+func TestHeaderSpelling(t *testing.T) {
+	batch, src, _ := dropOne(t, "csv", "utf-8", 0)
+	rewrite(t, batch, "enrollments.csv", func(x []byte) []byte {
+		i := strings.IndexByte(string(x), '\n')
+		return append([]byte(strings.Replace(string(x[:i]), "amount", " Amount ", 1)), x[i:]...)
+	}, true, -1)
+	db := openWarehouse(t, "")
+	pull(t, db.SQL(), src, Options{})
+	var rows, amounts, extras int
+	if err := db.SQL().QueryRow("SELECT count(*), count(amount), count(extra) FROM raw.enrollments").Scan(&rows, &amounts, &extras); err != nil {
+		t.Fatal(err)
+	}
+	if rows == 0 || amounts != rows || extras != 0 {
+		t.Errorf("%d rows, %d with an amount, %d with extra columns; want every row's amount and no extra", rows, amounts, extras)
 	}
 }

@@ -287,6 +287,20 @@ func stageAChecks(t *testing.T, db *sql.DB, conn *sql.Conn, batch string) {
 			}
 		}
 	}
+	// A refused duplicate names the record kept in its stead: its batch
+	// and position.
+	for i, c := range cases {
+		if c.want != "duplicate_key" {
+			continue
+		}
+		var reason string
+		if err := db.QueryRow("SELECT reason FROM ops.quarantine WHERE load_id = ?", loadOf(i)).Scan(&reason); err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("(kept: %s case-%d)", batch, i-1); !strings.HasSuffix(reason, want) {
+			t.Errorf("%s case-%d: reason %q, want it to end %q", c.entity, i, reason, want)
+		}
+	}
 	if n := stageACount(t, db, "SELECT count(*) FROM core.v_activities WHERE activity_code = 'TC1'"); n != 1 {
 		t.Errorf("full-width activity code: %d rows as TC1", n)
 	}

@@ -935,7 +935,7 @@ func (d settleData) StageOnly() string {
 // JudgedOnly lists the columns of a row of the judged table that its
 // version does not keep: the judging's and the position's.
 func (d settleData) JudgedOnly() string {
-	return "rn, differs, existed, loaded_at, source_pos, raw_row, pos_n"
+	return "rn, differs, existed, kept_load, kept_pos, loaded_at, source_pos, raw_row, pos_n"
 }
 
 // ScrubOnly lists, after a comma, the stage columns for the scrub step only

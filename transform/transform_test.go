@@ -397,6 +397,12 @@ func TestDuplicateKeyNightEqualsFull(t *testing.T) {
 	if err := db.SQL().QueryRow("SELECT count(*) FROM ops.quarantine WHERE load_id = 'dupnight' AND reason_code = 'duplicate_key'").Scan(&dups); err != nil || dups != 1 {
 		t.Fatalf("the night's record: %d duplicate_key rows (%v), want 1", dups, err)
 	}
+	// Its reason names what it lost to: the version core held, by load.
+	var reason, keptLoad string
+	if err := db.SQL().QueryRow("SELECT q.reason, d.load_id FROM ops.quarantine AS q, dup AS d WHERE q.load_id = 'dupnight'").Scan(&reason, &keptLoad); err != nil ||
+		!strings.HasSuffix(reason, "(kept: the version loaded before, load "+keptLoad+")") {
+		t.Errorf("the night's duplicate_key reason %q (%v); want it to name load %s", reason, err, keptLoad)
+	}
 	night := coreDigests(t, db.SQL())
 	if _, err := Run(ctx, db.SQL(), "full", testKey, Options{Full: true, Logger: quiet}); err != nil {
 		t.Fatal(err)
@@ -479,5 +485,44 @@ func TestScrubLeavesNoPlaintextAnywhere(t *testing.T) {
 		count(*) FILTER (WHERE entity = 'staff_roles' AND (raw_record->>'role') = '***')
 		FROM ops.quarantine`).Scan(&n, &masked); err != nil || n != 1 || masked != 1 {
 		t.Errorf("quarantined swapped rows with masked values: members %d, staff %d (%v); want 1 and 1", n, masked, err)
+	}
+}
+
+// TestMissingFieldNamed: a record refused for an empty required field
+// names the field(s), in the large entities as in the small ones: an
+// export that left a column out, or misspelt it in the header, shows which.
+func TestMissingFieldNamed(t *testing.T) {
+	ctx := context.Background()
+	db, _, _ := loadWorld(t, smallParams(300, 0))
+	execAll(t, db.SQL(),
+		`UPDATE raw.enrollments SET paid_at = NULL WHERE rowid = 1`,
+		`UPDATE raw.enrollments SET paid_at = NULL, amount = NULL WHERE rowid = 2`,
+		`UPDATE raw.members SET name = '' WHERE rowid = 1`,
+		`UPDATE raw.claims SET diagnosis_group = NULL WHERE rowid = 1`)
+	if _, err := Run(ctx, db.SQL(), "t", testKey, Options{Logger: quiet}); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	rows, err := db.SQL().QueryContext(ctx, `SELECT entity || ': ' || reason FROM ops.quarantine WHERE reason_code = 'missing_field'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		got[s] = true
+	}
+	for _, want := range []string{
+		"enrollments: required field empty: paid_at",
+		"enrollments: required field empty: amount, paid_at",
+		"members: required field empty: name",
+		"claims: required field empty: diagnosis_group",
+	} {
+		if !got[want] {
+			t.Errorf("no quarantine row %q among %v", want, got)
+		}
 	}
 }

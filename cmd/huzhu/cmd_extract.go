@@ -76,6 +76,9 @@ func printExtract(e *env, res *extract.Result) {
 		if s.Err != nil {
 			status = "FAILED: " + s.Err.Error()
 		}
+		if s.Quarantined > 0 {
+			status += fmt.Sprintf("; %d records quarantined (ops.quarantine)", s.Quarantined)
+		}
 		for _, r := range s.Rejected {
 			status += "; batch REJECTED, nothing of it loaded: " + r
 		}

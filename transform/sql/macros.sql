@@ -61,9 +61,14 @@ CREATE OR REPLACE TEMP MACRO hz_money(s) AS
 -- empty text can only mean "none", not a value that fails to parse.
 CREATE OR REPLACE TEMP MACRO hz_sent(s) AS length(trim(s, ' ' || chr(9) || chr(10) || chr(13))) > 0;
 
--- date: YYYY-MM-DD, a real calendar date.
-CREATE OR REPLACE TEMP MACRO hz_date(s) AS
+-- date: YYYY-MM-DD, a real calendar date; ASCII white space around it is
+-- trimmed, as around an amount (a padded spreadsheet cell), only when there
+-- is some (as hz_money: the test of both ends is cheap, the trim is not).
+CREATE OR REPLACE TEMP MACRO hz_date_form(s) AS
     CASE WHEN regexp_full_match(s, '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN CAST(try_strptime(s, '%Y-%m-%d') AS DATE) END;
+CREATE OR REPLACE TEMP MACRO hz_date(s) AS
+    CASE WHEN ascii(s) > 32 AND ascii(s[-1]) > 32 THEN hz_date_form(s)
+         ELSE hz_date_form(trim(s, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13))) END;
 
 -- timestamp: RFC 3339 with an offset (fractions to the microsecond; hours
 -- 00–23, minutes and seconds 00–59, in the offset too), or
@@ -79,11 +84,15 @@ CREATE OR REPLACE TEMP MACRO hz_date(s) AS
 -- written as usual pay nothing for it.
 CREATE OR REPLACE TEMP MACRO hz_ts_cast(s) AS
     try_cast(CASE WHEN s[-1] = 'Z' OR s[-6] IN ('+', '-') THEN s ELSE s || '+08:00' END AS TIMESTAMPTZ);
-CREATE OR REPLACE TEMP MACRO hz_ts(s) AS
+CREATE OR REPLACE TEMP MACRO hz_ts_form(s) AS
     CASE WHEN regexp_full_match(s, '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?')
          THEN hz_ts_cast(s)
          WHEN regexp_full_match(upper(s), '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?')
          THEN hz_ts_cast(upper(s)) END;
+-- White space around a timestamp is trimmed as around a date.
+CREATE OR REPLACE TEMP MACRO hz_ts(s) AS
+    CASE WHEN ascii(s) > 32 AND ascii(s[-1]) > 32 THEN hz_ts_form(s)
+         ELSE hz_ts_form(trim(s, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13))) END;
 
 -- beijing_day, the calendar day in Beijing of an instant, is the
 -- warehouse's (warehouse/sql/macros.sql), defined first.

@@ -35,7 +35,14 @@ WITH r AS (
 SELECT c.* EXCLUDE (activity_known, description_raw, amount_raw, publicized_on_raw, updated_at_raw),
     CASE
         WHEN operator_code IS NULL OR item_id IS NULL OR kind IS NULL OR nullif(description_raw, '') IS NULL
-          OR amount_raw IS NULL OR voucher_no IS NULL OR updated_at_raw IS NULL THEN 'missing_field:a required field is empty'
+          OR amount_raw IS NULL OR voucher_no IS NULL OR updated_at_raw IS NULL THEN 'missing_field:required field empty: ' || concat_ws(', ',
+                CASE WHEN operator_code IS NULL THEN 'operator_code' END,
+                CASE WHEN item_id IS NULL THEN 'item_id' END,
+                CASE WHEN kind IS NULL THEN 'kind' END,
+                CASE WHEN nullif(description_raw, '') IS NULL THEN 'description' END,
+                CASE WHEN amount_raw IS NULL THEN 'amount' END,
+                CASE WHEN voucher_no IS NULL THEN 'voucher_no' END,
+                CASE WHEN updated_at_raw IS NULL THEN 'updated_at' END)
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
         WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
         WHEN hz_sent(publicized_on_raw) AND publicized_on IS NULL THEN 'bad_date:publicized_on is not a date'

@@ -54,7 +54,20 @@ SELECT c.* EXCLUDE (activity_known, member_known, event_date_raw, filed_at_raw, 
         WHEN operator_code IS NULL OR claim_no IS NULL OR activity_code IS NULL OR member_ref IS NULL
           OR event_date_raw IS NULL OR filed_at_raw IS NULL OR nullif(diagnosis_group_raw, '') IS NULL OR hospital_level IS NULL
           OR medical_total_raw IS NULL OR insurance_paid_raw IS NULL OR claimed_amount_raw IS NULL
-          OR status IS NULL OR updated_at_raw IS NULL THEN 'missing_field:a required field is empty'
+          OR status IS NULL OR updated_at_raw IS NULL THEN 'missing_field:required field empty: ' || concat_ws(', ',
+                CASE WHEN operator_code IS NULL THEN 'operator_code' END,
+                CASE WHEN claim_no IS NULL THEN 'claim_no' END,
+                CASE WHEN activity_code IS NULL THEN 'activity_code' END,
+                CASE WHEN member_ref IS NULL THEN 'member_ref' END,
+                CASE WHEN event_date_raw IS NULL THEN 'event_date' END,
+                CASE WHEN filed_at_raw IS NULL THEN 'filed_at' END,
+                CASE WHEN nullif(diagnosis_group_raw, '') IS NULL THEN 'diagnosis_group' END,
+                CASE WHEN hospital_level IS NULL THEN 'hospital_level' END,
+                CASE WHEN medical_total_raw IS NULL THEN 'medical_total' END,
+                CASE WHEN insurance_paid_raw IS NULL THEN 'insurance_paid' END,
+                CASE WHEN claimed_amount_raw IS NULL THEN 'claimed_amount' END,
+                CASE WHEN status IS NULL THEN 'status' END,
+                CASE WHEN updated_at_raw IS NULL THEN 'updated_at' END)
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
         WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
         WHEN event_date IS NULL THEN 'bad_date:event_date is not a date'

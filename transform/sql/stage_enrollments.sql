@@ -46,7 +46,17 @@ SELECT c.* EXCLUDE (period_start_raw, period_end_raw, amount_raw, paid_at_raw, u
     CASE
         WHEN operator_code IS NULL OR receipt_no IS NULL OR activity_code IS NULL OR member_ref IS NULL
           OR period_start_raw IS NULL OR period_end_raw IS NULL OR amount_raw IS NULL OR paid_at_raw IS NULL
-          OR payer_union_code IS NULL OR updated_at_raw IS NULL THEN 'missing_field:a required field is empty'
+          OR payer_union_code IS NULL OR updated_at_raw IS NULL THEN 'missing_field:required field empty: ' || concat_ws(', ',
+                CASE WHEN operator_code IS NULL THEN 'operator_code' END,
+                CASE WHEN receipt_no IS NULL THEN 'receipt_no' END,
+                CASE WHEN activity_code IS NULL THEN 'activity_code' END,
+                CASE WHEN member_ref IS NULL THEN 'member_ref' END,
+                CASE WHEN period_start_raw IS NULL THEN 'period_start' END,
+                CASE WHEN period_end_raw IS NULL THEN 'period_end' END,
+                CASE WHEN amount_raw IS NULL THEN 'amount' END,
+                CASE WHEN paid_at_raw IS NULL THEN 'paid_at' END,
+                CASE WHEN payer_union_code IS NULL THEN 'payer_union_code' END,
+                CASE WHEN updated_at_raw IS NULL THEN 'updated_at' END)
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
         WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
         WHEN payer_union_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(payer_union_code) THEN 'bad_uscc:payer_union_code is not a valid USCC'

@@ -48,7 +48,19 @@ SELECT c.* EXCLUDE (activity_known, as_of_raw, issuer_raw, instrument_name_raw, 
         WHEN operator_code IS NULL OR holding_id IS NULL OR as_of_raw IS NULL OR instrument_type IS NULL
           OR nullif(issuer_raw, '') IS NULL OR nullif(instrument_name_raw, '') IS NULL OR principal_raw IS NULL OR market_value_raw IS NULL
           OR start_date_raw IS NULL OR accrued_income_raw IS NULL OR realized_income_raw IS NULL
-          OR updated_at_raw IS NULL THEN 'missing_field:a required field is empty'
+          OR updated_at_raw IS NULL THEN 'missing_field:required field empty: ' || concat_ws(', ',
+                CASE WHEN operator_code IS NULL THEN 'operator_code' END,
+                CASE WHEN holding_id IS NULL THEN 'holding_id' END,
+                CASE WHEN as_of_raw IS NULL THEN 'as_of' END,
+                CASE WHEN instrument_type IS NULL THEN 'instrument_type' END,
+                CASE WHEN nullif(issuer_raw, '') IS NULL THEN 'issuer' END,
+                CASE WHEN nullif(instrument_name_raw, '') IS NULL THEN 'instrument_name' END,
+                CASE WHEN principal_raw IS NULL THEN 'principal' END,
+                CASE WHEN market_value_raw IS NULL THEN 'market_value' END,
+                CASE WHEN start_date_raw IS NULL THEN 'start_date' END,
+                CASE WHEN accrued_income_raw IS NULL THEN 'accrued_income' END,
+                CASE WHEN realized_income_raw IS NULL THEN 'realized_income' END,
+                CASE WHEN updated_at_raw IS NULL THEN 'updated_at' END)
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
         WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
         WHEN as_of IS NULL THEN 'bad_date:as_of is not a date'

@@ -45,7 +45,18 @@ SELECT c.* EXCLUDE (activity_known, line_no_raw, posted_on_raw, debit_raw, credi
     CASE
         WHEN operator_code IS NULL OR voucher_no IS NULL OR line_no_raw IS NULL OR posted_on_raw IS NULL
           OR account_code IS NULL OR debit_raw IS NULL OR credit_raw IS NULL OR nullif(summary_raw, '') IS NULL
-          OR prepared_by IS NULL OR approved_by IS NULL OR updated_at_raw IS NULL THEN 'missing_field:a required field is empty'
+          OR prepared_by IS NULL OR approved_by IS NULL OR updated_at_raw IS NULL THEN 'missing_field:required field empty: ' || concat_ws(', ',
+                CASE WHEN operator_code IS NULL THEN 'operator_code' END,
+                CASE WHEN voucher_no IS NULL THEN 'voucher_no' END,
+                CASE WHEN line_no_raw IS NULL THEN 'line_no' END,
+                CASE WHEN posted_on_raw IS NULL THEN 'posted_on' END,
+                CASE WHEN account_code IS NULL THEN 'account_code' END,
+                CASE WHEN debit_raw IS NULL THEN 'debit' END,
+                CASE WHEN credit_raw IS NULL THEN 'credit' END,
+                CASE WHEN nullif(summary_raw, '') IS NULL THEN 'summary' END,
+                CASE WHEN prepared_by IS NULL THEN 'prepared_by' END,
+                CASE WHEN approved_by IS NULL THEN 'approved_by' END,
+                CASE WHEN updated_at_raw IS NULL THEN 'updated_at' END)
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
         WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
         WHEN posted_on IS NULL THEN 'bad_date:posted_on is not a date'

@@ -46,7 +46,17 @@ SELECT load_id, loaded_at, source_pos, raw_row, source_operator, batch_day,
     CASE
         WHEN operator_raw IS NULL OR member_raw IS NULL OR id_raw IS NULL OR nullif(name_raw, '') IS NULL OR gender IS NULL
           OR birth_raw IS NULL OR union_raw IS NULL OR joined_raw IS NULL OR status IS NULL OR updated_raw IS NULL
-            THEN 'missing_field:a required field is empty'
+            THEN 'missing_field:required field empty: ' || concat_ws(', ',
+                CASE WHEN operator_raw IS NULL THEN 'operator_code' END,
+                CASE WHEN member_raw IS NULL THEN 'member_ref' END,
+                CASE WHEN id_raw IS NULL THEN 'id_number' END,
+                CASE WHEN nullif(name_raw, '') IS NULL THEN 'name' END,
+                CASE WHEN gender IS NULL THEN 'gender' END,
+                CASE WHEN birth_raw IS NULL THEN 'birth_date' END,
+                CASE WHEN union_raw IS NULL THEN 'union_code' END,
+                CASE WHEN joined_raw IS NULL THEN 'joined_on' END,
+                CASE WHEN status IS NULL THEN 'status' END,
+                CASE WHEN updated_raw IS NULL THEN 'updated_at' END)
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
         WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
         WHEN union_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(union_code) THEN 'bad_uscc:union_code is not a valid USCC'

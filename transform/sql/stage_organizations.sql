@@ -29,7 +29,15 @@ WITH r AS (
 SELECT t.* EXCLUDE (updated_at_raw),
     CASE
         WHEN org_code IS NULL OR name IS NULL OR org_type IS NULL OR level IS NULL OR region_code IS NULL
-          OR pool_code IS NULL OR status IS NULL OR updated_at_raw IS NULL THEN 'missing_field:a required field is empty'
+          OR pool_code IS NULL OR status IS NULL OR updated_at_raw IS NULL THEN 'missing_field:required field empty: ' || concat_ws(', ',
+                CASE WHEN org_code IS NULL THEN 'org_code' END,
+                CASE WHEN name IS NULL THEN 'name' END,
+                CASE WHEN org_type IS NULL THEN 'org_type' END,
+                CASE WHEN level IS NULL THEN 'level' END,
+                CASE WHEN region_code IS NULL THEN 'region_code' END,
+                CASE WHEN pool_code IS NULL THEN 'pool_code' END,
+                CASE WHEN status IS NULL THEN 'status' END,
+                CASE WHEN updated_at_raw IS NULL THEN 'updated_at' END)
         WHEN NOT hz_uscc_ok(org_code) THEN 'bad_uscc:org_code is not a valid USCC'
         WHEN parent_code IS NOT NULL AND NOT hz_uscc_ok(parent_code) THEN 'bad_uscc:parent_code is not a valid USCC'
         WHEN updated_at IS NULL THEN 'bad_ts:updated_at is not a timestamp'
