@@ -140,9 +140,9 @@ CREATE OR REPLACE TEMP MACRO hz_pseudo(s) AS
 -- that often holds such a run. An operator's export that swapped or shifted
 -- columns (the id number under union_code, the phone under status) puts
 -- them there; such a row is refused, and its raw row and quarantine record
--- keep the value masked. As privacy.LooksPersonal.
-CREATE OR REPLACE TEMP MACRO hz_looks_personal(s) AS
-    coalesce(regexp_matches(s, '\p{Han}|[0-9]{11}') AND NOT hz_uscc_ok(hz_code(s)), false);
+-- keep the value masked. hz_personal is privacy.LooksPersonal, extract's
+-- test, registered by the transform (transform/checks.go).
+CREATE OR REPLACE TEMP MACRO hz_looks_personal(s) AS hz_personal(s) IS NOT NULL;
 
 -- The columns an operator sent beyond the contract (raw's extra, a JSON
 -- object) with their values masked: in an entity of personal data, an
