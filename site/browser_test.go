@@ -239,6 +239,14 @@ func TestSearchTwoCharacters(t *testing.T) {
 	if n := browser.Eval[int](t, p2, `document.querySelectorAll('#results li').length`); n != 0 {
 		t.Errorf("search 火星: %d results, want 0", n)
 	}
+	// Pinyin finds nothing, and the status line says to type characters.
+	p3 := b.Open(t, "file://"+dir+"/index.html")
+	if err := chromedp.Do(p3.Ctx, chromedp.SendKeys("#q", "guangzhou"), chromedp.Sleep(100*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if s := browser.Eval[string](t, p3, `document.getElementById('search-status').textContent`); !strings.Contains(s, "暂不支持拼音") {
+		t.Errorf("search guangzhou: status %q, want the hint to type characters", s)
+	}
 	if errs := p.Errors(); len(errs) > 0 {
 		t.Errorf("browser errors: %v", errs)
 	}

@@ -402,7 +402,7 @@ func (x *index) poolPages(pl *Pool) []*page {
 		if pl.Federation != "" && pl.Federation != pl.Name {
 			p.Lead = "主管工会：" + pl.Federation + "。" + p.Lead
 		}
-		t := p.table(dir, pagedID("operators", n), "本地区各运营方最近一年概况", []string{"运营方", "年度", "互助金收入", "基金结余", "风险准备金", "管理费比例", "综合评分"},
+		t := p.table(dir, pagedID("operators", n), "本地区各运营方最近一年概况（金额单位：元；当年数据为年初至 "+x.d.AsOf+"）", []string{"运营方", "年度", "互助金收入", "基金结余", "风险准备金", "管理费比例", "综合评分"},
 			[]string{"operator", "fiscal_year", "contributions", "fund_balance", "reserve_balance", "mgmt_fee_ratio", "score"})
 		for _, o := range chunk(ops, opsPerPage, n) {
 			row := []Cell{linkCell(o.Name, "../"+operatorPath(o.Code))}
@@ -655,7 +655,7 @@ func (x *index) operatorPage(o *Operator) *page {
 	p.Lead = "统一社会信用代码 " + o.Code + "。以下为本组织各项互助保障活动的公开数据。"
 	dir := "operator/" + o.Code
 
-	acts := p.table(dir, "activities", "各项活动最近一年情况", []string{"活动", "年度", "参加人数", "互助金收入", "给付件数", "给付金额", "给付率"},
+	acts := p.table(dir, "activities", "各项活动最近一年情况（金额单位：元；当年数据为年初至 "+x.d.AsOf+"）", []string{"活动", "年度", "参加人数", "互助金收入", "给付件数", "给付金额", "给付率"},
 		[]string{"activity", "fiscal_year", "members_enrolled", "contributions", "claims_paid", "benefits_paid", "payout_ratio"})
 	for _, a := range x.actsOf[o.Code] {
 		ys := x.years[actKey(o.Code, a.Code)]
@@ -836,6 +836,7 @@ func (x *index) methodologyPage() *page {
 		{"统筹地区内排名", "同一统筹地区内各运营方当年综合评分的名次，1 为最好；统筹地区内只有一家运营方时总是第 1。"},
 		{"“" + x.f.supText() + "”", "人数或件数少于 " + strconv.Itoa(x.f.k) + " 的格及其金额不公开；为防止用合计倒推，同一合计下至少再隐去一格。"},
 		{"“" + hiddenText + "”", "隐去格的金额、比例与天数：这样的活动年度，其缴费、给付、结余与预算及实际数一并不公开，否则可由结余的变动或预算倒推出给付。"},
+		{"“—”", "没有这项数据：该年度运营方没有报送，没有编制预算，比率无从计算（如当年没有收入），或这一项不分年度。"},
 	}})
 	p.add(&section{ID: "limits", Title: "已知局限", List: []link{
 		{Text: "数据截至 " + x.d.AsOf + "；当年数据为年初至今，不是全年。"},

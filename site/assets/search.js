@@ -45,7 +45,9 @@
     if (!ts.length) { status.textContent = ""; return; }
     var hits = find(ts);
     if (!hits.length && ts.length === 1 && ts[0].length >= 4) hits = find(pairs(ts[0]));
-    status.textContent = "找到 " + hits.length + " 项" + (hits.length > 50 ? "，显示前 50 项" : "");
+    status.textContent = "找到 " + hits.length + " 项" + (hits.length > 50 ? "，显示前 50 项" : "") +
+      // Pinyin finds nothing: the index holds the names in characters.
+      (!hits.length && /^[a-z\s]+$/i.test(q.value.trim()) ? "。请输入汉字，如“广州”“住院”，暂不支持拼音。" : "");
     hits.slice(0, 50).forEach(function (r) {
       var li = document.createElement("li");
       var a = document.createElement("a");
