@@ -53,6 +53,19 @@ func TestMaskRecord(t *testing.T) {
 	}
 }
 
+// TestMaskRecordMemberRef: in an entity without personal columns, a
+// member_ref that is an id number (an operator that keys its members so) is
+// masked in the quarantine record; the other values stay.
+func TestMaskRecordMemberRef(t *testing.T) {
+	e := contract.Lookup("enrollments")
+	header := []string{"operator_code", "receipt_no", "activity_code", "member_ref", "period_start", "period_end", "amount", "refund_of", "paid_at", "payer_union_code", "updated_at"}
+	got := maskRecord(e, Quarantined{Header: header, Code: ReasonColumnCount,
+		Fields: []string{"OP", "R1", "INP", "330127197306194199", "2025-01-01", "2025-12-31", "50.00", "", "2025-01-01T09:00:00+08:00", "U", "2025-01-01T09:00:00+08:00", "extra"}})
+	if strings.Contains(got, "330127197306194199") || !strings.Contains(got, `"R1"`) || !strings.Contains(got, `"50.00"`) {
+		t.Errorf("maskRecord: %s", got)
+	}
+}
+
 // TestChunkViewsDropped: a load leaves no view of its Arrow chunks in the
 // warehouse's catalog, and a writer drops those an earlier build left
 // (a reader that opened one crashed).

@@ -908,7 +908,8 @@ func (d settleData) ByKey() bool { return d.Fresh && d.Current }
 // RawRecord is the struct_pack argument list of a quarantined record: every
 // contract field of raw as received, personal data masked: in an entity of
 // personal data, its personal fields and any other value that looks like a
-// person's (hz_looks_personal: swapped or shifted columns).
+// person's (hz_looks_personal: swapped or shifted columns); in any entity,
+// a member_ref that does (an operator that keys its members by id number).
 func (d settleData) RawRecord() string {
 	pii := d.e.HasPII()
 	parts := make([]string, len(d.e.Fields))
@@ -916,7 +917,8 @@ func (d settleData) RawRecord() string {
 		switch {
 		case f.PII:
 			parts[i] = f.Name + " := CASE WHEN r." + f.Name + " IS NULL THEN NULL ELSE '***' END"
-		case pii:
+		case pii, f.Name == "member_ref":
+			// An operator may key its members by id number or phone.
 			parts[i] = f.Name + " := CASE WHEN hz_looks_personal(r." + f.Name + ") THEN '***' ELSE r." + f.Name + " END"
 		default:
 			parts[i] = f.Name + " := r." + f.Name

@@ -106,7 +106,7 @@ func TestScrubRefusesToLeavePlaintext(t *testing.T) {
 		"CREATE TEMP TABLE new_loads AS SELECT 'L1' AS load_id",
 		`CREATE TEMP TABLE stage_members (raw_row BIGINT, load_id VARCHAR, source_pos VARCHAR,
 			id_pseudo VARCHAR, name_pseudo VARCHAR, phone_pseudo VARCHAR, region_code VARCHAR,
-			scrub_birth DATE, scrub_gender VARCHAR, scrub_ok BOOLEAN, verdict VARCHAR)`,
+			scrub_birth DATE, scrub_gender VARCHAR, scrub_ok BOOLEAN, verdict VARCHAR, member_ref VARCHAR)`,
 		`INSERT INTO raw.members (id_number, name, source_pos, load_id, source_operator, source_kind, ingested_at)
 			VALUES ('11010119900307803X', '张三', 'm.csv:2', 'L1', 'OP', 'files', now())`)
 	err := exec(ctx, conn, "sql/scrub_members.sql", mustRead("sql/scrub_members.sql"))
@@ -523,6 +523,82 @@ func TestMissingFieldNamed(t *testing.T) {
 	} {
 		if !got[want] {
 			t.Errorf("no quarantine row %q among %v", want, got)
+		}
+	}
+}
+
+// TestMemberRefPseudonymised: an operator that keys its members by their
+// id numbers (member_ref = id_number, in members, enrolments and claims)
+// leaves no id number in any text column of raw, core or ops, keeps the
+// same records and counts as with its own codes (the references still
+// meet: the same pseudonym everywhere), and a full rebuild gives the same
+// core.
+func TestMemberRefPseudonymised(t *testing.T) {
+	ctx := context.Background()
+	byID, _, _ := loadWorld(t, smallParams(300, 0.02))
+	plain, _, _ := loadWorld(t, smallParams(300, 0.02))
+	execAll(t, byID.SQL(),
+		`CREATE TABLE main.refs AS SELECT source_operator, member_ref AS old, id_number AS new FROM raw.members
+			WHERE source_operator = (SELECT min(source_operator) FROM raw.members) AND length(id_number) = 18`,
+		`UPDATE raw.enrollments AS e SET member_ref = m.new FROM main.refs AS m WHERE e.source_operator = m.source_operator AND e.member_ref = m.old`,
+		`UPDATE raw.claims AS c SET member_ref = m.new FROM main.refs AS m WHERE c.source_operator = m.source_operator AND c.member_ref = m.old`,
+		`UPDATE raw.members AS r SET member_ref = m.new FROM main.refs AS m WHERE r.source_operator = m.source_operator AND r.member_ref = m.old`)
+	var n int
+	if err := byID.SQL().QueryRowContext(ctx, "SELECT count(*) FROM main.refs").Scan(&n); err != nil || n < 20 {
+		t.Fatalf("%d members keyed by id number (%v): the test would show little", n, err)
+	}
+	for _, db := range []*sql.DB{byID.SQL(), plain.SQL()} {
+		if _, err := Run(ctx, db, "t", testKey, Options{Logger: quiet}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// No id number in any text column of the file (the helper table aside).
+	cols, err := byID.SQL().QueryContext(ctx, `SELECT schema_name, table_name, column_name FROM duckdb_columns()
+		WHERE schema_name IN ('raw', 'core', 'ops') AND data_type = 'VARCHAR' AND NOT internal ORDER BY ALL`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var targets [][3]string
+	for cols.Next() {
+		var c [3]string
+		if err := cols.Scan(&c[0], &c[1], &c[2]); err != nil {
+			t.Fatal(err)
+		}
+		targets = append(targets, c)
+	}
+	cols.Close()
+	for _, c := range targets {
+		q := fmt.Sprintf(`SELECT count(*) FROM %s.%s AS t WHERE EXISTS (SELECT 1 FROM main.refs AS m WHERE strpos(t.%s, m.new) > 0)`, c[0], c[1], c[2])
+		if err := byID.SQL().QueryRowContext(ctx, q).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		if n != 0 {
+			t.Errorf("%s.%s.%s: %d rows hold an id number", c[0], c[1], c[2], n)
+		}
+	}
+	// The same records kept and refused, the same members counted.
+	counts := func(db *sql.DB) string {
+		var s string
+		if err := db.QueryRowContext(ctx, `SELECT string_agg(entity || ' ' || kept || '/' || quarantined, ', ' ORDER BY entity)
+			FROM (SELECT entity, sum(kept) AS kept, sum(quarantined) AS quarantined FROM ops.reconciliation GROUP BY entity)`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		var e string
+		if err := db.QueryRowContext(ctx, `SELECT string_agg(operator_code || activity_code || y || ':' || members_enrolled, ',' ORDER BY operator_code, activity_code, y) FROM core.agg_enrolled_year`).Scan(&e); err != nil {
+			t.Fatal(err)
+		}
+		return s + "; " + e
+	}
+	if a, b := counts(byID.SQL()), counts(plain.SQL()); a != b {
+		t.Errorf("keyed by id number: %s\nby the operator's codes: %s", a, b)
+	}
+	night := coreDigests(t, byID.SQL())
+	if _, err := Run(ctx, byID.SQL(), "full", testKey, Options{Full: true, Logger: quiet}); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range coreDigests(t, byID.SQL()) {
+		if night[k] != v {
+			t.Errorf("core.%s after a full rebuild: %s; before: %s", k, v, night[k])
 		}
 	}
 }

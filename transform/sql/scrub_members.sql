@@ -22,6 +22,18 @@ FROM stage_members AS s
 WHERE r.rowid = s.raw_row AND r.load_id = s.load_id
   AND hz_plain_member(r.id_number, r.name, r.phone, NULL);
 
+-- A member_ref that looks like a person's data (an operator that keys its
+-- members by id number or phone) gets the pseudonym the stage gave it
+-- (hz_member_ref), apart, and only when the stage gave one: few operators
+-- do. A refused row's too, whose key must stay what the stage made of it
+-- (the refused keys are known keys: transform.defineKnown).
+SET VARIABLE pseudonymous_refs = (SELECT count(*) FROM stage_members WHERE starts_with(member_ref, 'HZ1:'));
+
+UPDATE raw.members
+SET member_ref = hz_member_ref(hz_code(member_ref))
+WHERE getvariable('pseudonymous_refs') > 0
+  AND list_contains(getvariable('new_load_ids'), load_id) AND hz_plain_ref(member_ref);
+
 -- The columns beyond the contract, apart: an operator seldom sends any,
 -- and a fourth column in the update above cost every row its rewrite.
 UPDATE raw.members
@@ -32,9 +44,8 @@ WHERE load_id IN (SELECT load_id FROM new_loads) AND extra IS NOT NULL AND extra
 -- swapped or shifted columns: the id number under union_code, the phone
 -- under status): such values are masked too. Only refused rows can: in a
 -- kept one each of these columns passed its check (a date, an enum, a
--- valid USCC), which no such value does — but member_ref, a free code (an
--- operator that keys its members by their phone numbers is not caught
--- here). Masking keeps a refused row refused for the same reason on a full
+-- valid USCC), which no such value does (member_ref, a free code, got its
+-- pseudonym above). Masking keeps a refused row refused for the same reason on a full
 -- rebuild: the value failed its check, and '***' fails it too. The refused
 -- rows are found by their rowids as a list, which DuckDB applies inside
 -- its scan of raw; joined to the stage, the test of every column ran on
@@ -43,7 +54,6 @@ SET VARIABLE refused_rows = (SELECT list(raw_row) FROM stage_members WHERE verdi
 
 UPDATE raw.members AS r
 SET operator_code = CASE WHEN hz_looks_personal(operator_code) THEN '***' ELSE operator_code END,
-    member_ref = CASE WHEN hz_looks_personal(member_ref) THEN '***' ELSE member_ref END,
     gender = CASE WHEN hz_looks_personal(gender) THEN '***' ELSE gender END,
     birth_date = CASE WHEN hz_looks_personal(birth_date) THEN '***' ELSE birth_date END,
     union_code = CASE WHEN hz_looks_personal(union_code) THEN '***' ELSE union_code END,
@@ -51,7 +61,7 @@ SET operator_code = CASE WHEN hz_looks_personal(operator_code) THEN '***' ELSE o
     status = CASE WHEN hz_looks_personal(status) THEN '***' ELSE status END,
     updated_at = CASE WHEN hz_looks_personal(updated_at) THEN '***' ELSE updated_at END
 WHERE list_contains(getvariable('refused_rows'), r.rowid)
-  AND (hz_looks_personal(operator_code) OR hz_looks_personal(member_ref) OR hz_looks_personal(gender)
+  AND (hz_looks_personal(operator_code) OR hz_looks_personal(gender)
        OR hz_looks_personal(birth_date) OR hz_looks_personal(union_code) OR hz_looks_personal(joined_on)
        OR hz_looks_personal(status) OR hz_looks_personal(updated_at));
 
@@ -73,7 +83,7 @@ HAVING count(*) > 0;
 SELECT error('transform members: ' || count(*) || ' refused raw rows still hold personal data in other columns after the scrub')
 FROM raw.members AS r
 WHERE list_contains(getvariable('refused_rows'), r.rowid)
-  AND (hz_looks_personal(operator_code) OR hz_looks_personal(member_ref) OR hz_looks_personal(gender)
+  AND (hz_looks_personal(operator_code) OR hz_looks_personal(gender)
        OR hz_looks_personal(birth_date) OR hz_looks_personal(union_code) OR hz_looks_personal(joined_on)
        OR hz_looks_personal(status) OR hz_looks_personal(updated_at))
 HAVING count(*) > 0

@@ -12,15 +12,16 @@ WHERE load_id IN (SELECT load_id FROM new_loads)
 -- A refused row's other columns are masked where they look like a
 -- person's data (an export that swapped or shifted columns), as for
 -- members (scrub_members.sql): only a refused row can hold such a value.
+-- Not its key, staff_id: the keys of refused records are known keys
+-- (transform.defineKnown), which a full rebuild must find the same.
 SET VARIABLE refused_rows = (SELECT list(raw_row) FROM stage_staff_roles WHERE verdict IS NOT NULL);
 
 UPDATE raw.staff_roles AS r
 SET operator_code = CASE WHEN hz_looks_personal(operator_code) THEN '***' ELSE operator_code END,
-    staff_id = CASE WHEN hz_looks_personal(staff_id) THEN '***' ELSE staff_id END,
     role = CASE WHEN hz_looks_personal(role) THEN '***' ELSE role END,
     start_date = CASE WHEN hz_looks_personal(start_date) THEN '***' ELSE start_date END,
     end_date = CASE WHEN hz_looks_personal(end_date) THEN '***' ELSE end_date END,
     updated_at = CASE WHEN hz_looks_personal(updated_at) THEN '***' ELSE updated_at END
 WHERE list_contains(getvariable('refused_rows'), r.rowid)
-  AND (hz_looks_personal(operator_code) OR hz_looks_personal(staff_id) OR hz_looks_personal(role)
+  AND (hz_looks_personal(operator_code) OR hz_looks_personal(role)
        OR hz_looks_personal(start_date) OR hz_looks_personal(end_date) OR hz_looks_personal(updated_at))

@@ -12,14 +12,15 @@ WITH r AS (
            hz_scrubbed_id(r.id_number) AS scrubbed,
            hz_code(r.id_number) AS idn,
            -- once here: a macro repeats its argument wherever it names it
-           hz_text(r.name) AS name_t
+           hz_text(r.name) AS name_t,
+           hz_code(r.member_ref) AS member_c
     FROM raw.members AS r
     JOIN new_loads AS n USING (load_id)
     WHERE list_contains(getvariable('new_load_ids'), r.load_id)
 ), t AS (
     SELECT load_id, loaded_at, source_pos, source_operator, batch_day,
         hz_code(operator_code) AS operator_code,
-        hz_code(member_ref) AS member_ref,
+        hz_member_ref(member_c) AS member_ref,
         hz_pseudo(CASE WHEN scrubbed THEN id_number ELSE idn END) AS id_pseudo,
         hz_pseudo(name_t) AS name_pseudo,
         hz_pseudo(phone) AS phone_pseudo,
