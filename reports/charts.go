@@ -151,7 +151,17 @@ type sankeyLink struct {
 // sankeyChart draws the flows; links must be positive.
 func sankeyChart(id, title string, nodes []string, links []sankeyLink) chart {
 	c := charts.NewSankey()
-	g := globals(id, "380px")
+	// Tall enough that the labels of the busier side do not overlap: a
+	// year of the organisation level has a dozen small expense flows.
+	sources, targets := map[string]bool{}, map[string]bool{}
+	for _, l := range links {
+		sources[l.Source], targets[l.Target] = true, true
+	}
+	height := 380
+	for _, side := range []map[string]bool{sources, targets} {
+		height = max(height, 36*len(side))
+	}
+	g := globals(id, strconv.Itoa(height)+"px")
 	// One series: a legend would only cover the flows.
 	g = append(g, charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}))
@@ -162,6 +172,7 @@ func sankeyChart(id, title string, nodes []string, links []sankeyLink) chart {
 	}
 	c.AddSeries("资金流向", ns, nil, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true)}))
 	c.MultiSeries[0].Links = links
+	c.MultiSeries[0].NodeGap = opts.Int(14)
 	d := chartData{Cols: []string{"来源", "去向", "金额（元）"}}
 	for _, l := range links {
 		d.Rows = append(d.Rows, []string{l.Source, l.Target, l.Value.String()})
