@@ -26,18 +26,8 @@ var (
 // a captioned figure whose drawing is an image with a name, and whose
 // figures are given as a table beside it.
 func TestAccessibleMarkup(t *testing.T) {
-	_, res := reportsOf(t)
-	nat := filepath.Join(res.Dir, "national")
 	pages, charts := 0, 0
-	for _, f := range files(t, nat) {
-		if !strings.HasSuffix(f, ".html") {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(nat, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		html := string(b)
+	for f, html := range nationalPages(t, ".html") {
 		pages++
 		if !strings.Contains(html, `<html lang="zh-Hans">`) {
 			t.Errorf("%s: no lang", f)
@@ -93,18 +83,9 @@ func TestAccessibleMarkup(t *testing.T) {
 // carries as much into the fund as out of it, deficit years too (their
 // negative edges are drawn reversed: flowLinks), in positive amounts.
 func TestFlowChartsBalance(t *testing.T) {
-	_, res := reportsOf(t)
-	nat := filepath.Join(res.Dir, "national")
 	sankeys, deficits := 0, 0
-	for _, f := range files(t, nat) {
-		if !strings.HasSuffix(f, "/flow.html") {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(nat, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, fig := range figureBlock.FindAllString(string(b), -1) {
+	for f, html := range nationalPages(t, "/flow.html") {
+		for _, fig := range figureBlock.FindAllString(html, -1) {
 			if !strings.Contains(fig, `id="flow_`) {
 				continue
 			}
@@ -133,4 +114,24 @@ func TestFlowChartsBalance(t *testing.T) {
 	if sankeys == 0 || deficits == 0 {
 		t.Fatalf("%d Sankeys, %d deficits drawn on the flow pages: the world needs both", sankeys, deficits)
 	}
+}
+
+// nationalPages are the national folder's pages whose names end in
+// suffix, by name.
+func nationalPages(t *testing.T, suffix string) map[string]string {
+	t.Helper()
+	_, res := reportsOf(t)
+	nat := filepath.Join(res.Dir, "national")
+	out := map[string]string{}
+	for _, f := range files(t, nat) {
+		if !strings.HasSuffix(f, suffix) {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(nat, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[f] = string(b)
+	}
+	return out
 }

@@ -11,17 +11,30 @@ import (
 	"huzhu/internal/privacy"
 )
 
-// idUDF is the SQL function hz_valid_id(VARCHAR) → VARCHAR: the value when
-// it is a valid citizen id number (codes.ValidID), NULL when not; the macro
-// hz_id_ok (sql/macros.sql) makes a boolean of it. As an SQL macro (a
-// regular expression, a date parse and 17 casts) the check cost 0.7 s of
-// CPU for 1 M members, about 0.35 s of the members' stage.
-type idUDF struct{}
+// filterUDF is an SQL function of one text that returns the value when
+// the Go test holds of it and NULL when not (NULL for NULL: DuckDB's
+// default, applied after it); a macro makes a boolean of it. The checks
+// the transform registers:
+//
+//   - hz_valid_id: a valid citizen id number (codes.ValidID), behind the
+//     macro hz_id_ok. As an SQL macro (a regular expression, a date parse
+//     and 17 casts) the check cost 0.7 s of CPU for 1 M members, about
+//     0.35 s of the members' stage.
+//   - hz_personal: a value that looks like a person's data
+//     (privacy.LooksPersonal, which extract masks by), behind the macro
+//     hz_looks_personal. As an SQL macro (a regular expression and the
+//     USCC check of the normalised code) it expanded into thousands of
+//     expression nodes a column, which took 0.3 s to plan for a few rows
+//     and 5 s to run over 1 M members.
+type filterUDF func(string) bool
 
-// validIDName is the SQL name of idUDF.
-const validIDName = "hz_valid_id"
+// The SQL names of the checks.
+const (
+	validIDName  = "hz_valid_id"
+	personalName = "hz_personal"
+)
 
-func (idUDF) Config() duckdb.ScalarFuncConfig {
+func (filterUDF) Config() duckdb.ScalarFuncConfig {
 	text, err := duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)
 	if err != nil {
 		panic(err) // VARCHAR is a valid type: cannot happen
@@ -29,13 +42,12 @@ func (idUDF) Config() duckdb.ScalarFuncConfig {
 	return duckdb.ScalarFuncConfig{InputTypeInfos: []duckdb.TypeInfo{text}, ResultTypeInfo: text}
 }
 
-func (u idUDF) Executor() duckdb.ScalarFuncExecutor {
-	return duckdb.ScalarFuncExecutor{ChunkContextExecutor: u.chunk}
+func (f filterUDF) Executor() duckdb.ScalarFuncExecutor {
+	return duckdb.ScalarFuncExecutor{ChunkContextExecutor: f.chunk}
 }
 
-// chunk checks one chunk of values; an invalid one stays NULL (so does a
-// NULL: DuckDB's default, applied after it).
-func (idUDF) chunk(_ context.Context, state *duckdb.ChunkIteratorState) error {
+// chunk checks one chunk of values; one the test refuses stays NULL.
+func (f filterUDF) chunk(_ context.Context, state *duckdb.ChunkIteratorState) error {
 	in, out, err := textVectors(state)
 	if err != nil {
 		return err
@@ -45,7 +57,7 @@ func (idUDF) chunk(_ context.Context, state *duckdb.ChunkIteratorState) error {
 		if err != nil {
 			return err
 		}
-		if !ok || !codes.ValidID(v) {
+		if !ok || !f(v) {
 			if err := out.SetNull(row); err != nil {
 				return err
 			}
@@ -59,7 +71,7 @@ func (idUDF) chunk(_ context.Context, state *duckdb.ChunkIteratorState) error {
 }
 
 // textVectors gives a chunk's first argument and its result, both
-// VARCHAR, to a scalar function of one text (hz_hmac, hz_valid_id).
+// VARCHAR, to a scalar function of one text (hz_hmac, the checks).
 func textVectors(state *duckdb.ChunkIteratorState) (duckdb.VectorView[string], duckdb.VectorWriter[string], error) {
 	vec, err := state.GetInputChunk().GetVector(0)
 	if err != nil {
@@ -73,53 +85,11 @@ func textVectors(state *duckdb.ChunkIteratorState) (duckdb.VectorView[string], d
 	return in, out, err
 }
 
-// registerChecks registers hz_valid_id on conn's database.
+// registerChecks registers the checks (filterUDF) on conn's database.
 func registerChecks(conn *sql.Conn) error {
-	if err := duckdb.RegisterScalarUDF(conn, validIDName, idUDF{}); err != nil {
-		return fmt.Errorf("transform: %s: %w", validIDName, err)
-	}
-	if err := duckdb.RegisterScalarUDF(conn, personalName, personalUDF{}); err != nil {
-		return fmt.Errorf("transform: %s: %w", personalName, err)
-	}
-	return nil
-}
-
-// personalUDF is the SQL function hz_personal(VARCHAR) → VARCHAR: the
-// value when it looks like a person's data (privacy.LooksPersonal, which
-// extract masks by), NULL when not; the macro hz_looks_personal
-// (sql/macros.sql) makes a boolean of it. The same test as an SQL macro
-// (a regular expression and the USCC check of the normalised code)
-// expanded into thousands of expression nodes a column, which took 0.3 s
-// to plan for a few rows and 5 s to run over 1 M members.
-type personalUDF struct{}
-
-// personalName is the SQL name of personalUDF.
-const personalName = "hz_personal"
-
-func (personalUDF) Config() duckdb.ScalarFuncConfig { return idUDF{}.Config() }
-
-func (u personalUDF) Executor() duckdb.ScalarFuncExecutor {
-	return duckdb.ScalarFuncExecutor{ChunkContextExecutor: u.chunk}
-}
-
-func (personalUDF) chunk(_ context.Context, state *duckdb.ChunkIteratorState) error {
-	in, out, err := textVectors(state)
-	if err != nil {
-		return err
-	}
-	for row := range in.Len() {
-		v, ok, err := in.GetValueBorrowed(row)
-		if err != nil {
-			return err
-		}
-		if !ok || !privacy.LooksPersonal(v) {
-			if err := out.SetNull(row); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := out.Set(row, v); err != nil {
-			return err
+	for name, test := range map[string]func(string) bool{validIDName: codes.ValidID, personalName: privacy.LooksPersonal} {
+		if err := duckdb.RegisterScalarUDF(conn, name, filterUDF(test)); err != nil {
+			return fmt.Errorf("transform: %s: %w", name, err)
 		}
 	}
 	return nil
