@@ -75,6 +75,19 @@ func (e *Entity) HasPII() bool {
 	return slices.ContainsFunc(e.Fields, func(f Field) bool { return f.PII })
 }
 
+// PersonRef reports whether a field is a code that names a person: a
+// member's or a staff member's key, or a reference to one. The contract
+// leaves its form to the operator, who may use the person's id number or
+// phone: the transform then pseudonymises it (hz_ref_pseudo), and the
+// quarantine masks it.
+func PersonRef(field string) bool {
+	switch field {
+	case "member_ref", "staff_id", "prepared_by", "approved_by", "paid_by", "subject_staff":
+		return true
+	}
+	return false
+}
+
 // Beijing is the time of a ts without an offset (contract-v1, "Types":
 // Asia/Shanghai): UTC+8, no summer time since 1991.
 var Beijing = time.FixedZone("CST", 8*3600)

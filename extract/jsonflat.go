@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -290,10 +291,19 @@ func (s *jsonScanner) objectFields(r *recordSink, fields [][]byte) (map[string]s
 	return extra, nil
 }
 
-// index finds a field by name without allocating.
+// index finds a field by name, without allocating when the key is the
+// field's name as the contract writes it; a key in other capitals or with
+// spaces around it ("Amount ") is that field too, as in a CSV header
+// (recordSink.setHeader).
 func (r *recordSink) index(key []byte) int {
 	for i, f := range r.e.Fields {
 		if f.Name == string(key) {
+			return i
+		}
+	}
+	k := strings.TrimSpace(string(key))
+	for i, f := range r.e.Fields {
+		if strings.EqualFold(k, f.Name) {
 			return i
 		}
 	}

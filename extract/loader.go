@@ -419,8 +419,9 @@ func (t *Tx) Quarantine(u *Unit, q Quarantined) error {
 // an export swapped two columns), a key too. A record with more fields
 // than its header (a comma in a name) moved values rightwards: every value
 // from the first personal column on is masked, those before it stood
-// still. In any entity, a member_ref that looks like a person's is masked
-// (an operator may key its members by id number or phone). A quote that
+// still. In any entity, a code naming a person (contract.PersonRef) that
+// looks like a person's data is masked (an operator may key its members or
+// staff by id number or phone). A quote that
 // never closes swallowed the rest into its last field:
 // that one is masked too. A line that could not be split at all (JSON that
 // does not parse) is masked whole; its position still finds it.
@@ -455,7 +456,7 @@ func maskRecord(e *contract.Entity, q Quarantined) string {
 			name = header[i]
 		}
 		if j := e.Index(name); i >= from || j >= 0 && e.Fields[j].PII || pii && (j < 0 || privacy.LooksPersonal(v)) ||
-			name == "member_ref" && privacy.LooksPersonal(v) {
+			contract.PersonRef(name) && privacy.LooksPersonal(v) {
 			v = "***"
 		}
 		m[strings.ToValidUTF8(name, "\uFFFD")] = strings.ToValidUTF8(v, "\uFFFD")

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -106,12 +107,17 @@ func (s *filesSource) pullBatch(ctx context.Context, l *Loader, batch string) er
 	if m.Operator != s.operator || m.Batch != batch {
 		return s.record(ctx, l, batch, checksum, refuse("%v: it names operator %s batch %s", ErrManifestMismatch, m.Operator, m.Batch))
 	}
-	// Every file the manifest lists is an entity's: one it lists under
+	// Every data file the manifest lists is an entity's: one it lists under
 	// another name (enrolments.csv) would otherwise be left out with its
-	// rows, and the batch loaded without them.
+	// rows, and the batch loaded without them. (A README it lists is no
+	// data.)
 	var files []string
 	for name := range m.Files {
-		if contract.Lookup(strings.TrimSuffix(name, filepath.Ext(name))) == nil {
+		if !isDataFile(name) {
+			s.log.Warn("file of no data skipped", "source", s.Name(), "batch", batch, "file", name)
+			continue
+		}
+		if entityOfFile(name) == nil {
 			return s.record(ctx, l, batch, checksum, refuse("%v: it lists %s, which names no contract entity%s", ErrManifestMismatch, name, entityHint(name)))
 		}
 		files = append(files, name)
@@ -130,20 +136,36 @@ func (s *filesSource) pullBatch(ctx context.Context, l *Loader, batch string) er
 	}
 	for _, e := range entries {
 		name := e.Name()
-		ext := filepath.Ext(name)
-		if e.IsDir() || !slices.Contains(dataExts, ext) {
+		if e.IsDir() || !isDataFile(name) {
 			continue
 		}
-		if contract.Lookup(strings.TrimSuffix(name, ext)) == nil {
+		if entityOfFile(name) == nil {
 			return s.record(ctx, l, batch, checksum, refuse("%v: %s is in the batch but names no contract entity%s", ErrManifestMismatch, name, entityHint(name)))
 		}
 		if _, listed := m.Files[name]; !listed {
-			return s.record(ctx, l, batch, checksum, refuse("%v: %s is in the batch but not in its manifest", ErrManifestMismatch, name))
+			hint := ""
+			for listed := range m.Files {
+				if strings.EqualFold(listed, name) {
+					hint = ", which lists " + listed + ": file names are compared exactly"
+				}
+			}
+			return s.record(ctx, l, batch, checksum, refuse("%v: %s is in the batch but not in its manifest%s", ErrManifestMismatch, name, hint))
 		}
 	}
 	// Checksums first: nothing is loaded from a batch whose files changed.
 	for _, name := range files {
 		got, err := digest.File(filepath.Join(dir, name))
+		if errors.Is(err, fs.ErrNotExist) {
+			// Said without the server's path; a name that differs in case
+			// only (a drop made on Windows) is named.
+			hint := ""
+			for _, e := range entries {
+				if e.Name() != name && strings.EqualFold(e.Name(), name) {
+					hint = " (" + e.Name() + " is: file names are compared exactly)"
+				}
+			}
+			return s.record(ctx, l, batch, checksum, refuse("%v: it lists %s, which is not in the batch%s", ErrManifestMismatch, name, hint))
+		}
 		if err != nil {
 			return s.record(ctx, l, batch, checksum, refuse("%v: %s: %v", ErrManifestMismatch, name, err))
 		}
@@ -160,7 +182,7 @@ func (s *filesSource) pullBatch(ctx context.Context, l *Loader, batch string) er
 	errs := make([]error, len(files))
 	var wg sync.WaitGroup
 	for i, name := range files {
-		u := l.NewUnit(contract.Lookup(strings.TrimSuffix(name, filepath.Ext(name))), batch, checksum, name, Watermark{})
+		u := l.NewUnit(entityOfFile(name), batch, checksum, name, Watermark{})
 		u.Reported = m.Files[name].Rows
 		if done, err := l.Committed(ctx, u); err != nil || done {
 			errs[i] = err
@@ -242,13 +264,25 @@ func (s *filesSource) record(ctx context.Context, l *Loader, batch, checksum str
 // dataExts are the extensions of an entity's file in a drop (contract-v1).
 var dataExts = []string{".csv", ".xlsx", ".jsonl", ".parquet"}
 
+// isDataFile says whether a file of a drop is data by its extension, in
+// any case (claims.CSV).
+func isDataFile(name string) bool {
+	return slices.Contains(dataExts, strings.ToLower(filepath.Ext(name)))
+}
+
+// entityOfFile is the entity a data file of a drop holds, by its name in
+// any case (Enrollments.csv), or nil.
+func entityOfFile(name string) *contract.Entity {
+	return contract.Lookup(strings.ToLower(strings.TrimSuffix(name, filepath.Ext(name))))
+}
+
 // batchEntity names a whole batch in ops.loads rows that refuse it.
 var batchEntity = &contract.Entity{Name: "*"}
 
 func entityOrder(file string) int {
-	name := strings.TrimSuffix(file, filepath.Ext(file))
-	for i, e := range contract.Entities() {
-		if e.Name == name {
+	e := entityOfFile(file)
+	for i, x := range contract.Entities() {
+		if x == e {
 			return i
 		}
 	}

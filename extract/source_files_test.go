@@ -91,7 +91,7 @@ func TestBadBatches(t *testing.T) {
 			rewrite(t, b, "members.csv", func(x []byte) []byte { return append(x, "x"...) }, false, -1)
 		}, "has sha256"},
 		{"missing manifest", func(t *testing.T, b string) { os.Remove(filepath.Join(b, "manifest.json")) }, "no manifest.json"},
-		{"missing file", func(t *testing.T, b string) { os.Remove(filepath.Join(b, "budgets.csv")) }, "budgets.csv"},
+		{"missing file", func(t *testing.T, b string) { os.Remove(filepath.Join(b, "budgets.csv")) }, "it lists budgets.csv, which is not in the batch"},
 		{"file the manifest does not list", func(t *testing.T, b string) {
 			mpath := filepath.Join(b, "manifest.json")
 			var m map[string]any
@@ -117,6 +117,9 @@ func TestBadBatches(t *testing.T) {
 		{"a data file of no entity, not listed", func(t *testing.T, b string) {
 			os.WriteFile(filepath.Join(b, "payments.csv"), []byte("operator_code,amount\n"), 0o644)
 		}, "payments.csv is in the batch but names no contract entity"},
+		{"a listed file whose name on disk differs in case", func(t *testing.T, b string) {
+			os.Rename(filepath.Join(b, "enrollments.csv"), filepath.Join(b, "Enrollments.CSV"))
+		}, "Enrollments.CSV is in the batch but not in its manifest, which lists enrollments.csv: file names are compared exactly"},
 		{"a quote that never closes", func(t *testing.T, b string) {
 			rewrite(t, b, "members.csv", func(x []byte) []byte {
 				lines := strings.SplitAfter(string(x), "\n")
@@ -275,12 +278,22 @@ func TestRefusedPersonsMasked(t *testing.T) {
 	}
 }
 
-// TestHeaderSpelling: a contract field's name in a CSV header with
-// capitals or spaces around it ("Amount ") is that field, not an unknown
-// column whose values would sit in extra while every row lacked amount.
+// TestHeaderSpelling: a contract field's name in a CSV header or a JSONL
+// key with capitals or spaces around it ("Amount ") is that field, not an
+// unknown column whose values would sit in extra while every row lacked
+// amount.
 func TestHeaderSpelling(t *testing.T) {
-	batch, src, _ := dropOne(t, "csv", "utf-8", 0)
-	rewrite(t, batch, "enrollments.csv", func(x []byte) []byte {
+	for _, format := range []string{"csv", "jsonl"} {
+		t.Run(format, func(t *testing.T) { headerSpelling(t, format) })
+	}
+}
+
+func headerSpelling(t *testing.T, format string) {
+	batch, src, _ := dropOne(t, format, "utf-8", 0)
+	rewrite(t, batch, "enrollments."+format, func(x []byte) []byte {
+		if format == "jsonl" {
+			return []byte(strings.ReplaceAll(string(x), `"amount":`, `" Amount ":`))
+		}
 		i := strings.IndexByte(string(x), '\n')
 		return append([]byte(strings.Replace(string(x[:i]), "amount", " Amount ", 1)), x[i:]...)
 	}, true, -1)
@@ -292,5 +305,32 @@ func TestHeaderSpelling(t *testing.T) {
 	}
 	if rows == 0 || amounts != rows || extras != 0 {
 		t.Errorf("%d rows, %d with an amount, %d with extra columns; want every row's amount and no extra", rows, amounts, extras)
+	}
+}
+
+// TestFileNames: a file named in capitals (Enrollments.CSV, listed so)
+// loads as the entity's; a README the manifest lists is no data and no
+// reason to refuse the batch.
+func TestFileNames(t *testing.T) {
+	batch, src, _ := dropOne(t, "csv", "utf-8", 0)
+	mpath := filepath.Join(batch, "manifest.json")
+	var m map[string]any
+	raw, _ := os.ReadFile(mpath)
+	json.Unmarshal(raw, &m)
+	files := m["files"].(map[string]any)
+	files["Enrollments.CSV"] = files["enrollments.csv"]
+	delete(files, "enrollments.csv")
+	files["README.txt"] = map[string]any{"rows": 0, "sha256": ""}
+	raw, _ = json.Marshal(m)
+	os.WriteFile(mpath, raw, 0o644)
+	os.Rename(filepath.Join(batch, "enrollments.csv"), filepath.Join(batch, "Enrollments.CSV"))
+	os.WriteFile(filepath.Join(batch, "README.txt"), []byte("notes"), 0o644)
+	db := openWarehouse(t, "")
+	pull(t, db.SQL(), src, Options{})
+	loaded, rejected := loadStatus(t, db.SQL())
+	var n int
+	db.SQL().QueryRow("SELECT count(*) FROM raw.enrollments").Scan(&n)
+	if len(rejected) != 0 || loaded == 0 || n == 0 {
+		t.Errorf("loaded %d files, %d receipts, rejected %q; want the batch loaded", loaded, n, rejected)
 	}
 }

@@ -297,7 +297,7 @@ func stageAChecks(t *testing.T, db *sql.DB, conn *sql.Conn, batch string) {
 		if err := db.QueryRow("SELECT reason FROM ops.quarantine WHERE load_id = ?", loadOf(i)).Scan(&reason); err != nil {
 			t.Fatal(err)
 		}
-		if want := fmt.Sprintf("(kept: %s case-%d)", batch, i-1); !strings.HasSuffix(reason, want) {
+		if want := fmt.Sprintf("(kept: the record at case-%d, batch %s, load %s)", i-1, batch, loadOf(i-1)); !strings.HasSuffix(reason, want) {
 			t.Errorf("%s case-%d: reason %q, want it to end %q", c.entity, i, reason, want)
 		}
 	}

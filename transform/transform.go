@@ -909,7 +909,8 @@ func (d settleData) ByKey() bool { return d.Fresh && d.Current }
 // contract field of raw as received, personal data masked: in an entity of
 // personal data, its personal fields and any other value that looks like a
 // person's (hz_looks_personal: swapped or shifted columns); in any entity,
-// a member_ref that does (an operator that keys its members by id number).
+// a code naming a person that does (contract.PersonRef: an operator that
+// keys its members or staff by id number).
 func (d settleData) RawRecord() string {
 	pii := d.e.HasPII()
 	parts := make([]string, len(d.e.Fields))
@@ -917,8 +918,8 @@ func (d settleData) RawRecord() string {
 		switch {
 		case f.PII:
 			parts[i] = f.Name + " := CASE WHEN r." + f.Name + " IS NULL THEN NULL ELSE '***' END"
-		case pii, f.Name == "member_ref":
-			// An operator may key its members by id number or phone.
+		case pii, contract.PersonRef(f.Name):
+			// An operator may key its members or staff by id number or phone.
 			parts[i] = f.Name + " := CASE WHEN hz_looks_personal(r." + f.Name + ") THEN '***' ELSE r." + f.Name + " END"
 		default:
 			parts[i] = f.Name + " := r." + f.Name

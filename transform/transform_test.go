@@ -398,9 +398,9 @@ func TestDuplicateKeyNightEqualsFull(t *testing.T) {
 		t.Fatalf("the night's record: %d duplicate_key rows (%v), want 1", dups, err)
 	}
 	// Its reason names what it lost to: the version core held, by load.
-	var reason, keptLoad string
-	if err := db.SQL().QueryRow("SELECT q.reason, d.load_id FROM ops.quarantine AS q, dup AS d WHERE q.load_id = 'dupnight'").Scan(&reason, &keptLoad); err != nil ||
-		!strings.HasSuffix(reason, "(kept: the version loaded before, load "+keptLoad+")") {
+	var reason, keptLoad, keptBatch string
+	if err := db.SQL().QueryRow("SELECT q.reason, d.load_id, l.batch FROM ops.quarantine AS q, dup AS d JOIN ops.loads AS l USING (load_id) WHERE q.load_id = 'dupnight'").Scan(&reason, &keptLoad, &keptBatch); err != nil ||
+		!strings.HasSuffix(reason, "(kept: the version loaded before, batch "+keptBatch+", load "+keptLoad+")") {
 		t.Errorf("the night's duplicate_key reason %q (%v); want it to name load %s", reason, err, keptLoad)
 	}
 	night := coreDigests(t, db.SQL())
@@ -534,25 +534,60 @@ func TestMissingFieldNamed(t *testing.T) {
 // meet: the same pseudonym everywhere), and a full rebuild gives the same
 // core.
 func TestMemberRefPseudonymised(t *testing.T) {
-	ctx := context.Background()
-	byID, _, _ := loadWorld(t, smallParams(300, 0.02))
-	plain, _, _ := loadWorld(t, smallParams(300, 0.02))
-	execAll(t, byID.SQL(),
+	refsPseudonymised(t,
 		`CREATE TABLE main.refs AS SELECT source_operator, member_ref AS old, id_number AS new FROM raw.members
 			WHERE source_operator = (SELECT min(source_operator) FROM raw.members) AND length(id_number) = 18`,
 		`UPDATE raw.enrollments AS e SET member_ref = m.new FROM main.refs AS m WHERE e.source_operator = m.source_operator AND e.member_ref = m.old`,
 		`UPDATE raw.claims AS c SET member_ref = m.new FROM main.refs AS m WHERE c.source_operator = m.source_operator AND c.member_ref = m.old`,
 		`UPDATE raw.members AS r SET member_ref = m.new FROM main.refs AS m WHERE r.source_operator = m.source_operator AND r.member_ref = m.old`)
+}
+
+// TestStaffRefPseudonymised: the same for an operator that keys its staff
+// by their phones, written with dashes (staff_id, and the ledger's and the
+// audits' references to it), with a refused staff row whose role holds a
+// phone (role is part of the key: the refused keys are known keys).
+func TestStaffRefPseudonymised(t *testing.T) {
+	refsPseudonymised(t,
+		`CREATE TABLE main.refs AS SELECT source_operator, old, '139-' || lpad(CAST(n AS VARCHAR), 4, '0') || '-' || lpad(CAST(n * 7 AS VARCHAR), 4, '0') AS new
+			FROM (SELECT source_operator, staff_id AS old, row_number() OVER (ORDER BY staff_id) AS n
+				FROM (SELECT DISTINCT source_operator, staff_id FROM raw.staff_roles WHERE source_operator = (SELECT min(source_operator) FROM raw.staff_roles)))
+			UNION ALL SELECT NULL, 'no staff', '13705700013'`,
+		`UPDATE raw.ledger_entries AS e SET prepared_by = m.new FROM main.refs AS m WHERE e.source_operator = m.source_operator AND e.prepared_by = m.old`,
+		`UPDATE raw.ledger_entries AS e SET approved_by = m.new FROM main.refs AS m WHERE e.source_operator = m.source_operator AND e.approved_by = m.old`,
+		`UPDATE raw.ledger_entries AS e SET paid_by = m.new FROM main.refs AS m WHERE e.source_operator = m.source_operator AND e.paid_by = m.old`,
+		`UPDATE raw.audits AS a SET subject_staff = m.new FROM main.refs AS m WHERE a.source_operator = m.source_operator AND a.subject_staff = m.old`,
+		`UPDATE raw.staff_roles AS r SET staff_id = m.new FROM main.refs AS m WHERE r.source_operator = m.source_operator AND r.staff_id = m.old`,
+		`UPDATE raw.staff_roles SET role = '13705700013' WHERE rowid = (SELECT max(rowid) FROM raw.staff_roles)`)
+}
+
+// refsPseudonymised builds two worlds alike, rewrites one's references to
+// people with personal values (stmts: the first makes main.refs of old and
+// new values; the last row of refs may name a value written elsewhere),
+// applies to the other only what rewrites no reference (the statements
+// that name no refs), transforms both and checks: no new value in any text
+// column of raw, core or ops; the same kept and refused counts and
+// members counted; a full rebuild the same core.
+func refsPseudonymised(t *testing.T, stmts ...string) {
+	ctx := context.Background()
+	byID, _, _ := loadWorld(t, smallParams(300, 0.02))
+	plain, _, _ := loadWorld(t, smallParams(300, 0.02))
+	execAll(t, byID.SQL(), stmts...)
+	for _, st := range stmts[1:] {
+		if !strings.Contains(st, "main.refs") {
+			execAll(t, plain.SQL(), st)
+		}
+	}
 	var n int
-	if err := byID.SQL().QueryRowContext(ctx, "SELECT count(*) FROM main.refs").Scan(&n); err != nil || n < 20 {
-		t.Fatalf("%d members keyed by id number (%v): the test would show little", n, err)
+	if err := byID.SQL().QueryRowContext(ctx, "SELECT count(*) FROM main.refs").Scan(&n); err != nil || n < 5 {
+		t.Fatalf("%d people keyed by personal values (%v): the test would show little", n, err)
 	}
 	for _, db := range []*sql.DB{byID.SQL(), plain.SQL()} {
 		if _, err := Run(ctx, db, "t", testKey, Options{Logger: quiet}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// No id number in any text column of the file (the helper table aside).
+	// No personal value in any text column of the file (the helper table
+	// aside).
 	cols, err := byID.SQL().QueryContext(ctx, `SELECT schema_name, table_name, column_name FROM duckdb_columns()
 		WHERE schema_name IN ('raw', 'core', 'ops') AND data_type = 'VARCHAR' AND NOT internal ORDER BY ALL`)
 	if err != nil {
@@ -573,7 +608,7 @@ func TestMemberRefPseudonymised(t *testing.T) {
 			t.Fatalf("%s: %v", q, err)
 		}
 		if n != 0 {
-			t.Errorf("%s.%s.%s: %d rows hold an id number", c[0], c[1], c[2], n)
+			t.Errorf("%s.%s.%s: %d rows hold a personal value", c[0], c[1], c[2], n)
 		}
 	}
 	// The same records kept and refused, the same members counted.
@@ -590,7 +625,7 @@ func TestMemberRefPseudonymised(t *testing.T) {
 		return s + "; " + e
 	}
 	if a, b := counts(byID.SQL()), counts(plain.SQL()); a != b {
-		t.Errorf("keyed by id number: %s\nby the operator's codes: %s", a, b)
+		t.Errorf("keyed by personal values: %s\nby the operator's codes: %s", a, b)
 	}
 	night := coreDigests(t, byID.SQL())
 	if _, err := Run(ctx, byID.SQL(), "full", testKey, Options{Full: true, Logger: quiet}); err != nil {

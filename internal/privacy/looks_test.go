@@ -13,7 +13,10 @@ var looksPersonalCases = []struct {
 	{"330127197306194199", true}, // an id number
 	{"33012719730619419X", true},
 	{"19916471317", true}, // a mobile
-	{"tel 139-0570-0052", false},
+	{"tel 139-0570-0052", true},
+	{"139 0570 0052", true},
+	{"139--0570-0052", false}, // two separators end the run
+	{"2025-06-30 09:00:00", false},
 	{"6222021001115555", true},    // a bank card
 	{"51330100310200171N", false}, // a valid USCC
 	{"513300005007580458", true},  // eighteen digits that are no valid USCC

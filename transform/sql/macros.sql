@@ -144,27 +144,32 @@ CREATE OR REPLACE TEMP MACRO hz_pseudo(s) AS
 -- test, registered by the transform (transform/checks.go).
 CREATE OR REPLACE TEMP MACRO hz_looks_personal(s) AS hz_personal(s) IS NOT NULL;
 
--- A member_ref (hz_code'd) that looks like a person's data — an operator
--- that keys its members by their id numbers or phones — becomes
--- "HZ1:" and its HMAC pseudonym in upper case (an upper-case code, as
--- hz_code leaves it), in members, enrolments and claims alike, so that
+-- A code that names a person (contract.PersonRef: a member_ref, a
+-- staff_id and the references to them) and looks like a person's data —
+-- an operator that keys its members or staff by their id numbers or
+-- phones — becomes "HZ1:" and its HMAC pseudonym in upper case (an
+-- upper-case code, as hz_code leaves it), in every entity alike, so that
 -- the references still meet and no id number reaches core; the raw rows
--- are given the same value (scrub_members.sql, scrub_enrollments.sql,
--- scrub_claims.sql), which a full rebuild keeps as it is. The cheap tests
--- first, in a CASE of their own (DuckDB orders the terms of an AND by
--- its own guess of their cost, and ran the UDF on every row): at 1 M
--- members nearly every reference is 11 ASCII characters with fewer than 11
--- digits in a row, and the check costs 0.1 s of 4.8 M receipts.
-CREATE OR REPLACE TEMP MACRO hz_member_ref(c) AS
-    CASE WHEN strlen(c) >= 11 AND (strlen(c) <> length(c) OR regexp_matches(c, '[0-9]{11}'))
+-- are given the same value (the scrub_*.sql files), which a full rebuild
+-- keeps as it is. So does a staff role that looks personal (a refused
+-- row's: role is part of its key). The cheap tests first, in a CASE of
+-- their own (DuckDB orders the terms of an AND by its own guess of their
+-- cost, and ran the UDF on every row): a value with a character beyond
+-- ASCII (a name: two Chinese characters are six bytes) or 11 digits in a
+-- row (a space or a dash between them counts as none, as
+-- privacy.LooksPersonal counts) goes to the full test; at 1 M members
+-- nearly every reference is 11 ASCII characters with neither, and the
+-- check costs 0.1 s of 4.8 M receipts.
+CREATE OR REPLACE TEMP MACRO hz_ref_pseudo(c) AS
+    CASE WHEN strlen(c) <> length(c) OR (strlen(c) >= 11 AND regexp_matches(c, '[0-9](?:[ -]?[0-9]){10}'))
          THEN CASE WHEN hz_looks_personal(c) AND NOT regexp_full_match(c, 'HZ1:[0-9A-F]{32}')
                    THEN 'HZ1:' || upper(hz_hmac(c)) ELSE c END
          ELSE c END;
 
--- Whether a raw member_ref is one hz_member_ref replaces by its pseudonym
+-- Whether a raw reference is one hz_ref_pseudo replaces by its pseudonym
 -- (the raw value, not yet normalised: full-width digits are not ASCII).
 CREATE OR REPLACE TEMP MACRO hz_plain_ref(s) AS
-    CASE WHEN strlen(s) >= 11 AND (strlen(s) <> length(s) OR regexp_matches(s, '[0-9]{11}'))
+    CASE WHEN strlen(s) <> length(s) OR (strlen(s) >= 11 AND regexp_matches(s, '[0-9](?:[ -]?[0-9]){10}'))
          THEN hz_looks_personal(hz_code(s)) AND NOT regexp_full_match(hz_code(s), 'HZ1:[0-9A-F]{32}')
          ELSE false END;
 

@@ -24,13 +24,13 @@ WHERE r.rowid = s.raw_row AND r.load_id = s.load_id
 
 -- A member_ref that looks like a person's data (an operator that keys its
 -- members by id number or phone) gets the pseudonym the stage gave it
--- (hz_member_ref), apart, and only when the stage gave one: few operators
+-- (hz_ref_pseudo), apart, and only when the stage gave one: few operators
 -- do. A refused row's too, whose key must stay what the stage made of it
 -- (the refused keys are known keys: transform.defineKnown).
 SET VARIABLE pseudonymous_refs = (SELECT count(*) FROM stage_members WHERE starts_with(member_ref, 'HZ1:'));
 
 UPDATE raw.members
-SET member_ref = hz_member_ref(hz_code(member_ref))
+SET member_ref = hz_ref_pseudo(hz_code(member_ref))
 WHERE getvariable('pseudonymous_refs') > 0
   AND list_contains(getvariable('new_load_ids'), load_id) AND hz_plain_ref(member_ref);
 

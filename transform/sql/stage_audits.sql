@@ -15,7 +15,7 @@ WITH r AS (
         hz_code(operator_code) AS operator_code,
         hz_code(audit_id) AS audit_id,
         audit_type,
-        hz_code(subject_staff) AS subject_staff,
+        hz_ref_pseudo(hz_code(subject_staff)) AS subject_staff,
         hz_date(period_start) AS period_start,
         hz_date(period_end) AS period_end,
         hz_date(report_date) AS report_date,

@@ -9,7 +9,7 @@
 CREATE OR REPLACE TEMP TABLE stage_claims AS
 WITH r AS (
     SELECT r.*, r.rowid AS raw_row, n.loaded_at, n.batch_day,
-        -- once here: hz_member_ref names its argument five times
+        -- once here: hz_ref_pseudo names its argument five times
         hz_code(r.member_ref) AS member_c
     FROM raw.claims AS r
     JOIN new_loads AS n USING (load_id)
@@ -19,7 +19,7 @@ WITH r AS (
         hz_code(operator_code) AS operator_code,
         hz_code(claim_no) AS claim_no,
         hz_code(activity_code) AS activity_code,
-        hz_member_ref(member_c) AS member_ref,
+        hz_ref_pseudo(member_c) AS member_ref,
         hz_date(event_date) AS event_date,
         hz_ts(filed_at) AS filed_at,
         hz_text(diagnosis_group) AS diagnosis_group,

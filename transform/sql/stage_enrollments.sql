@@ -9,7 +9,7 @@
 CREATE OR REPLACE TEMP TABLE stage_enrollments AS
 WITH r AS (
     SELECT r.*, r.rowid AS raw_row, n.loaded_at, n.batch_day,
-        -- once here: hz_member_ref names its argument five times
+        -- once here: hz_ref_pseudo names its argument five times
         hz_code(r.member_ref) AS member_c
     FROM raw.enrollments AS r
     JOIN new_loads AS n USING (load_id)
@@ -19,7 +19,7 @@ WITH r AS (
         hz_code(operator_code) AS operator_code,
         hz_code(receipt_no) AS receipt_no,
         hz_code(activity_code) AS activity_code,
-        hz_member_ref(member_c) AS member_ref,
+        hz_ref_pseudo(member_c) AS member_ref,
         hz_date(period_start) AS period_start,
         hz_date(period_end) AS period_end,
         hz_money(amount) AS amount,

@@ -8,7 +8,9 @@
 -- not resolve here.
 CREATE OR REPLACE TEMP TABLE stage_ledger_entries AS
 WITH r AS (
-    SELECT r.*, r.rowid AS raw_row, n.loaded_at, n.batch_day
+    SELECT r.*, r.rowid AS raw_row, n.loaded_at, n.batch_day,
+        -- once here: hz_ref_pseudo names its argument five times
+        hz_code(r.prepared_by) AS prepared_c, hz_code(r.approved_by) AS approved_c, hz_code(r.paid_by) AS paid_c
     FROM raw.ledger_entries AS r
     JOIN new_loads AS n USING (load_id)
     WHERE list_contains(getvariable('new_load_ids'), r.load_id)
@@ -25,9 +27,9 @@ WITH r AS (
         hz_text(bank_account_no) AS bank_account_no,
         hz_text(counterparty) AS counterparty,
         hz_text(summary) AS summary,
-        hz_code(prepared_by) AS prepared_by,
-        hz_code(approved_by) AS approved_by,
-        hz_code(paid_by) AS paid_by,
+        hz_ref_pseudo(prepared_c) AS prepared_by,
+        hz_ref_pseudo(approved_c) AS approved_by,
+        hz_ref_pseudo(paid_c) AS paid_by,
         hz_code(decision_ref) AS decision_ref,
         hz_ts(updated_at) AS updated_at,
         r.line_no AS line_no_raw, r.posted_on AS posted_on_raw, r.debit AS debit_raw, r.credit AS credit_raw,

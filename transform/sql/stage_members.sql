@@ -20,7 +20,7 @@ WITH r AS (
 ), t AS (
     SELECT load_id, loaded_at, source_pos, source_operator, batch_day,
         hz_code(operator_code) AS operator_code,
-        hz_member_ref(member_c) AS member_ref,
+        hz_ref_pseudo(member_c) AS member_ref,
         hz_pseudo(CASE WHEN scrubbed THEN id_number ELSE idn END) AS id_pseudo,
         hz_pseudo(name_t) AS name_pseudo,
         hz_pseudo(phone) AS phone_pseudo,

@@ -15,9 +15,9 @@ WITH r AS (
 ), t AS (
     SELECT load_id, loaded_at, source_pos, raw_row, source_operator, batch_day,
         hz_code(operator_code) AS operator_code,
-        hz_code(staff_id) AS staff_id,
+        hz_ref_pseudo(hz_code(staff_id)) AS staff_id,
         hz_pseudo(hz_text(name)) AS name_pseudo,
-        role,
+        hz_ref_pseudo(role) AS role,
         hz_date(start_date) AS start_date,
         hz_date(end_date) AS end_date,
         hz_ts(updated_at) AS updated_at,
