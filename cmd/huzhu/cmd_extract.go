@@ -76,7 +76,11 @@ func printExtract(e *env, res *extract.Result) {
 		if s.Err != nil {
 			status = "FAILED: " + s.Err.Error()
 		}
-		if s.Quarantined > 0 {
+		switch s.Quarantined {
+		case 0:
+		case 1:
+			status += "; 1 record quarantined (ops.quarantine)"
+		default:
 			status += fmt.Sprintf("; %d records quarantined (ops.quarantine)", s.Quarantined)
 		}
 		for _, r := range s.Rejected {
