@@ -46,18 +46,14 @@ func rewrite(t *testing.T, batch, name string, change func([]byte) []byte, fixMa
 	if !fixManifest {
 		return
 	}
-	mpath := filepath.Join(batch, "manifest.json")
-	var m map[string]any
-	raw, _ := os.ReadFile(mpath)
-	json.Unmarshal(raw, &m)
 	sum := sha256.Sum256(b)
-	f := m["files"].(map[string]any)[name].(map[string]any)
-	f["sha256"] = hex.EncodeToString(sum[:])
-	if rows >= 0 {
-		f["rows"] = rows
-	}
-	raw, _ = json.Marshal(m)
-	os.WriteFile(mpath, raw, 0o644)
+	editManifest(t, batch, func(files map[string]any) {
+		f := files[name].(map[string]any)
+		f["sha256"] = hex.EncodeToString(sum[:])
+		if rows >= 0 {
+			f["rows"] = rows
+		}
+	})
 }
 
 func loadStatus(t *testing.T, db *sql.DB) (loaded int, rejected []string) {
@@ -93,26 +89,11 @@ func TestBadBatches(t *testing.T) {
 		{"missing manifest", func(t *testing.T, b string) { os.Remove(filepath.Join(b, "manifest.json")) }, "no manifest.json"},
 		{"missing file", func(t *testing.T, b string) { os.Remove(filepath.Join(b, "budgets.csv")) }, "it lists budgets.csv, which is not in the batch"},
 		{"file the manifest does not list", func(t *testing.T, b string) {
-			mpath := filepath.Join(b, "manifest.json")
-			var m map[string]any
-			raw, _ := os.ReadFile(mpath)
-			json.Unmarshal(raw, &m)
-			delete(m["files"].(map[string]any), "decisions.csv")
-			raw, _ = json.Marshal(m)
-			os.WriteFile(mpath, raw, 0o644)
+			editManifest(t, b, func(files map[string]any) { delete(files, "decisions.csv") })
 			os.WriteFile(filepath.Join(b, "README.txt"), []byte("not an entity: ignored"), 0o644)
 		}, "decisions.csv is in the batch but not in its manifest"},
 		{"a file listed under a name of no entity", func(t *testing.T, b string) {
-			os.Rename(filepath.Join(b, "enrollments.csv"), filepath.Join(b, "enrolments.csv"))
-			mpath := filepath.Join(b, "manifest.json")
-			var m map[string]any
-			raw, _ := os.ReadFile(mpath)
-			json.Unmarshal(raw, &m)
-			files := m["files"].(map[string]any)
-			files["enrolments.csv"] = files["enrollments.csv"]
-			delete(files, "enrollments.csv")
-			raw, _ = json.Marshal(m)
-			os.WriteFile(mpath, raw, 0o644)
+			renameInBatch(t, b, "enrollments.csv", "enrolments.csv")
 		}, "it lists enrolments.csv, which names no contract entity (enrollments?)"},
 		{"a data file of no entity, not listed", func(t *testing.T, b string) {
 			os.WriteFile(filepath.Join(b, "payments.csv"), []byte("operator_code,amount\n"), 0o644)
@@ -313,17 +294,8 @@ func headerSpelling(t *testing.T, format string) {
 // reason to refuse the batch.
 func TestFileNames(t *testing.T) {
 	batch, src, _ := dropOne(t, "csv", "utf-8", 0)
-	mpath := filepath.Join(batch, "manifest.json")
-	var m map[string]any
-	raw, _ := os.ReadFile(mpath)
-	json.Unmarshal(raw, &m)
-	files := m["files"].(map[string]any)
-	files["Enrollments.CSV"] = files["enrollments.csv"]
-	delete(files, "enrollments.csv")
-	files["README.txt"] = map[string]any{"rows": 0, "sha256": ""}
-	raw, _ = json.Marshal(m)
-	os.WriteFile(mpath, raw, 0o644)
-	os.Rename(filepath.Join(batch, "enrollments.csv"), filepath.Join(batch, "Enrollments.CSV"))
+	renameInBatch(t, batch, "enrollments.csv", "Enrollments.CSV")
+	editManifest(t, batch, func(files map[string]any) { files["README.txt"] = map[string]any{"rows": 0, "sha256": ""} })
 	os.WriteFile(filepath.Join(batch, "README.txt"), []byte("notes"), 0o644)
 	db := openWarehouse(t, "")
 	pull(t, db.SQL(), src, Options{})
@@ -333,4 +305,35 @@ func TestFileNames(t *testing.T) {
 	if len(rejected) != 0 || loaded == 0 || n == 0 {
 		t.Errorf("loaded %d files, %d receipts, rejected %q; want the batch loaded", loaded, n, rejected)
 	}
+}
+
+// editManifest changes the files of a batch's manifest.
+func editManifest(t *testing.T, batch string, edit func(files map[string]any)) {
+	t.Helper()
+	mpath := filepath.Join(batch, "manifest.json")
+	var m map[string]any
+	raw, err := os.ReadFile(mpath)
+	if err == nil {
+		err = json.Unmarshal(raw, &m)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit(m["files"].(map[string]any))
+	raw, _ = json.Marshal(m)
+	if err := os.WriteFile(mpath, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// renameInBatch renames a file of a batch and its manifest entry.
+func renameInBatch(t *testing.T, batch, from, to string) {
+	t.Helper()
+	if err := os.Rename(filepath.Join(batch, from), filepath.Join(batch, to)); err != nil {
+		t.Fatal(err)
+	}
+	editManifest(t, batch, func(files map[string]any) {
+		files[to] = files[from]
+		delete(files, from)
+	})
 }
