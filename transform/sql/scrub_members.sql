@@ -35,7 +35,7 @@ WHERE getvariable('pseudonymous_refs') > 0
   AND list_contains(getvariable('new_load_ids'), load_id) AND hz_plain_ref(member_ref);
 
 -- The columns beyond the contract, apart: an operator seldom sends any,
--- and a fourth column in the update above cost every row its rewrite.
+-- and a fourth column in the first update cost every row its rewrite.
 UPDATE raw.members
 SET extra = hz_mask_extra(extra)
 WHERE load_id IN (SELECT load_id FROM new_loads) AND extra IS NOT NULL AND extra <> hz_mask_extra(extra);
@@ -45,11 +45,11 @@ WHERE load_id IN (SELECT load_id FROM new_loads) AND extra IS NOT NULL AND extra
 -- under status): such values are masked too. Only refused rows can: in a
 -- kept one each of these columns passed its check (a date, an enum, a
 -- valid USCC), which no such value does (member_ref, a free code, got its
--- pseudonym above). Masking keeps a refused row refused for the same reason on a full
--- rebuild: the value failed its check, and '***' fails it too. The refused
--- rows are found by their rowids as a list, which DuckDB applies inside
--- its scan of raw; joined to the stage, the test of every column ran on
--- every row of raw first (0.7 s at 1 M members).
+-- pseudonym above). Masking keeps a refused row refused for the same
+-- reason on a full rebuild: the value failed its check, and '***' fails it
+-- too. The refused rows are found by their rowids as a list, which DuckDB
+-- applies inside its scan of raw; joined to the stage, the test of every
+-- column ran on every row of raw first (0.7 s at 1 M members).
 SET VARIABLE refused_rows = (SELECT list(raw_row) FROM stage_members WHERE verdict IS NOT NULL);
 
 UPDATE raw.members AS r
