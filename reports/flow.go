@@ -131,6 +131,15 @@ func flowLinks(es []flowEdge) ([]string, []sankeyLink) {
 	return nodes, links
 }
 
+// reversedNode names the non-account nodes of the mart when their edge is
+// negative and drawn the other way round (flowLinks).
+var reversedNode = map[string]string{
+	"balance brought forward": "弥补上年赤字",
+	"balance carried forward": "结转下年的赤字",
+	"reserve":                 "动用风险准备金",
+	"capital":                 "净资产减少",
+}
+
 // flowNode names one end of a mart edge in the chart: the fund as itself,
 // the other end by what it is on the side of the fund it is drawn on
 // (source: the edge's source; negative: drawn reversed).
@@ -138,19 +147,13 @@ func flowNode(n string, negative, source bool) string {
 	if n == "fund" {
 		return nodeZH(n)
 	}
+	if reversed, ok := reversedNode[n]; ok {
+		if negative {
+			return reversed
+		}
+		return nodeZH(n)
+	}
 	switch {
-	case n == "balance brought forward" && negative:
-		return "弥补上年赤字"
-	case n == "balance carried forward" && negative:
-		return "结转下年的赤字"
-	case n == "balance brought forward", n == "balance carried forward":
-		return nodeZH(n)
-	case n == "reserve" && negative:
-		return "动用风险准备金"
-	case n == "capital" && negative:
-		return "净资产减少"
-	case n == "reserve", n == "capital":
-		return nodeZH(n)
 	case negative && source:
 		return "收入冲回：" + n
 	case negative:

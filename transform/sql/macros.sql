@@ -160,18 +160,22 @@ CREATE OR REPLACE TEMP MACRO hz_looks_personal(s) AS hz_personal(s) IS NOT NULL;
 -- privacy.LooksPersonal counts) goes to the full test; at 1 M members
 -- nearly every reference is 11 ASCII characters with neither, and the
 -- check costs 0.1 s of 4.8 M receipts.
+CREATE OR REPLACE TEMP MACRO hz_ref_candidate(s) AS
+    strlen(s) <> length(s) OR (strlen(s) >= 11 AND regexp_matches(s, '[0-9](?:[ -]?[0-9]){10}'));
+-- The full test, of a code (hz_code'd): personal, and not already its
+-- pseudonym.
+CREATE OR REPLACE TEMP MACRO hz_ref_personal(c) AS
+    hz_looks_personal(c) AND NOT regexp_full_match(c, 'HZ1:[0-9A-F]{32}');
 CREATE OR REPLACE TEMP MACRO hz_ref_pseudo(c) AS
-    CASE WHEN strlen(c) <> length(c) OR (strlen(c) >= 11 AND regexp_matches(c, '[0-9](?:[ -]?[0-9]){10}'))
-         THEN CASE WHEN hz_looks_personal(c) AND NOT regexp_full_match(c, 'HZ1:[0-9A-F]{32}')
-                   THEN 'HZ1:' || upper(hz_hmac(c)) ELSE c END
+    CASE WHEN hz_ref_candidate(c)
+         THEN CASE WHEN hz_ref_personal(c) THEN 'HZ1:' || upper(hz_hmac(c)) ELSE c END
          ELSE c END;
 
--- Whether a raw reference is one hz_ref_pseudo replaces by its pseudonym
--- (the raw value, not yet normalised: full-width digits are not ASCII).
+-- Whether a raw reference is one hz_ref_pseudo replaces by its pseudonym:
+-- the cheap test on the raw value (full-width digits are not ASCII), the
+-- full one on its code.
 CREATE OR REPLACE TEMP MACRO hz_plain_ref(s) AS
-    CASE WHEN strlen(s) <> length(s) OR (strlen(s) >= 11 AND regexp_matches(s, '[0-9](?:[ -]?[0-9]){10}'))
-         THEN hz_looks_personal(hz_code(s)) AND NOT regexp_full_match(hz_code(s), 'HZ1:[0-9A-F]{32}')
-         ELSE false END;
+    CASE WHEN hz_ref_candidate(s) THEN hz_ref_personal(hz_code(s)) ELSE false END;
 
 -- The columns an operator sent beyond the contract (raw's extra, a JSON
 -- object) with their values masked: in an entity of personal data, an

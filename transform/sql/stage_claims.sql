@@ -53,6 +53,9 @@ WITH r AS (
 SELECT c.* EXCLUDE (activity_known, member_known, event_date_raw, filed_at_raw, diagnosis_group_raw, medical_total_raw, insurance_paid_raw,
         claimed_amount_raw, approved_amount_raw, decided_at_raw, paid_at_raw, paid_amount_raw, updated_at_raw),
     CASE
+        -- The OR chain tests every row cheaply; the fields are named only for
+        -- the rows it refuses (a list made for every row cost 0.08 s of 4.8 M
+        -- receipts).
         WHEN operator_code IS NULL OR claim_no IS NULL OR activity_code IS NULL OR member_ref IS NULL
           OR event_date_raw IS NULL OR filed_at_raw IS NULL OR nullif(diagnosis_group_raw, '') IS NULL OR hospital_level IS NULL
           OR medical_total_raw IS NULL OR insurance_paid_raw IS NULL OR claimed_amount_raw IS NULL

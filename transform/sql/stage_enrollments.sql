@@ -46,6 +46,9 @@ WITH r AS (
 SELECT c.* EXCLUDE (period_start_raw, period_end_raw, amount_raw, paid_at_raw, updated_at_raw,
         activity_known, member_known, payer_known),
     CASE
+        -- The OR chain tests every row cheaply; the fields are named only for
+        -- the rows it refuses (a list made for every row cost 0.08 s of 4.8 M
+        -- receipts).
         WHEN operator_code IS NULL OR receipt_no IS NULL OR activity_code IS NULL OR member_ref IS NULL
           OR period_start_raw IS NULL OR period_end_raw IS NULL OR amount_raw IS NULL OR paid_at_raw IS NULL
           OR payer_union_code IS NULL OR updated_at_raw IS NULL THEN 'missing_field:required field empty: ' || concat_ws(', ',

@@ -45,6 +45,9 @@ WITH r AS (
 SELECT c.* EXCLUDE (activity_known, as_of_raw, issuer_raw, instrument_name_raw, principal_raw, market_value_raw, start_date_raw,
         maturity_date_raw, rate_pct_raw, accrued_income_raw, realized_income_raw, updated_at_raw),
     CASE
+        -- The OR chain tests every row cheaply; the fields are named only for
+        -- the rows it refuses (a list made for every row cost 0.08 s of 4.8 M
+        -- receipts).
         WHEN operator_code IS NULL OR holding_id IS NULL OR as_of_raw IS NULL OR instrument_type IS NULL
           OR nullif(issuer_raw, '') IS NULL OR nullif(instrument_name_raw, '') IS NULL OR principal_raw IS NULL OR market_value_raw IS NULL
           OR start_date_raw IS NULL OR accrued_income_raw IS NULL OR realized_income_raw IS NULL

@@ -45,6 +45,9 @@ WITH r AS (
 )
 SELECT c.* EXCLUDE (activity_known, line_no_raw, posted_on_raw, debit_raw, credit_raw, summary_raw, updated_at_raw),
     CASE
+        -- The OR chain tests every row cheaply; the fields are named only for
+        -- the rows it refuses (a list made for every row cost 0.08 s of 4.8 M
+        -- receipts).
         WHEN operator_code IS NULL OR voucher_no IS NULL OR line_no_raw IS NULL OR posted_on_raw IS NULL
           OR account_code IS NULL OR debit_raw IS NULL OR credit_raw IS NULL OR nullif(summary_raw, '') IS NULL
           OR prepared_by IS NULL OR approved_by IS NULL OR updated_at_raw IS NULL THEN 'missing_field:required field empty: ' || concat_ws(', ',

@@ -28,6 +28,9 @@ WITH r AS (
 )
 SELECT t.* EXCLUDE (updated_at_raw),
     CASE
+        -- The OR chain tests every row cheaply; the fields are named only for
+        -- the rows it refuses (a list made for every row cost 0.08 s of 4.8 M
+        -- receipts).
         WHEN org_code IS NULL OR name IS NULL OR org_type IS NULL OR level IS NULL OR region_code IS NULL
           OR pool_code IS NULL OR status IS NULL OR updated_at_raw IS NULL THEN 'missing_field:required field empty: ' || concat_ws(', ',
                 CASE WHEN org_code IS NULL THEN 'org_code' END,
