@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -144,10 +145,8 @@ func (s *filesSource) pullBatch(ctx context.Context, l *Loader, batch string) er
 		}
 		if _, listed := m.Files[name]; !listed {
 			hint := ""
-			for listed := range m.Files {
-				if strings.EqualFold(listed, name) {
-					hint = ", which lists " + listed + ": file names are compared exactly"
-				}
+			if twin := caseTwin(name, slices.Collect(maps.Keys(m.Files))); twin != "" {
+				hint = ", which lists " + twin + ": file names are compared exactly"
 			}
 			return s.record(ctx, l, batch, checksum, refuse("%v: %s is in the batch but not in its manifest%s", ErrManifestMismatch, name, hint))
 		}
@@ -158,11 +157,13 @@ func (s *filesSource) pullBatch(ctx context.Context, l *Loader, batch string) er
 		if errors.Is(err, fs.ErrNotExist) {
 			// Said without the server's path; a name that differs in case
 			// only (a drop made on Windows) is named.
-			hint := ""
+			var onDisk []string
 			for _, e := range entries {
-				if e.Name() != name && strings.EqualFold(e.Name(), name) {
-					hint = " (" + e.Name() + " is: file names are compared exactly)"
-				}
+				onDisk = append(onDisk, e.Name())
+			}
+			hint := ""
+			if twin := caseTwin(name, onDisk); twin != "" {
+				hint = " (" + twin + " is: file names are compared exactly)"
 			}
 			return s.record(ctx, l, batch, checksum, refuse("%v: it lists %s, which is not in the batch%s", ErrManifestMismatch, name, hint))
 		}
@@ -274,6 +275,16 @@ func isDataFile(name string) bool {
 // any case (Enrollments.csv), or nil.
 func entityOfFile(name string) *contract.Entity {
 	return contract.Lookup(strings.ToLower(strings.TrimSuffix(name, filepath.Ext(name))))
+}
+
+// caseTwin is the one of names that differs from name in case only, or "".
+func caseTwin(name string, names []string) string {
+	for _, n := range names {
+		if n != name && strings.EqualFold(n, name) {
+			return n
+		}
+	}
+	return ""
 }
 
 // batchEntity names a whole batch in ops.loads rows that refuse it.
