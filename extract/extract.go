@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"huzhu/internal/config"
+	"huzhu/internal/pseudonym"
 )
 
 // SourceResult is what one source did in a run.
@@ -62,6 +63,12 @@ func Run(ctx context.Context, db *sql.DB, cfg *config.Config, runID string, opt 
 		return nil, err
 	}
 	defer w.Close()
+	if opt.PIIKey != nil {
+		if err := pseudonym.Claim(ctx, db, runID, opt.PIIKey); err != nil {
+			return nil, fmt.Errorf("extract: %w", err)
+		}
+		w.pseudo = newPseudonymiser(opt.PIIKey)
+	}
 	w.slots = make(chan struct{}, parallel)
 	res := &Result{Sources: make([]SourceResult, len(sources))}
 	sem := make(chan struct{}, parallel)

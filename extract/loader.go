@@ -77,6 +77,8 @@ type Writer struct {
 
 	slots chan struct{} // bounds the files loading at once
 
+	pseudo *pseudonymiser // nil: raw gets a person's data as sent
+
 	mu      sync.Mutex
 	loaders []*Loader
 }
@@ -346,6 +348,11 @@ func (t *Tx) Append(u *Unit, b *Batch) error {
 	}
 	n := int64(b.Len())
 	rec := b.Record()
+	if p := t.l.w.pseudo; p != nil {
+		out := p.record(u.Entity, rec)
+		rec.Release()
+		rec = out
+	}
 	defer rec.Release()
 	view := fmt.Sprintf("huzhu_chunk_%d", t.l.w.views.Add(1))
 	if err := ingest(t.ctx, t.l.conn, u.Entity.Name, view, rec, u.id, t.l.Operator, t.l.Kind, t.at); err != nil {
@@ -471,7 +478,7 @@ func (t *Tx) Finish(u *Unit) error {
 	l := t.l
 	_, err := l.conn.ExecContext(t.ctx, sqlLoadInsert, u.id, l.w.runID, l.Operator, l.Kind, u.Entity.Name,
 		nullIf(u.Batch), u.Received, u.Loaded, u.Quarantined, nullIf(u.From.String()), nullIf(u.To.String()),
-		nullIf(u.Checksum), "loaded", nil, t.at)
+		nullIf(u.Checksum), "loaded", nil, t.at, l.w.pseudo != nil)
 	if err != nil {
 		return fmt.Errorf("extract %s/%s: record load %s: %w", l.name, u.Entity.Name, u.id, err)
 	}
@@ -532,7 +539,7 @@ func (l *Loader) Reject(ctx context.Context, e *contract.Entity, batch, checksum
 	}
 	h := sha256.Sum256([]byte(l.w.runID + "\x00" + l.Operator + "\x00" + l.Kind + "\x00" + batch + "\x00" + e.Name))
 	_, err := l.conn.ExecContext(ctx, sqlLoadInsert, "rej-"+hex.EncodeToString(h[:])[:16], l.w.runID, l.Operator, l.Kind, e.Name,
-		nullIf(batch), 0, 0, 0, nil, nil, nullIf(checksum), "rejected", reason, l.w.now().UTC())
+		nullIf(batch), 0, 0, 0, nil, nil, nullIf(checksum), "rejected", reason, l.w.now().UTC(), nil)
 	if err != nil {
 		return fmt.Errorf("extract %s batch %s: record rejection: %w", l.name, batch, err)
 	}

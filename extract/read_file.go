@@ -49,6 +49,7 @@ type recordSink struct {
 	done     <-chan struct{}
 	received int64
 	extra    map[string]string
+	pseudo   *pseudonymiser // when set, what it hands over is pseudonymised
 	// badQuote is the position of the first record whose quote never
 	// closed: the lines after it went into it, which the file's count
 	// then misses.
@@ -143,6 +144,11 @@ func (s *recordSink) sendRecord(rec arrow.RecordBatch) bool {
 		rec.Release()
 		return false
 	}
+	if s.pseudo != nil {
+		out := s.pseudo.record(s.e, rec)
+		rec.Release()
+		rec = out
+	}
 	select {
 	case s.out <- chunk{rec: rec}:
 		return true
@@ -159,11 +165,22 @@ func (s *recordSink) flush() bool {
 	}
 	c := chunk{b: s.batch, q: s.q}
 	s.batch, s.q = NewBatch(s.e), nil
+	if s.pseudo != nil {
+		// Here, in the reader's goroutine, not in the loader's.
+		rec := c.b.Record()
+		c.b.Release()
+		c.rec, c.b = s.pseudo.record(s.e, rec), nil
+		rec.Release()
+	}
 	select {
 	case s.out <- c:
 		return true
 	case <-s.done:
-		c.b.Release()
+		if c.b != nil {
+			c.b.Release()
+		} else {
+			c.rec.Release()
+		}
 		return false
 	}
 }

@@ -40,6 +40,12 @@ type Options struct {
 	Logger *slog.Logger
 	// Progress, when set, is told of rows as they are committed.
 	Progress func(source, entity string, rows int64)
+	// PIIKey, when set, is the pseudonymisation key: a person's data is
+	// replaced by pseudonyms before it reaches the warehouse
+	// (pseudonymise.go), and the warehouse must be one whose pseudonyms
+	// were made under it. Without it raw receives the data as sent, for
+	// the transform to replace.
+	PIIKey []byte
 }
 
 // openers is the one place that names the transports.

@@ -307,6 +307,7 @@ func (s *filesSource) loadFile(ctx context.Context, tx *Tx, u *Unit, path, encod
 	ch := make(chan chunk, 4)
 	done := make(chan struct{})
 	sink := newRecordSink(u.Entity, name, ch, done)
+	sink.pseudo = tx.l.w.pseudo
 	errc := make(chan error, 1)
 	go func() {
 		defer close(ch)

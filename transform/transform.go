@@ -2,11 +2,8 @@ package transform
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"database/sql"
 	"embed"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -20,6 +17,7 @@ import (
 	"huzhu/contract"
 	"huzhu/extract"
 	"huzhu/internal/codes"
+	"huzhu/internal/pseudonym"
 	"huzhu/internal/sqlmodel"
 	"huzhu/warehouse"
 )
@@ -144,9 +142,8 @@ type Result struct {
 var ErrNoKey = errors.New("transform: no pseudonymisation key")
 
 // ErrKeyMismatch is returned when the key is not the one the warehouse's
-// pseudonyms were made under (ops.pseudonym_key): its members would get
-// pseudonyms that match none of those already there.
-var ErrKeyMismatch = errors.New("transform: the pseudonymisation key is not the one this warehouse's pseudonyms were made under")
+// pseudonyms were made under (pseudonym.ErrKeyMismatch).
+var ErrKeyMismatch = pseudonym.ErrKeyMismatch
 
 // Run transforms what raw holds and core does not yet into core, on one
 // connection of db. key is the HMAC key of the pseudonyms (at least 16
@@ -226,8 +223,8 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, key []byte, full
 	if _, err := conn.ExecContext(ctx, "SET VARIABLE extract_reasons = CAST(? AS VARCHAR[])", extract.Reasons); err != nil {
 		return fmt.Errorf("transform: %w", err)
 	}
-	if err := checkKeyFingerprint(ctx, conn, runID, key); err != nil {
-		return err
+	if err := pseudonym.Claim(ctx, conn, runID, key); err != nil {
+		return fmt.Errorf("transform: %w", err)
 	}
 	if err := registerHMAC(conn, key); err != nil {
 		return err
@@ -261,37 +258,6 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, key []byte, full
 		}
 	}
 	return nil
-}
-
-// checkKeyFingerprint refuses a key other than the one the warehouse's
-// pseudonyms were made under, and records the key of the first run.
-func checkKeyFingerprint(ctx context.Context, conn *sql.Conn, runID string, key []byte) error {
-	fp := keyFingerprint(key)
-	var have, first string
-	err := conn.QueryRowContext(ctx, mustRead("sql/pseudonym_key_get.sql")).Scan(&have, &first)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		if err := exec(ctx, conn, "sql/pseudonym_key_set.sql", mustRead("sql/pseudonym_key_set.sql"), fp, runID); err != nil {
-			return fmt.Errorf("transform: key fingerprint: %w", err)
-		}
-		return nil
-	case err != nil:
-		return fmt.Errorf("transform: key fingerprint: %w", err)
-	case have != fp:
-		// Neither fingerprint: a log line with one would let anybody test
-		// guesses at a weak key offline (ops.pseudonym_key, in the
-		// warehouse beside the pseudonyms themselves, keeps the first).
-		return fmt.Errorf("%w (the key of run %s): set the key of that run, or start a new warehouse", ErrKeyMismatch, first)
-	}
-	return nil
-}
-
-// keyFingerprint is HMAC-SHA256 of a fixed text under key, 32 hex digits:
-// two keys are told apart, and nothing of either is given away.
-func keyFingerprint(key []byte) string {
-	mac := hmac.New(sha256.New, key)
-	mac.Write([]byte("huzhu pseudonym key fingerprint v1"))
-	return hex.EncodeToString(mac.Sum(nil)[:16])
 }
 
 // forgetTransformed takes back what the transform recorded of the loads

@@ -93,28 +93,32 @@ func smallParams(members int, defects float64) opsim.Params {
 }
 
 // TestScrubRefusesToLeavePlaintext: a raw member row of the loads that the
-// scrub's update did not reach (here: one the stage never saw) fails the
-// entity instead of keeping its personal data, and the error names no
-// personal data.
+// scrub's update did not reach (here: one the stage never saw, or one of a
+// load extract says it pseudonymised) fails the entity instead of keeping
+// its personal data, and the error names no personal data.
 func TestScrubRefusesToLeavePlaintext(t *testing.T) {
 	ctx := context.Background()
-	conn := memConn(t)
-	if err := DefineMacros(ctx, conn); err != nil {
-		t.Fatal(err)
-	}
-	execAll(t, conn,
-		"CREATE TEMP TABLE new_loads AS SELECT 'L1' AS load_id",
-		`CREATE TEMP TABLE stage_members (raw_row BIGINT, load_id VARCHAR, source_pos VARCHAR,
-			id_pseudo VARCHAR, name_pseudo VARCHAR, phone_pseudo VARCHAR, region_code VARCHAR,
-			scrub_birth DATE, scrub_gender VARCHAR, scrub_ok BOOLEAN, verdict VARCHAR, member_ref VARCHAR)`,
-		`INSERT INTO raw.members (id_number, name, source_pos, load_id, source_operator, source_kind, ingested_at)
-			VALUES ('11010119900307803X', '张三', 'm.csv:2', 'L1', 'OP', 'files', now())`)
-	err := exec(ctx, conn, "sql/scrub_members.sql", mustRead("sql/scrub_members.sql"))
-	if err == nil || !strings.Contains(err.Error(), "1 raw rows still hold personal data") {
-		t.Fatalf("scrub of a row the stage missed: %v", err)
-	}
-	if strings.Contains(err.Error(), "张三") || strings.Contains(err.Error(), "11010119900307803X") {
-		t.Errorf("the error names personal data: %v", err)
+	// A load extract said it pseudonymised is not scrubbed, but is tested
+	// all the same.
+	for _, pseudonymised := range []bool{false, true} {
+		conn := memConn(t)
+		if err := DefineMacros(ctx, conn); err != nil {
+			t.Fatal(err)
+		}
+		execAll(t, conn,
+			fmt.Sprintf("CREATE TEMP TABLE new_loads AS SELECT 'L1' AS load_id, %v AS pseudonymised", pseudonymised),
+			`CREATE TEMP TABLE stage_members (raw_row BIGINT, load_id VARCHAR, source_pos VARCHAR,
+				id_pseudo VARCHAR, name_pseudo VARCHAR, phone_pseudo VARCHAR, region_code VARCHAR,
+				scrub_birth DATE, scrub_gender VARCHAR, scrub_ok BOOLEAN, verdict VARCHAR, member_ref VARCHAR)`,
+			`INSERT INTO raw.members (id_number, name, source_pos, load_id, source_operator, source_kind, ingested_at)
+				VALUES ('11010119900307803X', '张三', 'm.csv:2', 'L1', 'OP', 'files', now())`)
+		err := exec(ctx, conn, "sql/scrub_members.sql", mustRead("sql/scrub_members.sql"))
+		if err == nil || !strings.Contains(err.Error(), "1 raw rows still hold personal data") {
+			t.Fatalf("scrub of a row the stage missed (pseudonymised %v): %v", pseudonymised, err)
+		}
+		if strings.Contains(err.Error(), "张三") || strings.Contains(err.Error(), "11010119900307803X") {
+			t.Errorf("the error names personal data: %v", err)
+		}
 	}
 }
 

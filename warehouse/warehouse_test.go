@@ -35,7 +35,7 @@ var wantTables = map[string][]column{
 	"ops.loads": {{"load_id", "VARCHAR"}, {"run_id", "VARCHAR"}, {"operator_code", "VARCHAR"}, {"source_kind", "VARCHAR"},
 		{"entity", "VARCHAR"}, {"batch", "VARCHAR"}, {"rows_received", "BIGINT"}, {"rows_loaded", "BIGINT"},
 		{"rows_quarantined", "BIGINT"}, {"watermark_from", "VARCHAR"}, {"watermark_to", "VARCHAR"}, {"checksum", "VARCHAR"},
-		{"status", "VARCHAR"}, {"reason", "VARCHAR"}, {"loaded_at", "TIMESTAMP WITH TIME ZONE"}},
+		{"status", "VARCHAR"}, {"reason", "VARCHAR"}, {"loaded_at", "TIMESTAMP WITH TIME ZONE"}, {"pseudonymised", "BOOLEAN"}},
 	"ops.watermarks": {{"operator_code", "VARCHAR"}, {"source_kind", "VARCHAR"}, {"entity", "VARCHAR"},
 		{"watermark", "VARCHAR"}, {"cursor", "VARCHAR"}, {"updated_at", "TIMESTAMP WITH TIME ZONE"}},
 	"ops.quarantine": {{"load_id", "VARCHAR"}, {"entity", "VARCHAR"}, {"source_row", "VARCHAR"},

@@ -42,7 +42,11 @@ func newExtractCmd(e *env) *cobra.Command {
 // runExtract runs the stage with progress bars on a terminal and log lines
 // otherwise.
 func runExtract(ctx context.Context, e *env, r *stageRun, parallel int) (*extract.Result, error) {
-	opt := extract.Options{Logger: r.log}
+	key, err := r.cfg.PIIKey()
+	if err != nil {
+		return nil, err
+	}
+	opt := extract.Options{Logger: r.log, PIIKey: key}
 	if isTerminal(e.stderr) {
 		p := mpb.New(mpb.WithOutput(e.stderr), mpb.WithAutoRefresh())
 		var mu sync.Mutex

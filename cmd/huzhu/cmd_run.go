@@ -401,11 +401,12 @@ func stageResult[T any](m *runManifest, name string) (T, bool) {
 }
 
 // checkKeys refuses, before anything runs, a run whose stages need a key
-// the environment lacks (exit 2): the pseudonymisation key for transform,
+// the environment lacks (exit 2): the pseudonymisation key for extract and transform,
 // the signing key for the site, an http source's token for extract, and
-// the alert webhook's token.
+// the alert webhook's token. Extract needs the pseudonymisation key too: it
+// replaces a person's data before it reaches the warehouse.
 func checkKeys(c *config.Config, stages []string) error {
-	if slices.Contains(stages, "transform") {
+	if slices.Contains(stages, "transform") || slices.Contains(stages, "extract") {
 		if _, err := c.PIIKey(); err != nil {
 			return err
 		}

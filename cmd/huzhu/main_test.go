@@ -120,8 +120,9 @@ func TestDemo(t *testing.T) {
 	}
 }
 
-// TestExtractExitCodes: a config error exits 2; a source that fails exits
-// 1 while the other sources still load; a clean run exits 0.
+// TestExtractExitCodes: a config error or a missing key exits 2; a source
+// that fails exits 1 while the other sources still load; a clean run exits
+// 0.
 func TestExtractExitCodes(t *testing.T) {
 	dir := t.TempDir()
 	if code, _, stderr := run(t, "opsim", "drop", "--out", filepath.Join(dir, "drops"), "--members", "400", "--operators", "1"); code != 0 {
@@ -141,6 +142,13 @@ func TestExtractExitCodes(t *testing.T) {
 	bad := write("bad.toml", "warehouse = \"w/bad.duckdb\"\n[[source]]\noperator = \""+op+"\"\nkind = \"files\"\npath = \"drops/"+op+"\"\n"+
 		"[[source]]\noperator = \"514401006623851810\"\nkind = \"files\"\npath = \"no/such/folder\"\n")
 	invalid := write("invalid.toml", "warehouse = \"w/x.duckdb\"\nno_such_key = 1\n")
+	// extract refuses to start without the pseudonymisation key too: it
+	// pseudonymises the members as they arrive.
+	t.Setenv("HUZHU_PII_KEY", "")
+	if code, _, stderr := run(t, "extract", "--config", good); code != exitUsage || !strings.Contains(stderr, "HUZHU_PII_KEY") {
+		t.Errorf("extract without a key = %d (%s), want 2 naming the variable", code, stderr)
+	}
+	t.Setenv("HUZHU_PII_KEY", "a-test-key-of-enough-length")
 	if code, _, stderr := run(t, "extract", "--config", invalid); code != exitUsage {
 		t.Errorf("extract with an unknown key = %d, want 2 (%s)", code, stderr)
 	}

@@ -186,9 +186,9 @@ CREATE OR REPLACE TEMP MACRO hz_mask_extra(extra) AS
 
 -- A raw member row that still holds plaintext personal data (not yet
 -- replaced by pseudonyms, or an extra column unmasked: see
--- scrub_members.sql).
+-- scrub_members.sql; an id number of blanks is none).
 CREATE OR REPLACE TEMP MACRO hz_plain_member(id_number, name, phone, extra) AS
-    (id_number IS NOT NULL AND NOT hz_scrubbed_id(id_number))
+    (id_number IS NOT NULL AND NOT hz_scrubbed_id(id_number) AND hz_code(id_number) IS NOT NULL)
     OR (name IS NOT NULL AND NOT hz_scrubbed(name))
     OR (phone IS NOT NULL AND NOT hz_scrubbed(phone))
     OR (extra IS NOT NULL AND extra <> hz_mask_extra(extra));

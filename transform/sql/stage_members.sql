@@ -36,7 +36,10 @@ WITH r AS (
         CASE WHEN scrubbed THEN split_part(id_number, ':', 4)
              WHEN try_cast(substr(idn, 17, 1) AS INTEGER) % 2 = 1 THEN 'M' ELSE 'F' END AS id_gender,
         CASE WHEN scrubbed THEN split_part(id_number, ':', 5) ELSE substr(idn, 1, 6) END AS id_region,
-        operator_code AS operator_raw, member_ref AS member_raw, id_number AS id_raw, name AS name_raw,
+        -- An id number of blanks is none (what the scrub leaves of it, and
+        -- what extract sends when it pseudonymises: extract/pseudonymise.go).
+        operator_code AS operator_raw, member_ref AS member_raw,
+        CASE WHEN scrubbed THEN id_number ELSE idn END AS id_raw, name AS name_raw,
         phone AS phone_raw, birth_date AS birth_raw, union_code AS union_raw, joined_on AS joined_raw,
         r.updated_at AS updated_raw, raw_row
     FROM r
