@@ -2,15 +2,13 @@ package transform
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"unsafe"
 
 	"github.com/duckdb/duckdb-go/v2"
+
+	"huzhu/internal/pseudonym"
 )
 
 // hmacUDF is the SQL function hz_hmac(VARCHAR) → VARCHAR: the first 32 hex
@@ -50,14 +48,7 @@ func (u *hmacUDF) chunk(_ context.Context, state *duckdb.ChunkIteratorState) err
 	if err != nil {
 		return err
 	}
-	mac := hmac.New(sha256.New, u.key)
-	var sum [sha256.Size]byte
-	var digits [32]byte
-	// The value's bytes and the digits go through buffers of the call: a
-	// conversion a value cost an allocation each (Set copies the digits
-	// into DuckDB before it returns).
-	var buf []byte
-	hexDigits := unsafe.String(&digits[0], len(digits))
+	m := pseudonym.NewMaker(u.key) // one a call: DuckDB calls from several threads
 	for row := range in.Len() {
 		v, ok, err := in.GetValueBorrowed(row)
 		if err != nil {
@@ -66,11 +57,7 @@ func (u *hmacUDF) chunk(_ context.Context, state *duckdb.ChunkIteratorState) err
 		if !ok {
 			continue
 		}
-		buf = append(buf[:0], v...)
-		mac.Reset()
-		mac.Write(buf)
-		hex.Encode(digits[:], mac.Sum(sum[:0])[:16])
-		if err := out.Set(row, hexDigits); err != nil {
+		if err := out.Set(row, m.Of(v)); err != nil {
 			return err
 		}
 	}
