@@ -62,12 +62,16 @@ CREATE OR REPLACE TEMP MACRO hz_money(s) AS
 CREATE OR REPLACE TEMP MACRO hz_sent(s) AS length(trim(s, ' ' || chr(9) || chr(10) || chr(13))) > 0;
 
 -- date: YYYY-MM-DD, a real calendar date; ASCII white space around it is
--- trimmed, as around an amount (a padded spreadsheet cell), only when there
--- is some (as hz_money: the test of both ends is cheap, the trim is not).
+-- trimmed, as around an amount (a padded spreadsheet cell). The form is
+-- tested with GLOB, whose character classes are exactly the regular
+-- expression's [0-9]{4}-[0-9]{2}-[0-9]{2} here, and the value cast: at 1 M
+-- members the receipts' two dates took 0.60 s through a regular
+-- expression and strptime, 0.23 s so. A value that does not have the form
+-- as sent (padded, or not a date) is trimmed and tested again.
 CREATE OR REPLACE TEMP MACRO hz_date_form(s) AS
-    CASE WHEN regexp_full_match(s, '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN CAST(try_strptime(s, '%Y-%m-%d') AS DATE) END;
+    CASE WHEN s GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' THEN try_cast(s AS DATE) END;
 CREATE OR REPLACE TEMP MACRO hz_date(s) AS
-    CASE WHEN ascii(s) > 32 AND ascii(s[-1]) > 32 THEN hz_date_form(s)
+    CASE WHEN s GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' THEN try_cast(s AS DATE)
          ELSE hz_date_form(trim(s, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13))) END;
 
 -- timestamp: RFC 3339 with an offset (fractions to the microsecond; hours
@@ -89,9 +93,20 @@ CREATE OR REPLACE TEMP MACRO hz_ts_form(s) AS
          THEN hz_ts_cast(s)
          WHEN regexp_full_match(upper(s), '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?')
          THEN hz_ts_cast(upper(s)) END;
--- White space around a timestamp is trimmed as around a date.
+-- White space around a timestamp is trimmed as around a date. The usual
+-- forms (seconds, no fraction, an offset or none; T or a space) are tested
+-- first with GLOB, a subset of the regular expression's language (an hour
+-- 00–19 or 20–23, in the offset too: DuckDB's cast takes 24:00:00) that
+-- needs neither hz_ts_cast's test of the end nor the regular expression:
+-- the receipts' two instants at 1 M members took 0.85 s without it.
 CREATE OR REPLACE TEMP MACRO hz_ts(s) AS
-    CASE WHEN ascii(s) > 32 AND ascii(s[-1]) > 32 THEN hz_ts_form(s)
+    CASE WHEN s GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][T ][01][0-9]:[0-5][0-9]:[0-5][0-9][-+][01][0-9]:[0-5][0-9]'
+           OR s GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][T ]2[0-3]:[0-5][0-9]:[0-5][0-9][-+][01][0-9]:[0-5][0-9]'
+            THEN try_cast(s AS TIMESTAMPTZ)
+         WHEN s GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][T ][01][0-9]:[0-5][0-9]:[0-5][0-9]'
+           OR s GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][T ]2[0-3]:[0-5][0-9]:[0-5][0-9]'
+            THEN try_cast(s || '+08:00' AS TIMESTAMPTZ)
+         WHEN ascii(s) > 32 AND ascii(s[-1]) > 32 THEN hz_ts_form(s)
          ELSE hz_ts_form(trim(s, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13))) END;
 
 -- beijing_day, the calendar day in Beijing of an instant, is the
