@@ -203,8 +203,17 @@ func (l *Loader) Watermark(ctx context.Context, entity string) (Watermark, error
 	if err != nil {
 		return Watermark{}, fmt.Errorf("extract %s/%s: watermark: %w", l.name, entity, err)
 	}
-	return Watermark{UpdatedAt: wm.String, Key: cur.String}, nil
+	m, err := l.w.pseudo.openWatermark(Watermark{UpdatedAt: wm.String, Key: cur.String})
+	if err != nil {
+		return Watermark{}, fmt.Errorf("extract %s/%s: %w", l.name, entity, err)
+	}
+	return m, nil
 }
+
+// PositionKey is a row's key as a position (source_pos) may name it: with
+// the pseudonymisation key, a field that looks like a person's data becomes
+// its pseudonym (pseudonymiser.positionKey).
+func (l *Loader) PositionKey(k string) string { return l.w.pseudo.positionKey(k) }
 
 // Seen returns how many files of a batch with this checksum were loaded.
 func (l *Loader) Seen(ctx context.Context, batch, checksum string) (int, error) {
@@ -476,14 +485,17 @@ func maskRecord(e *contract.Entity, q Quarantined) string {
 // watermark.
 func (t *Tx) Finish(u *Unit) error {
 	l := t.l
+	// Kept as the warehouse keeps them: a key that looks like a person's
+	// data sealed.
+	from, to := l.w.pseudo.sealWatermark(u.From), l.w.pseudo.sealWatermark(u.To)
 	_, err := l.conn.ExecContext(t.ctx, sqlLoadInsert, u.id, l.w.runID, l.Operator, l.Kind, u.Entity.Name,
-		nullIf(u.Batch), u.Received, u.Loaded, u.Quarantined, nullIf(u.From.String()), nullIf(u.To.String()),
+		nullIf(u.Batch), u.Received, u.Loaded, u.Quarantined, nullIf(from.String()), nullIf(to.String()),
 		nullIf(u.Checksum), "loaded", nil, t.at, l.w.pseudo != nil)
 	if err != nil {
 		return fmt.Errorf("extract %s/%s: record load %s: %w", l.name, u.Entity.Name, u.id, err)
 	}
-	if u.To.UpdatedAt != "" {
-		if _, err := l.conn.ExecContext(t.ctx, sqlWatermarkSet, l.Operator, l.Kind, u.Entity.Name, u.To.UpdatedAt, u.To.Key, t.at); err != nil {
+	if to.UpdatedAt != "" {
+		if _, err := l.conn.ExecContext(t.ctx, sqlWatermarkSet, l.Operator, l.Kind, u.Entity.Name, to.UpdatedAt, to.Key, t.at); err != nil {
 			return fmt.Errorf("extract %s/%s: watermark: %w", l.name, u.Entity.Name, err)
 		}
 	}

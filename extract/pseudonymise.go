@@ -3,6 +3,8 @@ package extract
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"sync"
@@ -42,12 +44,22 @@ import (
 // person's data under another column (an export that swapped columns) are
 // masked once the transform has refused the row, since masking them here
 // could refuse a row the transform would keep.
+//
+// Nor does a person's data reach the warehouse through where an
+// incremental pull stands (the watermark, in ops.watermarks and ops.loads)
+// or a PostgreSQL row's position (raw source_pos: the table and the row's
+// key), for an operator that keys its members or staff by id number, phone
+// or name: a watermark whose key looks like a person's data is sealed
+// (pseudonym.Seal), since the next pull must send it back to the operator,
+// and a position's key gets the reference's pseudonym, as raw's column
+// has it.
 type pseudonymiser struct {
+	key    []byte
 	makers sync.Pool // of *pseudonym.Maker: one a goroutine at a time
 }
 
 func newPseudonymiser(key []byte) *pseudonymiser {
-	p := &pseudonymiser{}
+	p := &pseudonymiser{key: key}
 	p.makers.New = func() any { return pseudonym.NewMaker(key) }
 	return p
 }
@@ -334,4 +346,86 @@ func maskedExtra(_ *pseudonym.Maker, v string) (string, bool) {
 	}
 	out.WriteByte('}')
 	return out.String(), true
+}
+
+// keyFields splits a watermark's or position's key ("k1|k2", a "|" or "\"
+// within a field escaped with "\": appendPGKey; an HTTP pull's ends in a
+// tab and a count) into its fields, escapes kept.
+func keyFields(k string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(k); i++ {
+		switch k[i] {
+		case '\\':
+			i++
+		case '|', '\t':
+			out = append(out, k[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, k[start:])
+}
+
+// personalKey reports whether a field of the key looks like a person's
+// data, as a reference extract pseudonymises does (refForm).
+func personalKey(k string) bool {
+	for _, f := range keyFields(k) {
+		if refCandidate(f) && refPersonal(codes.NormalizeCode(f)) {
+			return true
+		}
+	}
+	return false
+}
+
+// sealWatermark is the watermark as the warehouse keeps it: its key sealed
+// when it looks like a person's data. Without the key (p nil) it is kept
+// as it is.
+func (p *pseudonymiser) sealWatermark(m Watermark) Watermark {
+	if p != nil && m.Key != "" && personalKey(m.Key) {
+		m.Key = pseudonym.Seal(p.key, m.Key)
+	}
+	return m
+}
+
+// openWatermark reads back a watermark sealWatermark kept. A sealed one
+// needs the key it was sealed under; the error says so without any of it.
+func (p *pseudonymiser) openWatermark(m Watermark) (Watermark, error) {
+	if !pseudonym.Sealed(m.Key) {
+		return m, nil
+	}
+	if p == nil {
+		return Watermark{}, errors.New("the watermark's key is sealed (a pull with the pseudonymisation key left it): run with that key")
+	}
+	k, err := pseudonym.Open(p.key, m.Key)
+	if err != nil {
+		return Watermark{}, fmt.Errorf("the watermark's key: %w", err)
+	}
+	m.Key = k
+	return m, nil
+}
+
+// positionKey is a row's key as its position names it (a PostgreSQL
+// row's source_pos: the table and the key): each field that looks like a
+// person's data becomes its reference's pseudonym (refForm), which raw's
+// column holds too. Without the key (p nil) the key is kept as it is.
+func (p *pseudonymiser) positionKey(k string) string {
+	if p == nil || !personalKey(k) {
+		return k
+	}
+	m := p.makers.Get().(*pseudonym.Maker)
+	defer p.makers.Put(m)
+	var b strings.Builder
+	start := 0
+	for i, f := range keyFields(k) {
+		if i > 0 {
+			b.WriteByte(k[start-1]) // the separator, as it was
+		}
+		start += len(f) + 1
+		if refCandidate(f) && refPersonal(codes.NormalizeCode(f)) {
+			v, _ := refForm(m, f)
+			f = v
+		}
+		b.WriteString(f)
+	}
+	return b.String()
 }

@@ -101,7 +101,7 @@ func (s *postgresSource) pullEntity(ctx context.Context, pg pgx.Tx, l *Loader, e
 	if err != nil {
 		return err
 	}
-	c := &pgChunk{q: q}
+	c := &pgChunk{q: q, posKey: l.PositionKey}
 	defer c.release()
 	if from.UpdatedAt == "" {
 		// The first pull: the rows without updated_at, which no later
@@ -265,7 +265,8 @@ func pgText(col, typ string) string {
 func (q *pgQueries) args(m Watermark) ([]any, error) {
 	key, err := splitPGKey(m.Key, len(q.key))
 	if err != nil {
-		return nil, fmt.Errorf("watermark %q: %w", m, err)
+		// Not the key itself: it may be a person's data.
+		return nil, fmt.Errorf("the key of the watermark at %s: %w", m.UpdatedAt, err)
 	}
 	args := []any{m.UpdatedAt}
 	for _, k := range key {
@@ -282,7 +283,8 @@ type pgChunk struct {
 	used    int   // batches holding rows
 	rows    int64 // rows appended
 	last    Watermark
-	run     []pgRow // the rows at the latest position read, not yet appended
+	posKey  func(string) string // a key as a position names it (Loader.PositionKey)
+	run     []pgRow             // the rows at the latest position read, not yet appended
 	nrun    int
 }
 
@@ -433,7 +435,7 @@ func (c *pgChunk) flushRun() {
 		return
 	}
 	c.last = c.runPos()
-	pos := c.q.table + ":" + c.last.Key
+	pos := c.q.table + ":" + c.posKey(c.last.Key)
 	for i := 0; i < c.nrun; i++ {
 		if c.used == 0 || c.batches[c.used-1].Full() {
 			if c.used == len(c.batches) {

@@ -117,6 +117,12 @@ func rawRows(t *testing.T, db *sql.DB, e *contract.Entity, where string) rowSet 
 // chunk rows.
 func pgPull(t *testing.T, db *sql.DB, src config.Source, runID string, chunk int) error {
 	t.Helper()
+	return pgPullKey(t, db, src, runID, chunk, nil)
+}
+
+// pgPullKey is pgPull with the pseudonymisation key (none when nil).
+func pgPullKey(t *testing.T, db *sql.DB, src config.Source, runID string, chunk int, key []byte) error {
+	t.Helper()
 	s, err := openPostgres(src, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -128,6 +134,9 @@ func pgPull(t *testing.T, db *sql.DB, src config.Source, runID string, chunk int
 		t.Fatal(err)
 	}
 	defer w.Close()
+	if key != nil {
+		w.pseudo = newPseudonymiser(key)
+	}
 	return s.Pull(ctx, w.Loader(src.Operator, src.Kind))
 }
 
@@ -612,5 +621,89 @@ func TestPostgresNullUpdatedAt(t *testing.T) {
 				t.Errorf("watermark %q, want D5's updated_at", wm)
 			}
 		})
+	}
+}
+
+// TestPostgresPersonalKeys: an operator that keys its members by id number
+// and its staff by phone. Pulled with the pseudonymisation key, neither
+// reaches the warehouse through where the pull stands (ops.watermarks,
+// ops.loads: the key sealed) or a row's position (source_pos: the key's
+// pseudonym, the one raw's member_ref holds); the next night resumes from
+// the sealed watermark and loads the one new member alone, and a pull
+// without the key refuses the sealed watermark without showing it. Pulled
+// without the key, the same scan finds them: it can see them.
+func TestPostgresPersonalKeys(t *testing.T) {
+	dsn, conn := pgtest.Connect(t)
+	const schema = "personal"
+	pgTables(t, conn, schema, nil)
+	ids := []string{"110101199003071235", "110101198512120018", "44030419770101002X", "310101200001011237"}
+	phones := []string{"13800138000", "13912345678"}
+	members := pgx.Identifier{schema, "members"}.Sanitize()
+	staff := pgx.Identifier{schema, "staff_roles"}.Sanitize()
+	pgExec(t, conn,
+		`INSERT INTO `+members+` (member_ref, id_number, name, updated_at) VALUES
+		 ('`+ids[0]+`', '`+ids[0]+`', '张三', '2024-01-18 10:00:00+08'),
+		 ('`+ids[1]+`', '`+ids[1]+`', '李四', '2024-01-18 10:00:01+08'),
+		 ('`+ids[2]+`', '`+ids[2]+`', '王五', '2024-01-18 10:00:01+08')`,
+		`INSERT INTO `+staff+` (staff_id, role, start_date, updated_at) VALUES
+		 ('`+phones[0]+`', 'cashier', '2020-01-01', '2024-01-18 10:00:00+08'),
+		 ('`+phones[1]+`', 'leader', '2020-01-01', '2024-01-18 10:00:02+08')`)
+	src := config.Source{Operator: "51330000MA0000000X", Kind: config.KindPostgres, DSN: dsn, Schema: schema}
+	key := []byte("personal-keys-test-key-0123")
+	// what the warehouse shows of where its pulls stand and its rows came from
+	shown := func(db *sql.DB) string {
+		t.Helper()
+		var s string
+		if err := db.QueryRow(`SELECT concat_ws(' ',
+			(SELECT string_agg(concat_ws(' ', watermark_from, watermark_to), ' ') FROM ops.loads),
+			(SELECT string_agg(cursor, ' ') FROM ops.watermarks),
+			(SELECT string_agg(source_pos || ' ' || member_ref, ' ') FROM raw.members),
+			(SELECT string_agg(source_pos || ' ' || staff_id, ' ') FROM raw.staff_roles))`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	plain := pgWarehouse(t)
+	if err := pgPull(t, plain, src, "plain", 1); err != nil {
+		t.Fatal(err)
+	}
+	if s := shown(plain); !strings.Contains(s, ids[1]) || !strings.Contains(s, phones[1]) {
+		t.Fatalf("pulled without the key, the warehouse shows no id number or phone: the scan cannot see them (%s)", s)
+	}
+
+	db := pgWarehouse(t)
+	if err := pgPullKey(t, db, src, "night1", 1, key); err != nil {
+		t.Fatal(err)
+	}
+	pgExec(t, conn, `INSERT INTO `+members+` (member_ref, id_number, name, updated_at) VALUES
+		 ('`+ids[3]+`', '`+ids[3]+`', '赵六', '2024-01-19 09:00:00+08')`)
+	if err := pgPullKey(t, db, src, "night2", 1, key); err != nil {
+		t.Fatal(err)
+	}
+	s := shown(db)
+	for _, v := range append(ids, phones...) {
+		if strings.Contains(s, v) {
+			t.Errorf("the warehouse's watermarks or positions show %s", v)
+		}
+	}
+	if n := count(t, db, "SELECT count(*) FROM ops.watermarks WHERE entity IN ('members', 'staff_roles') AND starts_with(cursor, 'HZS1:')"); n != 2 {
+		t.Errorf("%d of the members' and staff's watermarks sealed, want 2", n)
+	}
+	if n := count(t, db, "SELECT count(*) FROM raw.members WHERE source_pos = 'personal.members:' || member_ref AND starts_with(member_ref, 'HZ1:')"); n != 4 {
+		t.Errorf("%d members' positions name their pseudonymous member_ref, want 4", n)
+	}
+	for run, want := range map[string]int64{"night1": 3, "night2": 1} {
+		if n := count(t, db, "SELECT coalesce(sum(rows_received), 0) FROM ops.loads WHERE entity = 'members' AND run_id = ?", run); n != want {
+			t.Errorf("%s received %d members, want %d", run, n, want)
+		}
+	}
+	err := pgPull(t, db, src, "nokey", 1)
+	if err == nil || !strings.Contains(err.Error(), "sealed") {
+		t.Fatalf("a pull without the key from a sealed watermark: %v, want it refused", err)
+	}
+	for _, v := range append(ids, phones...) {
+		if strings.Contains(err.Error(), v) {
+			t.Errorf("the error shows %s: %v", v, err)
+		}
 	}
 }
