@@ -1,5 +1,6 @@
-// Package pseudonym makes the warehouse's pseudonyms and guards the key
-// they are made under.
+// Package pseudonym makes the warehouse's pseudonyms, seals the few values
+// of a person's it must read back (Seal: where an incremental pull stands),
+// and guards the key both are made under.
 //
 // A pseudonym is the first 32 hex digits of HMAC-SHA256 of a value's UTF-8
 // bytes under the run's key (config [pseudonymise] key_env). Extract makes
