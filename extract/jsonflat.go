@@ -241,12 +241,17 @@ func (s *jsonScanner) flatObject(set func(key []byte, start, end int, null bool)
 // for each field, the start and end of its value in s.out, or -1, -1 for
 // null or absent. Unknown keys are returned as extra (nil when none).
 // s.out keeps growing, so the spans of several objects stay valid together.
-func (s *jsonScanner) objectSpans(r *recordSink, spans []int32) (map[string]string, error) {
+//
+// A field the object names twice ("amount" and "Amount", or one key
+// twice), which JSON leaves to the reader to settle, is returned as twice
+// (its contract name): the record is refused (ReasonDuplicateField) rather
+// than one of the two values kept and the other lost without a word.
+func (s *jsonScanner) objectSpans(r *recordSink, spans []int32) (extra map[string]string, twice string, err error) {
 	for i := range spans {
 		spans[i] = -1
 	}
-	var extra map[string]string
-	err := s.flatObject(func(key []byte, start, end int, null bool) {
+	var seen uint64 // the fields met, by index (the contract's have fewer than 64)
+	err = s.flatObject(func(key []byte, start, end int, null bool) {
 		j := r.index(key)
 		if j < 0 {
 			if !null {
@@ -257,13 +262,19 @@ func (s *jsonScanner) objectSpans(r *recordSink, spans []int32) (map[string]stri
 			}
 			return
 		}
+		if j < 64 {
+			if seen&(1<<j) != 0 && twice == "" {
+				twice = r.e.Fields[j].Name
+			}
+			seen |= 1 << j
+		}
 		if !null {
 			spans[2*j], spans[2*j+1] = int32(start), int32(end)
 		} else {
 			spans[2*j], spans[2*j+1] = -1, -1
 		}
 	})
-	return extra, err
+	return extra, twice, err
 }
 
 // fieldsOf turns spans into field values pointing into s.out.
@@ -279,16 +290,16 @@ func (s *jsonScanner) fieldsOf(spans []int32, fields [][]byte) {
 }
 
 // objectFields scans one flat object onto fields (see objectSpans).
-func (s *jsonScanner) objectFields(r *recordSink, fields [][]byte) (map[string]string, error) {
+func (s *jsonScanner) objectFields(r *recordSink, fields [][]byte) (map[string]string, string, error) {
 	s.out = s.out[:0]
 	var buf [128]int32
 	spans := buf[:2*len(fields)]
-	extra, err := s.objectSpans(r, spans)
+	extra, twice, err := s.objectSpans(r, spans)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	s.fieldsOf(spans, fields)
-	return extra, nil
+	return extra, twice, nil
 }
 
 // index finds a field by name, without allocating when the key is the

@@ -20,11 +20,13 @@ const (
 	ReasonBadEncoding   = "bad_encoding"   // bytes the declared encoding cannot decode
 	ReasonBadJSON       = "bad_json"       // a JSONL line that is not one JSON object
 	ReasonBadQuote      = "bad_quote"      // a CSV record whose quotes never close
+	// a JSON object (a JSONL line, an API row) naming one field twice
+	ReasonDuplicateField = "duplicate_field"
 )
 
 // Reasons are the codes above: the quarantine rows that are extract's,
 // which a transform rebuilding its own leaves in place.
-var Reasons = []string{ReasonTruncatedLine, ReasonColumnCount, ReasonBadUTF8, ReasonBadEncoding, ReasonBadJSON, ReasonBadQuote}
+var Reasons = []string{ReasonTruncatedLine, ReasonColumnCount, ReasonBadUTF8, ReasonBadEncoding, ReasonBadJSON, ReasonBadQuote, ReasonDuplicateField}
 
 // chunk is what a file reader hands to the loader: a full batch of rows,
 // or the records it refused, in file order.

@@ -3,6 +3,7 @@ package extract
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"unicode/utf8"
 )
@@ -58,9 +59,12 @@ func readJSONL(r io.Reader, s *recordSink) error {
 		if !utf8.Valid(text) {
 			s.received++
 			s.q = append(s.q, Quarantined{Pos: where, Code: ReasonBadUTF8, Reason: "the line is not valid UTF-8", Fields: []string{string(text)}, Header: []string{"line"}})
-		} else if extra, ok := s.decodeJSON(&js, text, fields); !ok {
+		} else if extra, twice, ok := s.decodeJSON(&js, text, fields); !ok {
 			s.received++
 			s.q = append(s.q, Quarantined{Pos: where, Code: ReasonBadJSON, Reason: "the line is not one JSON object", Fields: []string{string(text)}, Header: []string{"line"}})
+		} else if twice != "" {
+			s.received++
+			s.q = append(s.q, Quarantined{Pos: where, Code: ReasonDuplicateField, Reason: duplicateFieldWhy(twice), Fields: []string{string(text)}, Header: []string{"line"}})
 		} else {
 			// decodeJSON mapped the line onto the fields; extra goes through
 			// the sink's own map.
@@ -78,13 +82,19 @@ func readJSONL(r io.Reader, s *recordSink) error {
 }
 
 // decodeJSON maps one JSON object onto the contract fields, returning the
-// unknown keys as strings. The fields point into the scanner's buffer.
-func (s *recordSink) decodeJSON(js *jsonScanner, text []byte, fields [][]byte) (map[string]string, bool) {
+// unknown keys as strings and a field the object names twice. The fields
+// point into the scanner's buffer.
+func (s *recordSink) decodeJSON(js *jsonScanner, text []byte, fields [][]byte) (map[string]string, string, bool) {
 	js.b, js.i = text, 0
-	extra, err := js.objectFields(s, fields)
+	extra, twice, err := js.objectFields(s, fields)
 	if err != nil {
-		return nil, false
+		return nil, "", false
 	}
 	js.ws()
-	return extra, js.i == len(text)
+	return extra, twice, js.i == len(text)
+}
+
+// duplicateFieldWhy is the reason of a ReasonDuplicateField refusal.
+func duplicateFieldWhy(field string) string {
+	return fmt.Sprintf("field %q is given twice (in any capitals): which value is meant cannot be told", field)
 }

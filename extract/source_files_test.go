@@ -235,7 +235,8 @@ func TestRefusedPersonsMasked(t *testing.T) {
 	}{
 		{"csv", "OP,ZJM99999998,\"" + id + "\",张,三," + phone + ",M,1990-03-07,U,2020-01-01,active,2020-01-01T09:00:00+08:00\n" +
 			"OP,ZJM99999999," + id + "," + name + "," + phone + ",\"M,1990-03-07,U,2020-01-01,active,2020-01-01T09:00:00+08:00\n", []string{ReasonColumnCount, ReasonBadQuote}},
-		{"jsonl", `{"operator_code": "OP", "member_ref": "ZJM99999999", "id_number": "` + id + `", "name": "` + name + `", "phone": "` + phone + `", "gender": "M",` + "\n", []string{ReasonBadJSON}},
+		{"jsonl", `{"operator_code": "OP", "member_ref": "ZJM99999999", "id_number": "` + id + `", "name": "` + name + `", "phone": "` + phone + `", "gender": "M",` + "\n" +
+			`{"operator_code": "OP", "member_ref": "ZJM99999997", "id_number": "` + id + `", "Name": "` + name + `", "name": "` + name + `", "phone": "` + phone + `"}` + "\n", []string{ReasonBadJSON, ReasonDuplicateField}},
 	} {
 		t.Run(c.format, func(t *testing.T) {
 			batch, src, _ := dropOne(t, c.format, "utf-8", 0)
@@ -286,6 +287,28 @@ func headerSpelling(t *testing.T, format string) {
 	}
 	if rows == 0 || amounts != rows || extras != 0 {
 		t.Errorf("%d rows, %d with an amount, %d with extra columns; want every row's amount and no extra", rows, amounts, extras)
+	}
+}
+
+// TestJSONLFieldTwice: a JSONL line naming a field twice ("Amount" and
+// "amount") is quarantined as duplicate_field with its line, not loaded
+// with one of its two amounts; the file's other lines load.
+func TestJSONLFieldTwice(t *testing.T) {
+	batch, src, _ := dropOne(t, "jsonl", "utf-8", 0)
+	file := filepath.Join(batch, "enrollments.jsonl")
+	lines := countLines(t, file)
+	rewrite(t, batch, "enrollments.jsonl", func(x []byte) []byte {
+		return []byte(strings.Replace(string(x), `"amount":`, `"Amount": "1.00", "amount":`, 1))
+	}, true, -1)
+	db := openWarehouse(t, "")
+	pull(t, db.SQL(), src, Options{})
+	var rows int64
+	var pos, code, reason string
+	if err := db.SQL().QueryRow("SELECT (SELECT count(*) FROM raw.enrollments), source_row, reason_code, reason FROM ops.quarantine WHERE entity = 'enrollments'").Scan(&rows, &pos, &code, &reason); err != nil {
+		t.Fatal(err)
+	}
+	if rows != lines-1 || pos != "enrollments.jsonl:1" || code != ReasonDuplicateField || !strings.Contains(reason, `"amount"`) {
+		t.Errorf("raw holds %d of %d lines; quarantined %s for %s (%s); want the first line refused for %s", rows, lines, pos, code, reason, ReasonDuplicateField)
 	}
 }
 

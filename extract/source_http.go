@@ -94,6 +94,8 @@ type httpSource struct {
 	js       jsonScanner
 	spans    []int32 // field spans of a page's rows, row after row
 	extras   []map[string]string
+	twice    []string // of a page's rows, a field named twice (objectSpans), and
+	objects  []string // the text of such a row's object (others: "")
 	log      *slog.Logger
 	progress func(string, string, int64)
 }
@@ -409,13 +411,21 @@ func (s *httpSource) pullEntity(ctx context.Context, l *Loader, e *contract.Enti
 		err := s.get(ctx, u, func(body []byte) error {
 			// Scan the whole page before taking any row, so that a page that
 			// fails to scan leaves nothing behind.
-			s.spans, s.extras = s.spans[:0], s.extras[:0]
+			s.spans, s.extras, s.twice, s.objects = s.spans[:0], s.extras[:0], s.twice[:0], s.objects[:0]
 			s.js.b, s.js.i = body, 0
 			var err error
 			next, err = s.js.page(func() error {
 				s.spans = append(s.spans, make([]int32, 2*nf)...)
-				extra, err := s.js.objectSpans(sink, s.spans[len(s.spans)-2*nf:])
+				s.js.ws()
+				start := s.js.i
+				extra, twice, err := s.js.objectSpans(sink, s.spans[len(s.spans)-2*nf:])
 				s.extras = append(s.extras, extra)
+				s.twice = append(s.twice, twice)
+				object := ""
+				if twice != "" && err == nil {
+					object = string(s.js.b[start:s.js.i])
+				}
+				s.objects = append(s.objects, object)
 				return err
 			})
 			return err
@@ -447,11 +457,19 @@ func (s *httpSource) pullEntity(ctx context.Context, l *Loader, e *contract.Enti
 			}
 			// A row whose updated_at does not parse is loaded wherever it
 			// comes (the transform refuses it), and leaves the watermark.
-			sink.extra = extra
+			// A row naming a field twice is refused as sent, and leaves it
+			// too.
 			unit.Received++
-			sink.received++
-			sink.record(fields, fmt.Sprintf("%s?%s#%d", e.Name, pageRef(cursor, since), i), false)
-			sink.received--
+			where := fmt.Sprintf("%s?%s#%d", e.Name, pageRef(cursor, since), i)
+			if s.twice[i] != "" {
+				sink.q = append(sink.q, Quarantined{Pos: where, Code: ReasonDuplicateField, Reason: duplicateFieldWhy(s.twice[i]),
+					Fields: []string{s.objects[i]}, Header: []string{"object"}})
+			} else {
+				sink.extra = extra
+				sink.received++
+				sink.record(fields, where, false)
+				sink.received--
+			}
 			if !ok {
 				if last.UpdatedAt == "" {
 					last = nullsLoaded

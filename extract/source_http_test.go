@@ -502,6 +502,46 @@ func TestHTTPRefusedRowQuarantined(t *testing.T) {
 	}
 }
 
+// TestHTTPFieldTwice: a row naming a field twice (subject and Subject)
+// is quarantined as duplicate_field with its page position and the object
+// as sent, both values in it; the page's other rows load, the next row's
+// extra column stays its own, and the unit reconciles.
+func TestHTTPFieldTwice(t *testing.T) {
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/v1/manifest":
+			io.WriteString(w, `{"entities":{}}`)
+		case "/v1/decisions":
+			io.WriteString(w, `{"data":[{"decision_ref":"D0","subject":"z","updated_at":"2023-01-01T09:00:00+08:00"},`+
+				`{"decision_ref":"D1","subject":"first","note":"mine","Subject":"second","updated_at":"2023-01-01T10:00:00+08:00"},`+
+				`{"decision_ref":"D2","subject":"b","updated_at":"2023-01-01T10:00:01+08:00"}],"next_cursor":null}`)
+		default:
+			io.WriteString(w, `{"data":[],"next_cursor":null}`)
+		}
+	}))
+	t.Cleanup(hs.Close)
+	db := openWarehouse(t, "").SQL()
+	pullRun(t, db, config.Source{Operator: "51330000MA0000000X", Kind: config.KindHTTP, URL: hs.URL}, Options{HTTP: HTTPOptions{RetryBudget: 1}}, "run1")
+	var received, loaded, quarantined int64
+	if err := db.QueryRow("SELECT sum(rows_received), sum(rows_loaded), sum(rows_quarantined) FROM ops.loads WHERE entity = 'decisions'").Scan(&received, &loaded, &quarantined); err != nil {
+		t.Fatal(err)
+	}
+	if received != 3 || loaded != 2 || quarantined != 1 {
+		t.Errorf("received %d, loaded %d, quarantined %d; want 3, 2, 1", received, loaded, quarantined)
+	}
+	var pos, code, reason, rec string
+	if err := db.QueryRow("SELECT source_row, reason_code, reason, raw_record FROM ops.quarantine WHERE entity = 'decisions'").Scan(&pos, &code, &reason, &rec); err != nil {
+		t.Fatal(err)
+	}
+	if pos != "decisions?start#1" || code != ReasonDuplicateField || !strings.Contains(reason, `"subject"`) ||
+		!strings.Contains(rec, "first") || !strings.Contains(rec, "second") {
+		t.Errorf("quarantined %s for %s (%s): %s; want decisions?start#1 for %s, with both values", pos, code, reason, rec, ReasonDuplicateField)
+	}
+	if n := count(t, db, "SELECT count(*) FROM raw.decisions WHERE extra IS NOT NULL"); n != 0 {
+		t.Errorf("%d loaded rows carry an extra column: the refused row's went to another", n)
+	}
+}
+
 // TestHTTPErrorsTellNoData: an operator API's refusal is reported by its
 // status, never its body (which may quote a member's record), and a key in
 // the configured URL's query is sent with every request — after the path,
