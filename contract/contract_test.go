@@ -36,9 +36,10 @@ func TestActivityNames(t *testing.T) {
 }
 
 // TestTypesTrimSpace: white space around a date or a timestamp (a padded
-// spreadsheet cell) is no part of it, as around an amount; inside it is.
+// spreadsheet cell, a no-break or ideographic space) is no part of it, as
+// around an amount; inside it is.
 func TestTypesTrimSpace(t *testing.T) {
-	for _, s := range []string{" 2025-01-01", "2025-01-01\t", "\r\n2025-01-01 "} {
+	for _, s := range []string{" 2025-01-01", "2025-01-01\t", "\r\n2025-01-01 ", "\u00a02025-01-01\u3000"} {
 		if d, ok := ParseDate(s); !ok || d.Format(time.DateOnly) != "2025-01-01" {
 			t.Errorf("ParseDate(%q) = %v, %v", s, d, ok)
 		}
@@ -46,7 +47,7 @@ func TestTypesTrimSpace(t *testing.T) {
 	if _, ok := ParseDate("2025- 01-01"); ok {
 		t.Error("ParseDate took a space inside the date")
 	}
-	if ts, ok := ParseTS(" 2025-01-01T09:00:00+08:00 "); !ok || !ts.Equal(time.Date(2025, 1, 1, 1, 0, 0, 0, time.UTC)) {
+	if ts, ok := ParseTS(" 2025-01-01T09:00:00+08:00\u3000"); !ok || !ts.Equal(time.Date(2025, 1, 1, 1, 0, 0, 0, time.UTC)) {
 		t.Errorf("ParseTS of a padded timestamp = %v, %v", ts, ok)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"huzhu/internal/blank"
 )
 
 // The contract's date and timestamp forms (contract-v1, "Types"), in Go:
@@ -15,14 +17,11 @@ var (
 	tsForm   = regexp.MustCompile(`^([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ](([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])(\.[0-9]{1,6})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$`)
 )
 
-// space is the ASCII white space a date, a timestamp or an amount may have
-// around it (a padded spreadsheet cell), as internal/money trims it.
-const space = " \t\n\v\f\r"
-
-// ParseDate parses YYYY-MM-DD, a real calendar date, ASCII white space
-// around it trimmed.
+// ParseDate parses YYYY-MM-DD, a real calendar date, the blank characters
+// around it (package blank: a padded spreadsheet cell, a no-break or
+// ideographic space) trimmed, as around an amount or a code.
 func ParseDate(s string) (time.Time, bool) {
-	s = strings.Trim(s, space)
+	s = blank.Trim(s)
 	if !dateForm.MatchString(s) {
 		return time.Time{}, false
 	}
@@ -32,10 +31,10 @@ func ParseDate(s string) (time.Time, bool) {
 
 // ParseTS parses RFC 3339 with an offset (fractions to the microsecond, as
 // DuckDB keeps them; t and z in either case), or a date and time without
-// one, which means Beijing time (+08:00, no summer time since 1991); ASCII
-// white space around it is trimmed.
+// one, which means Beijing time (+08:00, no summer time since 1991); the
+// blank characters around it are trimmed, as around a date.
 func ParseTS(s string) (time.Time, bool) {
-	m := tsForm.FindStringSubmatch(strings.Trim(s, space))
+	m := tsForm.FindStringSubmatch(blank.Trim(s))
 	if m == nil {
 		return time.Time{}, false
 	}

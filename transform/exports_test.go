@@ -157,6 +157,59 @@ func TestQuoteAllExportLoadsTheSame(t *testing.T) {
 	}
 }
 
+// blankPadded rewrites the example drop as a spreadsheet filled by copy
+// and paste may: every code, date, timestamp and amount with blank
+// characters around it that are not ASCII white space (a no-break space,
+// an ideographic space, a byte order mark, a zero-width space).
+func blankPadded(t *testing.T, from, to string) {
+	t.Helper()
+	pads := [][2]string{{"\u00a0", "\u3000"}, {"\u3000", "\u00a0"}, {"\ufeff", "\u200b"}, {"\u2003", " \u00a0"}}
+	rewriteDrop(t, from, to, func(name string, in []byte) []byte {
+		recs, err := csv.NewReader(bytes.NewReader(in)).ReadAll()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		e := contract.Lookup(strings.TrimSuffix(name, ".csv"))
+		if e == nil {
+			t.Fatalf("%s: no entity", name)
+		}
+		for n, r := range recs[1:] {
+			for i, v := range r {
+				j := e.Index(recs[0][i])
+				if v == "" || j < 0 {
+					continue
+				}
+				switch e.Fields[j].Kind {
+				case contract.Code, contract.USCC, contract.Money, contract.Date, contract.TS:
+					p := pads[(n+i)%len(pads)]
+					r[i] = p[0] + v + p[1]
+				}
+			}
+		}
+		var out bytes.Buffer
+		w := csv.NewWriter(&out)
+		w.WriteAll(recs)
+		return out.Bytes()
+	})
+}
+
+// TestBlankPaddedExportLoadsTheSame: the example drop with its codes,
+// dates, timestamps and amounts padded by no-break, ideographic and
+// zero-width spaces loads to the same core and quarantine as the drop
+// itself: those characters around a value are no part of it
+// (internal/blank), as ASCII white space is not.
+func TestBlankPaddedExportLoadsTheSame(t *testing.T) {
+	padded := filepath.Join(t.TempDir(), "padded")
+	blankPadded(t, exampleBatch, padded)
+	want := coreDigest(t, loadDrop(t, exampleBatch))
+	got := coreDigest(t, loadDrop(t, padded))
+	for _, e := range contract.Entities() {
+		if got[e.Name] != want[e.Name] {
+			t.Errorf("%s: padded export %s, the drop %s", e.Name, got[e.Name], want[e.Name])
+		}
+	}
+}
+
 // jsonlSpellings rewrites the example JSONL drop as other writers spell the
 // same content: a UTF-8 BOM before the first line, and every decimal
 // number with an exponent (800.00 as 8.0000e2).

@@ -2,8 +2,9 @@ package codes
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"huzhu/internal/blank"
 )
 
 // NormalizeCode returns s as the contract's "code" type wants it: full-width
@@ -31,12 +32,7 @@ func NormalizeCode(s string) string {
 		}
 		b.WriteRune(r) // writes U+FFFD for an invalid byte
 	}
-	return strings.TrimFunc(b.String(), isTrimmed)
-}
-
-// isTrimmed reports whether NormalizeCode trims r from either end.
-func isTrimmed(r rune) bool {
-	return unicode.IsSpace(r) || r == '\uFEFF' || r == '\u200B'
+	return strings.TrimFunc(b.String(), blank.Is)
 }
 
 // isNormalASCII reports whether s is already normal and all ASCII, the common
@@ -48,5 +44,5 @@ func isNormalASCII(s string) bool {
 			return false
 		}
 	}
-	return s == "" || (!isTrimmed(rune(s[0])) && !isTrimmed(rune(s[len(s)-1])))
+	return s == "" || (!blank.Is(rune(s[0])) && !blank.Is(rune(s[len(s)-1])))
 }

@@ -13,6 +13,8 @@ import (
 	"math/bits"
 	"strconv"
 	"unicode/utf8"
+
+	"huzhu/internal/blank"
 )
 
 // Cents is an amount of CNY in cents (分, 0.01 yuan). Amounts in the
@@ -79,26 +81,16 @@ func parseError(s string, err error) *ParseError {
 	return e
 }
 
-// isSpace reports whether c is ASCII white space, which Parse trims.
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
-}
-
 // Parse reads a decimal amount of yuan: an optional sign ('-' or '+'), one
 // or more ASCII digits (leading zeros allowed), and optionally a point
-// followed by one or two digits, with surrounding ASCII white space trimmed.
+// followed by one or two digits, with the blank characters around it
+// trimmed (package blank: white space, a no-break or ideographic space).
 // "1234.5", "-20.00", "+0", "007" are amounts; ".5", "5.", "1e3", "１２",
 // "1,234.5" and "12.345" are not. "-0" is zero. On failure the error is a
 // *ParseError wrapping ErrSyntax, ErrThousands, ErrPrecision or ErrRange,
 // checked in that order. Parse does not allocate unless it fails.
 func Parse(s string) (Cents, error) {
-	t := s
-	for len(t) > 0 && isSpace(t[0]) {
-		t = t[1:]
-	}
-	for len(t) > 0 && isSpace(t[len(t)-1]) {
-		t = t[:len(t)-1]
-	}
+	t := blank.Trim(s)
 	i, neg := 0, false
 	if len(t) > 0 && (t[0] == '-' || t[0] == '+') {
 		neg = t[0] == '-'

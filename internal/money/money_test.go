@@ -49,8 +49,9 @@ func TestParse(t *testing.T) {
 		{"- 5", 0, ErrSyntax},
 		{"¥12", 0, ErrSyntax},
 		{"12元", 0, ErrSyntax},
-		{"１２", 0, ErrSyntax},       // full-width digits
-		{"\u00a012", 0, ErrSyntax}, // only ASCII space is trimmed
+		{"１２", 0, ErrSyntax},          // full-width digits
+		{"\u00a012\u3000", 1200, nil}, // a no-break and an ideographic space are blank too (package blank)
+		{"1\u00a0200", 0, ErrSyntax},  // not inside
 		{"NaN", 0, ErrSyntax},
 		{"Inf", 0, ErrSyntax},
 		{"1,234.5", 0, ErrThousands},
