@@ -94,7 +94,7 @@ func newRootCmd(e *env) *cobra.Command {
 		Version:       codeVersion(), // huzhu --version
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newOpsimCmd(e), newDemoCmd(e), newExtractCmd(e), newTransformCmd(e), newMartsCmd(e), newReportCmd(e), newRulesCmd(e), newRunCmd(e), newRollupCmd(e), newSiteCmd(e), newServeCmd(e))
+	root.AddCommand(newOpsimCmd(e), newDemoCmd(e), newExtractCmd(e), newTransformCmd(e), newMartsCmd(e), newReportCmd(e), newRulesCmd(e), newRunCmd(e), newRollupCmd(e), newSiteCmd(e), newServeCmd(e), newCompactCmd(e))
 	return root
 }
 

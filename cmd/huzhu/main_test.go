@@ -41,6 +41,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"bogus"},
 		{"opsim", "bogus"},
 		{"run", "extract"}, // a stage without --only
+		{"compact"},
 	} {
 		if code, _, stderr := run(t, args...); code != exitUsage {
 			t.Errorf("Main(%q) = %d, want %d (stderr %q)", args, code, exitUsage, stderr)
@@ -168,6 +169,13 @@ func TestExtractExitCodes(t *testing.T) {
 	t.Setenv("HUZHU_SITE_KEY", testSiteKey)
 	if code, out, stderr := run(t, "transform", "--config", good); code != exitOK || !strings.Contains(out, "transform members") {
 		t.Errorf("transform = %d (%s %s), want 0", code, out, stderr)
+	}
+	// compact rewrites the warehouse, which the next stage opens as before.
+	if code, out, stderr := run(t, "compact", "--config", good); code != exitOK || !strings.Contains(out, "compact ") {
+		t.Errorf("compact = %d (%s %s), want 0", code, out, stderr)
+	}
+	if code, out, stderr := run(t, "transform", "--config", good); code != exitOK || !strings.Contains(out, "transform members") {
+		t.Errorf("transform after compact = %d (%s %s), want 0", code, out, stderr)
 	}
 }
 
