@@ -468,28 +468,36 @@ func TestRetryAfter(t *testing.T) {
 	}
 }
 
-// TestHTTPRefusedRowQuarantined: a row the loader refuses (a field not
-// valid UTF-8) is quarantined under its unit with its page position, not
-// lost: the unit received what it loaded and quarantined.
-func TestHTTPRefusedRowQuarantined(t *testing.T) {
+// pullDecisionsPage pulls, from an API whose decisions are the one page
+// data (a JSON array) and whose other entities are empty, into a new
+// warehouse, and returns it with the decisions' units' counts.
+func pullDecisionsPage(t *testing.T, data string) (db *sql.DB, received, loaded, quarantined int64) {
+	t.Helper()
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/v1/manifest":
 			io.WriteString(w, `{"entities":{}}`)
 		case "/v1/decisions":
-			io.WriteString(w, `{"data":[{"decision_ref":"D1","subject":"a`+"\xff"+`","updated_at":"2023-01-01T10:00:00+08:00"},`+
-				`{"decision_ref":"D2","subject":"b","updated_at":"2023-01-01T10:00:01+08:00"}],"next_cursor":null}`)
+			io.WriteString(w, `{"data":`+data+`,"next_cursor":null}`)
 		default:
 			io.WriteString(w, `{"data":[],"next_cursor":null}`)
 		}
 	}))
 	t.Cleanup(hs.Close)
-	db := openWarehouse(t, "").SQL()
+	db = openWarehouse(t, "").SQL()
 	pullRun(t, db, config.Source{Operator: "51330000MA0000000X", Kind: config.KindHTTP, URL: hs.URL}, Options{HTTP: HTTPOptions{RetryBudget: 1}}, "run1")
-	var received, loaded, quarantined int64
 	if err := db.QueryRow("SELECT sum(rows_received), sum(rows_loaded), sum(rows_quarantined) FROM ops.loads WHERE entity = 'decisions'").Scan(&received, &loaded, &quarantined); err != nil {
 		t.Fatal(err)
 	}
+	return db, received, loaded, quarantined
+}
+
+// TestHTTPRefusedRowQuarantined: a row the loader refuses (a field not
+// valid UTF-8) is quarantined under its unit with its page position, not
+// lost: the unit received what it loaded and quarantined.
+func TestHTTPRefusedRowQuarantined(t *testing.T) {
+	db, received, loaded, quarantined := pullDecisionsPage(t, `[{"decision_ref":"D1","subject":"a`+"\xff"+`","updated_at":"2023-01-01T10:00:00+08:00"},`+
+		`{"decision_ref":"D2","subject":"b","updated_at":"2023-01-01T10:00:01+08:00"}]`)
 	if received != 2 || loaded != 1 || quarantined != 1 {
 		t.Errorf("received %d, loaded %d, quarantined %d; want 2, 1, 1", received, loaded, quarantined)
 	}
@@ -507,25 +515,9 @@ func TestHTTPRefusedRowQuarantined(t *testing.T) {
 // as sent, both values in it; the page's other rows load, the next row's
 // extra column stays its own, and the unit reconciles.
 func TestHTTPFieldTwice(t *testing.T) {
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/v1/manifest":
-			io.WriteString(w, `{"entities":{}}`)
-		case "/v1/decisions":
-			io.WriteString(w, `{"data":[{"decision_ref":"D0","subject":"z","updated_at":"2023-01-01T09:00:00+08:00"},`+
-				`{"decision_ref":"D1","subject":"first","note":"mine","Subject":"second","updated_at":"2023-01-01T10:00:00+08:00"},`+
-				`{"decision_ref":"D2","subject":"b","updated_at":"2023-01-01T10:00:01+08:00"}],"next_cursor":null}`)
-		default:
-			io.WriteString(w, `{"data":[],"next_cursor":null}`)
-		}
-	}))
-	t.Cleanup(hs.Close)
-	db := openWarehouse(t, "").SQL()
-	pullRun(t, db, config.Source{Operator: "51330000MA0000000X", Kind: config.KindHTTP, URL: hs.URL}, Options{HTTP: HTTPOptions{RetryBudget: 1}}, "run1")
-	var received, loaded, quarantined int64
-	if err := db.QueryRow("SELECT sum(rows_received), sum(rows_loaded), sum(rows_quarantined) FROM ops.loads WHERE entity = 'decisions'").Scan(&received, &loaded, &quarantined); err != nil {
-		t.Fatal(err)
-	}
+	db, received, loaded, quarantined := pullDecisionsPage(t, `[{"decision_ref":"D0","subject":"z","updated_at":"2023-01-01T09:00:00+08:00"},`+
+		`{"decision_ref":"D1","subject":"first","note":"mine","Subject":"second","updated_at":"2023-01-01T10:00:00+08:00"},`+
+		`{"decision_ref":"D2","subject":"b","updated_at":"2023-01-01T10:00:01+08:00"}]`)
 	if received != 3 || loaded != 2 || quarantined != 1 {
 		t.Errorf("received %d, loaded %d, quarantined %d; want 3, 2, 1", received, loaded, quarantined)
 	}

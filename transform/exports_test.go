@@ -146,13 +146,20 @@ func loadDrop(t *testing.T, dir string) *warehouse.DB {
 // empty text in a typed field is no value, not a bad one, and a blank line
 // is no record.
 func TestQuoteAllExportLoadsTheSame(t *testing.T) {
-	quoted := filepath.Join(t.TempDir(), "quoted")
-	quoteAll(t, exampleBatch, quoted)
+	loadsTheSame(t, "quote-all export", quoteAll)
+}
+
+// loadsTheSame fails unless the example drop rewritten by rewrite loads to
+// the same core and quarantine as the drop itself.
+func loadsTheSame(t *testing.T, what string, rewrite func(t *testing.T, from, to string)) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "rewritten")
+	rewrite(t, exampleBatch, dir)
 	want := coreDigest(t, loadDrop(t, exampleBatch))
-	got := coreDigest(t, loadDrop(t, quoted))
+	got := coreDigest(t, loadDrop(t, dir))
 	for _, e := range contract.Entities() {
 		if got[e.Name] != want[e.Name] {
-			t.Errorf("%s: quote-all export %s, the drop %s", e.Name, got[e.Name], want[e.Name])
+			t.Errorf("%s: %s %s, the drop %s", e.Name, what, got[e.Name], want[e.Name])
 		}
 	}
 }
@@ -199,15 +206,7 @@ func blankPadded(t *testing.T, from, to string) {
 // itself: those characters around a value are no part of it
 // (internal/blank), as ASCII white space is not.
 func TestBlankPaddedExportLoadsTheSame(t *testing.T) {
-	padded := filepath.Join(t.TempDir(), "padded")
-	blankPadded(t, exampleBatch, padded)
-	want := coreDigest(t, loadDrop(t, exampleBatch))
-	got := coreDigest(t, loadDrop(t, padded))
-	for _, e := range contract.Entities() {
-		if got[e.Name] != want[e.Name] {
-			t.Errorf("%s: padded export %s, the drop %s", e.Name, got[e.Name], want[e.Name])
-		}
-	}
+	loadsTheSame(t, "padded export", blankPadded)
 }
 
 // jsonlSpellings rewrites the example JSONL drop as other writers spell the
