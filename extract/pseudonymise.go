@@ -287,29 +287,8 @@ func roleForm(m *pseudonym.Maker, v string) (string, bool) {
 	return "HZ1:" + strings.ToUpper(m.Of(v)), true
 }
 
-// refCandidate is hz_ref_candidate, the cheap test: a character beyond
-// ASCII, or 11 digits in a row (a space or a dash between two counts as
-// none).
-func refCandidate(v string) bool {
-	run, sep := 0, false
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		switch {
-		case c >= 0x80:
-			return true
-		case c >= '0' && c <= '9':
-			if run++; run >= 11 {
-				return true
-			}
-			sep = false
-		case (c == ' ' || c == '-') && run > 0 && !sep:
-			sep = true
-		default:
-			run, sep = 0, false
-		}
-	}
-	return false
-}
+// refCandidate is hz_ref_candidate, the cheap test (privacy.Candidate).
+func refCandidate(v string) bool { return privacy.Candidate(v) }
 
 // refPersonal is hz_ref_personal: looks like a person's data, and is not
 // already a pseudonym.

@@ -78,6 +78,24 @@ func FuzzMoney(f *testing.F) {
 	})
 }
 
+// FuzzRefCandidate: hz_ref_candidate, the cheap test of a reference to a
+// person, is privacy.Candidate, extract's.
+func FuzzRefCandidate(f *testing.F) {
+	for _, s := range []string{"SZM00008492", "13800138000", "1380013800", "138-0013-8000", "138--0013-8000", "138 0013 8000 ",
+		"-13800138000", "a13800138000", "1380013800a", "110101199003071235", "张三", "HZ1:0F49BB18D52BA5458121F8FC244623D1", "", "１３８００１３８０００"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !valid(s) {
+			return
+		}
+		got, ok := sqlString(t, "SELECT CAST(hz_ref_candidate(?) AS VARCHAR)", s)
+		if want := privacy.Candidate(s); !ok || got != strconv.FormatBool(want) {
+			t.Fatalf("hz_ref_candidate(%q) = %s (%v), privacy.Candidate = %v", s, got, ok, want)
+		}
+	})
+}
+
 func FuzzDate(f *testing.F) {
 	for _, s := range []string{"2025-06-30", "2024-02-29", "2025-02-29", "1980-13-45", "2025/06/30", "20250630", " 2025-06-30",
 		"0000-01-01", "2025-00-10", "2025-01-00", "2025-06-31", "２025-06-30", "2025-6-30", "2025-06-30 (BC)", "2025-06-30\t",

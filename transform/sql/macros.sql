@@ -183,11 +183,15 @@ CREATE OR REPLACE TEMP MACRO hz_looks_personal(s) AS hz_personal(s) IS NOT NULL;
 -- cost, and ran the UDF on every row): a value with a character beyond
 -- ASCII (a name: two Chinese characters are six bytes) or 11 digits in a
 -- row (a space or a dash between them counts as none, as
--- privacy.LooksPersonal counts) goes to the full test; at 1 M members
--- nearly every reference is 11 ASCII characters with neither, and the
--- check costs 0.1 s of 4.8 M receipts.
+-- privacy.LooksPersonal counts) goes to the full test (privacy.Candidate,
+-- FuzzRefCandidate). At 1 M members nearly every reference is 11 ASCII
+-- characters with neither; a value of exactly 11 bytes holds such a run
+-- only when all 11 are digits, which GLOB tests in a third of the time the
+-- regular expression takes (0.05 s against 0.18 s of 4.8 M receipts).
 CREATE OR REPLACE TEMP MACRO hz_ref_candidate(s) AS
-    strlen(s) <> length(s) OR (strlen(s) >= 11 AND regexp_matches(s, '[0-9](?:[ -]?[0-9]){10}'));
+    strlen(s) <> length(s) OR (strlen(s) >= 11 AND CASE WHEN strlen(s) = 11
+        THEN s GLOB '[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]'
+        ELSE regexp_matches(s, '[0-9](?:[ -]?[0-9]){10}') END);
 -- The full test, of a code (hz_code'd): personal, and not already its
 -- pseudonym.
 CREATE OR REPLACE TEMP MACRO hz_ref_personal(c) AS
