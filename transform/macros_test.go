@@ -60,7 +60,9 @@ func valid(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(
 
 func FuzzMoney(f *testing.F) {
 	for _, s := range []string{"1234.5", "-20.00", "0", "1,234.5", "12.345", "abc", ".5", "5.", " 7.10 ", "+3", "0012.00", "9999999999999999.99", "10000000000000000",
-		"\u00a012.50\u3000", "\ufeff12", "12\u200b", "\u2003-3\u0085", "1\u00a0200", "\u3000", "\x7f12", "\x0112"} {
+		"\u00a012.50\u3000", "\ufeff12", "12\u200b", "\u2003-3\u0085", "1\u00a0200", "\u3000", "\x7f12", "\x0112",
+		// the GLOB forms of hz_money_usual and their edges
+		"0.00", "00.50", "123456789.99", "1234567890.99", "1.234", "12.5", "1x.50", "12.5x", "１2.50", "-12.50"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -61,8 +61,25 @@ CREATE OR REPLACE TEMP MACRO hz_id_ok(s) AS hz_valid_id(s) IS NOT NULL;
 -- amounts at 1 M members, all of the check 0.07 s without.
 CREATE OR REPLACE TEMP MACRO hz_money_trimmed(t) AS
     CASE WHEN regexp_full_match(t, '[+-]?0*[0-9]{1,16}(\.[0-9]{1,2})?') THEN CAST(t AS DECIMAL(18, 2)) END;
+-- The usual form, digits, a point and two decimals (up to nine digits
+-- before it), is tested by GLOB, one pattern for its length, a subset of
+-- the regular expression's language: the receipts' amounts took 0.27 s at
+-- 1 M members through the regular expression, 0.09 s so.
+CREATE OR REPLACE TEMP MACRO hz_money_usual(s) AS
+    CASE strlen(s)
+        WHEN 4 THEN s GLOB '[0-9].[0-9][0-9]'
+        WHEN 5 THEN s GLOB '[0-9][0-9].[0-9][0-9]'
+        WHEN 6 THEN s GLOB '[0-9][0-9][0-9].[0-9][0-9]'
+        WHEN 7 THEN s GLOB '[0-9][0-9][0-9][0-9].[0-9][0-9]'
+        WHEN 8 THEN s GLOB '[0-9][0-9][0-9][0-9][0-9].[0-9][0-9]'
+        WHEN 9 THEN s GLOB '[0-9][0-9][0-9][0-9][0-9][0-9].[0-9][0-9]'
+        WHEN 10 THEN s GLOB '[0-9][0-9][0-9][0-9][0-9][0-9][0-9].[0-9][0-9]'
+        WHEN 11 THEN s GLOB '[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9].[0-9][0-9]'
+        WHEN 12 THEN s GLOB '[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9].[0-9][0-9]'
+        ELSE false END;
 CREATE OR REPLACE TEMP MACRO hz_money(s) AS
-    CASE WHEN ascii(s) BETWEEN 33 AND 127 AND ascii(s[-1]) BETWEEN 33 AND 127 THEN hz_money_trimmed(s)
+    CASE WHEN hz_money_usual(s) THEN CAST(s AS DECIMAL(18, 2))
+         WHEN ascii(s) BETWEEN 33 AND 127 AND ascii(s[-1]) BETWEEN 33 AND 127 THEN hz_money_trimmed(s)
          ELSE hz_money_trimmed(trim(s, hz_blank())) END;
 
 -- Whether a value was sent for a nullable field: neither NULL nor empty or
