@@ -130,6 +130,72 @@ func TestAggregatesFollowTheNights(t *testing.T) {
 	}
 }
 
+// TestEnrolledYearsBuiltWhole: agg_enrolled_year built whole (the
+// members' years as bits of a mask, and apart the years more than 63
+// after the first) counts what its definition says — the distinct members
+// of an activity with a receipt covering the year that was never refunded
+// (active) or not refunded in full (enrolled) — read off every member-year
+// of every receipt: members with several receipts in a year, receipts
+// across years, partial and full refunds, two activities, and periods
+// reaching 110 years past the first, across the mask's end.
+func TestEnrolledYearsBuiltWhole(t *testing.T) {
+	ctx := context.Background()
+	conn := memConn(t)
+	cols := "operator_code, receipt_no, activity_code, member_ref, period_start, period_end, amount, refund_of, paid_at"
+	var rs []string
+	add := func(act string, r string) { rs = append(rs, strings.Replace(r, "'A'", "'"+act+"'", 1)) }
+	add("A", receipt("R1", "M1", "2024-01-01", "2024-12-31", 100, ""))
+	add("A", receipt("R2", "M1", "2024-07-01", "2025-06-30", 100, ""))
+	add("A", receipt("R2-RF", "M1", "2024-07-01", "2025-06-30", -100, "R2"))
+	add("A", receipt("R3", "M2", "2023-07-01", "2024-06-30", 100, ""))
+	add("A", receipt("R3-RF", "M2", "2023-07-01", "2024-06-30", -40, "R3"))
+	add("A", receipt("R4", "M3", "1990-01-01", "2099-12-31", 100, ""))
+	add("A", receipt("R5", "M4", "2060-01-01", "2070-12-31", 100, ""))
+	add("A", receipt("R6", "M4", "2055-01-01", "2055-12-31", 100, ""))
+	add("A", receipt("R7", "M5", "2053-01-01", "2054-12-31", 100, ""))
+	add("A", receipt("R7-RF", "M5", "2053-01-01", "2054-12-31", -100, "R7"))
+	add("B", receipt("R8", "M1", "2024-01-01", "2024-12-31", 100, ""))
+	add("B", receipt("R9", "M6", "2024-01-01", "2026-12-31", 0, ""))
+	for _, q := range []string{
+		"CREATE SCHEMA IF NOT EXISTS core",
+		"CREATE TABLE core.dim_org AS SELECT 'OP' AS org_code, 'P1' AS pool_code, true AS is_current",
+		`CREATE TABLE core.fact_contribution AS SELECT * REPLACE (CAST(amount AS DECIMAL(18, 2)) AS amount, CAST(refund_of AS VARCHAR) AS refund_of), 'P1' AS pool_code
+			FROM (VALUES ` + strings.Join(rs, ", ") + `) AS t(` + cols + `)`,
+	} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := BuildAggregates(ctx, conn); err != nil {
+		t.Fatal(err)
+	}
+	const definition = `WITH refunds AS (
+			SELECT operator_code, refund_of AS receipt_no, sum(amount) AS refunded FROM core.fact_contribution WHERE refund_of IS NOT NULL GROUP BY ALL
+		), member_years AS (
+			SELECT e.operator_code, e.activity_code, e.member_ref, unnest(range(year(e.period_start), year(e.period_end) + 1)) AS y,
+				r.receipt_no IS NULL AS active, e.amount + coalesce(r.refunded, 0) > 0 AS enrolled
+			FROM core.fact_contribution AS e LEFT JOIN refunds AS r USING (operator_code, receipt_no)
+			WHERE e.refund_of IS NULL AND e.amount > 0
+		)
+		SELECT operator_code, activity_code, y,
+			count(DISTINCT member_ref) FILTER (WHERE active) AS members_active,
+			count(DISTINCT member_ref) FILTER (WHERE enrolled) AS members_enrolled
+		FROM member_years GROUP BY ALL HAVING members_active > 0 OR members_enrolled > 0`
+	var diff, rows int
+	if err := conn.QueryRowContext(ctx, `SELECT
+			(SELECT count(*) FROM ((SELECT * FROM core.agg_enrolled_year EXCEPT ALL (`+definition+`))
+				UNION ALL ((`+definition+`) EXCEPT ALL SELECT * FROM core.agg_enrolled_year))),
+			(SELECT count(*) FROM core.agg_enrolled_year)`).Scan(&diff, &rows); err != nil {
+		t.Fatal(err)
+	}
+	if diff != 0 || rows != 110+1 { // A: 1990–2099 (M3); B: 2024 (M1; M6 paid nothing)
+		var got string
+		conn.QueryRowContext(ctx, `SELECT string_agg(activity_code || y || ':' || members_active || '/' || members_enrolled, ' ' ORDER BY ALL)
+			FROM core.agg_enrolled_year WHERE y BETWEEN 2023 AND 2026 OR y > 2050`).Scan(&got)
+		t.Errorf("agg_enrolled_year: %d rows differ from the definition's, %d rows (want 111): %s", diff, rows, got)
+	}
+}
+
 // memConn is a connection to an empty in-memory warehouse.
 func memConn(t *testing.T) *sql.Conn {
 	t.Helper()
