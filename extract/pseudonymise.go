@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -207,8 +206,8 @@ func idForm(m *pseudonym.Maker, v string) (string, bool) {
 	r := []rune(idn)
 	birth := ""
 	if len(r) >= 14 {
-		if d, ok := yyyymmdd(string(r[6:14])); ok {
-			birth = d
+		if _, ok := codes.CalendarDate(string(r[6:14])); ok {
+			birth = string(r[6:14])
 		}
 	}
 	sex := "F"
@@ -220,27 +219,6 @@ func idForm(m *pseudonym.Maker, v string) (string, bool) {
 		valid = "1"
 	}
 	return "HZ1:" + pseudo(m, idn) + ":" + birth + ":" + sex + ":" + string(r[:min(6, len(r))]) + ":" + valid, true
-}
-
-// yyyymmdd returns s when it is eight digits that make a calendar date.
-func yyyymmdd(s string) (string, bool) {
-	if len(s) != 8 {
-		return "", false
-	}
-	n := [3]int{}
-	for i, w := range [3][2]int{{0, 4}, {4, 6}, {6, 8}} {
-		for _, c := range []byte(s[w[0]:w[1]]) {
-			if c < '0' || c > '9' {
-				return "", false
-			}
-			n[i] = n[i]*10 + int(c-'0')
-		}
-	}
-	t := time.Date(n[0], time.Month(n[1]), n[2], 0, 0, 0, 0, time.UTC)
-	if t.Year() != n[0] || int(t.Month()) != n[1] || t.Day() != n[2] {
-		return "", false
-	}
-	return s, true
 }
 
 // textForm is a name: "HZ1:" and the pseudonym of its NFC form; an empty
@@ -268,7 +246,7 @@ func phoneForm(m *pseudonym.Maker, v string) (string, bool) {
 // its code): one that looks like a person's data becomes "HZ1:" and the
 // pseudonym of its code in upper case; any other stays as sent.
 func refForm(m *pseudonym.Maker, v string) (string, bool) {
-	if !refCandidate(v) {
+	if !privacy.Candidate(v) {
 		return v, true
 	}
 	c := codes.NormalizeCode(v)
@@ -281,14 +259,11 @@ func refForm(m *pseudonym.Maker, v string) (string, bool) {
 // roleForm is a staff role, part of the staff's key (scrub_staff_roles.sql:
 // hz_ref_pseudo of the value as sent, when its code looks personal).
 func roleForm(m *pseudonym.Maker, v string) (string, bool) {
-	if !refCandidate(v) || !refPersonal(codes.NormalizeCode(v)) || !refPersonal(v) {
+	if !privacy.Candidate(v) || !refPersonal(codes.NormalizeCode(v)) || !refPersonal(v) {
 		return v, true
 	}
 	return "HZ1:" + strings.ToUpper(m.Of(v)), true
 }
-
-// refCandidate is hz_ref_candidate, the cheap test (privacy.Candidate).
-func refCandidate(v string) bool { return privacy.Candidate(v) }
 
 // refPersonal is hz_ref_personal: looks like a person's data, and is not
 // already a pseudonym.
@@ -346,10 +321,15 @@ func keyFields(k string) []string {
 }
 
 // personalKey reports whether a field of the key looks like a person's
-// data, as a reference extract pseudonymises does (refForm).
+// data, as a reference extract pseudonymises does (refForm). A field that
+// is a candidate makes the whole key one: most keys are not, and are told
+// so without being split.
 func personalKey(k string) bool {
+	if !privacy.Candidate(k) {
+		return false
+	}
 	for _, f := range keyFields(k) {
-		if refCandidate(f) && refPersonal(codes.NormalizeCode(f)) {
+		if privacy.Candidate(f) && refPersonal(codes.NormalizeCode(f)) {
 			return true
 		}
 	}
@@ -400,11 +380,8 @@ func (p *pseudonymiser) positionKey(k string) string {
 			b.WriteByte(k[start-1]) // the separator, as it was
 		}
 		start += len(f) + 1
-		if refCandidate(f) && refPersonal(codes.NormalizeCode(f)) {
-			v, _ := refForm(m, f)
-			f = v
-		}
-		b.WriteString(f)
+		v, _ := refForm(m, f) // the field as sent unless it looks personal
+		b.WriteString(v)
 	}
 	return b.String()
 }

@@ -104,12 +104,17 @@ func Compact(ctx context.Context, path string) (Compacted, error) {
 // quoteLiteral is s as an SQL string literal.
 func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-// syncFile flushes a file or a folder to disk.
+// syncFile flushes a file or a folder to disk. A file system that cannot
+// sync a folder (os.ErrInvalid) is not an error, as in internal/publish:
+// the rename stands either way.
 func syncFile(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	return f.Sync()
+	if err := f.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
+		return err
+	}
+	return nil
 }

@@ -79,9 +79,9 @@ func ValidID(s string) bool {
 	return CheckID(s) == nil
 }
 
-// birthDate parses eight ASCII digits YYYYMMDD into midnight UTC of that
-// day, reporting false if they are not a calendar date from minBirthYear on.
-func birthDate(s string) (time.Time, bool) {
+// CalendarDate parses eight ASCII digits YYYYMMDD that make a calendar
+// date, of any year, into midnight UTC of that day.
+func CalendarDate(s string) (time.Time, bool) {
 	if len(s) != 8 {
 		return time.Time{}, false
 	}
@@ -93,11 +93,20 @@ func birthDate(s string) (time.Time, bool) {
 		n = n*10 + int(s[i]-'0')
 	}
 	y, m, d := n/10000, time.Month(n/100%100), n%100
-	if y < minBirthYear || m < 1 || m > 12 || d < 1 {
+	if m < 1 || m > 12 || d < 1 {
 		return time.Time{}, false
 	}
 	t := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 	if t.Day() != d { // time.Date normalised an overflowing day, e.g. 02-30
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// birthDate is CalendarDate of a date of birth, from minBirthYear on.
+func birthDate(s string) (time.Time, bool) {
+	t, ok := CalendarDate(s)
+	if !ok || t.Year() < minBirthYear {
 		return time.Time{}, false
 	}
 	return t, true
