@@ -156,6 +156,10 @@ func TestEnrolledYearsBuiltWhole(t *testing.T) {
 	add("A", receipt("R7-RF", "M5", "2053-01-01", "2054-12-31", -100, "R7"))
 	add("B", receipt("R8", "M1", "2024-01-01", "2024-12-31", 100, ""))
 	add("B", receipt("R9", "M6", "2024-01-01", "2026-12-31", 0, ""))
+	// An activity whose only member's receipt is refunded in part: a year
+	// enrolled by one member and active for none.
+	add("C", receipt("R10", "M7", "2024-01-01", "2024-12-31", 100, ""))
+	add("C", receipt("R10-RF", "M7", "2024-01-01", "2024-12-31", -40, "R10"))
 	for _, q := range []string{
 		"CREATE SCHEMA IF NOT EXISTS core",
 		"CREATE TABLE core.dim_org AS SELECT 'OP' AS org_code, 'P1' AS pool_code, true AS is_current",
@@ -188,11 +192,11 @@ func TestEnrolledYearsBuiltWhole(t *testing.T) {
 			(SELECT count(*) FROM core.agg_enrolled_year)`).Scan(&diff, &rows); err != nil {
 		t.Fatal(err)
 	}
-	if diff != 0 || rows != 110+1 { // A: 1990–2099 (M3); B: 2024 (M1; M6 paid nothing)
+	if diff != 0 || rows != 110+1+1 { // A: 1990–2099 (M3); B: 2024 (M1; M6 paid nothing); C: 2024
 		var got string
 		conn.QueryRowContext(ctx, `SELECT string_agg(activity_code || y || ':' || members_active || '/' || members_enrolled, ' ' ORDER BY ALL)
 			FROM core.agg_enrolled_year WHERE y BETWEEN 2023 AND 2026 OR y > 2050`).Scan(&got)
-		t.Errorf("agg_enrolled_year: %d rows differ from the definition's, %d rows (want 111): %s", diff, rows, got)
+		t.Errorf("agg_enrolled_year: %d rows differ from the definition's, %d rows (want 112): %s", diff, rows, got)
 	}
 }
 
