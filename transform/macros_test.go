@@ -3,6 +3,7 @@ package transform
 import (
 	"context"
 	"database/sql"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -207,6 +208,45 @@ func FuzzID(f *testing.F) {
 		got, _ := sqlString(t, "SELECT CAST(hz_id_ok(?) AS VARCHAR)", s)
 		if want := codes.ValidID(s); (got == "true") != want {
 			t.Fatalf("hz_id_ok(%q) = %s, ValidID = %v", s, got, want)
+		}
+	})
+}
+
+// scrubbedID is the form of an id number that holds no plaintext
+// (hz_scrubbed_id; extract's scrubbedID).
+var scrubbedID = regexp.MustCompile(`^HZ1:[0-9a-f]{32}:[0-9]{0,8}:[MF]:[^:]{0,6}:[01]$`)
+
+// FuzzIDPart: hz_id_part reads the fields of a scrubbed id number as
+// splitting it at its colons does, by place or not.
+func FuzzIDPart(f *testing.F) {
+	for _, c := range []struct {
+		birth, sex, region string
+		valid              bool
+	}{{"19900307", "M", "110101", true}, {"", "F", "110101", false}, {"19900307", "F", "11010中", true},
+		{"199003", "M", "1101", false}, {"", "F", "中文中文中文", false}, {"1990030", "M", "1101012", true},
+		{"", "M", "", false}, {"", "F", "中文中文ab", false}, {"19900307", "F", "ab", false}, {"12", "M", "中文中文1x", false}} {
+		f.Add(c.birth, c.sex, c.region, c.valid)
+	}
+	f.Fuzz(func(t *testing.T, birth, sex, region string, ok bool) {
+		flag := "0"
+		if ok {
+			flag = "1"
+		}
+		s := "HZ1:0123456789abcdef0123456789abcdef:" + birth + ":" + sex + ":" + region + ":" + flag
+		if !valid(s) || !scrubbedID.MatchString(s) {
+			return
+		}
+		want := strings.Split(s, ":")
+		var got [4]sql.NullString
+		if err := macros(t).QueryRowContext(context.Background(),
+			"SELECT hz_id_part($1, 3), hz_id_part($1, 4), hz_id_part($1, 5), hz_id_part($1, 6)", s).
+			Scan(&got[0], &got[1], &got[2], &got[3]); err != nil {
+			t.Fatal(err)
+		}
+		for i, g := range got {
+			if g.String != want[i+2] {
+				t.Fatalf("hz_id_part(%q, %d) = %q, want %q", s, i+3, g.String, want[i+2])
+			}
 		}
 	})
 }

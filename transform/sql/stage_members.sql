@@ -21,7 +21,9 @@ WITH r AS (
     SELECT load_id, loaded_at, source_pos, source_operator, batch_day,
         hz_code(operator_code) AS operator_code,
         hz_ref_pseudo(member_c) AS member_ref,
-        hz_pseudo(CASE WHEN scrubbed THEN id_number ELSE idn END) AS id_pseudo,
+        -- A scrubbed id number holds its pseudonym at a fixed place (the
+        -- test hz_pseudo would run again cost 0.085 s at 1 M members).
+        CASE WHEN scrubbed THEN substr(id_number, 5, 32) ELSE hz_pseudo(idn) END AS id_pseudo,
         hz_pseudo(name_t) AS name_pseudo,
         hz_pseudo(phone) AS phone_pseudo,
         gender,
@@ -30,12 +32,11 @@ WITH r AS (
         hz_date(joined_on) AS joined_on,
         status,
         hz_ts(updated_at) AS updated_at,
-        CASE WHEN scrubbed THEN split_part(id_number, ':', 6) = '1' ELSE hz_id_ok(idn) END AS id_ok,
-        CASE WHEN scrubbed THEN try_strptime(split_part(id_number, ':', 3), '%Y%m%d')::DATE
-             ELSE try_strptime(substr(idn, 7, 8), '%Y%m%d')::DATE END AS id_birth,
-        CASE WHEN scrubbed THEN split_part(id_number, ':', 4)
+        CASE WHEN scrubbed THEN hz_id_part(id_number, 6) = '1' ELSE hz_id_ok(idn) END AS id_ok,
+        try_strptime(CASE WHEN scrubbed THEN hz_id_part(id_number, 3) ELSE substr(idn, 7, 8) END, '%Y%m%d')::DATE AS id_birth,
+        CASE WHEN scrubbed THEN hz_id_part(id_number, 4)
              WHEN try_cast(substr(idn, 17, 1) AS INTEGER) % 2 = 1 THEN 'M' ELSE 'F' END AS id_gender,
-        CASE WHEN scrubbed THEN split_part(id_number, ':', 5) ELSE substr(idn, 1, 6) END AS id_region,
+        CASE WHEN scrubbed THEN hz_id_part(id_number, 5) ELSE substr(idn, 1, 6) END AS id_region,
         -- An id number of blanks is none (what the scrub leaves of it, and
         -- what extract sends when it pseudonymises: extract/pseudonymise.go).
         operator_code AS operator_raw, member_ref AS member_raw,
