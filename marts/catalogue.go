@@ -8,6 +8,7 @@ import (
 
 	"huzhu/contract"
 	"huzhu/internal/config"
+	"huzhu/internal/money"
 )
 
 // Severity of a finding (rules.md).
@@ -51,8 +52,9 @@ func (rule Rule) Threshold(r config.Rules) string {
 	return rule.threshold(r)
 }
 
-func pct(v float64) string { return strconv.FormatFloat(v*100, 'f', -1, 64) + "%" }
-func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+func pct(v float64) string      { return strconv.FormatFloat(v*100, 'f', -1, 64) + "%" }
+func num(v float64) string      { return strconv.FormatFloat(v, 'f', -1, 64) }
+func yuan(v config.Yuan) string { return money.FormatCNY(v.Cents()) }
 
 // catalogue is the one place rules are listed; a rule's model is
 // marts/sql/rules/<id>.sql when the marts stage lands.
@@ -82,7 +84,7 @@ var catalogue = []Rule{
 	{"R03", "资金增值未全部纳入互助资金收入", "十二", "资金增值部分要全部纳入互助资金收入管理",
 		"realised income of holdings in a year vs credits to 4201/4202 of the same activity; interest credited to 4901 or to organisation level", "某年度投资实现收益与同一活动贷记 4201/4202 的金额相比；利息计入 4901 或组织层面", Major, "activity (activity_code, '' for organisation level) or operator, per year, with |realised − booked| income",
 		func(r config.Rules) string {
-			return "差额 > " + pct(r.IncomeGapRatio) + " 或 > " + num(r.IncomeGapYuan) + " 元"
+			return "差额 > " + pct(r.IncomeGapRatio) + " 或 > " + yuan(r.IncomeGapYuan) + " 元"
 		}},
 	{"R04", "管理费比例超标", "十二", "规范…管理费提取工作，严格控制比例",
 		"management expenses (5201, with the organisation-level share allocated by contribution income) ÷ contribution income (4101), per operator and year", "管理费用（5201，组织层面部分按互助金收入分摊）÷ 互助金收入（4101），按运营方和年度计算", Major, "operator, per year, with its management expenses",
@@ -93,7 +95,7 @@ var catalogue = []Rule{
 		"an activity with enrollments but no open bank account of its own; one bank account used by ledger lines of two or more activities", "有缴费的活动没有本活动在用的独立银行账户；一个银行账户被两个及以上活动的分录使用", Major, "activity (activity_code) with its receipts; bank account (account number) with its debits", nil},
 	{"R07", "大额资金使用未经集体决策", "十三", "大额资金使用必须集体决策并保留记录",
 		"a voucher paying out (credit to 1002/1003) at or above the threshold without decision_ref, or whose decision is missing, lacks quorum, post-dates the voucher or has an amount_limit below it", "支付（贷记 1002/1003）达到阈值的凭证没有决策文号，或其决策不存在、未达法定人数、晚于凭证，或限额低于支付金额", Critical, "voucher (voucher_no) with the amount it pays out",
-		func(r config.Rules) string { return num(r.LargePaymentYuan) + " 元" }},
+		func(r config.Rules) string { return yuan(r.LargePaymentYuan) + " 元" }},
 	{"R08", "不相容岗位未分离", "十三", "分离不相容岗位", "a voucher whose prepared_by = approved_by, or approved_by = paid_by", "凭证的制单人与审核人为同一人，或审核人与支付人为同一人", Major, "voucher (voucher_no) with its debits", nil},
 	{"R09", "预算执行偏差", "十三", "积极推行全面预算管理…年度预算执行情况要纳入考核体系",
 		"per budget line and year: expense actual above the adjusted budget, income actual below it, spending on a line with no budget (major above 2×)", "按预算科目和年度：支出超过调整后预算、收入低于预算、无预算的支出（超过预算 2 倍为重大问题）", Minor, "budget line (activity|year|line_code) with its actual",
@@ -101,7 +103,7 @@ var catalogue = []Rule{
 			return "偏离预算 > " + pct(r.BudgetOverrunMax) + "（支出超支或收入短收）"
 		}},
 	{"R10", "会计凭证借贷不平", "十三", "加强财务基础工作", "a voucher whose debits ≠ credits; a line with both or neither of debit and credit", "凭证借方合计不等于贷方合计；或一行同时有借贷、或都没有", Critical, "voucher (voucher_no) with |debits − credits|",
-		func(config.Rules) string { return "0.00" }},
+		func(r config.Rules) string { return "借贷差额 > " + yuan(r.VoucherImbalanceYuan) + " 元" }},
 	{"R11", "风险准备金不足", "十", "建立风险准备金制度", "per activity and year: reserve at year end ÷ that year's contribution income", "按活动和年度：年末风险准备金 ÷ 当年互助金收入", Major, "activity or operator, per year, with the reserve at year end",
 		func(r config.Rules) string { return "< " + num(r.ReserveRatioMin) + "，或没有准备金" }},
 	{"R12", "给付率超出适度补偿区间", "三", "坚持适度补偿原则…防止出现保障不足或过度补偿",

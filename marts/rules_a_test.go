@@ -20,8 +20,14 @@ type ruleHitA struct {
 // not in the tree is skipped.
 func runRuleA(t *testing.T, id string, setup ...string) map[string]ruleHitA {
 	t.Helper()
+	return runRuleAWith(t, id, config.DefaultRules(), setup...)
+}
+
+// runRuleAWith is runRuleA with the thresholds of rules.
+func runRuleAWith(t *testing.T, id string, rules config.Rules, setup ...string) map[string]ruleHitA {
+	t.Helper()
 	ctx := context.Background()
-	conn := modelConn(t, config.DefaultRules(), setup...)
+	conn := modelConn(t, rules, setup...)
 	if !runModel(t, conn, "rule_"+id+".sql") {
 		t.Skipf("%s: no model", id)
 	}
@@ -268,6 +274,19 @@ func TestR07LargePaymentBoundary(t *testing.T) {
 	if got["AT"].amount != "500000.00" {
 		t.Errorf("hits %v", got)
 	}
+}
+
+// TestR10Tolerance: voucher_imbalance_yuan lets a difference up to it
+// pass, not a cent more, and never a line with both sides.
+func TestR10Tolerance(t *testing.T) {
+	rules := config.DefaultRules()
+	rules.VoucherImbalanceYuan = config.Yuan(1)
+	got := runRuleAWith(t, "r10", rules, ledgerA(`('OP1', 'CENT', 1, NULL, '2024-05-06', '5901', 1000.00, 0, NULL, 'a', 'b', 'c', NULL),
+		('OP1', 'CENT', 2, NULL, '2024-05-06', '1002', 0, 999.99, 'B1', 'a', 'b', 'c', NULL),
+		('OP1', 'TWO', 1, NULL, '2024-05-06', '5901', 1000.00, 0, NULL, 'a', 'b', 'c', NULL),
+		('OP1', 'TWO', 2, NULL, '2024-05-06', '1002', 0, 999.98, 'B1', 'a', 'b', 'c', NULL),
+		('OP1', 'BOTH', 1, NULL, '2024-05-06', '5901', 300, 300, NULL, 'a', 'b', 'c', NULL)`))
+	wantHitsA(t, got, map[string]string{"TWO": "", "BOTH": ""})
 }
 
 func TestR08Duties(t *testing.T) {

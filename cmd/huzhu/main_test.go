@@ -314,7 +314,7 @@ func TestRules(t *testing.T) {
 	cfg := filepath.Join(t.TempDir(), "h.toml")
 	os.WriteFile(cfg, []byte("[rules]\nmgmt_fee_ratio_max = 0.1\nlarge_payment_yuan = 300000\n[rules.risk]\nsolvency_yellow = 0.8\nsolvency_red = 0.4\n"), 0o644)
 	code, out, _ = run(t, "rules", "--config", cfg)
-	if code != exitOK || !strings.Contains(out, "> 0.1 ") || !strings.Contains(out, "300000 元") || !strings.Contains(out, "不得用于兴建、改建办公场所") {
+	if code != exitOK || !strings.Contains(out, "> 0.1 ") || !strings.Contains(out, "300,000.00 元") || !strings.Contains(out, "不得用于兴建、改建办公场所") {
 		t.Errorf("rules --config = %d, want the config's thresholds and the clauses' words:\n%s", code, out)
 	}
 	// The risk indicators' bands in force: the config's, the defaults for

@@ -30,6 +30,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"huzhu/contract"
+	"huzhu/internal/money"
 )
 
 // ErrInvalid is wrapped by every error that means "the configuration is
@@ -243,7 +244,7 @@ type Rules struct {
 	MgmtFeeRatioMax float64 `toml:"mgmt_fee_ratio_max" json:"mgmt_fee_ratio_max"`
 	// LargePaymentYuan is R07's amount from which a payment needs a
 	// collective decision.
-	LargePaymentYuan float64 `toml:"large_payment_yuan" json:"large_payment_yuan"`
+	LargePaymentYuan Yuan `toml:"large_payment_yuan" json:"large_payment_yuan"`
 	// BudgetOverrunMax is R09's tolerated overrun of the adjusted budget.
 	BudgetOverrunMax float64 `toml:"budget_overrun_max" json:"budget_overrun_max"`
 	// ReserveRatioMin is R11's floor on reserve ÷ contribution income.
@@ -266,7 +267,10 @@ type Rules struct {
 	// investment income and income booked.
 	IncomeGapRatio float64 `toml:"income_gap_ratio" json:"income_gap_ratio"`
 	// IncomeGapYuan is R03's tolerated absolute gap, in yuan.
-	IncomeGapYuan float64 `toml:"income_gap_yuan" json:"income_gap_yuan"`
+	IncomeGapYuan Yuan `toml:"income_gap_yuan" json:"income_gap_yuan"`
+	// VoucherImbalanceYuan is R10's tolerated difference between a
+	// voucher's debits and credits (rules.md: 0.00, none).
+	VoucherImbalanceYuan Yuan `toml:"voucher_imbalance_yuan" json:"voucher_imbalance_yuan"`
 	// KAnonymity is the smallest count a disclosure cell may show (marts.md).
 	KAnonymity int `toml:"k_anonymity" json:"k_anonymity"`
 	// AllowedInstruments is R01's allow-list: the review bonds
@@ -387,7 +391,7 @@ func (b RiskBands) check(name string) []error {
 func DefaultRules() Rules {
 	return Rules{
 		MgmtFeeRatioMax:    0.08,
-		LargePaymentYuan:   500000,
+		LargePaymentYuan:   Yuan(money.Yuan(500000)),
 		BudgetOverrunMax:   0.10,
 		ReserveRatioMin:    0.05,
 		PayoutBandLow:      0.50,
@@ -397,7 +401,7 @@ func DefaultRules() Rules {
 		MinMembers:         1000,
 		DepartureAuditDays: 180,
 		IncomeGapRatio:     0.01,
-		IncomeGapYuan:      1000,
+		IncomeGapYuan:      Yuan(money.Yuan(1000)),
 		KAnonymity:         10,
 		Risk:               DefaultRiskBands(),
 	}
@@ -476,7 +480,14 @@ func parse(name, text string) (*Config, error) {
 func decodeError(name string, err error) error {
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
-		return &Error{File: name, Line: pe.Position.Line, Msg: pe.Message}
+		// A value Yuan refused comes with its key (the decoder keeps only
+		// the text of the error); a syntax error with the key before it,
+		// if any, which is not where the error is.
+		where := ""
+		if strings.Contains(pe.Message, notYuan) {
+			where = pe.LastKey
+		}
+		return &Error{File: name, Line: pe.Position.Line, Where: where, Msg: pe.Message}
 	}
 	// Type mismatches come back as plain errors: take the line and key
 	// out of their text.
@@ -642,7 +653,6 @@ func (r Rules) check(name string) []error {
 		v   float64
 	}{
 		{"mgmt_fee_ratio_max", r.MgmtFeeRatioMax},
-		{"large_payment_yuan", r.LargePaymentYuan},
 		{"budget_overrun_max", r.BudgetOverrunMax},
 		{"reserve_ratio_min", r.ReserveRatioMin},
 		{"payout_band_low", r.PayoutBandLow},
@@ -652,11 +662,22 @@ func (r Rules) check(name string) []error {
 		{"min_members", float64(r.MinMembers)},
 		{"departure_audit_days", float64(r.DepartureAuditDays)},
 		{"income_gap_ratio", r.IncomeGapRatio},
-		{"income_gap_yuan", r.IncomeGapYuan},
 		{"k_anonymity", float64(r.KAnonymity)},
 	} {
 		if f.v < 0 {
 			bad(f.key, "%v is negative", f.v)
+		}
+	}
+	for _, f := range []struct {
+		key string
+		v   Yuan
+	}{
+		{"large_payment_yuan", r.LargePaymentYuan},
+		{"income_gap_yuan", r.IncomeGapYuan},
+		{"voucher_imbalance_yuan", r.VoucherImbalanceYuan},
+	} {
+		if f.v < 0 {
+			bad(f.key, "%s is negative", f.v)
 		}
 	}
 	if r.PayoutBandLow > r.PayoutBandHigh {

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"huzhu/internal/money"
 )
 
 // gz and sz are well-formed operator codes for the test files.
@@ -120,10 +122,38 @@ func TestLoadDefaults(t *testing.T) {
 func TestDefaultRulesMatchCatalogue(t *testing.T) {
 	// The values of rules.md, spelled out once more so that an edit to
 	// DefaultRules has to be deliberate.
-	want := Rules{0.08, 500000, 0.10, 0.05, 0.50, 1.00, 2.0, 0.25, 1000, 180, 0.01, 1000, 10, nil,
+	want := Rules{0.08, Yuan(money.Yuan(500000)), 0.10, 0.05, 0.50, 1.00, 2.0, 0.25, 1000, 180, 0.01, Yuan(money.Yuan(1000)), 0, 10, nil,
 		RiskBands{0.5, 0.25, 2.0, 1.0, 0.9, 1.1, 2.0, 3.5, 15, 30, 0.5, 0.7, -0.1, -0.3}}
 	if got := DefaultRules(); !reflect.DeepEqual(got, want) {
 		t.Errorf("DefaultRules() = %+v, want %+v", got, want)
+	}
+}
+
+// TestAmountsExact: a threshold in yuan is read to the cent whichever way
+// TOML writes it, and a float that is no exact decimal in binary
+// (499999.99) is the amount written, not its nearest double.
+func TestAmountsExact(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want money.Cents
+	}{
+		{"large_payment_yuan = 499999.99", 49999999},
+		{"large_payment_yuan = 300000", 30000000},
+		{`large_payment_yuan = "0.10"`, 10},
+		{"large_payment_yuan = 0.1", 10},
+		{"large_payment_yuan = 1e3", 100000},
+	} {
+		c, err := Load(write(t, "[rules]\n"+tc.text+"\n"))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.text, err)
+		}
+		if got := c.Rules.LargePaymentYuan.Cents(); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.text, got, tc.want)
+		}
+	}
+	c, err := Load(write(t, "[rules]\nvoucher_imbalance_yuan = 0.01\n"))
+	if err != nil || c.Rules.VoucherImbalanceYuan.String() != "0.01" || c.Rules.IncomeGapYuan.String() != "1000.00" {
+		t.Errorf("voucher_imbalance_yuan = 0.01: %+v, %v", c, err)
 	}
 }
 
@@ -209,7 +239,10 @@ func TestLoadInvalid(t *testing.T) {
 		{"bad memory limit", "memory_limit = \"4 gigs\"\n", []string{`: memory_limit: "4 gigs" is not a size`}},
 		{"negative threads", "threads = -1\n", []string{": threads: -1 is negative"}},
 		{"empty key_env", "[pseudonymise]\nkey_env = \"\"\n", []string{": pseudonymise.key_env: must name"}},
-		{"negative threshold", "[rules]\nlarge_payment_yuan = -1.0\n", []string{": rules.large_payment_yuan: -1 is negative"}},
+		{"negative threshold", "[rules]\nlarge_payment_yuan = -1.0\n", []string{": rules.large_payment_yuan: -1.00 is negative"}},
+		{"amount of three decimals", "[rules]\nincome_gap_yuan = 1000.005\n", []string{`:2: rules.income_gap_yuan: "1000.005" is not an amount of yuan`}},
+		{"amount as text", "[rules]\nvoucher_imbalance_yuan = \"1,000\"\n", []string{`:2: rules.voucher_imbalance_yuan: "1,000" is not an amount of yuan`}},
+		{"amount of another type", "[rules]\nlarge_payment_yuan = true\n", []string{":2: rules.large_payment_yuan: true is not an amount of yuan"}},
 		{"forbidden instrument allowed", "[rules]\nallowed_instruments = [\"policy_bank_bond\", \"stock\"]\n", []string{": rules.allowed_instruments: \"stock\" cannot be allowed"}},
 		{"inverted band", "[rules]\npayout_band_low = 1.2\n", []string{": rules.payout_band_low: 1.2 is above payout_band_high 1"}},
 		{"red band on the good side", "[rules.risk]\nsolvency_red = 2.0\n", []string{": rules.risk.solvency_red: 2 is above the yellow band 0.5"}},

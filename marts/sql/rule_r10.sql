@@ -1,7 +1,8 @@
 -- model: rule.r10
 -- depends: core.fact_ledger_line, ops.quarantine, ops.loads
 -- R10 (clause 十三: 加强财务基础工作): a voucher whose debits differ from its
--- credits (threshold 0.00: any difference), or with a line carrying both or
+-- credits by more than voucher_imbalance_yuan (default 0.00: any
+-- difference), or with a line carrying both or
 -- neither of debit and credit. Lines the transform refused are not in core,
 -- so a voucher that lost such a line is unbalanced here: the detail says
 -- how many of its lines the quarantine holds (by operator and voucher_no
@@ -25,7 +26,8 @@ WITH held AS (
         bool_or((debit > 0) = (credit > 0)) AS odd_line
     FROM core.fact_ledger_line
     GROUP BY operator_code, voucher_no
-    HAVING sum(debit) <> sum(credit) OR bool_or((debit > 0) = (credit > 0))
+    HAVING abs(sum(debit) - sum(credit)) > CAST(getvariable('voucher_imbalance_yuan') AS DECIMAL(18, 2))
+        OR bool_or((debit > 0) = (credit > 0))
 )
 SELECT 'R10', v.pool_code, v.operator_code, v.activity_code, v.fiscal_year,
     'voucher', v.voucher_no, abs(v.debits - v.credits),
