@@ -282,7 +282,9 @@ func redactErr(err error) error {
 	q := u.Query()
 	for k := range q {
 		switch k {
-		case "limit", "cursor", "updated_since":
+		case "limit", "updated_since":
+		case "cursor":
+			q[k] = []string{shownCursor(q.Get(k))}
 		default:
 			q[k] = []string{"***"}
 		}
@@ -372,7 +374,11 @@ func (s *httpSource) pullEntity(ctx context.Context, l *Loader, e *contract.Enti
 		since = formatTS(wmTime)
 		q.Set("updated_since", since)
 	}
-	cursor := ""
+	// The API's cursor as positions and errors name it: an API that pages
+	// by its members' keys (an id number, a phone) puts one in the cursor,
+	// which becomes its pseudonym there as a PostgreSQL row's key does
+	// (Loader.PositionKey).
+	posCursor := ""
 	page := 0
 	commit := func() error {
 		if unit.Received == 0 {
@@ -431,7 +437,7 @@ func (s *httpSource) pullEntity(ctx context.Context, l *Loader, e *contract.Enti
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("extract %s/%s page %d cursor %q: %w", s.Name(), e.Name, page, cursor, err)
+			return fmt.Errorf("extract %s/%s page %d cursor %q: %w", s.Name(), e.Name, page, shownCursor(posCursor), err)
 		}
 		for i := range s.extras {
 			s.js.fieldsOf(s.spans[2*nf*i:2*nf*(i+1)], fields)
@@ -460,7 +466,7 @@ func (s *httpSource) pullEntity(ctx context.Context, l *Loader, e *contract.Enti
 			// A row naming a field twice is refused as sent, and leaves it
 			// too.
 			unit.Received++
-			where := fmt.Sprintf("%s?%s#%d", e.Name, pageRef(cursor, since), i)
+			where := fmt.Sprintf("%s?%s#%d", e.Name, pageRef(posCursor, since), i)
 			if s.twice[i] != "" {
 				sink.q = append(sink.q, Quarantined{Pos: where, Code: ReasonDuplicateField, Reason: duplicateFieldWhy(s.twice[i]),
 					Fields: []string{s.objects[i]}, Header: []string{"object"}})
@@ -487,8 +493,8 @@ func (s *httpSource) pullEntity(ctx context.Context, l *Loader, e *contract.Enti
 		if next == nil {
 			break
 		}
-		cursor = *next
-		q = url.Values{"limit": {strconv.Itoa(s.opt.PageLimit)}, "cursor": {cursor}}
+		posCursor = l.PositionKey(*next)
+		q = url.Values{"limit": {strconv.Itoa(s.opt.PageLimit)}, "cursor": {*next}}
 		if unit.Received >= int64(s.opt.UnitRows) {
 			if err := commit(); err != nil {
 				return err
@@ -505,6 +511,17 @@ func (s *httpSource) pullEntity(ctx context.Context, l *Loader, e *contract.Enti
 		return l.ReconcileCurrent(ctx, e, reported)
 	}
 	return nil
+}
+
+// shownCursor is a cursor as an error may show it: as sent, unless it
+// still looks like a person's data (extract without the pseudonymisation
+// key keeps it in positions, as it keeps a PostgreSQL row's key; an error
+// reaches logs and terminals).
+func shownCursor(c string) string {
+	if personalKey(c) {
+		return "(withheld: it looks like a person's data)"
+	}
+	return c
 }
 
 func pageRef(cursor, since string) string {

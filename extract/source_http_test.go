@@ -534,6 +534,72 @@ func TestHTTPFieldTwice(t *testing.T) {
 	}
 }
 
+// TestHTTPPersonalCursor: an API that pages by its members' id numbers
+// (the next cursor is the last one sent) leaves none of them in the
+// positions of the rows it sends, in the quarantine or in an error: with
+// the key the cursor becomes its pseudonym there; without it an error
+// withholds it.
+func TestHTTPPersonalCursor(t *testing.T) {
+	const idn = "330127197710192582"
+	fail := false
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/v1/manifest":
+			io.WriteString(w, `{"entities":{}}`)
+		case r.URL.Path == "/v1/decisions" && r.URL.Query().Get("cursor") == "":
+			io.WriteString(w, `{"data":[{"decision_ref":"D1","subject":"a","updated_at":"2023-01-01T10:00:00+08:00"}],"next_cursor":"`+idn+`"}`)
+		case r.URL.Path == "/v1/decisions" && fail:
+			w.WriteHeader(http.StatusInternalServerError)
+		case r.URL.Path == "/v1/decisions":
+			io.WriteString(w, `{"data":[{"decision_ref":"D2","subject":"b`+"\xff"+`","updated_at":"2023-01-01T10:00:01+08:00"}],"next_cursor":null}`)
+		default:
+			io.WriteString(w, `{"data":[],"next_cursor":null}`)
+		}
+	}))
+	t.Cleanup(hs.Close)
+	src := config.Source{Operator: "51330000MA0000000X", Kind: config.KindHTTP, URL: hs.URL}
+	pull := func(key []byte) (*sql.DB, error) {
+		db := openWarehouse(t, "").SQL()
+		s, err := Open(src, Options{Logger: quiet, HTTP: HTTPOptions{RetryBudget: 1, RetryMax: 1, WaitMin: time.Millisecond, WaitMax: time.Millisecond}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := NewWriter(context.Background(), db, "r")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		if key != nil {
+			w.pseudo = newPseudonymiser(key) // as Run does
+		}
+		return db, s.Pull(context.Background(), w.Loader(src.Operator, src.Kind))
+	}
+	db, err := pull([]byte("cursor-key-0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pos string
+	if err := db.QueryRow("SELECT source_row FROM ops.quarantine WHERE entity = 'decisions'").Scan(&pos); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(pos, idn) || !strings.HasPrefix(pos, "decisions?cursor=HZ1:") || !strings.HasSuffix(pos, "#0") {
+		t.Errorf("the quarantined row is at %q, want decisions?cursor=HZ1:<pseudonym>#0", pos)
+	}
+	if n := count(t, db, "SELECT count(*) FROM raw.decisions WHERE source_pos LIKE '%"+idn+"%'"); n != 0 {
+		t.Errorf("%d raw rows name the id number in their position", n)
+	}
+	fail = true
+	for _, key := range [][]byte{[]byte("cursor-key-0123456789abcdef"), nil} {
+		if _, err := pull(key); err == nil || strings.Contains(err.Error(), idn) || !strings.Contains(err.Error(), "page 2 cursor") {
+			t.Errorf("a failed page after the id number's cursor (key %v): %v", key != nil, err)
+		}
+	}
+	got := redactErr(&url.Error{Op: "Get", URL: "http://h/v1/decisions?cursor=" + idn + "&limit=5", Err: io.EOF}).Error()
+	if strings.Contains(got, idn) || !strings.Contains(got, "limit=5") {
+		t.Errorf("redactErr = %q, want the cursor withheld", got)
+	}
+}
+
 // TestHTTPErrorsTellNoData: an operator API's refusal is reported by its
 // status, never its body (which may quote a member's record), and a key in
 // the configured URL's query is sent with every request — after the path,
