@@ -560,19 +560,8 @@ func TestHTTPPersonalCursor(t *testing.T) {
 	src := config.Source{Operator: "51330000MA0000000X", Kind: config.KindHTTP, URL: hs.URL}
 	pull := func(key []byte) (*sql.DB, error) {
 		db := openWarehouse(t, "").SQL()
-		s, err := Open(src, Options{Logger: quiet, HTTP: HTTPOptions{RetryBudget: 1, RetryMax: 1, WaitMin: time.Millisecond, WaitMax: time.Millisecond}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		w, err := NewWriter(context.Background(), db, "r")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer w.Close()
-		if key != nil {
-			w.pseudo = newPseudonymiser(key) // as Run does
-		}
-		return db, s.Pull(context.Background(), w.Loader(src.Operator, src.Kind))
+		return db, pullErr(db, src, Options{PIIKey: key,
+			HTTP: HTTPOptions{RetryBudget: 1, RetryMax: 1, WaitMin: time.Millisecond, WaitMax: time.Millisecond}})
 	}
 	db, err := pull([]byte("cursor-key-0123456789abcdef"))
 	if err != nil {

@@ -649,35 +649,27 @@ func (r Rules) check(name string) []error {
 		errs = append(errs, &Error{File: name, Where: "rules." + key, Msg: fmt.Sprintf(format, args...)})
 	}
 	for _, f := range []struct {
-		key string
-		v   float64
+		key      string
+		negative bool
+		v        any // shown as it is read back: 0.08, -1.00 (a Yuan)
 	}{
-		{"mgmt_fee_ratio_max", r.MgmtFeeRatioMax},
-		{"budget_overrun_max", r.BudgetOverrunMax},
-		{"reserve_ratio_min", r.ReserveRatioMin},
-		{"payout_band_low", r.PayoutBandLow},
-		{"payout_band_high", r.PayoutBandHigh},
-		{"balance_years_max", r.BalanceYearsMax},
-		{"balance_years_min", r.BalanceYearsMin},
-		{"min_members", float64(r.MinMembers)},
-		{"departure_audit_days", float64(r.DepartureAuditDays)},
-		{"income_gap_ratio", r.IncomeGapRatio},
-		{"k_anonymity", float64(r.KAnonymity)},
+		{"mgmt_fee_ratio_max", r.MgmtFeeRatioMax < 0, r.MgmtFeeRatioMax},
+		{"large_payment_yuan", r.LargePaymentYuan < 0, r.LargePaymentYuan},
+		{"budget_overrun_max", r.BudgetOverrunMax < 0, r.BudgetOverrunMax},
+		{"reserve_ratio_min", r.ReserveRatioMin < 0, r.ReserveRatioMin},
+		{"payout_band_low", r.PayoutBandLow < 0, r.PayoutBandLow},
+		{"payout_band_high", r.PayoutBandHigh < 0, r.PayoutBandHigh},
+		{"balance_years_max", r.BalanceYearsMax < 0, r.BalanceYearsMax},
+		{"balance_years_min", r.BalanceYearsMin < 0, r.BalanceYearsMin},
+		{"min_members", r.MinMembers < 0, r.MinMembers},
+		{"departure_audit_days", r.DepartureAuditDays < 0, r.DepartureAuditDays},
+		{"income_gap_ratio", r.IncomeGapRatio < 0, r.IncomeGapRatio},
+		{"income_gap_yuan", r.IncomeGapYuan < 0, r.IncomeGapYuan},
+		{"voucher_imbalance_yuan", r.VoucherImbalanceYuan < 0, r.VoucherImbalanceYuan},
+		{"k_anonymity", r.KAnonymity < 0, r.KAnonymity},
 	} {
-		if f.v < 0 {
+		if f.negative {
 			bad(f.key, "%v is negative", f.v)
-		}
-	}
-	for _, f := range []struct {
-		key string
-		v   Yuan
-	}{
-		{"large_payment_yuan", r.LargePaymentYuan},
-		{"income_gap_yuan", r.IncomeGapYuan},
-		{"voucher_imbalance_yuan", r.VoucherImbalanceYuan},
-	} {
-		if f.v < 0 {
-			bad(f.key, "%s is negative", f.v)
 		}
 	}
 	if r.PayoutBandLow > r.PayoutBandHigh {
