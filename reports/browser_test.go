@@ -29,6 +29,30 @@ func artefacts(t *testing.T) string {
 	return dir
 }
 
+// squeezed lists what a table's layout garbles: a column heading broken
+// over lines (状/态, a character a line beside long texts), a name column
+// (.w) narrower than 8 characters, a short value (.k) broken.
+const squeezed = `(() => {
+  const bad = [];
+  // the lines a cell's text takes: a cell is as tall as its row, its text not
+  const lines = (el) => {
+    const r = document.createRange();
+    r.selectNodeContents(el);
+    return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size;
+  };
+  for (const th of document.querySelectorAll('thead th')) {
+    if (th.clientHeight > 0 && lines(th) > 1) bad.push('heading ' + th.textContent + ' broken over lines');
+  }
+  for (const c of document.querySelectorAll('td.k, th.k')) {
+    if (c.clientHeight > 0 && lines(c) > 1) bad.push('value ' + c.textContent + ' broken over lines');
+  }
+  for (const c of document.querySelectorAll('td.w, th.w')) {
+    const w = c.getBoundingClientRect().width;
+    if (w > 0 && w < 8 * parseFloat(getComputedStyle(c).fontSize)) bad.push('name ' + c.textContent + ' squeezed to ' + Math.round(w) + ' px');
+  }
+  return bad.slice(0, 5);
+})()`
+
 var chartInit = regexp.MustCompile(`echarts\.init\(document\.getElementById\('([^']+)'\)`)
 
 // In headless Chromium every page loads from file:// without a console
@@ -99,6 +123,9 @@ func TestBrowser(t *testing.T) {
 				}
 				if len(drawn) != len(want) {
 					t.Errorf("%s: %d charts on the page, %d in its HTML", rel, len(drawn), len(want))
+				}
+				for _, e := range browser.Eval[[]string](t, p, squeezed) {
+					t.Errorf("%s: %s", rel, e)
 				}
 				mu.Lock()
 				charts += len(want)

@@ -148,7 +148,7 @@ func compliancePage(d *data, o *operator, fs []finding, rs []risk) *page {
 
 	// By rule and severity, with the clause's own words.
 	byRule := &table{ID: "t-by-rule", Sheet: "按规则汇总", Title: "按规则与严重程度汇总",
-		Cols: []column{{"规则", text}, {"名称", text}, {"条款", text}, {"条款原文", text}, {"检查内容", text},
+		Cols: []column{{"规则", text}, {"名称", label}, {"条款", code}, {"条款原文", text}, {"检查内容", text},
 			{marts.SeverityNames[marts.Critical], integer}, {marts.SeverityNames[marts.Major], integer},
 			{marts.SeverityNames[marts.Minor], integer}, {marts.SeverityNames[marts.Info], integer},
 			{"未整改", integer}, {"本次新增", integer}, {"本次已解决", integer}}}
@@ -186,8 +186,8 @@ func compliancePage(d *data, o *operator, fs []finding, rs []risk) *page {
 	p.Sections = append(p.Sections, &section{ID: "by-rule", Heading: "按规则与严重程度汇总", Tables: []*table{byRule}})
 
 	det := &table{ID: "t-findings", Sheet: "问题明细", Title: "问题明细（严重程度从高到低）",
-		Cols: []column{{"状态", text}, {"严重程度", text}, {"规则", text}, {"条款", text}, {"年度", integer},
-			{"项目", text}, {"对象类型", text}, {"对象", text}, {"金额", amount}, {"说明", text}, {"阈值", text},
+		Cols: []column{{"状态", code}, {"严重程度", code}, {"规则", label}, {"条款", code}, {"年度", integer},
+			{"项目", text}, {"对象类型", code}, {"对象", text}, {"金额", amount}, {"说明", text}, {"阈值", text},
 			{"首次发现", text}, {"最近发现", text}, {"编号", text}}}
 	// The clause by its number: its words are in the table by rule above,
 	// once a rule rather than once a finding.

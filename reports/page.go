@@ -58,7 +58,13 @@ func displayCells(t *table, r row) []dispCell {
 	for i, c := range r.Cells {
 		k := t.Cols[i].Kind
 		d := dispCell{Text: c.show(k), Link: c.Link}
-		if k != text {
+		switch k {
+		case text:
+		case code:
+			d.Class = "k"
+		case label:
+			d.Class = "w"
+		default:
 			d.Class = "n"
 		}
 		out[i] = d

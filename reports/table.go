@@ -19,6 +19,8 @@ const (
 	rate         // a ratio: "12.3%" on the page, a number formatted 0.0% in Excel
 	number       // a plain number with two decimals
 	integer      // a count or a rank
+	code         // text kept on one line on the page (a state, a code, a date): text in Excel
+	label        // a short name, given room on the page (at least 8 characters a line): text in Excel
 )
 
 type column struct {
@@ -133,7 +135,7 @@ func workbook(title string, tables []*table) ([]byte, error) {
 			f.SetCellStyle(name, ref, ref, head)
 			colName, _ := excelize.ColumnNumberToName(c + 1)
 			w := 14.0
-			if col.Kind == text {
+			if col.Kind == text || col.Kind == code || col.Kind == label {
 				w = 22
 			}
 			f.SetColWidth(name, colName, colName, w)
