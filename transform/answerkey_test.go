@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -274,4 +275,71 @@ func coreDigests(t *testing.T, db *sql.DB) map[string]string {
 		out[n] = fmt.Sprintf("%d rows %s", c, d.String)
 	}
 	return out
+}
+
+// TestUpgradeDropsRowHash: a warehouse transformed before migration 0012,
+// whose versions kept row_hash and whose views of the current versions
+// excluded it by name, opens with the column and those views gone, and its
+// next nights give the same core tables as a full rebuild.
+func TestUpgradeDropsRowHash(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "w.duckdb")
+	db, err := warehouse.Open(ctx, path, warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := smallParams(800, 0.02)
+	extractNight(t, db, p, 0, dir)
+	if _, err := Run(ctx, db.SQL(), "t0", testKey, Options{Logger: quiet}); err != nil {
+		t.Fatal(err)
+	}
+	// The warehouse as the build before 0012 left it.
+	old := []string{"DELETE FROM ops.schema_migrations WHERE version = 12"}
+	for _, name := range Order {
+		old = append(old, "ALTER TABLE core.v_"+name+" ADD COLUMN row_hash UBIGINT",
+			"UPDATE core.v_"+name+" SET row_hash = hash(load_id)")
+	}
+	for _, f := range currentFacts {
+		old = append(old, "ALTER TABLE core.p_"+f.Entity+" ADD COLUMN row_hash UBIGINT",
+			"CREATE OR REPLACE VIEW core."+f.Fact+" AS SELECT * EXCLUDE (load_id, row_hash, source_operator, valid_to) FROM core.v_"+f.Entity+" WHERE valid_to IS NULL")
+	}
+	for _, q := range old {
+		if _, err := db.SQL().Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+
+	db, err = warehouse.Open(ctx, path, warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var left int
+	if err := db.SQL().QueryRow("SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'core' AND column_name = 'row_hash'").Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Errorf("%d core tables keep row_hash after the migration", left)
+	}
+	for night := 1; night < 3; night++ {
+		extractNight(t, db, p, night, dir)
+		if _, err := Run(ctx, db.SQL(), fmt.Sprintf("t%d", night), testKey, Options{Logger: quiet}); err != nil {
+			t.Fatalf("night %d after the upgrade: %v", night, err)
+		}
+	}
+	nights := coreDigests(t, db.SQL())
+	if _, err := Run(ctx, db.SQL(), "full", testKey, Options{Full: true, Logger: quiet}); err != nil {
+		t.Fatal(err)
+	}
+	full := coreDigests(t, db.SQL())
+	if len(full) < 20 {
+		t.Fatalf("only %d core tables", len(full))
+	}
+	for name, d := range full {
+		if nights[name] != d {
+			t.Errorf("core.%s: nights after the upgrade %s, full rebuild %s", name, nights[name], d)
+		}
+	}
 }

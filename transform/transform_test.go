@@ -419,10 +419,11 @@ func TestDuplicateKeyNightEqualsFull(t *testing.T) {
 }
 
 // TestHashTwinsKept: DuckDB's 64-bit hash of two different receipt
-// numbers can be the same (settleData.Same), and each version keeps such a
-// hash (row_hash). Two receipts whose positions share a hash are both
-// kept, neither is quarantined, and a true repeat of one of them is still
-// counted a duplicate: on the fused path and the other.
+// numbers can be the same (settleData.Same), and judging orders the rows of
+// one position by such a hash (row_hash). Two receipts whose positions
+// share a hash are both kept, neither is quarantined, and a true repeat of
+// one of them is still counted a duplicate: on the fused path and the
+// other.
 func TestHashTwinsKept(t *testing.T) {
 	ctx := context.Background()
 	const a, b = "SCR00023001-2023ACC", "SCR00028001-2024ACC"
