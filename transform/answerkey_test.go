@@ -228,23 +228,31 @@ func TestIncrementalEqualsFull(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	incremental := coreDigests(t, db.SQL())
-	if _, err := Run(ctx, db.SQL(), "full", testKey, Options{Full: true, Logger: quiet}); err != nil {
-		t.Fatal(err)
-	}
-	full := coreDigests(t, db.SQL())
-	if len(full) < 20 {
-		t.Fatalf("only %d core tables", len(full))
-	}
-	for name, d := range full {
-		if incremental[name] != d {
-			t.Errorf("core.%s: incremental %s, full rebuild %s", name, incremental[name], d)
-		}
-	}
+	equalsFullRebuild(t, db.SQL(), "incremental")
 	var changed int
 	db.SQL().QueryRow("SELECT count(*) FROM core.fact_claim_status WHERE NOT is_current").Scan(&changed)
 	if changed == 0 {
 		t.Error("no claim changed status over five nights: the test shows nothing")
+	}
+}
+
+// equalsFullRebuild digests core as it is, rebuilds it in full from the
+// same raw and reports each table that differs; what says how core got
+// where it was ("incremental", "after the night").
+func equalsFullRebuild(t *testing.T, db *sql.DB, what string) {
+	t.Helper()
+	before := coreDigests(t, db)
+	if _, err := Run(context.Background(), db, "full", testKey, Options{Full: true, Logger: quiet}); err != nil {
+		t.Fatal(err)
+	}
+	full := coreDigests(t, db)
+	if len(full) < 20 {
+		t.Fatalf("only %d core tables", len(full))
+	}
+	for name, d := range full {
+		if before[name] != d {
+			t.Errorf("core.%s: %s %s, full rebuild %s", name, what, before[name], d)
+		}
 	}
 }
 
@@ -329,17 +337,5 @@ func TestUpgradeDropsRowHash(t *testing.T) {
 			t.Fatalf("night %d after the upgrade: %v", night, err)
 		}
 	}
-	nights := coreDigests(t, db.SQL())
-	if _, err := Run(ctx, db.SQL(), "full", testKey, Options{Full: true, Logger: quiet}); err != nil {
-		t.Fatal(err)
-	}
-	full := coreDigests(t, db.SQL())
-	if len(full) < 20 {
-		t.Fatalf("only %d core tables", len(full))
-	}
-	for name, d := range full {
-		if nights[name] != d {
-			t.Errorf("core.%s: nights after the upgrade %s, full rebuild %s", name, nights[name], d)
-		}
-	}
+	equalsFullRebuild(t, db.SQL(), "nights after the upgrade")
 }

@@ -407,15 +407,7 @@ func TestDuplicateKeyNightEqualsFull(t *testing.T) {
 		!strings.HasSuffix(reason, "(kept: the version loaded before, batch "+keptBatch+", load "+keptLoad+")") {
 		t.Errorf("the night's duplicate_key reason %q (%v); want it to name load %s", reason, err, keptLoad)
 	}
-	night := coreDigests(t, db.SQL())
-	if _, err := Run(ctx, db.SQL(), "full", testKey, Options{Full: true, Logger: quiet}); err != nil {
-		t.Fatal(err)
-	}
-	for name, d := range coreDigests(t, db.SQL()) {
-		if night[name] != d {
-			t.Errorf("core.%s: after the night %s, full rebuild %s", name, night[name], d)
-		}
-	}
+	equalsFullRebuild(t, db.SQL(), "after the night")
 }
 
 // TestHashTwinsKept: DuckDB's 64-bit hash of two different receipt
