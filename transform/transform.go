@@ -87,9 +87,9 @@ func plumb(ctx context.Context, conn *sql.Conn, name string, data any, args ...a
 var fusedColumns = []string{"raw_row", "verdict"}
 
 // loadColumns are the stage columns a version does not keep that a fused
-// stage model leaves out: the load's time and batch day. (Before session
-// 17 it wrote them too; dropStageColumns drops them from a table a crash
-// left with them.)
+// stage model leaves out: the load's time and batch day. (An older build
+// wrote them too; dropStageColumns drops them from a table a crash left
+// with them.)
 var loadColumns = []string{"batch_day", "loaded_at"}
 
 // fuseRows is the size of batch from which, on a first build of an entity
@@ -927,10 +927,10 @@ func (d settleData) ScrubOnly() string {
 
 // RowHash is the 64-bit hash of the content columns of alias a, which
 // orders the rows of one position last of all; whether two rows differ is
-// Same's to say. It is computed for the rows judged (those of a position
-// sent more than once, on a first build), not kept with the versions:
-// nothing else read it, and writing it cost 0.2 s of 4.8 M receipts at
-// 1 M members.
+// Same's to say. It is computed for the rows judged (a night's, or on a
+// first build those of a position sent more than once), not kept with the
+// versions: nothing else read it, and writing it cost 0.2 s of 4.8 M
+// receipts at 1 M members.
 func (d settleData) RowHash(a string) string {
 	cols := make([]string, len(d.Attrs))
 	for i, c := range d.Attrs {
