@@ -762,6 +762,12 @@ type fuseData struct {
 	Orgs bool // core.v_organizations exists, from which the pool is read
 }
 
+// LeftOut lists the stage columns a fused stage model does not write: the
+// position (raw has it) and the load's (loadColumns).
+func (d fuseData) LeftOut() string {
+	return strings.Join(append([]string{"source_pos"}, loadColumns...), ", ")
+}
+
 // stageName matches the name of e's stage table (stage_<entity>) in SQL,
 // which a fused stage model's other statements and the scrub step name
 // core.v_<entity> instead.
@@ -869,8 +875,8 @@ func (d settleData) Stage() string {
 }
 
 // FusedOnly lists the stage columns a fused stage model wrote into
-// core.v_<entity> that a version does not keep: StageOnly but the
-// position and the load's columns, which it does not write.
+// core.v_<entity> that a version does not keep: StageOnly but what it
+// leaves out (fuseData.LeftOut).
 func (d settleData) FusedOnly() string {
 	return strings.Join(append(slices.Clone(fusedColumns), d.Aside...), ", ")
 }
