@@ -144,6 +144,8 @@ type Result struct {
 	Entities []EntityResult    `json:"entities"`
 	Models   []sqlmodel.Timing `json:"models"`
 	Rows     int64             `json:"rows"`
+
+	atOnce int // the most entities at work at once (schedule.go)
 }
 
 // ErrNoKey is returned when the pseudonymisation key is missing or short.
@@ -153,8 +155,9 @@ var ErrNoKey = errors.New("transform: no pseudonymisation key")
 // pseudonyms were made under (pseudonym.ErrKeyMismatch).
 var ErrKeyMismatch = pseudonym.ErrKeyMismatch
 
-// Run transforms what raw holds and core does not yet into core, on one
-// connection of db. key is the HMAC key of the pseudonyms (at least 16
+// Run transforms what raw holds and core does not yet into core: the
+// entities two at a time on two connections of db (schedule.go), then the
+// core models on one. key is the HMAC key of the pseudonyms (at least 16
 // bytes).
 func Run(ctx context.Context, db *sql.DB, runID string, key []byte, opt Options) (*Result, error) {
 	if len(key) < 16 {
@@ -186,17 +189,17 @@ func Run(ctx context.Context, db *sql.DB, runID string, key []byte, opt Options)
 	}
 	res := &Result{}
 	settledWhole := map[string]bool{}
-	st := &runState{usccStale: true}
-	for _, name := range Order {
-		er, err := runEntity(ctx, conn, contract.Lookup(name), st)
-		if err != nil {
-			return res, err
-		}
-		settledWhole[name] = er.settledWhole
+	done, atOnce, err := runEntities(ctx, db, conn, runID, key)
+	res.atOnce = atOnce
+	for _, er := range done {
+		settledWhole[er.Entity] = er.settledWhole
 		res.Entities = append(res.Entities, *er)
 		res.Rows += er.Received
-		log.Info("entity transformed", "entity", name, "received", er.Received, "kept", er.Kept,
+		log.Info("entity transformed", "entity", er.Entity, "received", er.Received, "kept", er.Kept,
 			"quarantined", er.Quarantined, "duplicates", er.Duplicates, "seconds", er.Seconds)
+	}
+	if err != nil {
+		return res, err
 	}
 	models, err := coreModels(ctx, conn, settledWhole)
 	if err != nil {
@@ -225,19 +228,10 @@ func exec(ctx context.Context, conn *sql.Conn, file, text string, args ...any) e
 // prepare sets the run's variables, macros and key, loads the reference
 // tables, and on a full rebuild forgets what core holds.
 func prepare(ctx context.Context, conn *sql.Conn, runID string, key []byte, full bool) error {
-	if _, err := conn.ExecContext(ctx, "SET VARIABLE run_id = ?", runID); err != nil {
-		return fmt.Errorf("transform: %w", err)
-	}
-	if _, err := conn.ExecContext(ctx, "SET VARIABLE extract_reasons = CAST(? AS VARCHAR[])", extract.Reasons); err != nil {
-		return fmt.Errorf("transform: %w", err)
-	}
 	if err := pseudonym.Claim(ctx, conn, runID, key); err != nil {
 		return fmt.Errorf("transform: %w", err)
 	}
-	if err := registerHMAC(conn, key); err != nil {
-		return err
-	}
-	if err := DefineMacros(ctx, conn); err != nil {
+	if err := prepareWorker(ctx, conn, runID, key); err != nil {
 		return err
 	}
 	if err := loadReference(ctx, conn); err != nil {
@@ -266,6 +260,22 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, key []byte, full
 		}
 	}
 	return nil
+}
+
+// prepareWorker sets on conn what the entities' models use: the run's
+// variables, the HMAC function under key, and the macros. (Variables,
+// functions and macros are a connection's own.)
+func prepareWorker(ctx context.Context, conn *sql.Conn, runID string, key []byte) error {
+	if _, err := conn.ExecContext(ctx, "SET VARIABLE run_id = ?", runID); err != nil {
+		return fmt.Errorf("transform: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, "SET VARIABLE extract_reasons = CAST(? AS VARCHAR[])", extract.Reasons); err != nil {
+		return fmt.Errorf("transform: %w", err)
+	}
+	if err := registerHMAC(conn, key); err != nil {
+		return err
+	}
+	return DefineMacros(ctx, conn)
 }
 
 // forgetTransformed takes back what the transform recorded of the loads
@@ -443,11 +453,13 @@ func loadReference(ctx context.Context, conn *sql.Conn) error {
 	return nil
 }
 
-// runState is what runEntity keeps from one entity to the next of a run.
+// runState is what runEntity keeps from one entity to the next of a run
+// on one connection.
 type runState struct {
-	// usccStale: the temp table valid_uscc (sql/valid_uscc.sql) is to be
-	// made again before the next stage: at the start, and after
-	// organisations brought new codes. It only spares the stages checks
+	// usccStale: the connection's temp table valid_uscc
+	// (sql/valid_uscc.sql) is to be made again before the next stage: at
+	// the start, and after organisations brought new codes (every other
+	// entity waits for them: entityDeps). It only spares the stages checks
 	// (a code not in it is checked where it stands), so one a run serves
 	// every entity: made for each, it cost 10–15 ms an entity a night.
 	usccStale bool

@@ -191,36 +191,12 @@ func TestFusedStageAgrees(t *testing.T) {
 		if _, err := Run(ctx, db.SQL(), "t", testKey, Options{Logger: quiet}); err != nil {
 			t.Fatal(err)
 		}
-		quarantine, raw := map[string]string{}, map[string]string{}
-		for _, c := range []struct {
-			into map[string]string
-			sql  string
-		}{
-			{quarantine, `SELECT entity || ' ' || reason_code, count(*) || ' ' || md5(string_agg(load_id || source_row || coalesce(raw_record, ''), ',' ORDER BY load_id, source_row, raw_record))
-				FROM ops.quarantine GROUP BY ALL`},
-			{quarantine, `SELECT entity || ' reconciled', string_agg(operator_code || ':' || coalesce(load_id, '') || ':' || received || '/' || kept || '/' || quarantined || '/' || duplicates, ' ' ORDER BY operator_code, load_id)
-				FROM ops.reconciliation GROUP BY ALL`},
-			{raw, `SELECT load_id || ' ' || source_pos, concat_ws(' ', id_number, name, phone) FROM raw.members`},
-		} {
-			rows, err := db.SQL().Query(c.sql)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for rows.Next() {
-				var k, v string
-				if err := rows.Scan(&k, &v); err != nil {
-					t.Fatal(err)
-				}
-				c.into[k] = v
-			}
-			rows.Close()
-		}
 		if fused {
 			if err := db.SQL().QueryRow("SELECT count(*) FROM core.v_claims WHERE valid_to IS NOT NULL").Scan(&superseded); err != nil {
 				t.Fatal(err)
 			}
 		}
-		results[fused] = [3]map[string]string{quarantine, coreDigests(t, db.SQL()), raw}
+		results[fused] = runDigests(t, db.SQL())
 		db.Close()
 	}
 	for i, what := range []string{"quarantine", "core", "raw"} {
@@ -233,6 +209,71 @@ func TestFusedStageAgrees(t *testing.T) {
 	}
 	if superseded == 0 {
 		t.Error("no claim has a later version: the test shows less than it says")
+	}
+}
+
+// runDigests digests what a transform run wrote: the quarantine per entity
+// and reason with the reconciliation per entity, every core table
+// (coreDigests), and the members' personal columns in raw.
+func runDigests(t *testing.T, db *sql.DB) [3]map[string]string {
+	t.Helper()
+	quarantine, raw := map[string]string{}, map[string]string{}
+	for _, c := range []struct {
+		into map[string]string
+		sql  string
+	}{
+		{quarantine, `SELECT entity || ' ' || reason_code, count(*) || ' ' || md5(string_agg(load_id || source_row || coalesce(raw_record, ''), ',' ORDER BY load_id, source_row, raw_record))
+			FROM ops.quarantine GROUP BY ALL`},
+		{quarantine, `SELECT entity || ' reconciled', string_agg(operator_code || ':' || coalesce(load_id, '') || ':' || run_id || ':' || received || '/' || kept || '/' || quarantined || '/' || duplicates, ' ' ORDER BY operator_code, load_id, run_id)
+			FROM ops.reconciliation GROUP BY ALL`},
+		{raw, `SELECT load_id || ' ' || source_pos, concat_ws(' ', id_number, name, phone) FROM raw.members`},
+	} {
+		rows, err := db.Query(c.sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var k, v string
+			if err := rows.Scan(&k, &v); err != nil {
+				t.Fatal(err)
+			}
+			c.into[k] = v
+		}
+		rows.Close()
+	}
+	return [3]map[string]string{quarantine, coreDigests(t, db), raw}
+}
+
+// TestTwoAtOnceEqualsOneByOne: three nights transformed two entities at a
+// time (schedule.go) give the same quarantine, reconciliation, core and
+// raw as one entity at a time, which DuckDB's threads set to 1 makes.
+func TestTwoAtOnceEqualsOneByOne(t *testing.T) {
+	ctx := context.Background()
+	p := smallParams(3000, 0.05)
+	results := map[int][3]map[string]string{}
+	for _, threads := range []int{1, 2} {
+		db, err := warehouse.Open(ctx, warehouse.InMemory, warehouse.Options{Threads: threads})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		most := 0
+		for night := 0; night < 3; night++ {
+			extractNight(t, db, p, night, dir)
+			res, err := Run(ctx, db.SQL(), fmt.Sprintf("t%d", night), testKey, Options{Logger: quiet})
+			if err != nil {
+				t.Fatal(err)
+			}
+			most = max(most, res.atOnce)
+		}
+		if most != threads {
+			t.Errorf("threads %d: at most %d entities at once", threads, most)
+		}
+		results[threads] = runDigests(t, db.SQL())
+		db.Close()
+	}
+	for i, what := range []string{"quarantine", "core", "raw"} {
+		agree(t, what, "two at once", "one by one", results[2][i], results[1][i])
 	}
 }
 

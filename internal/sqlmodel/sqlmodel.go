@@ -32,6 +32,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -355,10 +356,20 @@ func Each(ctx context.Context, db *sql.DB, fsys fs.FS, file string, scan func(*s
 func Exec(ctx context.Context, conn *sql.Conn, file string, st Stmt, args ...any) error {
 	slow := debugSlow()
 	profile := os.Getenv("HZ_PROFILE")
+	var last string
+	var n int64
 	if slow > 0 && profile != "" {
 		// DuckDB writes the plan of each statement with its timings to
-		// the file (the last statement's only).
-		if _, err := conn.ExecContext(ctx, "SET enable_profiling = 'query_tree'; SET profiling_output = '"+strings.ReplaceAll(filepath.Join(profile, "last.txt"), "'", "''")+"'"); err != nil {
+		// the connection's file (the last statement's only); a file a
+		// statement, since two connections may be at work (the
+		// transform's entities).
+		n = profiled.Add(1)
+		last = filepath.Join(profile, fmt.Sprintf("last-%d.txt", n))
+		defer func() {
+			conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA disable_profiling")
+			os.Remove(last)
+		}()
+		if _, err := conn.ExecContext(ctx, "SET enable_profiling = 'query_tree'; SET profiling_output = '"+strings.ReplaceAll(last, "'", "''")+"'"); err != nil {
 			return err
 		}
 	}
@@ -373,18 +384,18 @@ func Exec(ctx context.Context, conn *sql.Conn, file string, st Stmt, args ...any
 				head = head[:60]
 			}
 			fmt.Fprintf(os.Stderr, "SLOW %s:%d %v %s\n", file, st.Line, d.Round(time.Millisecond), head)
-			if profile != "" {
-				profiled++
-				name := fmt.Sprintf("%03d_%s_%d.txt", profiled, strings.NewReplacer("/", "_", " ", "_").Replace(file), st.Line)
-				_ = os.Rename(filepath.Join(profile, "last.txt"), filepath.Join(profile, name))
+			if last != "" {
+				name := fmt.Sprintf("%04d_%s_%d.txt", n, strings.NewReplacer("/", "_", " ", "_").Replace(file), st.Line)
+				_ = os.Rename(last, filepath.Join(profile, name))
 			}
 		}
 	}
 	return nil
 }
 
-// profiled counts the plans HZ_PROFILE kept, to name them in order.
-var profiled int
+// profiled counts the statements HZ_PROFILE profiled, to name their plans
+// in order.
+var profiled atomic.Int64
 
 // debugSlow is the threshold HZ_DEBUG sets, 0 without it.
 func debugSlow() time.Duration {
