@@ -166,7 +166,10 @@ func TestBeijingDay(t *testing.T) {
 }
 
 func FuzzCode(f *testing.F) {
-	for _, s := range []string{" abc ", "ＡＢＣ１２３", "ｔｃ１", "\u3000X1\u3000", "zm00000001", "", "Ｚ－０１", "a\u00a0b"} {
+	// The ends: each of the six characters the ASCII trim takes, and
+	// control characters it leaves.
+	for _, s := range []string{" abc ", "ＡＢＣ１２３", "ｔｃ１", "\u3000X1\u3000", "zm00000001", "", "Ｚ－０１", "a\u00a0b",
+		"ab\t", "ab\n", "ab\v", "ab\f", "ab\r", "\vab", "ab\x01", "\x01ab", "a\x1f", "\x7f", " "} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

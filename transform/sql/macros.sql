@@ -25,11 +25,17 @@ CREATE OR REPLACE TEMP MACRO hz_code_unicode(s) AS
 
 -- Most codes are plain ASCII (as many bytes as characters): trim and
 -- upper-case them without the translate, which costs microseconds a call.
--- Most of those have nothing to trim (first and last character above the
--- space): upper-case only; trim with a set of characters cost 0.4 s of
--- 4.8 M receipt numbers, the test of both ends 0.05 s.
+-- Most of those have nothing to trim (a first character above the space,
+-- and a last that is none of the six the trim takes): upper-case only;
+-- trim with a set of characters cost 0.4 s of 4.8 M receipt numbers. The
+-- last character is tested by ends_with, which compares bytes: s[-1]
+-- finds the last character of a text that may be UTF-8, 0.11 thread-s of
+-- 4.8 M receipt numbers against 0.04.
 CREATE OR REPLACE TEMP MACRO hz_code(s) AS
-    CASE WHEN ascii(s) > 32 AND ascii(s[-1]) > 32 AND strlen(s) = length(s) THEN upper(s)
+    CASE WHEN ascii(s) > 32 AND strlen(s) = length(s)
+              AND NOT (ends_with(s, ' ') OR ends_with(s, chr(9)) OR ends_with(s, chr(10))
+                       OR ends_with(s, chr(11)) OR ends_with(s, chr(12)) OR ends_with(s, chr(13)))
+            THEN upper(s)
          WHEN strlen(s) = length(s)
          THEN nullif(upper(trim(s, chr(9) || chr(10) || chr(11) || chr(12) || chr(13) || ' ')), '')
          ELSE hz_code_unicode(s) END;
