@@ -184,8 +184,9 @@ func (s *scheduler) finish(name string, r *EntityResult, err error) {
 	s.changed.Broadcast()
 }
 
-// work transforms entities on w until the scheduler has none left.
-func (s *scheduler) work(ctx context.Context, w *worker) {
+// work transforms entities on w until the scheduler has none left,
+// telling done of each it transformed.
+func (s *scheduler) work(ctx context.Context, w *worker, done func(*EntityResult)) {
 	for {
 		name := s.next()
 		if name == "" {
@@ -201,6 +202,7 @@ func (s *scheduler) work(ctx context.Context, w *worker) {
 		}
 		if err == nil {
 			w.seen[name] = true
+			done(r)
 		}
 		s.finish(name, r, err)
 	}
@@ -218,10 +220,10 @@ func workers(ctx context.Context, conn *sql.Conn) (int, error) {
 
 // runEntities transforms every entity of Order, conn first and, when more
 // than one worker may run, on more connections of db, each prepared as
-// conn is (prepareWorker). It returns the results in Order, of the
-// entities done before an error too, and the most entities that were at
-// work at once.
-func runEntities(ctx context.Context, db *sql.DB, conn *sql.Conn, runID string, key []byte) ([]*EntityResult, int, error) {
+// conn is (prepareWorker), telling done of each entity as it is
+// transformed. It returns the results in Order, of the entities done
+// before an error too, and the most entities that were at work at once.
+func runEntities(ctx context.Context, db *sql.DB, conn *sql.Conn, runID string, key []byte, done func(*EntityResult)) ([]*EntityResult, int, error) {
 	s, err := newScheduler()
 	if err != nil {
 		return nil, 0, err
@@ -244,7 +246,7 @@ func runEntities(ctx context.Context, db *sql.DB, conn *sql.Conn, runID string, 
 	}
 	var wg sync.WaitGroup
 	for _, w := range ws {
-		wg.Go(func() { s.work(ctx, w) })
+		wg.Go(func() { s.work(ctx, w, done) })
 	}
 	wg.Wait()
 	var out []*EntityResult

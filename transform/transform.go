@@ -189,14 +189,15 @@ func Run(ctx context.Context, db *sql.DB, runID string, key []byte, opt Options)
 	}
 	res := &Result{}
 	settledWhole := map[string]bool{}
-	done, atOnce, err := runEntities(ctx, db, conn, runID, key)
+	done, atOnce, err := runEntities(ctx, db, conn, runID, key, func(er *EntityResult) {
+		log.Info("entity transformed", "entity", er.Entity, "received", er.Received, "kept", er.Kept,
+			"quarantined", er.Quarantined, "duplicates", er.Duplicates, "seconds", er.Seconds)
+	})
 	res.atOnce = atOnce
 	for _, er := range done {
 		settledWhole[er.Entity] = er.settledWhole
 		res.Entities = append(res.Entities, *er)
 		res.Rows += er.Received
-		log.Info("entity transformed", "entity", er.Entity, "received", er.Received, "kept", er.Kept,
-			"quarantined", er.Quarantined, "duplicates", er.Duplicates, "seconds", er.Seconds)
 	}
 	if err != nil {
 		return res, err
