@@ -24,13 +24,10 @@ WHERE load_id IN (SELECT load_id FROM new_loads) AND (hz_plain_ref(staff_id) OR 
 -- members (scrub_members.sql): only a refused row can hold such a value.
 -- (start_date is part of the key too, but typed: a value that is no date
 -- is no key, '***' no more than a phone.)
-SET VARIABLE refused_rows = (SELECT list(raw_row) FROM stage_staff_roles WHERE verdict IS NOT NULL);
-
 UPDATE raw.staff_roles AS r
 SET operator_code = CASE WHEN hz_looks_personal(operator_code) THEN '***' ELSE operator_code END,
     start_date = CASE WHEN hz_looks_personal(start_date) THEN '***' ELSE start_date END,
     end_date = CASE WHEN hz_looks_personal(end_date) THEN '***' ELSE end_date END,
     updated_at = CASE WHEN hz_looks_personal(updated_at) THEN '***' ELSE updated_at END
-WHERE list_contains(getvariable('refused_rows'), r.rowid)
-  AND (hz_looks_personal(operator_code) OR hz_looks_personal(start_date) OR hz_looks_personal(end_date)
-       OR hz_looks_personal(updated_at))
+FROM (SELECT raw_row FROM stage_staff_roles WHERE verdict IS NOT NULL) AS f
+WHERE r.rowid = f.raw_row
