@@ -13,7 +13,9 @@
 // pseudonyms.
 //
 // Each entity is one transaction, in an order that puts referenced
-// entities first (Order): sql/new_loads.sql picks its loads,
+// entities first (Order), two at a time on two connections, each once the
+// entities its stage model reads are done (schedule.go):
+// sql/new_loads.sql picks its loads,
 // sql/stage_<entity>.sql types and checks them (one model a file, plain
 // SQL over the macros of sql/macros.sql, which mirror internal/codes and
 // internal/money), sql/settle.sql.tmpl — the same for every entity —

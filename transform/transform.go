@@ -101,7 +101,9 @@ var loadColumns = []string{"batch_day", "loaded_at"}
 var fuseRows int64 = 50000
 
 // Order is the order entities are transformed in: each after the entities
-// its references point to.
+// its references point to (newScheduler refuses an Order that breaks
+// entityDeps). Two at a time, the next to start is the first of Order
+// whose dependencies are done.
 var Order = []string{
 	"organizations", "activities", "members", "bank_accounts", "decisions", "staff_roles",
 	"enrollments", "claims", "ledger_entries", "investments", "budgets", "audits", "assistance",
