@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -721,5 +722,25 @@ func refsPseudonymised(t *testing.T, stmts ...string) {
 		if night[k] != v {
 			t.Errorf("core.%s after a full rebuild: %s; before: %s", k, v, night[k])
 		}
+	}
+}
+
+// TestOrderKeepsDependencies: Order puts every entity after the entities
+// its stage model reads (entityDeps), and the scheduler refuses an order
+// that does not.
+func TestOrderKeepsDependencies(t *testing.T) {
+	s, err := newScheduler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := s.deps["enrollments"]; !slices.Contains(d, "members") || !slices.Contains(d, "activities") || !slices.Contains(d, "organizations") {
+		t.Errorf("enrollments depend on %v, want members, activities and organizations among them", d)
+	}
+	defer func(o []string) { Order = o }(Order)
+	Order = slices.Clone(Order)
+	i, j := slices.Index(Order, "members"), slices.Index(Order, "claims")
+	Order[i], Order[j] = Order[j], Order[i]
+	if _, err := newScheduler(); err == nil || !strings.Contains(err.Error(), "claims depends on members") {
+		t.Errorf("claims before members: %v", err)
 	}
 }
