@@ -92,6 +92,12 @@ var fusedColumns = []string{"raw_row", "verdict"}
 // with them.)
 var loadColumns = []string{"batch_day", "loaded_at"}
 
+// leftOutColumns are the stage columns a fused stage model does not write:
+// the position (raw has it) and the load's (loadColumns).
+func leftOutColumns() []string {
+	return append([]string{"source_pos"}, loadColumns...)
+}
+
 // fuseRows is the size of batch from which, on a first build of an entity
 // (core holds no versions table of it yet), the stage model writes
 // core.v_<entity> itself, and not a temp table that settle.sql.tmpl then
@@ -777,10 +783,10 @@ type fuseData struct {
 	Orgs bool // core.v_organizations exists, from which the pool is read
 }
 
-// LeftOut lists the stage columns a fused stage model does not write: the
-// position (raw has it) and the load's (loadColumns).
+// LeftOut lists the stage columns a fused stage model does not write
+// (leftOutColumns).
 func (d fuseData) LeftOut() string {
-	return strings.Join(append([]string{"source_pos"}, loadColumns...), ", ")
+	return strings.Join(leftOutColumns(), ", ")
 }
 
 // stageName matches the name of e's stage table (stage_<entity>) in SQL,
@@ -928,7 +934,7 @@ func (d settleData) RawRecord() string {
 // keep: the verdict, the batch's day, the load's time and the position (a
 // version keeps its load, load_id), and the scrub step's (Aside).
 func (d settleData) StageOnly() string {
-	return strings.Join(append(append(append([]string{"source_pos"}, loadColumns...), fusedColumns...), d.Aside...), ", ")
+	return strings.Join(append(append(leftOutColumns(), fusedColumns...), d.Aside...), ", ")
 }
 
 // JudgedOnly lists the columns of a row of the judged table that its
