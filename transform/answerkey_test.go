@@ -285,11 +285,13 @@ func coreDigests(t *testing.T, db *sql.DB) map[string]string {
 	return out
 }
 
-// TestUpgradeDropsRowHash: a warehouse transformed before migration 0012,
-// whose versions kept row_hash and whose views of the current versions
-// excluded it by name, opens with the column and those views gone, and its
-// next nights give the same core tables as a full rebuild.
-func TestUpgradeDropsRowHash(t *testing.T) {
+// TestUpgradeDropsVersionColumns: a warehouse transformed before
+// migrations 0012 and 0013, whose versions kept row_hash, the record's
+// operator_code and (those of the current facts) the operator's pool, and
+// whose views of the current versions named those columns, opens with the
+// columns and those views gone, and its next nights give the same core
+// tables as a full rebuild.
+func TestUpgradeDropsVersionColumns(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "w.duckdb")
@@ -303,15 +305,23 @@ func TestUpgradeDropsRowHash(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The warehouse as the build before 0012 left it.
-	old := []string{"DELETE FROM ops.schema_migrations WHERE version = 12"}
+	old := []string{"DELETE FROM ops.schema_migrations WHERE version IN (12, 13)"}
 	for _, name := range Order {
 		old = append(old, "ALTER TABLE core.v_"+name+" ADD COLUMN row_hash UBIGINT",
 			"UPDATE core.v_"+name+" SET row_hash = hash(load_id)")
+		if name != "organizations" {
+			old = append(old, "ALTER TABLE core.v_"+name+" ADD COLUMN operator_code VARCHAR",
+				"UPDATE core.v_"+name+" SET operator_code = source_operator")
+		}
 	}
 	for _, f := range currentFacts {
-		old = append(old, "ALTER TABLE core.p_"+f.Entity+" ADD COLUMN row_hash UBIGINT",
+		old = append(old, "ALTER TABLE core.v_"+f.Entity+" ADD COLUMN pool_code VARCHAR",
+			"UPDATE core.v_"+f.Entity+" AS v SET pool_code = o.pool_code FROM core.dim_org AS o WHERE o.org_code = v.source_operator AND o.is_current",
+			"DROP TABLE core.p_"+f.Entity,
+			"CREATE TABLE core.p_"+f.Entity+" AS SELECT * FROM core.v_"+f.Entity+" LIMIT 0",
 			"CREATE OR REPLACE VIEW core."+f.Fact+" AS SELECT * EXCLUDE (load_id, row_hash, source_operator, valid_to) FROM core.v_"+f.Entity+" WHERE valid_to IS NULL")
 	}
+	old = append(old, "CREATE OR REPLACE VIEW core.fact_audit AS SELECT v.* EXCLUDE (load_id, source_operator) FROM core.v_audits AS v")
 	for _, q := range old {
 		if _, err := db.SQL().Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -325,11 +335,13 @@ func TestUpgradeDropsRowHash(t *testing.T) {
 	}
 	defer db.Close()
 	var left int
-	if err := db.SQL().QueryRow("SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'core' AND column_name = 'row_hash'").Scan(&left); err != nil {
+	if err := db.SQL().QueryRow(`SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'core'
+		AND (column_name = 'row_hash' OR (column_name IN ('operator_code', 'pool_code') AND regexp_matches(table_name, '^[vp]_')
+			AND table_name <> 'v_organizations'))`).Scan(&left); err != nil {
 		t.Fatal(err)
 	}
 	if left != 0 {
-		t.Errorf("%d core tables keep row_hash after the migration", left)
+		t.Errorf("%d columns row_hash, operator_code or pool_code left in core's versions after the migrations", left)
 	}
 	for night := 1; night < 3; night++ {
 		extractNight(t, db, p, night, dir)

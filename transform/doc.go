@@ -38,10 +38,13 @@
 // fact_claim, fact_ledger_line) and the members behind dim_member
 // (member_current) are views too, rendered from sql/current_fact.sql.tmpl,
 // of the versions whose valid_to is null: the versions of those four
-// entities carry valid_to (the next version's updated_at, SCD2) and the
-// operator's current pool, set the first time for every version, then each
-// night for the records with a new version only (which waits in
-// core.p_<entity>, filled by the settle step). Beside fact_contribution,
+// entities carry valid_to (the next version's updated_at, SCD2), set the
+// first time for every version, then each night for the records with a
+// new version only (which waits in core.p_<entity>, filled by the settle
+// step); the views join the operator's current pool (dim_org). A version
+// keeps one operator column, source_operator, which the views call
+// operator_code: the record's own operator_code, which its checks hold
+// equal to it, is not written twice. Beside fact_contribution,
 // sql/core/agg_contribution.sql keeps the receipts summed per month
 // (agg_contribution_month) and the members counted per activity and year
 // (agg_enrolled_year), moved by each night's change, so that the marts

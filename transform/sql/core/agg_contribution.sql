@@ -48,13 +48,17 @@ SET VARIABLE agg_span = (
     FROM core.fact_contribution
     WHERE refund_of IS NULL AND amount > 0 AND getvariable('agg_fresh'));
 
--- Built whole.
+-- Built whole; the pool (the view's join) once a group.
 CREATE TABLE IF NOT EXISTS core.agg_contribution_month AS
-SELECT pool_code, operator_code, activity_code, last_day(beijing_day(paid_at)) AS month,
-    year(period_start) AS y0, year(period_end) AS y1, refund_of IS NOT NULL AS is_refund,
-    count(*) AS receipts, sum(amount) AS amount, count(*) FILTER (WHERE amount <> 0) AS nonzero
-FROM core.fact_contribution
-GROUP BY ALL;
+SELECT o.pool_code, a.*
+FROM (
+    SELECT operator_code, activity_code, last_day(beijing_day(paid_at)) AS month,
+        year(period_start) AS y0, year(period_end) AS y1, refund_of IS NOT NULL AS is_refund,
+        count(*) AS receipts, sum(amount) AS amount, count(*) FILTER (WHERE amount <> 0) AS nonzero
+    FROM core.fact_contribution
+    GROUP BY ALL
+) AS a
+LEFT JOIN core.dim_org AS o ON o.org_code = a.operator_code AND o.is_current;
 
 CREATE TABLE IF NOT EXISTS core.agg_enrolled_year AS
 WITH refunds AS (
