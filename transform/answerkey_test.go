@@ -256,27 +256,37 @@ func equalsFullRebuild(t *testing.T, db *sql.DB, what string) {
 	}
 }
 
-// coreDigests digests every core table, order-independently; the columns a
-// run stamps (load_id, loaded_at) are part of it, since a full rebuild reads
-// the same loads.
+// coreDigests digests every core table, order-independently; a version's
+// load is part of it, since a full rebuild reads the same loads, as the
+// load's id (ops.load_numbers): its number (load_no) is the warehouse's,
+// given in the order the loads were loaded, which differs between two
+// warehouses extracting the same drop four sources at a time.
 func coreDigests(t *testing.T, db *sql.DB) map[string]string {
 	t.Helper()
-	rows, err := db.Query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'core' ORDER BY 1")
+	rows, err := db.Query(`SELECT table_name, bool_or(column_name = 'load_no') FROM information_schema.columns
+		WHERE table_schema = 'core' GROUP BY ALL ORDER BY 1`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var names []string
+	numbered := map[string]bool{}
 	for rows.Next() {
 		var n string
-		rows.Scan(&n)
+		var byNo bool
+		rows.Scan(&n, &byNo)
 		names = append(names, n)
+		numbered[n] = byNo
 	}
 	rows.Close()
 	out := map[string]string{}
 	for _, n := range names {
 		var d sql.NullString
 		var c int
-		q := fmt.Sprintf("SELECT count(*), md5(string_agg(r, chr(10) ORDER BY r)) FROM (SELECT CAST(t AS VARCHAR) AS r FROM core.%s AS t)", n)
+		rel := "core." + n
+		if numbered[n] {
+			rel = "(SELECT l.load_id, v.* EXCLUDE (load_no) FROM core." + n + " AS v LEFT JOIN ops.load_numbers AS l USING (load_no))"
+		}
+		q := fmt.Sprintf("SELECT count(*), md5(string_agg(r, chr(10) ORDER BY r)) FROM (SELECT CAST(t AS VARCHAR) AS r FROM %s AS t)", rel)
 		if err := db.QueryRow(q).Scan(&c, &d); err != nil {
 			t.Fatalf("digest core.%s: %v", n, err)
 		}
@@ -286,11 +296,12 @@ func coreDigests(t *testing.T, db *sql.DB) map[string]string {
 }
 
 // TestUpgradeDropsVersionColumns: a warehouse transformed before
-// migrations 0012 and 0013, whose versions kept row_hash, the record's
-// operator_code and (those of the current facts) the operator's pool, and
-// whose views of the current versions named those columns, opens with the
-// columns and those views gone, and its next nights give the same core
-// tables as a full rebuild.
+// migrations 0012–0014, whose versions kept row_hash, the record's
+// operator_code, (those of the current facts) the operator's pool and
+// their load's id, and whose views of the current versions named those
+// columns, opens with the first three columns and those views gone; its
+// next transform gives the versions their loads' numbers in place of the
+// ids, and its nights give the same core tables as a full rebuild.
 func TestUpgradeDropsVersionColumns(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -305,9 +316,12 @@ func TestUpgradeDropsVersionColumns(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The warehouse as the build before 0012 left it.
-	old := []string{"DELETE FROM ops.schema_migrations WHERE version IN (12, 13)"}
+	old := []string{"DELETE FROM ops.schema_migrations WHERE version IN (12, 13, 14)"}
 	for _, name := range Order {
-		old = append(old, "ALTER TABLE core.v_"+name+" ADD COLUMN row_hash UBIGINT",
+		old = append(old, "ALTER TABLE core.v_"+name+" ADD COLUMN load_id VARCHAR",
+			"UPDATE core.v_"+name+" AS v SET load_id = n.load_id FROM ops.load_numbers AS n WHERE n.load_no = v.load_no",
+			"ALTER TABLE core.v_"+name+" DROP COLUMN load_no",
+			"ALTER TABLE core.v_"+name+" ADD COLUMN row_hash UBIGINT",
 			"UPDATE core.v_"+name+" SET row_hash = hash(load_id)")
 		if name != "organizations" {
 			old = append(old, "ALTER TABLE core.v_"+name+" ADD COLUMN operator_code VARCHAR",
@@ -321,7 +335,8 @@ func TestUpgradeDropsVersionColumns(t *testing.T) {
 			"CREATE TABLE core.p_"+f.Entity+" AS SELECT * FROM core.v_"+f.Entity+" LIMIT 0",
 			"CREATE OR REPLACE VIEW core."+f.Fact+" AS SELECT * EXCLUDE (load_id, row_hash, source_operator, valid_to) FROM core.v_"+f.Entity+" WHERE valid_to IS NULL")
 	}
-	old = append(old, "CREATE OR REPLACE VIEW core.fact_audit AS SELECT v.* EXCLUDE (load_id, source_operator) FROM core.v_audits AS v")
+	old = append(old, "CREATE OR REPLACE VIEW core.fact_audit AS SELECT v.* EXCLUDE (load_id, source_operator) FROM core.v_audits AS v",
+		"DROP TABLE ops.load_numbers")
 	for _, q := range old {
 		if _, err := db.SQL().Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -343,10 +358,23 @@ func TestUpgradeDropsVersionColumns(t *testing.T) {
 	if left != 0 {
 		t.Errorf("%d columns row_hash, operator_code or pool_code left in core's versions after the migrations", left)
 	}
+	byID := func() int {
+		var n int
+		if err := db.SQL().QueryRow(`SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'core' AND column_name = 'load_id'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if byID() == 0 {
+		t.Fatal("the old warehouse's versions keep no load_id: the test shows nothing")
+	}
 	for night := 1; night < 3; night++ {
 		extractNight(t, db, p, night, dir)
 		if _, err := Run(ctx, db.SQL(), fmt.Sprintf("t%d", night), testKey, Options{Logger: quiet}); err != nil {
 			t.Fatalf("night %d after the upgrade: %v", night, err)
+		}
+		if n := byID(); n != 0 {
+			t.Errorf("night %d after the upgrade: %d core columns load_id left", night, n)
 		}
 	}
 	equalsFullRebuild(t, db.SQL(), "nights after the upgrade")

@@ -130,7 +130,7 @@ func TestStageAClean(t *testing.T) {
 		// rowid), every contract field under its own name (a PII field as
 		// <name>_pseudo) with its type, then verdict (the quarantined record
 		// is built by the settle step).
-		want := [][2]string{{"load_id", "VARCHAR"}, {"loaded_at", "TIMESTAMP WITH TIME ZONE"}, {"source_pos", "VARCHAR"},
+		want := [][2]string{{"load_id", "VARCHAR"}, {"load_no", "BIGINT"}, {"loaded_at", "TIMESTAMP WITH TIME ZONE"}, {"source_pos", "VARCHAR"},
 			{"raw_row", "BIGINT"}, {"source_operator", "VARCHAR"}, {"batch_day", "DATE"}}
 		for _, f := range e.Fields {
 			if f.PII {
@@ -282,7 +282,7 @@ func stageAChecks(t *testing.T, db *sql.DB, conn *sql.Conn, batch string) {
 			t.Errorf("%s case-%d (%s): got %q, want %q", c.entity, i, c.repl, got.String, c.want)
 		}
 		if c.want == "" {
-			if n := stageACount(t, db, "SELECT count(*) FROM core.v_"+c.entity+" WHERE load_id = ?", loadOf(i)); n != 1 {
+			if n := stageACount(t, db, "SELECT count(*) FROM core.v_"+c.entity+" JOIN ops.load_numbers USING (load_no) WHERE load_id = ?", loadOf(i)); n != 1 {
 				t.Errorf("%s case-%d (%s): %d rows kept, want 1", c.entity, i, c.repl, n)
 			}
 		}

@@ -93,10 +93,12 @@ var fusedColumns = []string{"raw_row", "verdict"}
 var loadColumns = []string{"batch_day", "loaded_at"}
 
 // leftOutColumns are the stage columns of e a fused stage model does not
-// write, nor a version keep: the position (raw has it), the load's
-// (loadColumns), and the operator the record names (ownOperator).
+// write, nor a version keep: the load's id (a version keeps its number,
+// load_no: sql/load_numbers.sql), the position (raw has it), the load's
+// time and batch day (loadColumns), and the operator the record names
+// (ownOperator).
 func leftOutColumns(e *contract.Entity) []string {
-	cols := append([]string{"source_pos"}, loadColumns...)
+	cols := append([]string{"load_id", "source_pos"}, loadColumns...)
 	if ownOperator(e) {
 		cols = append(cols, "operator_code")
 	}
@@ -133,7 +135,7 @@ var Order = []string{
 // metaColumns are the stage columns that are not the row's content, or
 // that a version does not keep (operator_code: source_operator, which
 // judging compares, is the same in every row it judges).
-var metaColumns = map[string]bool{"load_id": true, "loaded_at": true, "source_pos": true,
+var metaColumns = map[string]bool{"load_id": true, "load_no": true, "loaded_at": true, "source_pos": true,
 	"raw_row": true, "source_operator": true, "operator_code": true, "batch_day": true, "verdict": true}
 
 // Options tune a transform run.
@@ -263,6 +265,12 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, key []byte, full
 	if err := loadReference(ctx, conn); err != nil {
 		return err
 	}
+	if err := exec(ctx, conn, "sql/load_numbers.sql", mustRead("sql/load_numbers.sql")); err != nil {
+		return fmt.Errorf("transform: %w", err)
+	}
+	if err := numberVersions(ctx, conn); err != nil {
+		return err
+	}
 	if full {
 		if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 			return fmt.Errorf("transform: full rebuild: %w", err)
@@ -284,6 +292,35 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, key []byte, full
 		if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
 			return fmt.Errorf("transform: full rebuild: commit: %w", err)
 		}
+	}
+	return nil
+}
+
+// numberVersions gives the versions tables of an older build, whose
+// versions keep their load by id, the load's number instead (load_no:
+// sql/load_numbers.sql), in one transaction; what sql/core keeps night by
+// night beside the versions goes too (dropKept: the views of the current
+// versions named load_id), so that the core models build it again.
+func numberVersions(ctx context.Context, conn *sql.Conn) error {
+	tables, err := queryStrings(ctx, conn, mustRead("sql/versions_by_load_id.sql"))
+	if err != nil || len(tables) == 0 {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return fmt.Errorf("transform: number the versions' loads: %w", err)
+	}
+	for _, t := range tables {
+		if err := plumb(ctx, conn, "number_versions", t); err != nil {
+			conn.ExecContext(ctx, "ROLLBACK")
+			return fmt.Errorf("transform: number the loads of core.%s: %w", t, err)
+		}
+	}
+	if err := dropKept(ctx, conn); err != nil {
+		conn.ExecContext(ctx, "ROLLBACK")
+		return fmt.Errorf("transform: number the versions' loads: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return fmt.Errorf("transform: number the versions' loads: commit: %w", err)
 	}
 	return nil
 }
@@ -951,9 +988,10 @@ func (d settleData) StageOnly() string {
 }
 
 // JudgedOnly lists the columns of a row of the judged table that its
-// version does not keep: the judging's and the position's.
+// version does not keep: the judging's, the load's id and time, and the
+// position's.
 func (d settleData) JudgedOnly() string {
-	return "rn, differs, existed, kept_load, kept_pos, loaded_at, source_pos, raw_row, pos_n, row_hash"
+	return "rn, differs, existed, kept_load, kept_pos, load_id, loaded_at, source_pos, raw_row, pos_n, row_hash"
 }
 
 // OwnOperator is ", operator_code" when e's records name their operator

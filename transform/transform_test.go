@@ -107,8 +107,8 @@ func TestScrubRefusesToLeavePlaintext(t *testing.T) {
 			t.Fatal(err)
 		}
 		execAll(t, conn,
-			fmt.Sprintf("CREATE TEMP TABLE new_loads AS SELECT 'L1' AS load_id, %v AS pseudonymised", pseudonymised),
-			`CREATE TEMP TABLE stage_members (raw_row BIGINT, load_id VARCHAR, source_pos VARCHAR,
+			fmt.Sprintf("CREATE TEMP TABLE new_loads AS SELECT 'L1' AS load_id, 1 AS load_no, %v AS pseudonymised", pseudonymised),
+			`CREATE TEMP TABLE stage_members (raw_row BIGINT, load_id VARCHAR, load_no BIGINT, source_pos VARCHAR,
 				id_pseudo VARCHAR, name_pseudo VARCHAR, phone_pseudo VARCHAR, region_code VARCHAR,
 				scrub_birth DATE, scrub_gender VARCHAR, scrub_ok BOOLEAN, verdict VARCHAR, member_ref VARCHAR)`,
 			`INSERT INTO raw.members (id_number, name, source_pos, load_id, source_operator, source_kind, ingested_at)
@@ -430,7 +430,8 @@ func TestDuplicateKeyNightEqualsFull(t *testing.T) {
 	// changed.
 	execAll(t, db.SQL(),
 		`CREATE TEMP TABLE dup AS SELECT r.* FROM raw.members AS r
-			JOIN core.v_members AS v ON v.source_operator = r.source_operator AND v.member_ref = r.member_ref AND v.load_id = r.load_id
+			JOIN core.v_members AS v ON v.source_operator = r.source_operator AND v.member_ref = r.member_ref
+			JOIN ops.load_numbers AS n ON n.load_no = v.load_no AND n.load_id = r.load_id
 			ORDER BY r.load_id, r.source_pos LIMIT 1`,
 		`INSERT INTO ops.loads SELECT * REPLACE ('dupnight' AS load_id, 1 AS rows_received, 1 AS rows_loaded, 0 AS rows_quarantined,
 			loaded_at + INTERVAL 1 DAY AS loaded_at) FROM ops.loads WHERE load_id = (SELECT load_id FROM dup)`,

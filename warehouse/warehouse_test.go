@@ -46,6 +46,7 @@ var wantTables = map[string][]column{
 	"ops.transform_loads": {{"load_id", "VARCHAR"}, {"entity", "VARCHAR"}, {"run_id", "VARCHAR"},
 		{"transformed_at", "TIMESTAMP WITH TIME ZONE"}},
 	"ops.pseudonym_key": {{"fingerprint", "VARCHAR"}, {"first_run", "VARCHAR"}},
+	"ops.load_numbers":  {{"load_id", "VARCHAR"}, {"load_no", "BIGINT"}},
 }
 
 func TestOpenCreatesSchema(t *testing.T) {

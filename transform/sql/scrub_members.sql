@@ -24,8 +24,15 @@ SET id_number = CASE WHEN r.id_number IS NULL OR hz_scrubbed_id(r.id_number) OR 
             || ':' || coalesce(s.region_code, '') || ':' || CASE WHEN s.scrub_ok THEN '1' ELSE '0' END END,
     name = CASE WHEN r.name IS NULL OR hz_scrubbed(r.name) THEN r.name ELSE 'HZ1:' || s.name_pseudo END,
     phone = CASE WHEN r.phone IS NULL OR hz_scrubbed(r.phone) THEN r.phone ELSE 'HZ1:' || s.phone_pseudo END
-FROM stage_members AS s
-WHERE r.rowid = s.raw_row AND r.load_id = s.load_id
+FROM (
+    -- a fused stage keeps its load by number (load_no)
+    SELECT s.raw_row, s.id_pseudo, s.name_pseudo, s.phone_pseudo, s.region_code,
+        s.scrub_birth, s.scrub_gender, s.scrub_ok, n.load_id AS stage_load
+    FROM stage_members AS s
+    JOIN new_loads AS n USING (load_no)
+    WHERE NOT n.pseudonymised
+) AS s
+WHERE r.rowid = s.raw_row AND r.load_id = s.stage_load
   AND list_contains(getvariable('plain_loads'), r.load_id)
   AND hz_plain_member(r.id_number, r.name, r.phone, NULL);
 

@@ -6,12 +6,12 @@
 -- batch.
 CREATE OR REPLACE TEMP TABLE stage_audits AS
 WITH r AS (
-    SELECT r.*, r.rowid AS raw_row, n.loaded_at, n.batch_day
+    SELECT r.*, r.rowid AS raw_row, n.load_no, n.loaded_at, n.batch_day
     FROM raw.audits AS r
     JOIN new_loads AS n USING (load_id)
     WHERE list_contains(getvariable('new_load_ids'), r.load_id)
 ), t AS (
-    SELECT load_id, loaded_at, source_pos, raw_row, source_operator, batch_day,
+    SELECT load_id, load_no, loaded_at, source_pos, raw_row, source_operator, batch_day,
         hz_code(operator_code) AS operator_code,
         hz_code(audit_id) AS audit_id,
         audit_type,

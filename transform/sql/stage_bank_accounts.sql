@@ -7,12 +7,12 @@
 -- organisation-level account. closed_on may lie ahead (an announced closing).
 CREATE OR REPLACE TEMP TABLE stage_bank_accounts AS
 WITH r AS (
-    SELECT r.*, r.rowid AS raw_row, n.loaded_at, n.batch_day
+    SELECT r.*, r.rowid AS raw_row, n.load_no, n.loaded_at, n.batch_day
     FROM raw.bank_accounts AS r
     JOIN new_loads AS n USING (load_id)
     WHERE list_contains(getvariable('new_load_ids'), r.load_id)
 ), t AS (
-    SELECT load_id, loaded_at, source_pos, raw_row, source_operator, batch_day,
+    SELECT load_id, load_no, loaded_at, source_pos, raw_row, source_operator, batch_day,
         hz_code(operator_code) AS operator_code,
         nullif(trim(hz_text(account_no), ' ' || chr(9) || chr(10) || chr(13) || '　'), '') AS account_no,
         hz_code(activity_code) AS activity_code,

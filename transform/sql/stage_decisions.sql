@@ -5,12 +5,12 @@
 -- (R07), not a data error; a meeting dated after the batch is.
 CREATE OR REPLACE TEMP TABLE stage_decisions AS
 WITH r AS (
-    SELECT r.*, r.rowid AS raw_row, n.loaded_at, n.batch_day
+    SELECT r.*, r.rowid AS raw_row, n.load_no, n.loaded_at, n.batch_day
     FROM raw.decisions AS r
     JOIN new_loads AS n USING (load_id)
     WHERE list_contains(getvariable('new_load_ids'), r.load_id)
 ), t AS (
-    SELECT load_id, loaded_at, source_pos, raw_row, source_operator, batch_day,
+    SELECT load_id, load_no, loaded_at, source_pos, raw_row, source_operator, batch_day,
         hz_code(operator_code) AS operator_code,
         hz_code(decision_ref) AS decision_ref,
         hz_date(meeting_date) AS meeting_date,

@@ -8,14 +8,14 @@
 -- receipt_no is folded to ASCII by hz_code and kept.
 CREATE OR REPLACE TEMP TABLE stage_enrollments AS
 WITH r AS (
-    SELECT r.*, r.rowid AS raw_row, n.loaded_at, n.batch_day,
+    SELECT r.*, r.rowid AS raw_row, n.load_no, n.loaded_at, n.batch_day,
         -- once here: hz_ref_pseudo names its argument five times
         hz_code(r.member_ref) AS member_c
     FROM raw.enrollments AS r
     JOIN new_loads AS n USING (load_id)
     WHERE list_contains(getvariable('new_load_ids'), r.load_id)
 ), t AS (
-    SELECT load_id, loaded_at, source_pos, raw_row, source_operator, batch_day,
+    SELECT load_id, load_no, loaded_at, source_pos, raw_row, source_operator, batch_day,
         hz_code(operator_code) AS operator_code,
         hz_code(receipt_no) AS receipt_no,
         hz_code(activity_code) AS activity_code,

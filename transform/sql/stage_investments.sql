@@ -8,12 +8,12 @@
 -- realised loss): what that means is for the rules.
 CREATE OR REPLACE TEMP TABLE stage_investments AS
 WITH r AS (
-    SELECT r.*, r.rowid AS raw_row, n.loaded_at, n.batch_day
+    SELECT r.*, r.rowid AS raw_row, n.load_no, n.loaded_at, n.batch_day
     FROM raw.investments AS r
     JOIN new_loads AS n USING (load_id)
     WHERE list_contains(getvariable('new_load_ids'), r.load_id)
 ), t AS (
-    SELECT load_id, loaded_at, source_pos, raw_row, source_operator, batch_day,
+    SELECT load_id, load_no, loaded_at, source_pos, raw_row, source_operator, batch_day,
         hz_code(operator_code) AS operator_code,
         hz_code(holding_id) AS holding_id,
         hz_date(as_of) AS as_of,

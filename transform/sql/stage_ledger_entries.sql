@@ -8,14 +8,14 @@
 -- not resolve here.
 CREATE OR REPLACE TEMP TABLE stage_ledger_entries AS
 WITH r AS (
-    SELECT r.*, r.rowid AS raw_row, n.loaded_at, n.batch_day,
+    SELECT r.*, r.rowid AS raw_row, n.load_no, n.loaded_at, n.batch_day,
         -- once here: hz_ref_pseudo names its argument five times
         hz_code(r.prepared_by) AS prepared_c, hz_code(r.approved_by) AS approved_c, hz_code(r.paid_by) AS paid_c
     FROM raw.ledger_entries AS r
     JOIN new_loads AS n USING (load_id)
     WHERE list_contains(getvariable('new_load_ids'), r.load_id)
 ), t AS (
-    SELECT load_id, loaded_at, source_pos, raw_row, source_operator, batch_day,
+    SELECT load_id, load_no, loaded_at, source_pos, raw_row, source_operator, batch_day,
         hz_code(operator_code) AS operator_code,
         hz_code(voucher_no) AS voucher_no,
         hz_int(line_no) AS line_no,

@@ -15,7 +15,7 @@
 -- the prefix).
 CREATE OR REPLACE TEMP TABLE stage_members AS
 WITH r AS (
-    SELECT r.*, r.rowid AS raw_row, n.loaded_at, n.batch_day,
+    SELECT r.*, r.rowid AS raw_row, n.load_no, n.loaded_at, n.batch_day,
            n.pseudonymised AS pseud,
            CASE WHEN n.pseudonymised THEN starts_with(r.id_number, 'HZ1:') ELSE hz_scrubbed_id(r.id_number) END AS scrubbed,
            hz_code(r.id_number) AS idn,
@@ -26,7 +26,7 @@ WITH r AS (
     JOIN new_loads AS n USING (load_id)
     WHERE list_contains(getvariable('new_load_ids'), r.load_id)
 ), t AS (
-    SELECT load_id, loaded_at, source_pos, source_operator, batch_day,
+    SELECT load_id, load_no, loaded_at, source_pos, source_operator, batch_day,
         hz_code(operator_code) AS operator_code,
         hz_ref_pseudo(member_c) AS member_ref,
         -- A scrubbed id number holds its pseudonym at a fixed place (the
@@ -53,7 +53,7 @@ WITH r AS (
         r.updated_at AS updated_raw, raw_row, pseud
     FROM r
 )
-SELECT load_id, loaded_at, source_pos, raw_row, source_operator, batch_day,
+SELECT load_id, load_no, loaded_at, source_pos, raw_row, source_operator, batch_day,
     operator_code, member_ref, id_pseudo, name_pseudo, phone_pseudo, gender, birth_date,
     year(birth_date) AS birth_year, id_region AS region_code, union_code, joined_on, status, updated_at,
     CASE

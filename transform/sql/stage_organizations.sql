@@ -1,19 +1,19 @@
 -- model: stage_organizations
 -- depends: new_loads, core.dim_region
 -- Types and checks organisations. The shape of every stage_<entity> model:
--- the meta columns (load_id, loaded_at, source_pos, source_operator,
+-- the meta columns (load_id, load_no, loaded_at, source_pos, source_operator,
 -- batch_day), the typed columns, then verdict: NULL for a good row, else
 -- '<reason_code>:<reason>' for the first check it fails (README,
 -- "Quarantine reason codes"). The settle step (settle.sql.tmpl) does the
 -- rest, the quarantined record's JSON included.
 CREATE OR REPLACE TEMP TABLE stage_organizations AS
 WITH r AS (
-    SELECT r.*, r.rowid AS raw_row, n.loaded_at, n.batch_day
+    SELECT r.*, r.rowid AS raw_row, n.load_no, n.loaded_at, n.batch_day
     FROM raw.organizations AS r
     JOIN new_loads AS n USING (load_id)
     WHERE list_contains(getvariable('new_load_ids'), r.load_id)
 ), t AS (
-    SELECT load_id, loaded_at, source_pos, raw_row, source_operator, batch_day,
+    SELECT load_id, load_no, loaded_at, source_pos, raw_row, source_operator, batch_day,
         hz_code(org_code) AS org_code,
         hz_text(name) AS name,
         org_type,

@@ -2,7 +2,7 @@
 -- depends: core.v_activities, core.dim_org
 -- Activities (保障项目) with their history (SCD2) and their operator's pool.
 CREATE OR REPLACE VIEW core.dim_activity AS
-SELECT a.* EXCLUDE (load_id) RENAME (source_operator AS operator_code),
+SELECT a.* EXCLUDE (load_no) RENAME (source_operator AS operator_code),
     o.pool_code,
     a.updated_at AS valid_from,
     lead(a.updated_at) OVER (PARTITION BY a.source_operator, a.activity_code ORDER BY a.updated_at) AS valid_to,

@@ -6,7 +6,7 @@
 -- order) — their copies agree or they would be separate versions.
 CREATE OR REPLACE TABLE core.dim_org AS
 WITH versions AS (
-    SELECT * EXCLUDE (load_id, source_operator)
+    SELECT * EXCLUDE (load_no, source_operator)
     FROM core.v_organizations
     QUALIFY row_number() OVER (PARTITION BY org_code, updated_at ORDER BY source_operator) = 1
 )

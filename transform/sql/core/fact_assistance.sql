@@ -3,7 +3,7 @@
 -- The current version of each assistance row (the latest updated_at of its
 -- natural key), with its operator's pool.
 CREATE OR REPLACE VIEW core.fact_assistance AS
-SELECT v.* EXCLUDE (load_id) RENAME (source_operator AS operator_code), o.pool_code
+SELECT v.* EXCLUDE (load_no) RENAME (source_operator AS operator_code), o.pool_code
 FROM core.v_assistance AS v
 LEFT JOIN core.dim_org AS o ON o.org_code = v.source_operator AND o.is_current
 QUALIFY row_number() OVER (PARTITION BY v.source_operator, v.item_id ORDER BY v.updated_at DESC) = 1
