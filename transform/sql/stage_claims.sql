@@ -43,12 +43,13 @@ WITH r AS (
 ), c AS (
     -- References as left joins to the distinct keys sent (known_*), not
     -- correlated NOT EXISTS in the CASE: see stage_enrollments.sql.
-    SELECT t.*, a.found AS activity_known, m.found AS member_known
+    SELECT t.*, a.found AS activity_known,
+        -- the members' key as a struct IN the keys sent: see
+        -- stage_enrollments.sql
+        {'o': t.source_operator, 'm': t.member_ref} IN (SELECT {'o': source_operator, 'm': member_ref} FROM known_members) AS member_known
     FROM t
     LEFT JOIN (SELECT DISTINCT source_operator, activity_code, true AS found FROM known_activities) AS a
         ON a.source_operator = t.source_operator AND a.activity_code = t.activity_code
-    LEFT JOIN (SELECT DISTINCT source_operator, member_ref, true AS found FROM known_members) AS m
-        ON m.source_operator = t.source_operator AND m.member_ref = t.member_ref
 )
 SELECT c.* EXCLUDE (activity_known, member_known, event_date_raw, filed_at_raw, diagnosis_group_raw, medical_total_raw, insurance_paid_raw,
         claimed_amount_raw, approved_amount_raw, decided_at_raw, paid_at_raw, paid_amount_raw, updated_at_raw),
@@ -97,7 +98,7 @@ SELECT c.* EXCLUDE (activity_known, member_known, event_date_raw, filed_at_raw, 
         WHEN beijing_day(paid_at) > batch_day THEN 'future_date:paid_at is after the batch date'
         WHEN activity_known IS NULL
             THEN 'unknown_ref:activity_code is no activity of the operator'
-        WHEN member_known IS NULL
+        WHEN member_known IS NOT TRUE
             THEN 'unknown_ref:member_ref is no member of the operator'
     END AS verdict
 FROM c

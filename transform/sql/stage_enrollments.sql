@@ -33,13 +33,15 @@ WITH r AS (
 ), c AS (
     -- References as left joins to the distinct keys sent (known_*): a
     -- correlated NOT EXISTS in the CASE below took 4 s at 1 M members
-    -- (4.8 M rows), the joins 0.4 s.
-    SELECT t.*, a.found AS activity_known, m.found AS member_known, o.found AS payer_known
+    -- (4.8 M rows), the joins 0.4 s. The members' key (operator, member)
+    -- as one struct IN the keys sent: a hash join that marks each row,
+    -- without the distinct keys first (962 k at 1 M members: 1.0 → 0.7
+    -- thread-s); IS NOT TRUE below, since IN may say NULL.
+    SELECT t.*, a.found AS activity_known, o.found AS payer_known,
+        {'o': t.source_operator, 'm': t.member_ref} IN (SELECT {'o': source_operator, 'm': member_ref} FROM known_members) AS member_known
     FROM t
     LEFT JOIN (SELECT DISTINCT source_operator, activity_code, true AS found FROM known_activities) AS a
         ON a.source_operator = t.source_operator AND a.activity_code = t.activity_code
-    LEFT JOIN (SELECT DISTINCT source_operator, member_ref, true AS found FROM known_members) AS m
-        ON m.source_operator = t.source_operator AND m.member_ref = t.member_ref
     LEFT JOIN (SELECT DISTINCT org_code, true AS found FROM known_organizations) AS o
         ON o.org_code = t.payer_union_code
 )
@@ -76,7 +78,7 @@ SELECT c.* EXCLUDE (period_start_raw, period_end_raw, amount_raw, paid_at_raw, u
         WHEN amount > 0 AND refund_of IS NOT NULL THEN 'negative_amount:a refund''s amount is not negative'
         WHEN beijing_day(paid_at) > batch_day THEN 'future_date:paid_at is after the batch date'
         WHEN activity_known IS NULL THEN 'unknown_ref:activity_code is no activity of the operator'
-        WHEN member_known IS NULL THEN 'unknown_ref:member_ref is no member of the operator'
+        WHEN member_known IS NOT TRUE THEN 'unknown_ref:member_ref is no member of the operator'
         WHEN payer_known IS NULL THEN 'unknown_ref:payer_union_code is no known organisation'
     END AS verdict
 FROM c;
