@@ -29,8 +29,7 @@ const maxWorkers = 2
 
 // entityDeps are the entities whose versions the stage model of e reads:
 // the known_<entity> views its header names, and organizations for every
-// other entity (the valid USCCs of sql/valid_uscc.sql, and the operators'
-// pools a fused stage sets: sql/fuse_stage.sql.tmpl).
+// other entity (the valid USCCs of sql/valid_uscc.sql).
 func entityDeps(e *contract.Entity) ([]string, error) {
 	file := "sql/stage_" + e.Name + ".sql"
 	text, err := fs.ReadFile(sqlFS, file)

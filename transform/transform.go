@@ -980,9 +980,9 @@ func (d settleData) RawRecord() string {
 }
 
 // StageOnly lists the columns of a stage row that its version does not
-// keep: the verdict, the batch's day, the load's time and the position (a
-// version keeps its load, load_id), the record's operator_code, and the
-// scrub step's (Aside).
+// keep: the verdict, the batch's day, the load's time and id and the
+// position (a version keeps its load's number, load_no), the record's
+// operator_code, and the scrub step's (Aside).
 func (d settleData) StageOnly() string {
 	return strings.Join(append(append(leftOutColumns(d.e), fusedColumns...), d.Aside...), ", ")
 }
