@@ -272,26 +272,37 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, key []byte, full
 		return err
 	}
 	if full {
-		if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-			return fmt.Errorf("transform: full rebuild: %w", err)
-		}
-		for _, name := range Order {
-			if err := plumb(ctx, conn, "drop_entity", name); err != nil {
-				conn.ExecContext(ctx, "ROLLBACK")
-				return fmt.Errorf("transform: full rebuild: %w", err)
+		err := inTransaction(ctx, conn, func() error {
+			for _, name := range Order {
+				if err := plumb(ctx, conn, "drop_entity", name); err != nil {
+					return err
+				}
 			}
-		}
-		if err := forgetTransformed(ctx, conn, "ops.transform_loads"); err != nil {
-			conn.ExecContext(ctx, "ROLLBACK")
+			if err := forgetTransformed(ctx, conn, "ops.transform_loads"); err != nil {
+				return err
+			}
+			return dropKept(ctx, conn)
+		})
+		if err != nil {
 			return fmt.Errorf("transform: full rebuild: %w", err)
 		}
-		if err := dropKept(ctx, conn); err != nil {
-			conn.ExecContext(ctx, "ROLLBACK")
-			return fmt.Errorf("transform: full rebuild: %w", err)
-		}
-		if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
-			return fmt.Errorf("transform: full rebuild: commit: %w", err)
-		}
+	}
+	return nil
+}
+
+// inTransaction runs work on conn in one transaction, which it rolls back
+// when work fails.
+func inTransaction(ctx context.Context, conn *sql.Conn, work func() error) error {
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return err
+	}
+	if err := work(); err != nil {
+		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
 }
@@ -303,24 +314,22 @@ func prepare(ctx context.Context, conn *sql.Conn, runID string, key []byte, full
 // versions named load_id), so that the core models build it again.
 func numberVersions(ctx context.Context, conn *sql.Conn) error {
 	tables, err := queryStrings(ctx, conn, mustRead("sql/versions_by_load_id.sql"))
-	if err != nil || len(tables) == 0 {
-		return err
+	if err != nil {
+		return fmt.Errorf("transform: %w", err)
 	}
-	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return fmt.Errorf("transform: number the versions' loads: %w", err)
+	if len(tables) == 0 {
+		return nil
 	}
-	for _, t := range tables {
-		if err := plumb(ctx, conn, "number_versions", t); err != nil {
-			conn.ExecContext(ctx, "ROLLBACK")
-			return fmt.Errorf("transform: number the loads of core.%s: %w", t, err)
+	err = inTransaction(ctx, conn, func() error {
+		for _, t := range tables {
+			if err := plumb(ctx, conn, "number_versions", t); err != nil {
+				return fmt.Errorf("core.%s: %w", t, err)
+			}
 		}
-	}
-	if err := dropKept(ctx, conn); err != nil {
-		conn.ExecContext(ctx, "ROLLBACK")
+		return dropKept(ctx, conn)
+	})
+	if err != nil {
 		return fmt.Errorf("transform: number the versions' loads: %w", err)
-	}
-	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
-		return fmt.Errorf("transform: number the versions' loads: commit: %w", err)
 	}
 	return nil
 }
@@ -455,38 +464,31 @@ func dropKept(ctx context.Context, conn *sql.Conn) error {
 // transforms them again.
 func forgetSince(ctx context.Context, conn *sql.Conn, since time.Time) error {
 	day := since.Format(time.DateOnly)
-	fail := func(err error) error {
-		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+	err := inTransaction(ctx, conn, func() error {
+		if err := exec(ctx, conn, "sql/since_loads.sql", mustRead("sql/since_loads.sql"), day); err != nil {
+			return err
+		}
+		for _, name := range Order {
+			have, _, err := coreTable(ctx, conn, "v_"+name)
+			if err != nil {
+				return err
+			}
+			if !have {
+				continue
+			}
+			if err := plumb(ctx, conn, "forget_since", name); err != nil {
+				return err
+			}
+		}
+		if err := forgetTransformed(ctx, conn, "since_loads"); err != nil {
+			return err
+		}
+		// What is kept night by night is rebuilt whole after a backfill:
+		// versions were taken away, not only added.
+		return dropKept(ctx, conn)
+	})
+	if err != nil {
 		return fmt.Errorf("transform --since %s: %w", day, err)
-	}
-	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return fail(err)
-	}
-	if err := exec(ctx, conn, "sql/since_loads.sql", mustRead("sql/since_loads.sql"), day); err != nil {
-		return fail(err)
-	}
-	for _, name := range Order {
-		have, _, err := coreTable(ctx, conn, "v_"+name)
-		if err != nil {
-			return fail(err)
-		}
-		if !have {
-			continue
-		}
-		if err := plumb(ctx, conn, "forget_since", name); err != nil {
-			return fail(err)
-		}
-	}
-	if err := forgetTransformed(ctx, conn, "since_loads"); err != nil {
-		return fail(err)
-	}
-	// What is kept night by night is rebuilt whole after a backfill:
-	// versions were taken away, not only added.
-	if err := dropKept(ctx, conn); err != nil {
-		return fail(err)
-	}
-	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
-		return fail(err)
 	}
 	return nil
 }
