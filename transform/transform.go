@@ -313,7 +313,7 @@ func inTransaction(ctx context.Context, conn *sql.Conn, work func() error) error
 // night beside the versions goes too (dropKept: the views of the current
 // versions named load_id), so that the core models build it again.
 func numberVersions(ctx context.Context, conn *sql.Conn) error {
-	tables, err := queryStrings(ctx, conn, mustRead("sql/versions_by_load_id.sql"))
+	tables, err := queryStrings(ctx, conn, mustRead("sql/versions_with.sql"), "load_id")
 	if err != nil {
 		return fmt.Errorf("transform: %w", err)
 	}
@@ -808,7 +808,7 @@ func fuseStage(ctx context.Context, conn *sql.Conn, e *contract.Entity, file, te
 	if attrs, aside, err = stageAttrs(ctx, conn, "("+body+")"); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", file, err)
 	}
-	d := fuseData{settleData: settleData{Entity: e.Name, Attrs: attrs, Current: hasCurrentFact(e.Name), e: e}}
+	d := settleData{Entity: e.Name, Attrs: attrs, Current: hasCurrentFact(e.Name), e: e}
 	var wrapHead, wrapTail strings.Builder
 	if err := fuseStageTmpl.ExecuteTemplate(&wrapHead, "head", d); err != nil {
 		return nil, nil, err
@@ -829,14 +829,9 @@ func fuseStage(ctx context.Context, conn *sql.Conn, e *contract.Entity, file, te
 	return attrs, aside, nil
 }
 
-// fuseData fills sql/fuse_stage.sql.tmpl.
-type fuseData struct {
-	settleData
-}
-
 // LeftOut lists the stage columns a fused stage model does not write
-// (leftOutColumns).
-func (d fuseData) LeftOut() string {
+// (leftOutColumns), for sql/fuse_stage.sql.tmpl.
+func (d settleData) LeftOut() string {
 	return strings.Join(leftOutColumns(d.e), ", ")
 }
 
@@ -856,7 +851,7 @@ func stageName(e *contract.Entity) *regexp.Regexp {
 // all, since core held no versions of the entity before it, and this run
 // builds it again.
 func repairFused(ctx context.Context, conn *sql.Conn) error {
-	tables, err := queryStrings(ctx, conn, mustRead("sql/fused_tables.sql"))
+	tables, err := queryStrings(ctx, conn, mustRead("sql/versions_with.sql"), "verdict")
 	if err != nil {
 		return fmt.Errorf("transform: %w", err)
 	}
@@ -948,7 +943,7 @@ func (d settleData) Stage() string {
 
 // FusedOnly lists the stage columns a fused stage model wrote into
 // core.v_<entity> that a version does not keep: StageOnly but what it
-// leaves out (fuseData.LeftOut).
+// leaves out (LeftOut).
 func (d settleData) FusedOnly() string {
 	return strings.Join(append(slices.Clone(fusedColumns), d.Aside...), ", ")
 }
