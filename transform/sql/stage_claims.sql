@@ -12,8 +12,8 @@ WITH r AS (
         -- once here: hz_ref_pseudo names its argument five times
         hz_code(r.member_ref) AS member_c
     FROM raw.claims AS r
+    -- the new loads' rows, by the join alone (no WHERE: see stage_enrollments.sql)
     JOIN new_loads AS n USING (load_id)
-    WHERE list_contains(getvariable('new_load_ids'), r.load_id)
 ), t AS (
     SELECT load_id, load_no, loaded_at, source_pos, raw_row, source_operator, batch_day,
         hz_code(operator_code) AS operator_code,
@@ -44,9 +44,10 @@ WITH r AS (
     -- References as left joins to the distinct keys sent (known_*), not
     -- correlated NOT EXISTS in the CASE: see stage_enrollments.sql.
     SELECT t.*, a.found AS activity_known,
-        -- the members' key as a struct IN the keys sent: see
+        -- the members' key as an EXISTS, and r without a WHERE: see
         -- stage_enrollments.sql
-        {'o': t.source_operator, 'm': t.member_ref} IN (SELECT {'o': source_operator, 'm': member_ref} FROM known_members) AS member_known
+        EXISTS (SELECT 1 FROM known_members AS k
+                WHERE k.source_operator = t.source_operator AND k.member_ref = t.member_ref) AS member_known
     FROM t
     LEFT JOIN (SELECT DISTINCT source_operator, activity_code, true AS found FROM known_activities) AS a
         ON a.source_operator = t.source_operator AND a.activity_code = t.activity_code
@@ -98,7 +99,7 @@ SELECT c.* EXCLUDE (activity_known, member_known, event_date_raw, filed_at_raw, 
         WHEN beijing_day(paid_at) > batch_day THEN 'future_date:paid_at is after the batch date'
         WHEN activity_known IS NULL
             THEN 'unknown_ref:activity_code is no activity of the operator'
-        WHEN member_known IS NOT TRUE
+        WHEN NOT member_known
             THEN 'unknown_ref:member_ref is no member of the operator'
     END AS verdict
 FROM c

@@ -12,8 +12,8 @@ WITH r AS (
         -- once here: hz_ref_pseudo names its argument five times
         hz_code(r.member_ref) AS member_c
     FROM raw.enrollments AS r
+    -- the new loads' rows, by the join alone (no WHERE: see c below)
     JOIN new_loads AS n USING (load_id)
-    WHERE list_contains(getvariable('new_load_ids'), r.load_id)
 ), t AS (
     SELECT load_id, load_no, loaded_at, source_pos, raw_row, source_operator, batch_day,
         hz_code(operator_code) AS operator_code,
@@ -34,11 +34,19 @@ WITH r AS (
     -- References as left joins to the distinct keys sent (known_*): a
     -- correlated NOT EXISTS in the CASE below took 4 s at 1 M members
     -- (4.8 M rows), the joins 0.4 s. The members' key (operator, member)
-    -- as one struct IN the keys sent: a hash join that marks each row,
-    -- without the distinct keys first (962 k at 1 M members: 1.0 → 0.7
-    -- thread-s); IS NOT TRUE below, since IN may say NULL.
+    -- as an EXISTS here, outside the CASE: DuckDB makes it one hash join
+    -- on both columns that marks each row, without the distinct keys
+    -- first (at 1 M members 0.46 thread-s; 0.85 as a struct IN the keys
+    -- sent, 1.0 as a left join to the distinct keys). Only while nothing
+    -- filters r: with a WHERE on raw (the list of new loads the other
+    -- stage models filter by in the scan) DuckDB groups the 962 k keys of
+    -- the rows first (1.8–2.0 thread-s). Here the join to new_loads alone
+    -- picks the new loads' rows; DuckDB passes its load ids to the scan,
+    -- which skips the row groups of other loads (a night's stage took no
+    -- longer without the filter).
     SELECT t.*, a.found AS activity_known, o.found AS payer_known,
-        {'o': t.source_operator, 'm': t.member_ref} IN (SELECT {'o': source_operator, 'm': member_ref} FROM known_members) AS member_known
+        EXISTS (SELECT 1 FROM known_members AS k
+                WHERE k.source_operator = t.source_operator AND k.member_ref = t.member_ref) AS member_known
     FROM t
     LEFT JOIN (SELECT DISTINCT source_operator, activity_code, true AS found FROM known_activities) AS a
         ON a.source_operator = t.source_operator AND a.activity_code = t.activity_code
@@ -78,7 +86,7 @@ SELECT c.* EXCLUDE (period_start_raw, period_end_raw, amount_raw, paid_at_raw, u
         WHEN amount > 0 AND refund_of IS NOT NULL THEN 'negative_amount:a refund''s amount is not negative'
         WHEN beijing_day(paid_at) > batch_day THEN 'future_date:paid_at is after the batch date'
         WHEN activity_known IS NULL THEN 'unknown_ref:activity_code is no activity of the operator'
-        WHEN member_known IS NOT TRUE THEN 'unknown_ref:member_ref is no member of the operator'
+        WHEN NOT member_known THEN 'unknown_ref:member_ref is no member of the operator'
         WHEN payer_known IS NULL THEN 'unknown_ref:payer_union_code is no known organisation'
     END AS verdict
 FROM c;
