@@ -181,6 +181,21 @@ func FuzzCode(f *testing.F) {
 		if (want != "") != ok || ok && got != want {
 			t.Fatalf("hz_code(%q) = %q (valid %v), NormalizeCode = %q", s, got, ok, want)
 		}
+		// hz_operator: hz_code, whether the source's operator (a code
+		// hz_code leaves as it is: the config's 18 digits and capitals) is
+		// the value's code or another.
+		for _, source := range []string{want, "51330100310200171N"} {
+			if source == "" {
+				continue
+			}
+			var op sql.NullString
+			if err := macros(t).QueryRowContext(context.Background(), "SELECT hz_operator(?, ?)", s, source).Scan(&op); err != nil {
+				t.Fatalf("hz_operator(%q, %q): %v", s, source, err)
+			}
+			if op.String != got || op.Valid != ok {
+				t.Fatalf("hz_operator(%q, %q) = %q (valid %v), hz_code = %q (valid %v)", s, source, op.String, op.Valid, got, ok)
+			}
+		}
 	})
 }
 

@@ -40,6 +40,14 @@ CREATE OR REPLACE TEMP MACRO hz_code(s) AS
          THEN nullif(upper(trim(s, chr(9) || chr(10) || chr(11) || chr(12) || chr(13) || ' ')), '')
          ELSE hz_code_unicode(s) END;
 
+-- A record's operator_code, which in nearly every row is exactly the
+-- source's operator (source: 18 digits and capitals, the config says, a
+-- code hz_code leaves as it is): compared first, as bytes, and hz_code'd
+-- only when it differs (0.12 thread-s of 4.8 M
+-- receipts at 1 M members through hz_code, 0.04 so).
+CREATE OR REPLACE TEMP MACRO hz_operator(s, source) AS
+    CASE WHEN s = source THEN source ELSE hz_code(s) END;
+
 -- USCC (GB 32100-2015) with the GB 11714 organisation code inside it. The
 -- weighted sums are written out term by term: DuckDB evaluates them as
 -- plain vector arithmetic, many times faster than a list lambda a row.

@@ -12,7 +12,7 @@ WITH r AS (
     WHERE list_contains(getvariable('new_load_ids'), r.load_id)
 ), t AS (
     SELECT load_id, load_no, loaded_at, source_pos, raw_row, source_operator, batch_day,
-        hz_code(operator_code) AS operator_code,
+        hz_operator(operator_code, source_operator) AS operator_code,
         hz_code(activity_code) AS activity_code,
         hz_text(name) AS name,
         category,
@@ -48,7 +48,7 @@ SELECT m.* EXCLUDE (recv, missing),
     CASE
         WHEN missing <> '' THEN 'missing_field:required field empty: ' || missing
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
-        WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
+        WHEN NOT list_contains(getvariable('valid_operators'), operator_code) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
         WHEN start_date IS NULL THEN 'bad_date:start_date is not a date'
         WHEN hz_sent(recv.end_date) AND end_date IS NULL THEN 'bad_date:end_date is not a date'
         WHEN contribution_per_member IS NULL THEN 'bad_money:contribution_per_member is not an amount'

@@ -12,7 +12,7 @@ WITH r AS (
     WHERE list_contains(getvariable('new_load_ids'), r.load_id)
 ), t AS (
     SELECT load_id, load_no, loaded_at, source_pos, raw_row, source_operator, batch_day,
-        hz_code(operator_code) AS operator_code,
+        hz_operator(operator_code, source_operator) AS operator_code,
         hz_code(audit_id) AS audit_id,
         audit_type,
         hz_ref_pseudo(hz_code(subject_staff)) AS subject_staff,
@@ -46,7 +46,7 @@ SELECT m.* EXCLUDE (recv, missing, staff_known),
     CASE
         WHEN missing <> '' THEN 'missing_field:required field empty: ' || missing
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
-        WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
+        WHEN NOT list_contains(getvariable('valid_operators'), operator_code) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
         WHEN period_start IS NULL THEN 'bad_date:period_start is not a date'
         WHEN period_end IS NULL THEN 'bad_date:period_end is not a date'
         WHEN report_date IS NULL THEN 'bad_date:report_date is not a date'

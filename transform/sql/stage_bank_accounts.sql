@@ -13,7 +13,7 @@ WITH r AS (
     WHERE list_contains(getvariable('new_load_ids'), r.load_id)
 ), t AS (
     SELECT load_id, load_no, loaded_at, source_pos, raw_row, source_operator, batch_day,
-        hz_code(operator_code) AS operator_code,
+        hz_operator(operator_code, source_operator) AS operator_code,
         nullif(trim(hz_text(account_no), ' ' || chr(9) || chr(10) || chr(13) || '　'), '') AS account_no,
         hz_code(activity_code) AS activity_code,
         hz_text(bank_name) AS bank_name,
@@ -41,7 +41,7 @@ SELECT m.* EXCLUDE (recv, missing, activity_known),
     CASE
         WHEN missing <> '' THEN 'missing_field:required field empty: ' || missing
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
-        WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
+        WHEN NOT list_contains(getvariable('valid_operators'), operator_code) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
         WHEN opened_on IS NULL THEN 'bad_date:opened_on is not a date'
         WHEN hz_sent(recv.closed_on) AND closed_on IS NULL THEN 'bad_date:closed_on is not a date'
         WHEN updated_at IS NULL THEN 'bad_ts:updated_at is not a timestamp'

@@ -11,7 +11,7 @@ WITH r AS (
     WHERE list_contains(getvariable('new_load_ids'), r.load_id)
 ), t AS (
     SELECT load_id, load_no, loaded_at, source_pos, raw_row, source_operator, batch_day,
-        hz_code(operator_code) AS operator_code,
+        hz_operator(operator_code, source_operator) AS operator_code,
         hz_code(activity_code) AS activity_code,
         hz_int(fiscal_year) AS fiscal_year,
         hz_code(line_code) AS line_code,
@@ -42,7 +42,7 @@ SELECT m.* EXCLUDE (recv, missing, activity_known, line_class),
     CASE
         WHEN missing <> '' THEN 'missing_field:required field empty: ' || missing
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
-        WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
+        WHEN NOT list_contains(getvariable('valid_operators'), operator_code) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
         WHEN fiscal_year IS NULL THEN 'bad_int:fiscal_year is not an integer'
         WHEN amount IS NULL THEN 'bad_money:amount is not an amount'
         WHEN approved_on IS NULL THEN 'bad_date:approved_on is not a date'

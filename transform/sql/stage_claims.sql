@@ -16,7 +16,7 @@ WITH r AS (
     JOIN new_loads AS n USING (load_id)
 ), t AS (
     SELECT load_id, load_no, loaded_at, source_pos, raw_row, source_operator, batch_day,
-        hz_code(operator_code) AS operator_code,
+        hz_operator(operator_code, source_operator) AS operator_code,
         hz_code(claim_no) AS claim_no,
         hz_code(activity_code) AS activity_code,
         hz_ref_pseudo(member_c) AS member_ref,
@@ -76,7 +76,7 @@ SELECT c.* EXCLUDE (activity_known, member_known, event_date_raw, filed_at_raw, 
                 CASE WHEN status IS NULL THEN 'status' END,
                 CASE WHEN updated_at_raw IS NULL THEN 'updated_at' END)
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
-        WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
+        WHEN NOT list_contains(getvariable('valid_operators'), operator_code) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
         WHEN event_date IS NULL THEN 'bad_date:event_date is not a date'
         WHEN filed_at IS NULL THEN 'bad_ts:filed_at is not a timestamp'
         WHEN hz_sent(decided_at_raw) AND decided_at IS NULL THEN 'bad_ts:decided_at is not a timestamp'

@@ -16,7 +16,7 @@ WITH r AS (
     JOIN new_loads AS n USING (load_id)
 ), t AS (
     SELECT load_id, load_no, loaded_at, source_pos, raw_row, source_operator, batch_day,
-        hz_code(operator_code) AS operator_code,
+        hz_operator(operator_code, source_operator) AS operator_code,
         hz_code(receipt_no) AS receipt_no,
         hz_code(activity_code) AS activity_code,
         hz_ref_pseudo(member_c) AS member_ref,
@@ -73,7 +73,7 @@ SELECT c.* EXCLUDE (period_start_raw, period_end_raw, amount_raw, paid_at_raw, u
                 CASE WHEN payer_union_code IS NULL THEN 'payer_union_code' END,
                 CASE WHEN updated_at_raw IS NULL THEN 'updated_at' END)
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
-        WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
+        WHEN NOT list_contains(getvariable('valid_operators'), operator_code) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
         WHEN payer_union_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(payer_union_code) THEN 'bad_uscc:payer_union_code is not a valid USCC'
         WHEN period_start IS NULL THEN 'bad_date:period_start is not a date'
         WHEN period_end IS NULL THEN 'bad_date:period_end is not a date'

@@ -14,7 +14,7 @@ WITH r AS (
     WHERE list_contains(getvariable('new_load_ids'), r.load_id)
 ), t AS (
     SELECT load_id, load_no, loaded_at, source_pos, raw_row, source_operator, batch_day,
-        hz_code(operator_code) AS operator_code,
+        hz_operator(operator_code, source_operator) AS operator_code,
         hz_code(holding_id) AS holding_id,
         hz_date(as_of) AS as_of,
         hz_code(activity_code) AS activity_code,
@@ -65,7 +65,7 @@ SELECT c.* EXCLUDE (activity_known, as_of_raw, issuer_raw, instrument_name_raw, 
                 CASE WHEN realized_income_raw IS NULL THEN 'realized_income' END,
                 CASE WHEN updated_at_raw IS NULL THEN 'updated_at' END)
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
-        WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
+        WHEN NOT list_contains(getvariable('valid_operators'), operator_code) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
         WHEN as_of IS NULL THEN 'bad_date:as_of is not a date'
         WHEN start_date IS NULL THEN 'bad_date:start_date is not a date'
         WHEN hz_sent(maturity_date_raw) AND maturity_date IS NULL THEN 'bad_date:maturity_date is not a date'

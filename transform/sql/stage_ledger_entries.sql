@@ -16,7 +16,7 @@ WITH r AS (
     WHERE list_contains(getvariable('new_load_ids'), r.load_id)
 ), t AS (
     SELECT load_id, load_no, loaded_at, source_pos, raw_row, source_operator, batch_day,
-        hz_code(operator_code) AS operator_code,
+        hz_operator(operator_code, source_operator) AS operator_code,
         hz_code(voucher_no) AS voucher_no,
         hz_int(line_no) AS line_no,
         hz_code(activity_code) AS activity_code,
@@ -63,7 +63,7 @@ SELECT c.* EXCLUDE (activity_known, line_no_raw, posted_on_raw, debit_raw, credi
                 CASE WHEN approved_by IS NULL THEN 'approved_by' END,
                 CASE WHEN updated_at_raw IS NULL THEN 'updated_at' END)
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
-        WHEN operator_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
+        WHEN NOT list_contains(getvariable('valid_operators'), operator_code) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
         WHEN posted_on IS NULL THEN 'bad_date:posted_on is not a date'
         WHEN updated_at IS NULL THEN 'bad_ts:updated_at is not a timestamp'
         WHEN debit IS NULL THEN 'bad_money:debit is not a money amount'
