@@ -28,9 +28,31 @@ import (
 const maxWorkers = 2
 
 // entityDeps are the entities whose versions the stage model of e reads:
-// the known_<entity> views its header names, and organizations for every
-// other entity (the valid USCCs of sql/valid_uscc.sql).
+// the known_<entity> views its header names. (The operators' USCCs every
+// stage checks come from the loads, not from organisations:
+// sql/valid_operators.sql.)
 func entityDeps(e *contract.Entity) ([]string, error) {
+	file := "sql/stage_" + e.Name + ".sql"
+	depends, err := stageDepends(e)
+	if err != nil {
+		return nil, err
+	}
+	var deps []string
+	for _, d := range depends {
+		name, ok := strings.CutPrefix(d, "known_")
+		if !ok || name == e.Name {
+			continue
+		}
+		if contract.Lookup(name) == nil {
+			return nil, fmt.Errorf("%s: depends on %s, which is no entity", file, d)
+		}
+		deps = append(deps, name)
+	}
+	return deps, nil
+}
+
+// stageDepends is what the header of e's stage model says it depends on.
+func stageDepends(e *contract.Entity) ([]string, error) {
 	file := "sql/stage_" + e.Name + ".sql"
 	text, err := fs.ReadFile(sqlFS, file)
 	if err != nil {
@@ -40,21 +62,7 @@ func entityDeps(e *contract.Entity) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var deps []string
-	if e.Name != "organizations" {
-		deps = append(deps, "organizations")
-	}
-	for _, d := range m.Depends {
-		name, ok := strings.CutPrefix(d, "known_")
-		if !ok || name == e.Name || name == "organizations" {
-			continue
-		}
-		if contract.Lookup(name) == nil {
-			return nil, fmt.Errorf("%s: depends on %s, which is no entity", file, d)
-		}
-		deps = append(deps, name)
-	}
-	return deps, nil
+	return m.Depends, nil
 }
 
 // worker is one connection that transforms entities, with what it keeps

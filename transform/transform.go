@@ -347,7 +347,13 @@ func prepareWorker(ctx context.Context, conn *sql.Conn, runID string, key []byte
 	if err := registerHMAC(conn, key); err != nil {
 		return err
 	}
-	return DefineMacros(ctx, conn)
+	if err := DefineMacros(ctx, conn); err != nil {
+		return err
+	}
+	if err := exec(ctx, conn, "sql/valid_operators.sql", mustRead("sql/valid_operators.sql")); err != nil {
+		return fmt.Errorf("transform: %w", err)
+	}
+	return nil
 }
 
 // forgetTransformed takes back what the transform recorded of the loads
@@ -522,11 +528,12 @@ func loadReference(ctx context.Context, conn *sql.Conn) error {
 // on one connection.
 type runState struct {
 	// usccStale: the connection's temp table valid_uscc
-	// (sql/valid_uscc.sql) is to be made again before the next stage: at
-	// the start, and after organisations brought new codes (every other
-	// entity waits for them: entityDeps). It only spares the stages checks
-	// (a code not in it is checked where it stands), so one a run serves
-	// every entity: made for each, it cost 10–15 ms an entity a night.
+	// (sql/valid_uscc.sql) is to be made again before the next stage
+	// model that names it in its header (the members', which waits for
+	// organisations: entityDeps): at the start, and after organisations
+	// brought new codes. It only spares the stage checks (a code not in it
+	// is checked where it stands), so one a run serves every entity: made
+	// for each, it cost 10–15 ms an entity a night.
 	usccStale bool
 }
 
@@ -590,7 +597,11 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity, st *runS
 	// inside the reading transaction at about half speed (writing
 	// core.v_enrollments from it took 5.6 s instead of 2.7 at 1 M members).
 	if !empty {
-		if st.usccStale {
+		depends, err := stageDepends(e)
+		if err != nil {
+			return fail(err)
+		}
+		if st.usccStale && slices.Contains(depends, "valid_uscc") {
 			if err := exec(ctx, conn, "sql/valid_uscc.sql", mustRead("sql/valid_uscc.sql")); err != nil {
 				return fail(err)
 			}

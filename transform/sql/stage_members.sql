@@ -1,5 +1,5 @@
 -- model: stage_members
--- depends: new_loads, known_organizations
+-- depends: new_loads, known_organizations, valid_uscc
 -- Types and checks members (shape: see stage_organizations.sql). The id
 -- number, name and phone become HMAC pseudonyms here; what the pipeline
 -- keeps of a person is birth date and year, gender and the region of the
