@@ -160,6 +160,11 @@ func TestEnrolledYearsBuiltWhole(t *testing.T) {
 	// enrolled by one member and active for none.
 	add("C", receipt("R10", "M7", "2024-01-01", "2024-12-31", 100, ""))
 	add("C", receipt("R10-RF", "M7", "2024-01-01", "2024-12-31", -40, "R10"))
+	// One member in three activities within the years one mask holds for
+	// each (64 / 3 = 21 from 1990): its masks are bits of one member's.
+	add("B", receipt("R11", "M3", "1995-01-01", "1996-12-31", 100, ""))
+	add("C", receipt("R12", "M3", "1990-01-01", "1990-12-31", 100, ""))
+	add("C", receipt("R12-RF", "M3", "1990-01-01", "1990-12-31", -40, "R12"))
 	for _, q := range []string{
 		"CREATE SCHEMA IF NOT EXISTS core",
 		"CREATE TABLE core.dim_org AS SELECT 'OP' AS org_code, 'P1' AS pool_code, true AS is_current",
@@ -192,11 +197,11 @@ func TestEnrolledYearsBuiltWhole(t *testing.T) {
 			(SELECT count(*) FROM core.agg_enrolled_year)`).Scan(&diff, &rows); err != nil {
 		t.Fatal(err)
 	}
-	if diff != 0 || rows != 110+1+1 { // A: 1990–2099 (M3); B: 2024 (M1; M6 paid nothing); C: 2024
+	if diff != 0 || rows != 110+3+2 { // A: 1990–2099 (M3); B: 1995, 1996 (M3), 2024 (M1; M6 paid nothing); C: 1990 (M3), 2024
 		var got string
 		conn.QueryRowContext(ctx, `SELECT string_agg(activity_code || y || ':' || members_active || '/' || members_enrolled, ' ' ORDER BY ALL)
-			FROM core.agg_enrolled_year WHERE y BETWEEN 2023 AND 2026 OR y > 2050`).Scan(&got)
-		t.Errorf("agg_enrolled_year: %d rows differ from the definition's, %d rows (want 112): %s", diff, rows, got)
+			FROM core.agg_enrolled_year WHERE y BETWEEN 2023 AND 2026 OR y > 2050 OR y < 1997`).Scan(&got)
+		t.Errorf("agg_enrolled_year: %d rows differ from the definition's, %d rows (want 115): %s", diff, rows, got)
 	}
 }
 

@@ -30,7 +30,8 @@
 -- or back, moves agg_enrolled_year by one. (A table of the counts of every
 -- member-year, 6.4 M rows at 1 M members, cost 2.1 s to build; counted in
 -- passing they cost 1.1 s; as a mask of years a member of an activity,
--- 0.85 s; those masks counted by pattern, 0.7 s.) The five-night test
+-- 0.85 s; those masks counted by pattern, 0.7 s; one mask a member of an
+-- operator, its activities side by side, 0.55 s.) The five-night test
 -- holds these equal to a whole build, and TestEnrolledYearsBuiltWhole the
 -- whole build to the counts' definition. The receipts are read through
 -- fact_contribution_bare, the fact without the pool its view joins for
@@ -52,15 +53,19 @@ FROM (
 LEFT JOIN core.dim_org AS o ON o.org_code = a.operator_code AND o.is_current;
 
 -- The years of the receipts' periods when the aggregates are built whole,
--- from the first (b) to the last (z): the 64 years from b are the bits of
--- a mask below. A constant, so that the receipts past those 64 years (none
--- in practice: a period that ends in 9999) are picked out in the scan of
--- the receipts; a one-row table joined to them made every receipt go
--- through the join with its refunds first (0.45 thread-s at 1 M members).
--- With them the receipts' operators (ops), in code order, which the
--- members of an activity are grouped by as their place in that list: an
--- 18-character code in the key of 2.6 M groups cost 0.25 thread-s more at
--- 1 M members.
+-- from the first (b) to the last (z), the receipts' activity codes (acts)
+-- and operators (ops), each in code order, and w, the years of a window
+-- from b that a 64-bit mask holds for every activity (64 divided by the
+-- number of activities: 10 years for 6). Each member of an operator gets
+-- one such mask below, activity i's years at bits i * w to i * w + w - 1:
+-- a member of 6 activities grouped once, not six times (2.6 M members of
+-- activities at 1 M members, 0.96 M members: 0.77–1.0 thread-s against
+-- 0.48), and by the operator's place in ops, not its 18-character code
+-- (0.25 thread-s more in the key). Constants, so that the receipts past the
+-- window (none at 1 M members: a period that ends in 9999, a fund of more
+-- years than w) are picked out in the scan of the receipts; a one-row
+-- table joined to them made every receipt go through the join with its
+-- refunds first (0.45 thread-s at 1 M members).
 -- Read from agg_contribution_month, whose groups not of refunds are the
 -- receipts counted below (a kept receipt that is no refund has an amount
 -- above 0: stage_enrollments.sql refuses the others), and not from the
@@ -68,7 +73,9 @@ LEFT JOIN core.dim_org AS o ON o.org_code = a.operator_code AND o.is_current;
 -- to 0 receipts is left out.
 SET VARIABLE agg_span = (
     SELECT {'b': min(y0), 'z': max(y1),
-            'ops': list(DISTINCT operator_code ORDER BY operator_code)}
+            'ops': list(DISTINCT operator_code ORDER BY operator_code),
+            'acts': list(DISTINCT activity_code ORDER BY activity_code),
+            'w': 64 // greatest(count(DISTINCT activity_code), 1)}
     FROM core.agg_contribution_month
     WHERE NOT is_refund AND receipts > 0 AND getvariable('agg_fresh'));
 
@@ -80,6 +87,7 @@ WITH refunds AS (
     GROUP BY ALL
 ), receipts AS NOT MATERIALIZED (
     SELECT e.operator_code, list_position(getvariable('agg_span').ops, e.operator_code) AS op,
+        list_position(getvariable('agg_span').acts, e.activity_code) - 1 AS act,
         e.activity_code, e.member_ref,
         year(e.period_start) AS y0, year(e.period_end) AS y1,
         r.receipt_no IS NULL AS never_refunded,
@@ -88,44 +96,58 @@ WITH refunds AS (
     LEFT JOIN refunds AS r ON r.operator_code = e.operator_code AND r.receipt_no = e.receipt_no
     WHERE e.refund_of IS NULL AND e.amount > 0
 ), span AS (
-    SELECT getvariable('agg_span').b AS b, getvariable('agg_span').z AS z
+    -- with wmask, the low w bits: an activity's years once shifted down
+    SELECT b, z, w,
+        CASE WHEN w = 64 THEN CAST(18446744073709551615 AS UBIGINT)
+             ELSE (CAST(1 AS UBIGINT) << CAST(w AS UBIGINT)) - 1 END AS wmask
+    FROM (SELECT getvariable('agg_span').b AS b, getvariable('agg_span').z AS z, getvariable('agg_span').w AS w)
 ), masks AS (
-    -- Each member of an activity once, with the years its receipts cover
-    -- as bits (year b + k is bit k; a receipt covers bits y0 - b to
-    -- y1 - b): 2.5 M members of activities grouped at 1 M members, where
-    -- grouping its 6.4 M member-years took 0.3 s more.
-    SELECT op, activity_code, member_ref,
+    -- Each member of an operator once, with the years of each activity its
+    -- receipts cover as bits (year b + k of activity i is bit i * w + k; a
+    -- receipt covers bits y0 - b to y1 - b of its activity's w).
+    SELECT op, member_ref,
         bit_or(CASE WHEN never_refunded THEN m END) AS active,
         bit_or(CASE WHEN kept THEN m END) AS enrolled
     FROM (
         SELECT r.*,
-            (CAST(18446744073709551615 AS UBIGINT) >> CAST(63 - (least(y1, b + 63) - b) AS UBIGINT))
-                & ~((CAST(1 AS UBIGINT) << CAST(y0 - b AS UBIGINT)) - 1) AS m
+            ((CAST(18446744073709551615 AS UBIGINT) >> CAST(63 - (least(y1, b + w - 1) - b) AS UBIGINT))
+                & ~((CAST(1 AS UBIGINT) << CAST(y0 - b AS UBIGINT)) - 1)) << CAST(act * w AS UBIGINT) AS m
         FROM receipts AS r, span
-        WHERE y0 <= b + 63
+        WHERE y0 <= b + w - 1
     )
     GROUP BY ALL
-), patterns AS (
-    -- The members of an activity with the same masks, counted: a few
-    -- hundred patterns, which the years below multiply, where the 2.6 M
-    -- masks multiplied by the years took 0.15 s more at 1 M members.
-    SELECT op, activity_code, active, enrolled, count(*) AS n
+), member_patterns AS (
+    -- The members with the same masks, counted: some ten thousand
+    -- patterns at 1 M members.
+    SELECT op, active, enrolled, count(*) AS n
     FROM masks
     GROUP BY ALL
+), patterns AS (
+    -- Each pattern's masks per activity, counted again: a few hundred.
+    SELECT op, act, active, enrolled, sum(n) AS n
+    FROM (
+        SELECT p.op, a.act,
+            (p.active >> CAST(a.act * s.w AS UBIGINT)) & s.wmask AS active,
+            (p.enrolled >> CAST(a.act * s.w AS UBIGINT)) & s.wmask AS enrolled,
+            p.n
+        FROM member_patterns AS p, span AS s,
+            (SELECT unnest(range(len(getvariable('agg_span').acts))) AS act) AS a
+    )
+    WHERE active <> 0 OR enrolled <> 0
+    GROUP BY ALL
 ), counted AS (
-    SELECT getvariable('agg_span').ops[m.op] AS operator_code, m.activity_code, y,
+    SELECT getvariable('agg_span').ops[m.op] AS operator_code, getvariable('agg_span').acts[m.act + 1] AS activity_code, y,
         CAST(coalesce(sum(m.n) FILTER (WHERE (m.active >> CAST(y - b AS UBIGINT)) & 1 = 1), 0) AS BIGINT) AS members_active,
         CAST(coalesce(sum(m.n) FILTER (WHERE (m.enrolled >> CAST(y - b AS UBIGINT)) & 1 = 1), 0) AS BIGINT) AS members_enrolled
-    FROM patterns AS m, span, (SELECT unnest(range(b, least(z, b + 63) + 1)) AS y FROM span)
+    FROM patterns AS m, span, (SELECT unnest(range(b, least(z, b + w - 1) + 1)) AS y FROM span)
     GROUP BY ALL
 ), beyond AS (
-    -- The member-years more than 63 years after the first (none in
-    -- practice: a period that ends in 9999), each once.
+    -- The member-years past the window (none at 1 M members), each once.
     SELECT operator_code, activity_code, y, member_ref, bool_or(never_refunded) AS active, bool_or(kept) AS enrolled
     FROM (
-        SELECT operator_code, activity_code, member_ref, never_refunded, kept, unnest(range(greatest(y0, b + 64), y1 + 1)) AS y
+        SELECT operator_code, activity_code, member_ref, never_refunded, kept, unnest(range(greatest(y0, b + w), y1 + 1)) AS y
         FROM receipts, span
-        WHERE y1 >= getvariable('agg_span').b + 64
+        WHERE y1 >= getvariable('agg_span').b + getvariable('agg_span').w
     )
     GROUP BY ALL
 )
