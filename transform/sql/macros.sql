@@ -4,6 +4,12 @@
 -- compares the two on every fuzz input. They are TEMP: created on the
 -- transform's connection at the start of each run.
 
+-- The typing macros (hz_code, hz_money, hz_date, hz_ts) say NULL of NULL
+-- in their first branch: the tests after it would, each in turn, and a
+-- column that is mostly NULL (a receipt's refund_of) cost 0.12 thread-s of
+-- 4.8 M receipts through hz_code, 0.07 so; a column without NULLs pays
+-- nothing for the test.
+
 -- The blank characters trimmed from either end of a code, a date, a
 -- timestamp or an amount (internal/blank): Unicode white space — the ASCII
 -- controls \t \n \v \f \r and the space, U+0085, the no-break space
@@ -32,7 +38,8 @@ CREATE OR REPLACE TEMP MACRO hz_code_unicode(s) AS
 -- finds the last character of a text that may be UTF-8, 0.11 thread-s of
 -- 4.8 M receipt numbers against 0.04.
 CREATE OR REPLACE TEMP MACRO hz_code(s) AS
-    CASE WHEN ascii(s) > 32 AND strlen(s) = length(s)
+    CASE WHEN s IS NULL THEN NULL
+         WHEN ascii(s) > 32 AND strlen(s) = length(s)
               AND NOT (ends_with(s, ' ') OR ends_with(s, chr(9)) OR ends_with(s, chr(10))
                        OR ends_with(s, chr(11)) OR ends_with(s, chr(12)) OR ends_with(s, chr(13)))
             THEN upper(s)
@@ -92,7 +99,8 @@ CREATE OR REPLACE TEMP MACRO hz_money_usual(s) AS
         WHEN 12 THEN s GLOB '[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9].[0-9][0-9]'
         ELSE false END;
 CREATE OR REPLACE TEMP MACRO hz_money(s) AS
-    CASE WHEN hz_money_usual(s) THEN CAST(s AS DECIMAL(18, 2))
+    CASE WHEN s IS NULL THEN NULL
+         WHEN hz_money_usual(s) THEN CAST(s AS DECIMAL(18, 2))
          WHEN ascii(s) BETWEEN 33 AND 127 AND ascii(s[-1]) BETWEEN 33 AND 127 THEN hz_money_trimmed(s)
          ELSE hz_money_trimmed(trim(s, hz_blank())) END;
 
@@ -113,7 +121,8 @@ CREATE OR REPLACE TEMP MACRO hz_sent(s) AS length(trim(s, hz_blank())) > 0;
 CREATE OR REPLACE TEMP MACRO hz_date_form(s) AS
     CASE WHEN s GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' THEN try_cast(s AS DATE) END;
 CREATE OR REPLACE TEMP MACRO hz_date(s) AS
-    CASE WHEN s GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' THEN try_cast(s AS DATE)
+    CASE WHEN s IS NULL THEN NULL
+         WHEN s GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' THEN try_cast(s AS DATE)
          ELSE hz_date_form(trim(s, hz_blank())) END;
 
 -- timestamp: RFC 3339 with an offset (fractions to the microsecond; hours
@@ -142,7 +151,8 @@ CREATE OR REPLACE TEMP MACRO hz_ts_form(s) AS
 -- needs neither hz_ts_cast's test of the end nor the regular expression:
 -- the receipts' two instants at 1 M members took 0.85 s without it.
 CREATE OR REPLACE TEMP MACRO hz_ts(s) AS
-    CASE WHEN s GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][T ][01][0-9]:[0-5][0-9]:[0-5][0-9][-+][01][0-9]:[0-5][0-9]'
+    CASE WHEN s IS NULL THEN NULL
+         WHEN s GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][T ][01][0-9]:[0-5][0-9]:[0-5][0-9][-+][01][0-9]:[0-5][0-9]'
            OR s GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][T ]2[0-3]:[0-5][0-9]:[0-5][0-9][-+][01][0-9]:[0-5][0-9]'
             THEN try_cast(s AS TIMESTAMPTZ)
          WHEN s GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][T ][01][0-9]:[0-5][0-9]:[0-5][0-9]'
