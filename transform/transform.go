@@ -597,11 +597,11 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity, st *runS
 	// inside the reading transaction at about half speed (writing
 	// core.v_enrollments from it took 5.6 s instead of 2.7 at 1 M members).
 	if !empty {
-		depends, err := stageDepends(e)
+		m, err := sqlmodel.Parse(stageFile, string(stage))
 		if err != nil {
 			return fail(err)
 		}
-		if st.usccStale && slices.Contains(depends, "valid_uscc") {
+		if st.usccStale && slices.Contains(m.Depends, "valid_uscc") {
 			if err := exec(ctx, conn, "sql/valid_uscc.sql", mustRead("sql/valid_uscc.sql")); err != nil {
 				return fail(err)
 			}
