@@ -33,12 +33,16 @@ const maxWorkers = 2
 // sql/valid_operators.sql.)
 func entityDeps(e *contract.Entity) ([]string, error) {
 	file := "sql/stage_" + e.Name + ".sql"
-	depends, err := stageDepends(e)
+	text, err := fs.ReadFile(sqlFS, file)
+	if err != nil {
+		return nil, err
+	}
+	m, err := sqlmodel.Parse(file, string(text))
 	if err != nil {
 		return nil, err
 	}
 	var deps []string
-	for _, d := range depends {
+	for _, d := range m.Depends {
 		name, ok := strings.CutPrefix(d, "known_")
 		if !ok || name == e.Name {
 			continue
@@ -51,25 +55,10 @@ func entityDeps(e *contract.Entity) ([]string, error) {
 	return deps, nil
 }
 
-// stageDepends is what the header of e's stage model says it depends on.
-func stageDepends(e *contract.Entity) ([]string, error) {
-	file := "sql/stage_" + e.Name + ".sql"
-	text, err := fs.ReadFile(sqlFS, file)
-	if err != nil {
-		return nil, err
-	}
-	m, err := sqlmodel.Parse(file, string(text))
-	if err != nil {
-		return nil, err
-	}
-	return m.Depends, nil
-}
-
 // worker is one connection that transforms entities, with what it keeps
 // from one to the next.
 type worker struct {
 	conn *sql.Conn
-	st   runState
 	// seen: the entities whose view known_<entity> on conn reads their
 	// versions table (defineKnown).
 	seen map[string]bool
@@ -203,7 +192,7 @@ func (s *scheduler) work(ctx context.Context, w *worker, done func(*EntityResult
 		err := w.knowDeps(ctx, s.deps[name])
 		var r *EntityResult
 		if err == nil {
-			r, err = runEntity(ctx, w.conn, e, &w.st)
+			r, err = runEntity(ctx, w.conn, e)
 		} else {
 			err = fmt.Errorf("transform %s: %w", name, err)
 		}
@@ -239,7 +228,7 @@ func runEntities(ctx context.Context, db *sql.DB, conn *sql.Conn, runID string, 
 	if err != nil {
 		return nil, 0, err
 	}
-	ws := []*worker{{conn: conn, st: runState{usccStale: true}, seen: map[string]bool{}}}
+	ws := []*worker{{conn: conn, seen: map[string]bool{}}}
 	for len(ws) < n {
 		c, err := db.Conn(ctx)
 		if err != nil {
@@ -249,7 +238,7 @@ func runEntities(ctx context.Context, db *sql.DB, conn *sql.Conn, runID string, 
 		if err := prepareWorker(ctx, c, runID, key); err != nil {
 			return nil, 0, err
 		}
-		ws = append(ws, &worker{conn: c, st: runState{usccStale: true}, seen: map[string]bool{}})
+		ws = append(ws, &worker{conn: c, seen: map[string]bool{}})
 	}
 	var wg sync.WaitGroup
 	for _, w := range ws {

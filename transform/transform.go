@@ -524,22 +524,9 @@ func loadReference(ctx context.Context, conn *sql.Conn) error {
 	return nil
 }
 
-// runState is what runEntity keeps from one entity to the next of a run
-// on one connection.
-type runState struct {
-	// usccStale: the connection's temp table valid_uscc
-	// (sql/valid_uscc.sql) is to be made again before the next stage
-	// model that names it in its header (the members', which waits for
-	// organisations: entityDeps): at the start, and after organisations
-	// brought new codes. It only spares the stage checks (a code not in it
-	// is checked where it stands), so one a run serves every entity: made
-	// for each, it cost 10–15 ms an entity a night.
-	usccStale bool
-}
-
 // runEntity transforms one entity's new loads: what it writes to core and
 // ops, in one transaction.
-func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity, st *runState) (*EntityResult, error) {
+func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity) (*EntityResult, error) {
 	start := time.Now()
 	stageFile := "sql/stage_" + e.Name + ".sql"
 	stage, err := fs.ReadFile(sqlFS, stageFile)
@@ -597,16 +584,6 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity, st *runS
 	// inside the reading transaction at about half speed (writing
 	// core.v_enrollments from it took 5.6 s instead of 2.7 at 1 M members).
 	if !empty {
-		m, err := sqlmodel.Parse(stageFile, string(stage))
-		if err != nil {
-			return fail(err)
-		}
-		if st.usccStale && slices.Contains(m.Depends, "valid_uscc") {
-			if err := exec(ctx, conn, "sql/valid_uscc.sql", mustRead("sql/valid_uscc.sql")); err != nil {
-				return fail(err)
-			}
-			st.usccStale = false
-		}
 		narrowed, err := narrowKnown(ctx, conn, e, rows)
 		if err == nil {
 			if fused {
@@ -636,9 +613,6 @@ func runEntity(ctx context.Context, conn *sql.Conn, e *contract.Entity, st *runS
 		return fail(err)
 	}
 	r := &EntityResult{Entity: e.Name, settledWhole: !empty && !someVersions}
-	if !empty && e.Name == "organizations" {
-		st.usccStale = true
-	}
 	err = conn.QueryRowContext(ctx, mustRead("sql/entity_reconciliation.sql"), e.Name).
 		Scan(&r.Loads, &r.Received, &r.Kept, &r.Quarantined, &r.Duplicates)
 	if err != nil {

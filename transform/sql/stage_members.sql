@@ -1,5 +1,5 @@
 -- model: stage_members
--- depends: new_loads, known_organizations, valid_uscc
+-- depends: new_loads, known_organizations
 -- Types and checks members (shape: see stage_organizations.sql). The id
 -- number, name and phone become HMAC pseudonyms here; what the pipeline
 -- keeps of a person is birth date and year, gender and the region of the
@@ -75,7 +75,7 @@ SELECT load_id, load_no, loaded_at, source_pos, raw_row, source_operator, batch_
                 CASE WHEN updated_raw IS NULL THEN 'updated_at' END)
         WHEN operator_code IS DISTINCT FROM source_operator THEN 'operator_mismatch:operator_code is not the source''s operator'
         WHEN NOT list_contains(getvariable('valid_operators'), operator_code) AND NOT hz_uscc_ok(operator_code) THEN 'bad_uscc:operator_code is not a valid USCC'
-        WHEN union_code NOT IN (SELECT code FROM valid_uscc) AND NOT hz_uscc_ok(union_code) THEN 'bad_uscc:union_code is not a valid USCC'
+        WHEN u.valid IS NOT TRUE AND NOT hz_uscc_ok(union_code) THEN 'bad_uscc:union_code is not a valid USCC'
         WHEN NOT id_ok THEN 'bad_idno:id_number is not a valid citizen id number'
         WHEN birth_date IS NULL THEN 'bad_date:birth_date is not a date'
         WHEN joined_on IS NULL THEN 'bad_date:joined_on is not a date'
@@ -85,7 +85,7 @@ SELECT load_id, load_no, loaded_at, source_pos, raw_row, source_operator, batch_
         WHEN birth_date <> id_birth THEN 'idno_mismatch:birth_date disagrees with the id number'
         WHEN gender <> id_gender THEN 'idno_mismatch:gender disagrees with the id number'
         WHEN joined_on > batch_day THEN 'future_date:joined_on is after the batch date'
-        WHEN union_code NOT IN (SELECT org_code FROM known_organizations) THEN 'unknown_ref:union_code is no known organisation'
+        WHEN u.found IS NULL THEN 'unknown_ref:union_code is no known organisation'
     END AS verdict,
     -- For sql/scrub_members.sql only (settle.sql.tmpl keeps them out of the
     -- versions): with the pseudonyms and the region, what the id number
@@ -98,4 +98,10 @@ SELECT load_id, load_no, loaded_at, source_pos, raw_row, source_operator, batch_
     CASE WHEN NOT pseud THEN id_birth END AS scrub_birth,
     CASE WHEN NOT pseud THEN id_gender END AS scrub_gender,
     CASE WHEN NOT pseud THEN id_ok END AS scrub_ok
-FROM t;
+FROM t
+-- the union among the organisations sent, with whether its code is a
+-- valid USCC: one join for both checks, as the enrolments' payer (the
+-- USCC check runs where it stands only for a union no organisation sent)
+LEFT JOIN (SELECT org_code, true AS found, hz_uscc_ok(org_code) AS valid
+           FROM known_organizations GROUP BY org_code) AS u
+    ON u.org_code = t.union_code;
