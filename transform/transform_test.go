@@ -14,6 +14,7 @@ import (
 
 	"huzhu/contract"
 	"huzhu/extract"
+	"huzhu/internal/codes"
 	"huzhu/internal/config"
 	"huzhu/opsim"
 	"huzhu/opsim/record"
@@ -295,19 +296,13 @@ func TestFusedFailureLeavesNoVersions(t *testing.T) {
 	if _, err := Run(ctx, db.SQL(), "t", testKey, Options{Logger: quiet}); err == nil || !strings.Contains(err.Error(), "difference") {
 		t.Fatalf("a run whose reconciliation cannot be written: %v", err)
 	}
-	var left []string
-	rows, err := db.SQL().Query("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'core' AND starts_with(table_name, 'v_') ORDER BY ALL")
+	conn, err := db.SQL().Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			t.Fatal(err)
-		}
-		left = append(left, name)
-	}
-	if err := rows.Close(); err != nil {
+	defer conn.Close()
+	left, err := queryStrings(ctx, conn, "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'core' AND starts_with(table_name, 'v_') ORDER BY ALL")
+	if err != nil {
 		t.Fatal(err)
 	}
 	if len(left) != 0 {
@@ -586,6 +581,56 @@ func TestScrubLeavesNoPlaintextAnywhere(t *testing.T) {
 		count(*) FILTER (WHERE entity = 'staff_roles' AND (raw_record->>'role') = '***')
 		FROM ops.quarantine`).Scan(&n, &masked); err != nil || n != 1 || masked != 1 {
 		t.Errorf("quarantined swapped rows with masked values: members %d, staff %d (%v); want 1 and 1", n, masked, err)
+	}
+}
+
+// TestUnionAndPayerChecked: a member's union and a receipt's payer must
+// be valid USCCs of organisations the operators sent; each is looked up
+// among them by one join that says both (stage_members.sql,
+// stage_enrollments.sql), and a code no organisation sent is checked
+// where it stands.
+func TestUnionAndPayerChecked(t *testing.T) {
+	ctx := context.Background()
+	db, _, _ := loadWorld(t, smallParams(300, 0))
+	stranger, err := codes.MakeUSCC("91", "110105", "MA7XQ2B0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	execAll(t, db.SQL(),
+		`UPDATE raw.members SET union_code = 'BADUNION' WHERE rowid = 10`,
+		`UPDATE raw.members SET union_code = '`+stranger+`' WHERE rowid = 11`,
+		`UPDATE raw.enrollments SET payer_union_code = 'BADPAYER' WHERE rowid = 20`,
+		`UPDATE raw.enrollments SET payer_union_code = '`+stranger+`' WHERE rowid = 21`,
+		// the receipts of the two members refused for their union go too
+		`DELETE FROM raw.enrollments WHERE member_ref IN (SELECT member_ref FROM raw.members WHERE rowid IN (10, 11))`)
+	var n int
+	if err := db.SQL().QueryRowContext(ctx, "SELECT count(*) FROM raw.organizations WHERE org_code = ?", stranger).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%s is an organisation of the world (%d, %v)", stranger, n, err)
+	}
+	if _, err := Run(ctx, db.SQL(), "t", testKey, Options{Logger: quiet}); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := db.SQL().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	got, err := queryStrings(ctx, conn, `SELECT q.entity || ' ' || q.reason
+		FROM ops.quarantine AS q
+		WHERE (q.entity = 'members' AND (q.raw_record->>'union_code') IN ('BADUNION', ?))
+		   OR (q.entity = 'enrollments' AND (q.raw_record->>'payer_union_code') IN ('BADPAYER', ?))
+		ORDER BY ALL`, stranger, stranger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"enrollments payer_union_code is no known organisation",
+		"enrollments payer_union_code is not a valid USCC",
+		"members union_code is no known organisation",
+		"members union_code is not a valid USCC",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("quarantined:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 
