@@ -745,6 +745,15 @@ func settle(ctx context.Context, conn *sql.Conn, e *contract.Entity, someVersion
 	}
 	d := settleData{Entity: e.Name, Keys: e.Key, KeyList: strings.Join(e.Key, ", "), Attrs: attrs, Aside: aside,
 		Fresh: !someVersions, Current: current, Pending: pending, ExtractQuarantined: extractQuarantined, Fused: fused, e: e}
+	if !fused && !someVersions {
+		q, err := plumbText("stage_versions", d)
+		if err == nil {
+			err = createVersions(ctx, conn, e, q, true)
+		}
+		if err != nil {
+			return fmt.Errorf("create core.v_%s: %w", e.Name, err)
+		}
+	}
 	var b strings.Builder
 	if err := settleTmpl.Execute(&b, d); err != nil {
 		return err
@@ -775,7 +784,8 @@ func settle(ctx context.Context, conn *sql.Conn, e *contract.Entity, someVersion
 
 // fuseStage runs the stage model of e (file, text) so that its first
 // statement, CREATE OR REPLACE TEMP TABLE stage_<entity> AS <query>,
-// writes core.v_<entity> instead, wrapped by sql/fuse_stage.sql.tmpl; the
+// writes core.v_<entity> instead (createVersions creates it, from the same
+// query), wrapped by sql/fuse_stage.sql.tmpl; the
 // model's other statements name that table too. The lines stay where they
 // are in the file, for errors. It returns the stage's content and scrub
 // columns (stageAttrs).
@@ -794,12 +804,17 @@ func fuseStage(ctx context.Context, conn *sql.Conn, e *contract.Entity, file, te
 		return nil, nil, fmt.Errorf("%s: %w", file, err)
 	}
 	d := settleData{Entity: e.Name, Attrs: attrs, Current: hasCurrentFact(e.Name), e: e}
-	var wrapHead, wrapTail strings.Builder
-	if err := fuseStageTmpl.ExecuteTemplate(&wrapHead, "head", d); err != nil {
-		return nil, nil, err
+	var wrapSelect, wrapHead, wrapTail strings.Builder
+	for _, w := range []struct {
+		name string
+		b    *strings.Builder
+	}{{"select", &wrapSelect}, {"head", &wrapHead}, {"tail", &wrapTail}} {
+		if err := fuseStageTmpl.ExecuteTemplate(w.b, w.name, d); err != nil {
+			return nil, nil, err
+		}
 	}
-	if err := fuseStageTmpl.ExecuteTemplate(&wrapTail, "tail", d); err != nil {
-		return nil, nil, err
+	if err := createVersions(ctx, conn, e, wrapSelect.String()+body+wrapTail.String(), false); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", file, err)
 	}
 	stmts[0].SQL = stmts[0].SQL[:i] + wrapHead.String() + body + wrapTail.String()
 	stage := stageName(e)

@@ -29,6 +29,12 @@ var testKey = []byte("transform-test-key-0123456789")
 // in-memory warehouse.
 func loadWorld(t testing.TB, p opsim.Params) (*warehouse.DB, *opsim.World, string) {
 	t.Helper()
+	return loadWorldAt(t, p, warehouse.InMemory)
+}
+
+// loadWorldAt is loadWorld into the warehouse at path.
+func loadWorldAt(t testing.TB, p opsim.Params, path string) (*warehouse.DB, *opsim.World, string) {
+	t.Helper()
 	w, err := opsim.NewWorld(p)
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +43,7 @@ func loadWorld(t testing.TB, p opsim.Params) (*warehouse.DB, *opsim.World, strin
 	if _, err := w.Drop(opsim.DropOptions{Out: dir, Format: "csv"}); err != nil {
 		t.Fatal(err)
 	}
-	db, err := warehouse.Open(context.Background(), warehouse.InMemory, warehouse.Options{})
+	db, err := warehouse.Open(context.Background(), path, warehouse.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
