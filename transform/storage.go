@@ -27,8 +27,10 @@ import (
 //     operators and organisations —, a region, a code named *_code — an
 //     activity, an account of the chart, a budget line, a pool —, the
 //     source's operator): few values many times over, a dictionary;
-//   - an amount, a date, a timestamp, an integer, a decimal: bit-packing,
-//     which stores a run of one value as a constant too;
+//   - an amount, a date, a timestamp, an integer, a decimal, and the raw
+//     row a fused stage model's row came from (raw_row, dropped after):
+//     bit-packing, which stores a run of one value as a constant too;
+//   - the load's number (load_no): a run a load, run-length encoding;
 //   - anything else, DuckDB's choice, segment by segment, as before: free
 //     text, and a reference to a record (a receipt's member, a refund's
 //     receipt, a ledger line's decision), whose values may repeat or not
@@ -41,6 +43,7 @@ const (
 	fsst       = "fsst"
 	dictionary = "dictionary"
 	bitpacking = "bitpacking"
+	rle        = "rle"
 )
 
 // compressionOf is the method column col (of DuckDB type typ) of e's
@@ -52,6 +55,10 @@ func compressionOf(e *contract.Entity, col, typ string) string {
 		return dictionary
 	case strings.HasSuffix(col, "_pseudo") && text:
 		return fsst
+	case col == "load_no" && !text:
+		return rle
+	case col == "raw_row" && !text:
+		return bitpacking
 	}
 	i := e.Index(col)
 	if i < 0 {
