@@ -56,7 +56,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzValidID$$' -fuzztime $(FUZZN) ./internal/codes/
 	$(GO) test -run '^$$' -fuzz '^FuzzNormalizeCode$$' -fuzztime $(FUZZN) -fuzzminimizetime 20000x ./internal/codes/
 	@# The transform's SQL macros against the Go implementations above.
-	for f in FuzzMoney FuzzDate FuzzTS FuzzCode FuzzUSCC FuzzID FuzzIDPart FuzzRefCandidate; do \
+	for f in FuzzMoney FuzzDate FuzzTS FuzzCode FuzzText FuzzUSCC FuzzID FuzzIDPart FuzzRefCandidate; do \
 	  $(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZNSQL) -fuzzminimizetime 500x ./transform/ || exit 1; done
 
 # Benchmarks: rows/s, seconds and peak RSS beside a baseline measured in the same run.

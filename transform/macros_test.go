@@ -199,6 +199,29 @@ func FuzzCode(f *testing.F) {
 	})
 }
 
+// FuzzText: hz_text keeps a text it finds NFC already as it is, and
+// normalises the others: the same as nfc_normalize, DuckDB's NFC, of
+// every text.
+func FuzzText(f *testing.F) {
+	for _, s := range []string{"", "abc", "职工住院津贴互助给付", "（三年期）", "\u3000全角\u3000", "ｶﾞ", "ｶ\uff9e",
+		"e\u0301", "\u00e9", "A\u030a", "\u212b", "\uf900", "豈", "\u302a\u302e", "中\u302e\u302a", "\u1100\u1161",
+		"한글", "x\u0308\u0323", "👩\u200d💻", "\x7f", "\u3099か", "か\u3099"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !valid(s) {
+			return
+		}
+		var got, want sql.NullString
+		if err := macros(t).QueryRowContext(context.Background(), "SELECT hz_text(?), nullif(nfc_normalize(?), '')", s, s).Scan(&got, &want); err != nil {
+			t.Fatalf("hz_text(%q): %v", s, err)
+		}
+		if got != want {
+			t.Fatalf("hz_text(%q) = %q (valid %v), nfc_normalize says %q (valid %v)", s, got.String, got.Valid, want.String, want.Valid)
+		}
+	})
+}
+
 func FuzzUSCC(f *testing.F) {
 	for _, s := range []string{"51330100310200171N", "81110000100000112P", "813301003101001548", "51330100310200171A", "91350100M000100Y43", "I1330100310200171N"} {
 		f.Add(s)
