@@ -88,29 +88,32 @@ type versionsColumn struct{ Name, Type, Compression string }
 // createVersions creates core.v_<entity> empty (unless it exists, when
 // ifNotExists), with the columns of query (their names and types, as
 // DuckDB describes them), each written with the method compressionOf
-// names. The query is the one the rows are then inserted by, so that the
-// two cannot differ.
-func createVersions(ctx context.Context, conn *sql.Conn, e *contract.Entity, query string, ifNotExists bool) error {
+// names, and returns the columns' names. The query is the one the rows
+// are then inserted by, so that the two cannot differ.
+func createVersions(ctx context.Context, conn *sql.Conn, e *contract.Entity, query string, ifNotExists bool) ([]string, error) {
 	rows, err := conn.QueryContext(ctx, "SELECT column_name, column_type FROM (DESCRIBE "+query+")")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rows.Close()
 	var cols []versionsColumn
+	var names []string
 	for rows.Next() {
 		var c versionsColumn
 		if err := rows.Scan(&c.Name, &c.Type); err != nil {
-			return err
+			return nil, err
 		}
 		c.Compression = compressionOf(e, c.Name, c.Type)
 		cols = append(cols, c)
+		names = append(names, c.Name)
 	}
 	if err := rows.Err(); err != nil {
-		return err
+		return nil, err
 	}
-	return plumb(ctx, conn, "create_versions", struct {
+	err = plumb(ctx, conn, "create_versions", struct {
 		Entity      string
 		IfNotExists bool
 		Columns     []versionsColumn
 	}{e.Name, ifNotExists, cols})
+	return names, err
 }

@@ -134,9 +134,11 @@ var Order = []string{
 
 // metaColumns are the stage columns that are not the row's content, or
 // that a version does not keep (operator_code: source_operator, which
-// judging compares, is the same in every row it judges).
+// judging compares, is the same in every row it judges), and valid_to,
+// which a versions table has beside a stage's columns.
 var metaColumns = map[string]bool{"load_id": true, "load_no": true, "loaded_at": true, "source_pos": true,
-	"raw_row": true, "source_operator": true, "operator_code": true, "batch_day": true, "verdict": true}
+	"raw_row": true, "source_operator": true, "operator_code": true, "batch_day": true, "verdict": true,
+	"valid_to": true}
 
 // Options tune a transform run.
 type Options struct {
@@ -748,7 +750,7 @@ func settle(ctx context.Context, conn *sql.Conn, e *contract.Entity, someVersion
 	if !fused && !someVersions {
 		q, err := plumbText("stage_versions", d)
 		if err == nil {
-			err = createVersions(ctx, conn, e, q, true)
+			_, err = createVersions(ctx, conn, e, q, true)
 		}
 		if err != nil {
 			return fmt.Errorf("create core.v_%s: %w", e.Name, err)
@@ -788,7 +790,7 @@ func settle(ctx context.Context, conn *sql.Conn, e *contract.Entity, someVersion
 // query), wrapped by sql/fuse_stage.sql.tmpl; the
 // model's other statements name that table too. The lines stay where they
 // are in the file, for errors. It returns the stage's content and scrub
-// columns (stageAttrs).
+// columns (as stageAttrs does), read off the versions table's.
 func fuseStage(ctx context.Context, conn *sql.Conn, e *contract.Entity, file, text string) (attrs, aside []string, err error) {
 	stmts := sqlmodel.Split(text)
 	head := "CREATE OR REPLACE TEMP TABLE stage_" + e.Name + " AS"
@@ -800,10 +802,7 @@ func fuseStage(ctx context.Context, conn *sql.Conn, e *contract.Entity, file, te
 		return nil, nil, fmt.Errorf("%s: the first statement is not %s", file, head)
 	}
 	body := strings.TrimSuffix(strings.TrimRight(stmts[0].SQL[i+len(head):], " \t\r\n"), ";")
-	if attrs, aside, err = stageAttrs(ctx, conn, "("+body+")"); err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", file, err)
-	}
-	d := settleData{Entity: e.Name, Attrs: attrs, Current: hasCurrentFact(e.Name), e: e}
+	d := settleData{Entity: e.Name, Current: hasCurrentFact(e.Name), e: e}
 	var wrapSelect, wrapHead, wrapTail strings.Builder
 	for _, w := range []struct {
 		name string
@@ -813,9 +812,13 @@ func fuseStage(ctx context.Context, conn *sql.Conn, e *contract.Entity, file, te
 			return nil, nil, err
 		}
 	}
-	if err := createVersions(ctx, conn, e, wrapSelect.String()+body+wrapTail.String(), false); err != nil {
+	// The stage's columns are the versions table's (what it leaves out
+	// is no content): the query is described once, for both.
+	cols, err := createVersions(ctx, conn, e, wrapSelect.String()+body+wrapTail.String(), false)
+	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", file, err)
 	}
+	attrs, aside = splitStageColumns(cols)
 	stmts[0].SQL = stmts[0].SQL[:i] + wrapHead.String() + body + wrapTail.String()
 	stage := stageName(e)
 	for j, st := range stmts {
@@ -1058,6 +1061,13 @@ func stageAttrs(ctx context.Context, conn *sql.Conn, relation string) (attrs, as
 	if err != nil {
 		return nil, nil, err
 	}
+	attrs, aside = splitStageColumns(cols)
+	return attrs, aside, nil
+}
+
+// splitStageColumns splits a stage's (or its versions table's) columns
+// into content columns and the scrub step's.
+func splitStageColumns(cols []string) (attrs, aside []string) {
 	for _, c := range cols {
 		switch {
 		case strings.HasPrefix(c, "scrub_"):
@@ -1066,7 +1076,7 @@ func stageAttrs(ctx context.Context, conn *sql.Conn, relation string) (attrs, as
 			attrs = append(attrs, c)
 		}
 	}
-	return attrs, aside, nil
+	return attrs, aside
 }
 
 // DefineMacros creates on conn the temp macros of sql/macros.sql (typing,
